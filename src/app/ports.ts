@@ -1,0 +1,67 @@
+import type { FunnelRecord } from '../domain/records/record.ts';
+import type { Issue, ScanSummary } from '../domain/scan/summarize.ts';
+
+export interface Clock {
+  now(): number;
+}
+
+/** A rejected input row: the 1-based physical line number in the file and why. */
+export interface RejectedRow {
+  line: number;
+  reason: string;
+}
+
+export interface ImportRunStart {
+  file: string;
+  dryRun: boolean;
+  actor: string;
+  startedAtMs: number;
+}
+export interface ImportRunResult {
+  total: number;
+  imported: number;
+  rejected: RejectedRow[];
+  finishedAtMs: number;
+}
+
+export interface RecordRepository {
+  /** Upserts by id in bulk (COPY into a staging table, then one INSERT … ON CONFLICT). Returns rows written. */
+  upsertMany(records: readonly FunnelRecord[]): Promise<number>;
+  /** Every record, projected for scanning. */
+  loadAll(): Promise<FunnelRecord[]>;
+  count(): Promise<number>;
+}
+
+export interface ImportRunRepository {
+  start(run: ImportRunStart): Promise<string>;
+  finish(id: string, result: ImportRunResult): Promise<void>;
+}
+
+export interface FindingsDelta {
+  newIssues: number;
+  stillOpen: number;
+  reopened: number;
+  cleared: number;
+}
+
+export interface ScanRecord {
+  id: string;
+  asOfMs: number;
+  actor: string;
+  summary: ScanSummary;
+}
+
+export interface ScanRepository {
+  /**
+   * Persists the scan and reconciles findings in one transaction: each open issue is inserted or has its
+   * last_seen moved; an open finding the scan no longer sees is marked cleared by this scan.
+   */
+  record(scan: { asOfMs: number; actor: string; startedAtMs: number; summary: ScanSummary }): Promise<{
+    scanId: string;
+    delta: FindingsDelta;
+  }>;
+  /** First-seen time of each open issue id given, for "open since" display. */
+  firstSeen(issueIds: readonly string[]): Promise<Map<string, number>>;
+}
+
+export type { FunnelRecord, Issue, ScanSummary };

@@ -1,0 +1,55 @@
+import type { BudgetPolicy } from '../domain/budget/budget.ts';
+import type { RuleThresholds } from '../domain/rules/catalog.ts';
+import { type ScanSummary, summarize } from '../domain/scan/summarize.ts';
+import { actorLabel, type Ctx } from './context.ts';
+import type { Clock, FindingsDelta, RecordRepository, ScanRepository } from './ports.ts';
+
+export interface ScanDeps {
+  records: RecordRepository;
+  scans: ScanRepository;
+  clock: Clock;
+  thresholds: RuleThresholds;
+  budget: BudgetPolicy;
+}
+
+export interface ScanOutcome {
+  scanId: string;
+  summary: ScanSummary;
+  delta: FindingsDelta;
+  /** Wall time the scan took, for logs and the CLI. */
+  elapsedMs: number;
+}
+
+/**
+ * The scan use case: load records → evaluate rules → price → persist the scan and reconcile findings.
+ * `asOfMs` evaluates at that instant instead of the clock (reproducible scans and backfills).
+ */
+export async function runScan(deps: ScanDeps, ctx: Ctx, opts: { asOfMs?: number } = {}): Promise<ScanOutcome> {
+  const startedAtMs = deps.clock.now();
+  const asOfMs = opts.asOfMs ?? startedAtMs;
+  const records = await deps.records.loadAll();
+  const summary = summarize(records, asOfMs, deps.thresholds, deps.budget);
+  const { scanId, delta } = await deps.scans.record({
+    asOfMs,
+    actor: actorLabel(ctx.actor),
+    startedAtMs,
+    summary,
+  });
+  const elapsedMs = deps.clock.now() - startedAtMs;
+  ctx.log.info(
+    {
+      scan_id: scanId,
+      as_of: new Date(asOfMs).toISOString(),
+      records: summary.records,
+      issues: summary.issues.length,
+      at_risk_cents: summary.totalAtRiskCents,
+      burn: summary.burn,
+      paging: summary.paging,
+      severity: summary.incidentSeverity,
+      ...delta,
+      elapsed_ms: elapsedMs,
+    },
+    'scan completed',
+  );
+  return { scanId, summary, delta, elapsedMs };
+}

@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { type BudgetPolicy, DEFAULT_BUDGET_POLICY } from '../domain/budget/budget.ts';
+import { DEFAULT_THRESHOLDS, type RuleThresholds } from '../domain/rules/catalog.ts';
+import { parseDollarsToCents } from '../shared/money.ts';
+
+/**
+ * The one schema over the environment (ARCHITECTURE.md habit 7). Nothing else reads process.env.
+ * Every problem is collected and reported together; the caller exits before opening a socket.
+ */
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(blankToUndefined, z.string().optional());
+const num = (def: number, check: (n: z.ZodNumber) => z.ZodNumber) =>
+  z.preprocess(blankToUndefined, check(z.coerce.number()).default(def));
+
+const dollars = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .default('50000')
+    .transform((s, ctx) => {
+      const c = parseDollarsToCents(s);
+      if (c === null || c === 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a positive dollar amount, e.g. 50000' });
+        return z.NEVER;
+      }
+      return c;
+    }),
+);
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.preprocess(blankToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+    DATABASE_URL: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+        .optional(),
+    ),
+    PGLITE_DIR: z.preprocess(blankToUndefined, z.string().default('./.data/pglite')),
+    SLACK_BOT_TOKEN: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^xoxb-/, 'must be a bot token (xoxb-…)')
+        .optional(),
+    ),
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_APP_TOKEN: z.preprocess(
+      blankToUndefined,
+      z
+        .string()
+        .regex(/^xapp-/, 'must be an app-level token (xapp-…)')
+        .optional(),
+    ),
+    SLACK_API_URL: z.preprocess(blankToUndefined, z.url().default('https://slack.com/api/')),
+    PORT: num(3000, (n) => n.int().min(0).max(65535)),
+    LOG_LEVEL: z.preprocess(
+      blankToUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+    PII_HASH_KEY: optionalString,
+    REVENUE_BUDGET_USD: dollars,
+    PAGE_BURN: num(DEFAULT_BUDGET_POLICY.pageBurn, (n) => n.positive()),
+    WARN_BURN: num(DEFAULT_BUDGET_POLICY.warnBurn, (n) => n.positive()),
+    SEV1_BURN: num(DEFAULT_BUDGET_POLICY.sev1Burn, (n) => n.positive()),
+    SEV1_HIGH_ISSUES: num(DEFAULT_BUDGET_POLICY.sev1HighIssues, (n) => n.int().nonnegative()),
+    SEV2_BURN: num(DEFAULT_BUDGET_POLICY.sev2Burn, (n) => n.positive()),
+    SEV3_BURN: num(DEFAULT_BUDGET_POLICY.sev3Burn, (n) => n.positive()),
+    LEAD_SLA_MINUTES: num(DEFAULT_THRESHOLDS.leadSlaMinutes, (n) => n.int().positive()),
+    LEAD_NEXT_STEP_DAYS: num(DEFAULT_THRESHOLDS.leadNextStepDays, (n) => n.int().nonnegative()),
+    STALE_OPP_DAYS: num(DEFAULT_THRESHOLDS.staleOppDays, (n) => n.int().positive()),
+  })
+  .superRefine((e, ctx) => {
+    if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'is required in HTTP mode (no SLACK_APP_TOKEN) so requests can be verified',
+      });
+    if (e.WARN_BURN >= e.PAGE_BURN)
+      ctx.addIssue({ code: 'custom', path: ['WARN_BURN'], message: 'must be below PAGE_BURN' });
+    if (e.NODE_ENV === 'production' && !e.PII_HASH_KEY)
+      ctx.addIssue({ code: 'custom', path: ['PII_HASH_KEY'], message: 'is required in production' });
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  db: { url: string | undefined; pgliteDir: string };
+  slack: {
+    botToken: string | undefined;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string;
+    socketMode: boolean;
+  };
+  http: { port: number };
+  logLevel: Env['LOG_LEVEL'];
+  /** Keys the hash of personal data (emails). A fixed development key is used outside production. */
+  piiHashKey: string;
+  budget: BudgetPolicy;
+  thresholds: RuleThresholds;
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+const DEV_PII_KEY = 'revenue-leak-sre-development-key';
+
+/** Parses the environment once. Throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`));
+  }
+  const e = parsed.data;
+  const apiUrl = e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`;
+  return {
+    env: e.NODE_ENV,
+    db: { url: e.DATABASE_URL, pgliteDir: e.PGLITE_DIR },
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      signingSecret: e.SLACK_SIGNING_SECRET,
+      appToken: e.SLACK_APP_TOKEN,
+      apiUrl,
+      socketMode: e.SLACK_APP_TOKEN !== undefined,
+    },
+    http: { port: e.PORT },
+    logLevel: e.LOG_LEVEL,
+    piiHashKey: e.PII_HASH_KEY ?? DEV_PII_KEY,
+    budget: {
+      monthlyBudgetCents: e.REVENUE_BUDGET_USD,
+      pageBurn: e.PAGE_BURN,
+      warnBurn: e.WARN_BURN,
+      sev1Burn: e.SEV1_BURN,
+      sev1HighIssues: e.SEV1_HIGH_ISSUES,
+      sev2Burn: e.SEV2_BURN,
+      sev3Burn: e.SEV3_BURN,
+    },
+    thresholds: {
+      leadSlaMinutes: e.LEAD_SLA_MINUTES,
+      leadNextStepDays: e.LEAD_NEXT_STEP_DAYS,
+      staleOppDays: e.STALE_OPP_DAYS,
+    },
+  };
+}
+
+/** Names whose values never reach a log line (pino redact paths and the config printer use these). */
+export const SECRET_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'PII_HASH_KEY', 'DATABASE_URL'];

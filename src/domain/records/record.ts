@@ -1,0 +1,34 @@
+import type { Cents } from '../../shared/money.ts';
+
+export type RecordType = 'lead' | 'opp';
+
+/**
+ * A funnel record after normalization (DOMAIN.md §1). Timestamps are epoch milliseconds (UTC) so a
+ * million of them stay cheap in memory. The contact email is never kept: only its keyed hash.
+ */
+export interface FunnelRecord {
+  id: string;
+  type: RecordType;
+  name: string;
+  emailHash: string | null;
+  domain: string;
+  company: string;
+  source: string;
+  region: string;
+  owner: string;
+  stage: string;
+  createdAtMs: number;
+  lastTouchAtMs: number | null;
+  nextStep: string;
+  valueCents: Cents;
+  notes: string;
+}
+
+/** Stage names compare case-insensitively, with `_` and space equivalent ("closed_won" = "Closed Won"). */
+export const normalizeStage = (stage: string): string =>
+  stage.trim().toLowerCase().replace(/[_\s]+/g, ' ');
+
+const CLOSED = new Set(['closed won', 'closed lost', 'archived']);
+/** Closed: Closed Won, Closed Lost and (ours) Archived. An empty stage is open. */
+export const isClosedStage = (stage: string): boolean => CLOSED.has(normalizeStage(stage));
+export const isArchived = (stage: string): boolean => normalizeStage(stage) === 'archived';

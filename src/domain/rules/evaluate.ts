@@ -1,0 +1,43 @@
+import { wholeDays, wholeMinutes } from '../../shared/time.ts';
+import { type FunnelRecord, isArchived, isClosedStage } from '../records/record.ts';
+import { type RuleDef, RULES, type RuleThresholds } from './catalog.ts';
+
+/** A rule that fired on a record, before pricing. The id is deterministic so a rescan finds it again. */
+export interface Detection {
+  readonly issueId: string;
+  readonly rule: RuleDef;
+  readonly record: FunnelRecord;
+}
+
+export const issueIdOf = (recordId: string, rule: RuleDef): string => `${recordId}_${rule.issueType}`;
+
+/**
+ * Evaluates the default catalog over every record at `nowMs` (DOMAIN.md §2). Pure and single-pass apart
+ * from the duplicate grouping, which needs every record's domain first.
+ */
+export function detect(records: readonly FunnelRecord[], nowMs: number, t: RuleThresholds): Detection[] {
+  const byDomain = new Map<string, number>();
+  for (const r of records) {
+    // Archived records were merged away (ours): they no longer count towards a duplicate group.
+    if (r.domain !== '' && !isArchived(r.stage)) byDomain.set(r.domain, (byDomain.get(r.domain) ?? 0) + 1);
+  }
+  const out: Detection[] = [];
+  const hit = (record: FunnelRecord, rule: RuleDef) =>
+    out.push({ issueId: issueIdOf(record.id, rule), rule, record });
+
+  for (const r of records) {
+    const open = !isClosedStage(r.stage);
+    if (r.type === 'lead') {
+      if (r.lastTouchAtMs === null && wholeMinutes(r.createdAtMs, nowMs) > t.leadSlaMinutes) hit(r, RULES.slaBreach);
+      if (r.nextStep === '' && wholeDays(r.createdAtMs, nowMs) > t.leadNextStepDays) hit(r, RULES.noNextStepLead);
+    } else {
+      if (open && r.nextStep === '') hit(r, RULES.noNextStepOpp);
+      if (open && r.lastTouchAtMs !== null && wholeDays(r.lastTouchAtMs, nowMs) > t.staleOppDays)
+        hit(r, RULES.staleOpp);
+    }
+    if (r.owner === '') hit(r, RULES.unassigned);
+    if (r.domain !== '' && !isArchived(r.stage) && (byDomain.get(r.domain) ?? 0) > 1) hit(r, RULES.duplicate);
+    if (r.region === '') hit(r, RULES.routing);
+  }
+  return out;
+}

@@ -1,0 +1,138 @@
+import type { Cents } from '../../shared/money.ts';
+import { wholeDays, wholeMinutes } from '../../shared/time.ts';
+import {
+  type BudgetPolicy,
+  budgetRemaining,
+  burnRate,
+  type IncidentSeverity,
+  incidentSeverity,
+  type Paging,
+  paging,
+} from '../budget/budget.ts';
+import { evaluateSlos, populationOf, type SloStatus } from '../budget/slos.ts';
+import { estimateLossCents } from '../impact/price.ts';
+import type { FunnelRecord } from '../records/record.ts';
+import type { IssueType, RuleThresholds } from '../rules/catalog.ts';
+import { type Detection, detect } from '../rules/evaluate.ts';
+
+/** A priced detection: what the product calls an issue. */
+export interface Issue extends Detection {
+  readonly lossCents: Cents;
+}
+
+export interface CauseRollup {
+  issueType: IssueType;
+  count: number;
+  lossCents: Cents;
+}
+export interface SegmentRollup {
+  owner: string;
+  count: number;
+  lossCents: Cents;
+}
+
+export interface ScanSummary {
+  asOfMs: number;
+  records: number;
+  /** Every open issue, largest dollars first (then severity, then id, so the order is stable). */
+  issues: Issue[];
+  totalAtRiskCents: Cents;
+  burn: number;
+  budgetRemaining: number;
+  paging: Paging;
+  incidentSeverity: IncidentSeverity;
+  highIssues: number;
+  topCauses: CauseRollup[];
+  affectedSegments: SegmentRollup[];
+  slos: SloStatus[];
+}
+
+export const UNASSIGNED_SEGMENT = 'Unassigned';
+export const ROLLUP_LIMIT = 5;
+
+export const compareIssues = (a: Issue, b: Issue): number =>
+  b.lossCents - a.lossCents ||
+  b.rule.severity - a.rule.severity ||
+  (a.issueId < b.issueId ? -1 : a.issueId > b.issueId ? 1 : 0);
+
+/** Load → evaluate → price → roll up: the pure heart of a scan (DOMAIN.md §2–§4). */
+export function summarize(
+  records: readonly FunnelRecord[],
+  nowMs: number,
+  thresholds: RuleThresholds,
+  policy: BudgetPolicy,
+): ScanSummary {
+  const issues: Issue[] = detect(records, nowMs, thresholds).map((d) => ({
+    ...d,
+    lossCents: estimateLossCents(d, nowMs),
+  }));
+  issues.sort(compareIssues);
+
+  let total = 0;
+  let high = 0;
+  const causes = new Map<IssueType, CauseRollup>();
+  const segments = new Map<string, SegmentRollup>();
+  const countsByType = new Map<IssueType, number>();
+  for (const i of issues) {
+    total += i.lossCents;
+    if (i.rule.label === 'high') high++;
+    const t = i.rule.issueType;
+    countsByType.set(t, (countsByType.get(t) ?? 0) + 1);
+    const c = causes.get(t) ?? { issueType: t, count: 0, lossCents: 0 };
+    c.count++;
+    c.lossCents += i.lossCents;
+    causes.set(t, c);
+    const owner = i.record.owner === '' ? UNASSIGNED_SEGMENT : i.record.owner;
+    const s = segments.get(owner) ?? { owner, count: 0, lossCents: 0 };
+    s.count++;
+    s.lossCents += i.lossCents;
+    segments.set(owner, s);
+  }
+  const burn = burnRate(total, policy);
+  const byDollars = <T extends { lossCents: number; count: number }>(key: (x: T) => string) => (a: T, b: T) =>
+    b.lossCents - a.lossCents || b.count - a.count || key(a).localeCompare(key(b));
+
+  return {
+    asOfMs: nowMs,
+    records: records.length,
+    issues,
+    totalAtRiskCents: total,
+    burn,
+    budgetRemaining: budgetRemaining(burn),
+    paging: paging(burn, policy),
+    incidentSeverity: incidentSeverity(burn, high, issues.length, policy),
+    highIssues: high,
+    topCauses: [...causes.values()].sort(byDollars((c) => c.issueType)).slice(0, ROLLUP_LIMIT),
+    affectedSegments: [...segments.values()].sort(byDollars((s) => s.owner)).slice(0, ROLLUP_LIMIT),
+    slos: evaluateSlos(countsByType, populationOf(records), policy.monthlyBudgetCents),
+  };
+}
+
+/** Age of an issue's record for display: since the last touch, else since creation. */
+export function issueAge(i: Issue, nowMs: number): { days: number; minutes: number } {
+  const from = i.record.lastTouchAtMs ?? i.record.createdAtMs;
+  return { days: wholeDays(from, nowMs), minutes: wholeMinutes(from, nowMs) };
+}
+
+/** One sentence a human can act on, derived from the rule and the record (not stored, so it never drifts). */
+export function explain(i: Issue, nowMs: number, t: RuleThresholds): string {
+  const r = i.record;
+  switch (i.rule.key) {
+    case 'SLA_BREACH_UNTOUCHED':
+      return `Lead untouched for ${wholeMinutes(r.createdAtMs, nowMs)} minutes (SLA ${t.leadSlaMinutes} minutes).`;
+    case 'UNASSIGNED_OWNER':
+      return `${r.type === 'lead' ? 'Lead' : 'Opportunity'} has no owner.`;
+    case 'NO_NEXT_STEP_LEAD':
+      return `Lead is ${wholeDays(r.createdAtMs, nowMs)} days old with no next step.`;
+    case 'NO_NEXT_STEP_OPP':
+      return `Open opportunity in stage ${r.stage || '(none)'} has no next step.`;
+    case 'STALE_OPP':
+      return `Open opportunity idle for ${wholeDays(r.lastTouchAtMs ?? r.createdAtMs, nowMs)} days (limit ${t.staleOppDays}).`;
+    case 'DUPLICATE_SUSPECT':
+      return `Domain ${r.domain} is shared with other records.`;
+    case 'ROUTING_MISMATCH':
+      return 'Record has no region, so routing cannot place it.';
+    default:
+      return i.rule.rootCause;
+  }
+}
