@@ -1,4 +1,4 @@
-import type { FunnelRecord } from '../domain/records/record.ts';
+import type { FunnelRecord, ScannableRecord } from '../domain/records/record.ts';
 import type { Issue, ScanSummary } from '../domain/scan/summarize.ts';
 
 export interface Clock {
@@ -22,13 +22,15 @@ export interface ImportRunResult {
   imported: number;
   rejected: RejectedRow[];
   finishedAtMs: number;
+  /** Set when the run failed outright (bad header, unreadable file, database error). */
+  error?: string;
 }
 
 export interface RecordRepository {
   /** Upserts by id in bulk (COPY into a staging table, then one INSERT … ON CONFLICT). Returns rows written. */
   upsertMany(records: readonly FunnelRecord[]): Promise<number>;
   /** Every record, projected for scanning. */
-  loadAll(): Promise<FunnelRecord[]>;
+  loadAll(): Promise<ScannableRecord[]>;
   count(): Promise<number>;
 }
 

@@ -57,7 +57,7 @@ export const envSchema = z
     PORT: num(3000, (n) => n.int().min(0).max(65535)),
     LOG_LEVEL: z.preprocess(
       blankToUndefined,
-      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
     ),
     PII_HASH_KEY: optionalString,
     REVENUE_BUDGET_USD: dollars,
@@ -97,6 +97,7 @@ export interface Config {
     socketMode: boolean;
   };
   http: { port: number };
+  /** Unset: the server logs at info, the CLI at warn (its stdout is for results). */
   logLevel: Env['LOG_LEVEL'];
   /** Keys the hash of personal data (emails). A fixed development key is used outside production. */
   piiHashKey: string;

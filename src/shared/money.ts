@@ -18,8 +18,12 @@ export function parseDollarsToCents(text: string): Cents | null {
 
 export const centsToDollars = (c: Cents): number => c / 100;
 
-/** "$746,089" — whole dollars, for Slack and tables. */
+/**
+ * "$746,089" — whole dollars, for Slack and tables. Rounds half away from zero on the magnitude so a
+ * negative amount (a refund, a delta) mirrors its positive one: -150 cents is "-$2" like 150 is "$2",
+ * and an amount that rounds to zero never prints as "-$0".
+ */
 export function formatUsd(c: Cents): string {
-  const dollars = Math.round(c / 100);
-  return `${dollars < 0 ? '-' : ''}$${Math.abs(dollars).toLocaleString('en-US')}`;
+  const dollars = Math.round(Math.abs(c) / 100);
+  return `${c < 0 && dollars !== 0 ? '-' : ''}$${dollars.toLocaleString('en-US')}`;
 }

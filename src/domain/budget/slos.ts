@@ -1,5 +1,5 @@
 import type { Cents } from '../../shared/money.ts';
-import type { FunnelRecord } from '../records/record.ts';
+import type { ScannableRecord } from '../records/record.ts';
 import type { IssueType } from '../rules/catalog.ts';
 
 /** The revenue SLOs (DOMAIN.md §4 table). */
@@ -37,7 +37,7 @@ export interface Population {
   records: number;
 }
 
-export const populationOf = (records: readonly FunnelRecord[]): Population => {
+export const populationOf = (records: readonly ScannableRecord[]): Population => {
   let leads = 0;
   for (const r of records) if (r.type === 'lead') leads++;
   return { leads, opps: records.length - leads, records: records.length };

@@ -24,6 +24,12 @@ export interface FunnelRecord {
   notes: string;
 }
 
+/** The fields the leak rules, pricing and rendering read: what a scan loads for each record. */
+export type ScannableRecord = Pick<
+  FunnelRecord,
+  'id' | 'type' | 'name' | 'domain' | 'region' | 'owner' | 'stage' | 'createdAtMs' | 'lastTouchAtMs' | 'nextStep' | 'valueCents'
+>;
+
 /** Stage names compare case-insensitively, with `_` and space equivalent ("closed_won" = "Closed Won"). */
 export const normalizeStage = (stage: string): string =>
   stage.trim().toLowerCase().replace(/[_\s]+/g, ' ');

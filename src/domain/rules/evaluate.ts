@@ -1,12 +1,12 @@
 import { wholeDays, wholeMinutes } from '../../shared/time.ts';
-import { type FunnelRecord, isArchived, isClosedStage } from '../records/record.ts';
+import { isArchived, isClosedStage, type ScannableRecord } from '../records/record.ts';
 import { type RuleDef, RULES, type RuleThresholds } from './catalog.ts';
 
 /** A rule that fired on a record, before pricing. The id is deterministic so a rescan finds it again. */
 export interface Detection {
   readonly issueId: string;
   readonly rule: RuleDef;
-  readonly record: FunnelRecord;
+  readonly record: ScannableRecord;
 }
 
 export const issueIdOf = (recordId: string, rule: RuleDef): string => `${recordId}_${rule.issueType}`;
@@ -15,14 +15,14 @@ export const issueIdOf = (recordId: string, rule: RuleDef): string => `${recordI
  * Evaluates the default catalog over every record at `nowMs` (DOMAIN.md §2). Pure and single-pass apart
  * from the duplicate grouping, which needs every record's domain first.
  */
-export function detect(records: readonly FunnelRecord[], nowMs: number, t: RuleThresholds): Detection[] {
+export function detect(records: readonly ScannableRecord[], nowMs: number, t: RuleThresholds): Detection[] {
   const byDomain = new Map<string, number>();
   for (const r of records) {
     // Archived records were merged away (ours): they no longer count towards a duplicate group.
     if (r.domain !== '' && !isArchived(r.stage)) byDomain.set(r.domain, (byDomain.get(r.domain) ?? 0) + 1);
   }
   const out: Detection[] = [];
-  const hit = (record: FunnelRecord, rule: RuleDef) =>
+  const hit = (record: ScannableRecord, rule: RuleDef) =>
     out.push({ issueId: issueIdOf(record.id, rule), rule, record });
 
   for (const r of records) {

@@ -11,7 +11,7 @@ import {
 } from '../budget/budget.ts';
 import { evaluateSlos, populationOf, type SloStatus } from '../budget/slos.ts';
 import { estimateLossCents } from '../impact/price.ts';
-import type { FunnelRecord } from '../records/record.ts';
+import type { ScannableRecord } from '../records/record.ts';
 import type { IssueType, RuleThresholds } from '../rules/catalog.ts';
 import { type Detection, detect } from '../rules/evaluate.ts';
 
@@ -37,6 +37,7 @@ export interface ScanSummary {
   /** Every open issue, largest dollars first (then severity, then id, so the order is stable). */
   issues: Issue[];
   totalAtRiskCents: Cents;
+  budgetCents: Cents;
   burn: number;
   budgetRemaining: number;
   paging: Paging;
@@ -57,7 +58,7 @@ export const compareIssues = (a: Issue, b: Issue): number =>
 
 /** Load → evaluate → price → roll up: the pure heart of a scan (DOMAIN.md §2–§4). */
 export function summarize(
-  records: readonly FunnelRecord[],
+  records: readonly ScannableRecord[],
   nowMs: number,
   thresholds: RuleThresholds,
   policy: BudgetPolicy,
@@ -97,6 +98,7 @@ export function summarize(
     records: records.length,
     issues,
     totalAtRiskCents: total,
+    budgetCents: policy.monthlyBudgetCents,
     burn,
     budgetRemaining: budgetRemaining(burn),
     paging: paging(burn, policy),

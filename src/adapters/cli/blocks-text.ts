@@ -1,0 +1,66 @@
+/**
+ * Renders Block Kit JSON as terminal text, so `leak demo` prints exactly what the Slack message holds
+ * (the same blocks, not a second hand-written summary). Structural types only: any block JSON works.
+ */
+interface TextObj {
+  type: string;
+  text: string;
+}
+interface BlockLike {
+  type: string;
+  text?: TextObj;
+  fields?: TextObj[];
+  elements?: Array<{ type: string; text?: TextObj | string; value?: string }>;
+}
+
+/** mrkdwn → terminal: bold to ANSI bold (when colour is on), links to their label, entities decoded. */
+export function mrkdwnToText(s: string, color: boolean): string {
+  return s
+    .replace(/<([^|>]+)\|([^>]+)>/g, '$2')
+    .replace(/<(https?:[^>]+)>/g, '$1')
+    .replace(/\*([^*\n]+)\*/g, (_, b: string) => (color ? `\u001b[1m${b}\u001b[22m` : b))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+}
+
+export function blocksToText(blocks: readonly BlockLike[], opts: { color?: boolean; width?: number } = {}): string {
+  const color = opts.color ?? false;
+  const width = opts.width ?? 78;
+  const txt = (t: TextObj | string | undefined) =>
+    t === undefined ? '' : mrkdwnToText(typeof t === 'string' ? t : t.text, color);
+  const out: string[] = [];
+  for (const b of blocks) {
+    switch (b.type) {
+      case 'header': {
+        const h = txt(b.text);
+        out.push(color ? `\u001b[1m${h}\u001b[22m` : h, '═'.repeat(Math.min(width, Math.max(h.length, 10))));
+        break;
+      }
+      case 'divider':
+        out.push('─'.repeat(width));
+        break;
+      case 'section':
+        if (b.text) out.push(txt(b.text));
+        if (b.fields) {
+          const cells = b.fields.map((f) => txt(f).split('\n'));
+          for (let i = 0; i < cells.length; i += 2) {
+            const left = cells[i] ?? [];
+            const right = cells[i + 1] ?? [];
+            const rows = Math.max(left.length, right.length);
+            for (let r = 0; r < rows; r++) out.push(`${(left[r] ?? '').padEnd(38)}  ${right[r] ?? ''}`.trimEnd());
+          }
+        }
+        break;
+      case 'context':
+        out.push((b.elements ?? []).map((e) => txt(e.text)).join('  ·  '));
+        break;
+      case 'actions':
+        out.push((b.elements ?? []).map((e) => `[ ${txt(e.text)} ]`).join(' '));
+        break;
+      default:
+        break;
+    }
+  }
+  return out.join('\n');
+}

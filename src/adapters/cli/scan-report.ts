@@ -1,0 +1,106 @@
+import type { FindingsDelta } from '../../app/ports.ts';
+import type { RuleThresholds } from '../../domain/rules/catalog.ts';
+import { explain, type ScanSummary } from '../../domain/scan/summarize.ts';
+import { formatUsd } from '../../shared/money.ts';
+
+const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
+const dollars = (cents: number) => cents / 100;
+
+/**
+ * The stable `leak scan --json` document, written piecewise so a million issues never become one
+ * giant string. Field names and units are a contract: dollars as numbers, ratios as fractions.
+ */
+export async function writeScanJson(
+  out: { write(s: string): unknown },
+  scan: { scanId: string; summary: ScanSummary; delta: FindingsDelta },
+  t: RuleThresholds,
+): Promise<void> {
+  const s = scan.summary;
+  const head = {
+    scan_id: scan.scanId,
+    as_of: new Date(s.asOfMs).toISOString(),
+    records: s.records,
+    total_at_risk_usd: dollars(s.totalAtRiskCents),
+    budget_usd: dollars(s.budgetCents),
+    burn_rate: round4(s.burn),
+    budget_remaining: round4(s.budgetRemaining),
+    paging: s.paging,
+    incident_severity: s.incidentSeverity,
+    high_issues: s.highIssues,
+    changes: {
+      new: scan.delta.newIssues,
+      still_open: scan.delta.stillOpen,
+      reopened: scan.delta.reopened,
+      cleared: scan.delta.cleared,
+    },
+    top_causes: s.topCauses.map((c) => ({ issue_type: c.issueType, count: c.count, usd: dollars(c.lossCents) })),
+    affected_segments: s.affectedSegments.map((g) => ({ owner: g.owner, count: g.count, usd: dollars(g.lossCents) })),
+    slos: s.slos.map((o) => ({
+      id: o.id,
+      name: o.name,
+      target: o.target,
+      current: round4(o.current),
+      breached: o.breached,
+      budget_usd: dollars(o.budgetCents),
+    })),
+  };
+  const headJson = JSON.stringify(head, null, 2);
+  out.write(`${headJson.slice(0, -2)},\n  "issues": [`);
+  let first = true;
+  for (const i of s.issues) {
+    const doc = {
+      issue_id: i.issueId,
+      record_id: i.record.id,
+      issue_type: i.rule.issueType,
+      severity: i.rule.severity,
+      severity_label: i.rule.label,
+      estimated_loss_usd: dollars(i.lossCents),
+      explanation: explain(i, s.asOfMs, t),
+      fix_pack: i.rule.fixPack,
+      slo: i.rule.slo,
+      root_cause: i.rule.rootCause,
+      owner: i.record.owner,
+    };
+    out.write(`${first ? '\n    ' : ',\n    '}${JSON.stringify(doc)}`);
+    first = false;
+  }
+  out.write(`${first ? '' : '\n  '}]\n}\n`);
+}
+
+const pad = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
+const padL = (s: string, n: number) => s.padStart(n);
+
+/** The human table for `leak scan`: headline, causes, SLOs and the top issues. */
+export function formatScanTable(
+  scan: { scanId: string; summary: ScanSummary; delta: FindingsDelta },
+  t: RuleThresholds,
+  limit = 20,
+): string {
+  const s = scan.summary;
+  const d = scan.delta;
+  const lines: string[] = [];
+  lines.push(
+    `Scan ${scan.scanId} as of ${new Date(s.asOfMs).toISOString()} — ${s.records.toLocaleString('en-US')} records`,
+    `SEV-${s.incidentSeverity} · ${s.paging} · ${formatUsd(s.totalAtRiskCents)} at risk of ${formatUsd(s.budgetCents)} · ` +
+      `burn ${(s.burn * 100).toFixed(1)}% · budget left ${(s.budgetRemaining * 100).toFixed(1)}%`,
+    `${s.issues.length.toLocaleString('en-US')} open issues (${d.newIssues} new, ${d.reopened} reopened, ${d.cleared} cleared since last scan)`,
+    '',
+    'Top causes',
+  );
+  for (const c of s.topCauses)
+    lines.push(`  ${pad(c.issueType, 24)} ${padL(String(c.count), 8)}  ${padL(formatUsd(c.lossCents), 14)}`);
+  lines.push('', 'Revenue SLOs');
+  for (const o of s.slos)
+    lines.push(
+      `  ${pad(o.id, 24)} ${padL(`${(o.current * 100).toFixed(1)}%`, 8)} target ${(o.target * 100).toFixed(0)}%  ${o.breached ? 'BREACHED' : 'ok'}`,
+    );
+  if (s.issues.length > 0) {
+    lines.push('', `${pad('ISSUE', 34)} ${pad('OWNER', 14)} ${padL('AT RISK', 12)}  WHY`);
+    for (const i of s.issues.slice(0, limit))
+      lines.push(
+        `${pad(i.issueId, 34)} ${pad(i.record.owner || 'Unassigned', 14)} ${padL(formatUsd(i.lossCents), 12)}  ${explain(i, s.asOfMs, t)}`,
+      );
+    if (s.issues.length > limit) lines.push(`… and ${(s.issues.length - limit).toLocaleString('en-US')} more (use --json)`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,178 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import postgres from 'postgres';
+import type { Config } from '../../config/config.ts';
+import type { Log } from '../../app/context.ts';
+import * as schema from './schema.ts';
+
+export type Row = Record<string, unknown>;
+
+/**
+ * The narrow SQL surface shared by postgres.js and PGlite, so every repository runs the same SQL on
+ * both. Hot paths use `copyIn` (COPY … FROM STDIN / '/dev/blob'); everything else uses `query`.
+ */
+export interface Sql {
+  query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Runs a script of several statements (simple protocol, no parameters): migrations. */
+  exec(script: string): Promise<void>;
+  /** COPY text-format lines (see copy.ts) into `table(columns)`. */
+  copyIn(table: string, columns: readonly string[], lines: AsyncIterable<string> | Iterable<string>): Promise<void>;
+}
+
+export interface Db extends Sql {
+  readonly kind: 'postgres' | 'pglite';
+  readonly orm: PgDatabase<PgQueryResultHKT, typeof schema>;
+  /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /** Runs `fn` holding one dedicated connection (session-level advisory locks need this). */
+  session<T>(fn: (s: Sql) => Promise<T>): Promise<T>;
+  ready(): Promise<{ ok: boolean; detail: string }>;
+  close(): Promise<void>;
+}
+
+const copySql = (table: string, columns: readonly string[], source: string) =>
+  `COPY ${table} (${columns.join(', ')}) FROM ${source}`;
+
+// ---------------------------------------------------------------------------------------------- postgres.js
+
+type PgSql = postgres.Sql | postgres.TransactionSql | postgres.ReservedSql;
+
+function pgSurface(sql: PgSql): Sql {
+  return {
+    async query<T extends Row>(text: string, params: readonly unknown[] = []) {
+      return (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
+    },
+    async exec(script) {
+      await sql.unsafe(script).simple();
+    },
+    async copyIn(table, columns, lines) {
+      const writable = await sql.unsafe(copySql(table, columns, 'STDIN')).writable();
+      // Batch many lines per write: one write per row costs more than the COPY itself.
+      let buf = '';
+      for await (const line of lines) {
+        buf += line;
+        if (buf.length >= 1 << 20) {
+          if (!writable.write(buf)) await new Promise((r) => writable.once('drain', r));
+          buf = '';
+        }
+      }
+      await new Promise<void>((resolve, reject) => {
+        writable.once('error', reject);
+        writable.once('finish', resolve);
+        writable.end(buf);
+      });
+    },
+  };
+}
+
+function openPostgres(url: string, log: Log): Db {
+  const sql = postgres(url, {
+    max: 10,
+    onnotice: () => {},
+    // bigint columns arrive as strings unless cast; repositories cast explicitly.
+    connection: { application_name: 'revenue-leak-sre' },
+  });
+  const orm = drizzlePostgres({ client: sql, schema }) as unknown as Db['orm'];
+  const surface = pgSurface(sql);
+  return {
+    kind: 'postgres',
+    orm,
+    ...surface,
+    transaction: (fn) => sql.begin((tx) => fn(pgSurface(tx))) as Promise<never>,
+    async session(fn) {
+      const reserved = await sql.reserve();
+      try {
+        return await fn(pgSurface(reserved));
+      } finally {
+        reserved.release();
+      }
+    },
+    ready: () => readiness(surface),
+    async close() {
+      await sql.end({ timeout: 5 });
+      log.debug({}, 'postgres pool closed');
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------- PGlite
+
+type PgliteLike = Pick<PGlite, 'query' | 'exec'>;
+
+function pgliteSurface(pg: PgliteLike): Sql {
+  return {
+    async query<T extends Row>(text: string, params: readonly unknown[] = []) {
+      return (await pg.query<T>(text, params as unknown[])).rows;
+    },
+    async exec(script) {
+      await pg.exec(script);
+    },
+    async copyIn(table, columns, lines) {
+      // PGlite has no socket to stream into: COPY reads a Blob. Chunk it to bound memory.
+      const flush = async (parts: string[]) => {
+        if (parts.length > 0) await pg.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob(parts) });
+      };
+      let parts: string[] = [];
+      let size = 0;
+      for await (const line of lines) {
+        parts.push(line);
+        size += line.length;
+        if (size >= 8 << 20) {
+          await flush(parts);
+          parts = [];
+          size = 0;
+        }
+      }
+      await flush(parts);
+    },
+  };
+}
+
+async function openPglite(dir: string, log: Log): Promise<Db> {
+  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  const pg = await PGlite.create(dir);
+  const orm = drizzlePglite({ client: pg, schema }) as unknown as Db['orm'];
+  const surface = pgliteSurface(pg);
+  // PGlite is a single connection: serialize transactions and sessions so they never interleave.
+  let chain: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = chain.then(fn, fn);
+    chain = run.catch(() => {});
+    return run;
+  };
+  return {
+    kind: 'pglite',
+    orm,
+    ...surface,
+    transaction: (fn) => exclusive(() => pg.transaction((tx) => fn(pgliteSurface(tx)))),
+    session: (fn) => exclusive(() => fn(surface)),
+    ready: () => readiness(surface),
+    async close() {
+      await pg.close();
+      log.debug({ dir }, 'pglite closed');
+    },
+  };
+}
+
+async function readiness(sql: Sql): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const { applied, pending } = await (await import('./migrate.ts')).migrationStatus(sql);
+    if (pending.length > 0) return { ok: false, detail: `migrations pending: ${pending.join(', ')}` };
+    return { ok: true, detail: `database reachable, ${applied.length} migrations applied` };
+  } catch (e) {
+    return { ok: false, detail: `database unreachable: ${(e as Error).message}` };
+  }
+}
+
+/** postgres.js when DATABASE_URL is set; embedded PGlite (on disk, or `memory://`) otherwise. */
+export async function openDb(cfg: Config['db'], log: Log): Promise<Db> {
+  if (cfg.url) {
+    log.info({ driver: 'postgres' }, 'database selected');
+    return openPostgres(cfg.url, log);
+  }
+  log.info({ driver: 'pglite', dir: cfg.pgliteDir }, 'database selected');
+  return openPglite(cfg.pgliteDir, log);
+}

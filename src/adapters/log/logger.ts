@@ -1,0 +1,54 @@
+import pino, { type DestinationStream, type Logger } from 'pino';
+
+/**
+ * Paths redacted wherever they appear in a log object. Tokens, secrets and connection strings never
+ * reach a log line, even when a whole config or request object is logged by mistake.
+ */
+const REDACT = [
+  'token',
+  '*.token',
+  'botToken',
+  '*.botToken',
+  'appToken',
+  '*.appToken',
+  'signingSecret',
+  '*.signingSecret',
+  'piiHashKey',
+  '*.piiHashKey',
+  'url',
+  'db.url',
+  'headers.authorization',
+  '*.headers.authorization',
+  'headers["x-slack-signature"]',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'PII_HASH_KEY',
+  'DATABASE_URL',
+];
+
+/** Token-shaped strings are masked even inside messages (e.g. an error text that echoes a request). */
+const TOKEN_PATTERN = /xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|postgres(?:ql)?:\/\/[^\s'"]+/g;
+export const maskSecrets = (s: string): string => s.replace(TOKEN_PATTERN, '[redacted]');
+
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'revenue-leak-sre' },
+      redact: { paths: REDACT, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        logMethod(args, method) {
+          const masked = args.map((a) => (typeof a === 'string' ? maskSecrets(a) : a)) as typeof args;
+          method.apply(this, masked);
+        },
+      },
+      serializers: { err: (e: Error) => ({ ...pino.stdSerializers.err(e), message: maskSecrets(e.message ?? '') }) },
+    },
+    destination ?? pino.destination({ dest: 1, sync: false }),
+  );
+}
+
+export type { Logger };

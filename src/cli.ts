@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+/**
+ * The `leak` command line: a second entry point built from the same use cases as the Slack bot.
+ * stdout carries results (tables, JSON); progress, logs and errors go to stderr.
+ */
+import { randomUUID } from 'node:crypto';
+import { userInfo } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { blocksToText } from './adapters/cli/blocks-text.ts';
+import { formatScanTable, writeScanJson } from './adapters/cli/scan-report.ts';
+import { createProgressBar } from './adapters/csv/progress.ts';
+import { migrate } from './adapters/db/migrate.ts';
+import { createLogger } from './adapters/log/logger.ts';
+import { renderScanSummary } from './adapters/slack/blocks/scan-summary.ts';
+import type { Ctx } from './app/context.ts';
+import { type ImportOutcome, runImport } from './app/import.ts';
+import { runScan } from './app/scan.ts';
+import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import { isAppError } from './shared/errors.ts';
+import { newRef } from './shared/ids.ts';
+import { parseIsoInstant } from './shared/time.ts';
+import { openServices, type Services } from './services.ts';
+
+const USAGE = `leak — Revenue Leak SRE command line
+
+Usage:
+  leak migrate                        apply pending database migrations
+  leak import <file.csv> [--dry-run]  import funnel records (original CSV format), upserting by id
+  leak scan [--as-of <ISO>] [--json]  scan every record for revenue leaks and record the findings
+  leak demo                           load the built-in sample funnel, scan it, print the War Room
+  leak serve                          start the Slack bot and HTTP server (same as npm start)
+  leak <command> --help               help for one command
+
+Database: DATABASE_URL (postgres://…) or, when unset, embedded PGlite in PGLITE_DIR (./.data/pglite).
+Exit codes: 0 ok · 1 error · 2 import finished with rejected rows (listed) · 64 usage error.`;
+
+const HELP: Record<string, string> = {
+  migrate: 'leak migrate\n\nApplies pending SQL migrations from migrations/ in order (also done at every start).',
+  import: `leak import <file.csv> [--dry-run]
+
+Imports a funnel CSV with the header
+  id,type,name,email,domain,company,source,region,owner,stage,created_at,last_touch_at,next_step,value_usd,notes
+Good rows are upserted by id; each bad row is listed with its line number and reason.
+  --dry-run   validate only; nothing is written (the run is still recorded)
+Exit 0 when every row imported, 2 when some rows were rejected, 1 on a fatal error.`,
+  scan: `leak scan [--as-of <ISO time>] [--json]
+
+Evaluates every record against the leak rules, prices each issue, and records the scan and its findings.
+  --as-of <ISO>  evaluate at that instant instead of now (reproducible scans, backfills)
+  --json         print the stable JSON document instead of the table`,
+  demo: 'leak demo\n\nLoads the built-in Northwind sample funnel into the database, scans it as of its scenario time,\nand prints the War Room summary a Slack user would see. Needs no Slack and no server.',
+  serve: 'leak serve\n\nStarts the Slack bot (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN) with /healthz and /readyz.',
+};
+
+/** The demo scenario's clock: the CSV describes a Monday afternoon in November 2026. */
+export const DEMO_AS_OF = '2026-11-02T16:00:00Z';
+const DEMO_FILE = fileURLToPath(new URL('./demo/northwind-funnel.csv', import.meta.url));
+
+class UsageError extends Error {}
+
+interface Io {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  err: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+}
+
+export async function main(argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    io.out.write(`${USAGE}\n`);
+    return command ? 0 : 64;
+  }
+  if (!(command in HELP)) {
+    io.err.write(`leak: unknown command '${command}'\n\n${USAGE}\n`);
+    return 64;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.out.write(`${HELP[command]}\n`);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      io.err.write(`${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  }
+  if (command === 'serve') {
+    const { runServer } = await import('./main.ts');
+    await runServer(config);
+    return 0;
+  }
+  const log = createLogger(config.logLevel ?? 'warn', createLogDestination());
+  const ctx: Ctx = { actor: { type: 'cli', user: safeUser() }, requestId: randomUUID(), log };
+  let services: Services | undefined;
+  try {
+    services = await openServices(config, log, { migrate: command !== 'migrate' });
+    switch (command) {
+      case 'migrate': {
+        const ran = await migrate(services.db, log);
+        io.out.write(ran.length ? `Applied ${ran.join(', ')}\n` : 'Database is up to date.\n');
+        return 0;
+      }
+      case 'import':
+        return await importCommand(services, ctx, rest, io);
+      case 'scan':
+        return await scanCommand(services, config, ctx, rest, io);
+      case 'demo':
+        return await demoCommand(services, config, ctx, io);
+    }
+    return 64;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err.write(`leak ${command}: ${e.message}\n\n${HELP[command]}\n`);
+      return 64;
+    }
+    if (isAppError(e)) {
+      io.err.write(`leak ${command}: ${e.message}\n`);
+      return 1;
+    }
+    const ref = newRef();
+    log.error({ err: e, ref }, 'command failed');
+    io.err.write(`leak ${command}: unexpected error (ref ${ref}): ${(e as Error).message}\n`);
+    return 1;
+  } finally {
+    await services?.close();
+  }
+}
+
+const createLogDestination = () => process.stderr;
+const safeUser = () => {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+};
+
+function parse(rest: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+  try {
+    return parseArgs({ args: rest, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}
+
+async function doImport(services: Services, ctx: Ctx, file: string, dryRun: boolean, io: Io) {
+  const bar = createProgressBar(io.err);
+  try {
+    return await runImport(services.importDeps, ctx, { file, dryRun, onProgress: (p) => bar.update(p) });
+  } finally {
+    bar.done();
+  }
+}
+
+function printImport(o: ImportOutcome, file: string, io: Io, limit = 50): number {
+  const good = o.total - o.rejected.length;
+  const rate = o.elapsedMs > 0 ? Math.round((o.total / o.elapsedMs) * 1000) : o.total;
+  io.out.write(
+    `${o.dryRun ? 'Validated' : 'Imported'} ${file}: ${o.total.toLocaleString('en-US')} rows, ` +
+      `${(o.dryRun ? good : o.imported).toLocaleString('en-US')} ${o.dryRun ? 'valid' : 'upserted'}, ` +
+      `${o.rejected.length.toLocaleString('en-US')} rejected (run ${o.runId}, ${(o.elapsedMs / 1000).toFixed(2)} s, ${rate.toLocaleString('en-US')} rows/s)\n`,
+  );
+  for (const r of o.rejected.slice(0, limit)) io.out.write(`  line ${r.line}: ${r.reason}\n`);
+  if (o.rejected.length > limit)
+    io.out.write(`  … and ${o.rejected.length - limit} more (all are stored with import run ${o.runId})\n`);
+  return o.rejected.length > 0 ? 2 : 0;
+}
+
+async function importCommand(services: Services, ctx: Ctx, rest: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(rest, { 'dry-run': { type: 'boolean', default: false } });
+  if (positionals.length !== 1) throw new UsageError('expected exactly one CSV file');
+  const file = positionals[0]!;
+  const outcome = await doImport(services, ctx, file, values['dry-run'] === true, io);
+  return printImport(outcome, file, io);
+}
+
+async function scanCommand(services: Services, config: Config, ctx: Ctx, rest: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(rest, { 'as-of': { type: 'string' }, json: { type: 'boolean', default: false } });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
+  let asOfMs: number | undefined;
+  if (values['as-of'] !== undefined) {
+    const parsed = parseIsoInstant(String(values['as-of']));
+    if (parsed === null) throw new UsageError(`--as-of must be an ISO-8601 time with a zone, e.g. 2026-11-02T16:00:00Z`);
+    asOfMs = parsed;
+  }
+  if (io.err.isTTY) io.err.write('Scanning…\r');
+  const outcome = await runScan(services.scanDeps, ctx, asOfMs === undefined ? {} : { asOfMs });
+  if (io.err.isTTY) io.err.write('\u001b[2K');
+  if (values.json) await writeScanJson(io.out, outcome, config.thresholds);
+  else io.out.write(`${formatScanTable(outcome, config.thresholds)}\n`);
+  return 0;
+}
+
+async function demoCommand(services: Services, config: Config, ctx: Ctx, io: Io): Promise<number> {
+  io.out.write(`Loading the Northwind sample funnel (${DEMO_FILE.replace(`${process.cwd()}/`, '')}) …\n`);
+  const imported = await doImport(services, ctx, DEMO_FILE, false, io);
+  printImport(imported, 'northwind-funnel.csv', io);
+  io.out.write(`\nScanning as of ${DEMO_AS_OF} (the scenario's clock) …\n\n`);
+  const outcome = await runScan(services.scanDeps, ctx, { asOfMs: Date.parse(DEMO_AS_OF) });
+  const { blocks } = renderScanSummary(outcome, { thresholds: config.thresholds });
+  io.out.write(`${blocksToText(blocks as never, { color: io.out.isTTY === true })}\n\n`);
+  io.out.write(
+    'This is the message /leak scan posts in Slack. Next: `npm run leak -- scan --json` for the full list,\n' +
+      'or connect a workspace (README: "Connect Slack") and run /leak scan there.\n',
+  );
+  return 0;
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2), process.env, { out: process.stdout, err: process.stderr });
+}

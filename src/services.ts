@@ -1,0 +1,61 @@
+/**
+ * The part of the composition root that both entry points share (main.ts for the server, cli.ts for the
+ * `leak` command): open the database, migrate, and build the repositories and use-case dependencies.
+ */
+import { openCsvFile } from './adapters/csv/reader.ts';
+import { openDb, type Db } from './adapters/db/client.ts';
+import { migrate } from './adapters/db/migrate.ts';
+import { makeRepositories } from './adapters/db/repositories.ts';
+import type { Log } from './app/context.ts';
+import type { ImportDeps } from './app/import.ts';
+import type { Clock } from './app/ports.ts';
+import type { ScanDeps } from './app/scan.ts';
+import type { Config } from './config/config.ts';
+import { hashPii } from './shared/pii.ts';
+
+export interface Services {
+  db: Db;
+  repos: ReturnType<typeof makeRepositories>;
+  clock: Clock;
+  scanDeps: ScanDeps;
+  importDeps: ImportDeps;
+  close(): Promise<void>;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+
+export async function openServices(
+  config: Config,
+  log: Log,
+  opts: { migrate?: boolean; clock?: Clock } = {},
+): Promise<Services> {
+  const db = await openDb(config.db, log);
+  try {
+    if (opts.migrate !== false) await migrate(db, log);
+  } catch (e) {
+    await db.close();
+    throw e;
+  }
+  const repos = makeRepositories(db);
+  const clock = opts.clock ?? systemClock;
+  return {
+    db,
+    repos,
+    clock,
+    scanDeps: {
+      records: repos.records,
+      scans: repos.scans,
+      clock,
+      thresholds: config.thresholds,
+      budget: config.budget,
+    },
+    importDeps: {
+      records: repos.records,
+      importRuns: repos.importRuns,
+      clock,
+      hashEmail: (email) => hashPii(config.piiHashKey, email),
+      openRows: (file) => openCsvFile(file),
+    },
+    close: () => db.close(),
+  };
+}

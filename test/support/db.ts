@@ -1,0 +1,62 @@
+/**
+ * Database backends for integration tests. Every suite runs on embedded PGlite (in memory); when
+ * DATABASE_URL (or TEST_DATABASE_URL) points at a real server it runs there too, each suite in a fresh
+ * database of its own that is dropped afterwards, so parallel files never see each other's rows.
+ */
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import { type Db, openDb } from '../../src/adapters/db/client.ts';
+import { migrate } from '../../src/adapters/db/migrate.ts';
+import type { Log } from '../../src/app/context.ts';
+
+export const silentLog: Log = { info() {}, warn() {}, error() {}, debug() {} };
+
+export const serverUrl: string | undefined = process.env['TEST_DATABASE_URL'] || process.env['DATABASE_URL'] || undefined;
+
+export interface Backend {
+  name: 'pglite' | 'postgres';
+  /** A fresh, migrated database and a function that disposes of it. */
+  open(): Promise<{ db: Db; url: string | undefined; dispose(): Promise<void> }>;
+}
+
+const pglite: Backend = {
+  name: 'pglite',
+  async open() {
+    const db = await openDb({ url: undefined, pgliteDir: 'memory://' }, silentLog);
+    await migrate(db, silentLog);
+    return { db, url: undefined, dispose: () => db.close() };
+  },
+};
+
+const withDatabase = (url: string, name: string) => {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+};
+
+const server = (base: string): Backend => ({
+  name: 'postgres',
+  async open() {
+    const name = `leak_test_${randomBytes(6).toString('hex')}`;
+    const admin = postgres(base, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+    const url = withDatabase(base, name);
+    const db = await openDb({ url, pgliteDir: '' }, silentLog);
+    await migrate(db, silentLog);
+    return {
+      db,
+      url,
+      async dispose() {
+        await db.close();
+        await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await admin.end();
+      },
+    };
+  },
+});
+
+/** PGlite always; the real server too when one is configured. */
+export const backends: Backend[] = serverUrl ? [pglite, server(serverUrl)] : [pglite];
+
+if (!serverUrl && process.env['CI'])
+  console.warn('DATABASE_URL is not set: database suites run on embedded PGlite only.');
