@@ -17,10 +17,10 @@ import type { Ctx } from './app/context.ts';
 import { type ImportOutcome, runImport } from './app/import.ts';
 import { runScan } from './app/scan.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import { openServices, type Services } from './services.ts';
 import { isAppError } from './shared/errors.ts';
 import { newRef } from './shared/ids.ts';
 import { parseIsoInstant } from './shared/time.ts';
-import { openServices, type Services } from './services.ts';
 
 const USAGE = `leak — Revenue Leak SRE command line
 
@@ -36,7 +36,8 @@ Database: DATABASE_URL (postgres://…) or, when unset, embedded PGlite in PGLIT
 Exit codes: 0 ok · 1 error · 2 import finished with rejected rows (listed) · 64 usage error.`;
 
 const HELP: Record<string, string> = {
-  migrate: 'leak migrate\n\nApplies pending SQL migrations from migrations/ in order (also done at every start).',
+  migrate:
+    'leak migrate\n\nApplies pending SQL migrations from migrations/ in order (also done at every start).',
   import: `leak import <file.csv> [--dry-run]
 
 Imports a funnel CSV with the header
@@ -50,7 +51,8 @@ Evaluates every record against the leak rules, prices each issue, and records th
   --as-of <ISO>  evaluate at that instant instead of now (reproducible scans, backfills)
   --json         print the stable JSON document instead of the table`,
   demo: 'leak demo\n\nLoads the built-in Northwind sample funnel into the database, scans it as of its scenario time,\nand prints the War Room summary a Slack user would see. Needs no Slack and no server.',
-  serve: 'leak serve\n\nStarts the Slack bot (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN) with /healthz and /readyz.',
+  serve:
+    'leak serve\n\nStarts the Slack bot (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN) with /healthz and /readyz.',
 };
 
 /** The demo scenario's clock: the CSV describes a Monday afternoon in November 2026. */
@@ -90,7 +92,13 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
   if (command === 'serve') {
     const { runServer } = await import('./main.ts');
-    await runServer(config);
+    try {
+      await runServer(config);
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      io.err.write(`${e.message}\n`);
+      return 1;
+    }
     return 0;
   }
   const log = createLogger(config.logLevel ?? 'warn', createLogDestination());
@@ -139,7 +147,9 @@ const safeUser = () => {
   }
 };
 
-function parse(rest: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+type ArgOptions = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
+
+function parse<O extends ArgOptions>(rest: string[], options: O) {
   try {
     return parseArgs({ args: rest, options, allowPositionals: true, strict: true });
   } catch (e) {
@@ -178,13 +188,23 @@ async function importCommand(services: Services, ctx: Ctx, rest: string[], io: I
   return printImport(outcome, file, io);
 }
 
-async function scanCommand(services: Services, config: Config, ctx: Ctx, rest: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(rest, { 'as-of': { type: 'string' }, json: { type: 'boolean', default: false } });
+async function scanCommand(
+  services: Services,
+  config: Config,
+  ctx: Ctx,
+  rest: string[],
+  io: Io,
+): Promise<number> {
+  const { values, positionals } = parse(rest, {
+    'as-of': { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
   let asOfMs: number | undefined;
   if (values['as-of'] !== undefined) {
     const parsed = parseIsoInstant(String(values['as-of']));
-    if (parsed === null) throw new UsageError(`--as-of must be an ISO-8601 time with a zone, e.g. 2026-11-02T16:00:00Z`);
+    if (parsed === null)
+      throw new UsageError(`--as-of must be an ISO-8601 time with a zone, e.g. 2026-11-02T16:00:00Z`);
     asOfMs = parsed;
   }
   if (io.err.isTTY) io.err.write('Scanning…\r');
@@ -211,5 +231,8 @@ async function demoCommand(services: Services, config: Config, ctx: Ctx, io: Io)
 }
 
 if (import.meta.main) {
-  process.exitCode = await main(process.argv.slice(2), process.env, { out: process.stdout, err: process.stderr });
+  process.exitCode = await main(process.argv.slice(2), process.env, {
+    out: process.stdout,
+    err: process.stderr,
+  });
 }

@@ -3,7 +3,7 @@
  * `leak` command): open the database, migrate, and build the repositories and use-case dependencies.
  */
 import { openCsvFile } from './adapters/csv/reader.ts';
-import { openDb, type Db } from './adapters/db/client.ts';
+import { type Db, openDb } from './adapters/db/client.ts';
 import { migrate } from './adapters/db/migrate.ts';
 import { makeRepositories } from './adapters/db/repositories.ts';
 import type { Log } from './app/context.ts';
@@ -11,7 +11,7 @@ import type { ImportDeps } from './app/import.ts';
 import type { Clock } from './app/ports.ts';
 import type { ScanDeps } from './app/scan.ts';
 import type { Config } from './config/config.ts';
-import { hashPii } from './shared/pii.ts';
+import { piiHasher } from './shared/pii.ts';
 
 export interface Services {
   db: Db;
@@ -53,7 +53,7 @@ export async function openServices(
       records: repos.records,
       importRuns: repos.importRuns,
       clock,
-      hashEmail: (email) => hashPii(config.piiHashKey, email),
+      hashEmail: piiHasher(config.piiHashKey),
       openRows: (file) => openCsvFile(file),
     },
     close: () => db.close(),

@@ -24,7 +24,11 @@ export interface ScanOutcome {
  * The scan use case: load records → evaluate rules → price → persist the scan and reconcile findings.
  * `asOfMs` evaluates at that instant instead of the clock (reproducible scans and backfills).
  */
-export async function runScan(deps: ScanDeps, ctx: Ctx, opts: { asOfMs?: number } = {}): Promise<ScanOutcome> {
+export async function runScan(
+  deps: ScanDeps,
+  ctx: Ctx,
+  opts: { asOfMs?: number } = {},
+): Promise<ScanOutcome> {
   const startedAtMs = deps.clock.now();
   const asOfMs = opts.asOfMs ?? startedAtMs;
   const records = await deps.records.loadAll();

@@ -29,7 +29,10 @@ const dollars = z.preprocess(
 
 export const envSchema = z
   .object({
-    NODE_ENV: z.preprocess(blankToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+    NODE_ENV: z.preprocess(
+      blankToUndefined,
+      z.enum(['development', 'production', 'test']).default('development'),
+    ),
     DATABASE_URL: z.preprocess(
       blankToUndefined,
       z
@@ -155,4 +158,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 }
 
 /** Names whose values never reach a log line (pino redact paths and the config printer use these). */
-export const SECRET_KEYS = ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'PII_HASH_KEY', 'DATABASE_URL'];
+export const SECRET_KEYS = [
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'PII_HASH_KEY',
+  'DATABASE_URL',
+];

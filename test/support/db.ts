@@ -11,7 +11,8 @@ import type { Log } from '../../src/app/context.ts';
 
 export const silentLog: Log = { info() {}, warn() {}, error() {}, debug() {} };
 
-export const serverUrl: string | undefined = process.env['TEST_DATABASE_URL'] || process.env['DATABASE_URL'] || undefined;
+export const serverUrl: string | undefined =
+  process.env['TEST_DATABASE_URL'] || process.env['DATABASE_URL'] || undefined;
 
 export interface Backend {
   name: 'pglite' | 'postgres';

@@ -24,7 +24,10 @@ export function mrkdwnToText(s: string, color: boolean): string {
     .replace(/&amp;/g, '&');
 }
 
-export function blocksToText(blocks: readonly BlockLike[], opts: { color?: boolean; width?: number } = {}): string {
+export function blocksToText(
+  blocks: readonly BlockLike[],
+  opts: { color?: boolean; width?: number } = {},
+): string {
   const color = opts.color ?? false;
   const width = opts.width ?? 78;
   const txt = (t: TextObj | string | undefined) =>
@@ -48,7 +51,8 @@ export function blocksToText(blocks: readonly BlockLike[], opts: { color?: boole
             const left = cells[i] ?? [];
             const right = cells[i + 1] ?? [];
             const rows = Math.max(left.length, right.length);
-            for (let r = 0; r < rows; r++) out.push(`${(left[r] ?? '').padEnd(38)}  ${right[r] ?? ''}`.trimEnd());
+            for (let r = 0; r < rows; r++)
+              out.push(`${(left[r] ?? '').padEnd(38)}  ${right[r] ?? ''}`.trimEnd());
           }
         }
         break;

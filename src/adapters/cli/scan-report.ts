@@ -33,8 +33,16 @@ export async function writeScanJson(
       reopened: scan.delta.reopened,
       cleared: scan.delta.cleared,
     },
-    top_causes: s.topCauses.map((c) => ({ issue_type: c.issueType, count: c.count, usd: dollars(c.lossCents) })),
-    affected_segments: s.affectedSegments.map((g) => ({ owner: g.owner, count: g.count, usd: dollars(g.lossCents) })),
+    top_causes: s.topCauses.map((c) => ({
+      issue_type: c.issueType,
+      count: c.count,
+      usd: dollars(c.lossCents),
+    })),
+    affected_segments: s.affectedSegments.map((g) => ({
+      owner: g.owner,
+      count: g.count,
+      usd: dollars(g.lossCents),
+    })),
     slos: s.slos.map((o) => ({
       id: o.id,
       name: o.name,
@@ -100,7 +108,8 @@ export function formatScanTable(
       lines.push(
         `${pad(i.issueId, 34)} ${pad(i.record.owner || 'Unassigned', 14)} ${padL(formatUsd(i.lossCents), 12)}  ${explain(i, s.asOfMs, t)}`,
       );
-    if (s.issues.length > limit) lines.push(`… and ${(s.issues.length - limit).toLocaleString('en-US')} more (use --json)`);
+    if (s.issues.length > limit)
+      lines.push(`… and ${(s.issues.length - limit).toLocaleString('en-US')} more (use --json)`);
   }
   return lines.join('\n');
 }

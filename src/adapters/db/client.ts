@@ -4,8 +4,8 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
-import type { Config } from '../../config/config.ts';
 import type { Log } from '../../app/context.ts';
+import type { Config } from '../../config/config.ts';
 import * as schema from './schema.ts';
 
 export type Row = Record<string, unknown>;
@@ -19,7 +19,11 @@ export interface Sql {
   /** Runs a script of several statements (simple protocol, no parameters): migrations. */
   exec(script: string): Promise<void>;
   /** COPY text-format lines (see copy.ts) into `table(columns)`. */
-  copyIn(table: string, columns: readonly string[], lines: AsyncIterable<string> | Iterable<string>): Promise<void>;
+  copyIn(
+    table: string,
+    columns: readonly string[],
+    lines: AsyncIterable<string> | Iterable<string>,
+  ): Promise<void>;
 }
 
 export interface Db extends Sql {
@@ -113,7 +117,8 @@ function pgliteSurface(pg: PgliteLike): Sql {
     async copyIn(table, columns, lines) {
       // PGlite has no socket to stream into: COPY reads a Blob. Chunk it to bound memory.
       const flush = async (parts: string[]) => {
-        if (parts.length > 0) await pg.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob(parts) });
+        if (parts.length > 0)
+          await pg.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob(parts) });
       };
       let parts: string[] = [];
       let size = 0;

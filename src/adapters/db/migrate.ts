@@ -39,9 +39,13 @@ const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations (
 )`;
 
 export async function migrationStatus(sql: Sql, files = migrationFiles()) {
-  const present = await sql.query<{ ok: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS ok");
+  const present = await sql.query<{ ok: boolean }>(
+    "SELECT to_regclass('schema_migrations') IS NOT NULL AS ok",
+  );
   const applied = present[0]?.ok
-    ? await sql.query<{ version: string; checksum: string }>('SELECT version, checksum FROM schema_migrations')
+    ? await sql.query<{ version: string; checksum: string }>(
+        'SELECT version, checksum FROM schema_migrations',
+      )
     : [];
   const done = new Set(applied.map((a) => a.version));
   return { applied, pending: files.filter((f) => !done.has(f.version)).map((f) => f.name) };
@@ -63,7 +67,9 @@ export async function migrate(db: Db, log: Log, files = migrationFiles()): Promi
         const prior = byVersion.get(f.version);
         if (prior !== undefined) {
           if (prior !== f.checksum)
-            throw new Error(`migration ${f.name} was edited after it was applied; add a new migration instead`);
+            throw new Error(
+              `migration ${f.name} was edited after it was applied; add a new migration instead`,
+            );
           continue;
         }
         await s.query('BEGIN');

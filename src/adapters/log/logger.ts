@@ -45,7 +45,9 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
           method.apply(this, masked);
         },
       },
-      serializers: { err: (e: Error) => ({ ...pino.stdSerializers.err(e), message: maskSecrets(e.message ?? '') }) },
+      serializers: {
+        err: (e: Error) => ({ ...pino.stdSerializers.err(e), message: maskSecrets(e.message ?? '') }),
+      },
     },
     destination ?? pino.destination({ dest: 1, sync: false }),
   );

@@ -36,7 +36,12 @@ export function paging(burn: number, p: BudgetPolicy): Paging {
   return 'OK';
 }
 
-export function incidentSeverity(burn: number, highIssues: number, openIssues: number, p: BudgetPolicy): IncidentSeverity {
+export function incidentSeverity(
+  burn: number,
+  highIssues: number,
+  openIssues: number,
+  p: BudgetPolicy,
+): IncidentSeverity {
   if (burn > p.sev1Burn || highIssues > p.sev1HighIssues) return 1;
   if (burn > p.sev2Burn) return 2;
   if (burn > p.sev3Burn) return 3;

@@ -27,14 +27,33 @@ export interface FunnelRecord {
 /** The fields the leak rules, pricing and rendering read: what a scan loads for each record. */
 export type ScannableRecord = Pick<
   FunnelRecord,
-  'id' | 'type' | 'name' | 'domain' | 'region' | 'owner' | 'stage' | 'createdAtMs' | 'lastTouchAtMs' | 'nextStep' | 'valueCents'
+  | 'id'
+  | 'type'
+  | 'name'
+  | 'domain'
+  | 'region'
+  | 'owner'
+  | 'stage'
+  | 'createdAtMs'
+  | 'lastTouchAtMs'
+  | 'nextStep'
+  | 'valueCents'
 >;
 
 /** Stage names compare case-insensitively, with `_` and space equivalent ("closed_won" = "Closed Won"). */
 export const normalizeStage = (stage: string): string =>
-  stage.trim().toLowerCase().replace(/[_\s]+/g, ' ');
+  stage
+    .trim()
+    .toLowerCase()
+    .replace(/[_\s]+/g, ' ');
 
 const CLOSED = new Set(['closed won', 'closed lost', 'archived']);
 /** Closed: Closed Won, Closed Lost and (ours) Archived. An empty stage is open. */
 export const isClosedStage = (stage: string): boolean => CLOSED.has(normalizeStage(stage));
 export const isArchived = (stage: string): boolean => normalizeStage(stage) === 'archived';
+
+/**
+ * The key records are grouped by as duplicates: the domain, lowercased, since DNS names are
+ * case-insensitive ("Acme.com" and "acme.com" are one company). Empty means "no key": never a duplicate.
+ */
+export const duplicateKey = (domain: string): string => domain.trim().toLowerCase();

@@ -50,6 +50,7 @@ const def = (
   fixPack: FixPackId,
 ): RuleDef => Object.freeze({ key, issueType, severity, label, slo, rootCause, blastRadius, fixPack });
 
+// biome-ignore format: one rule per line reads as the DOMAIN.md table it mirrors
 export const RULES = {
   slaBreach: def('SLA_BREACH_UNTOUCHED', 'SLA_BREACH_UNTOUCHED', 8, 'high', 'SLO_LEAD_RESPONSE', 'Capacity Bottleneck', ['SDR_Team', 'Marketing'], 'fix_sla_breach'),
   unassigned: def('UNASSIGNED_OWNER', 'UNASSIGNED_OWNER', 9, 'high', 'SLO_UNOWNED_RECORDS', 'Routing Rule Failure', ['RevOps', 'Sales_Mgmt'], 'fix_assign_owner'),
@@ -66,4 +67,8 @@ export interface RuleThresholds {
   leadNextStepDays: number;
   staleOppDays: number;
 }
-export const DEFAULT_THRESHOLDS: RuleThresholds = { leadSlaMinutes: 30, leadNextStepDays: 1, staleOppDays: 7 };
+export const DEFAULT_THRESHOLDS: RuleThresholds = {
+  leadSlaMinutes: 30,
+  leadNextStepDays: 1,
+  staleOppDays: 7,
+};

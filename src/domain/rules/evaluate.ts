@@ -1,6 +1,6 @@
 import { wholeDays, wholeMinutes } from '../../shared/time.ts';
-import { isArchived, isClosedStage, type ScannableRecord } from '../records/record.ts';
-import { type RuleDef, RULES, type RuleThresholds } from './catalog.ts';
+import { duplicateKey, isArchived, isClosedStage, type ScannableRecord } from '../records/record.ts';
+import { RULES, type RuleDef, type RuleThresholds } from './catalog.ts';
 
 /** A rule that fired on a record, before pricing. The id is deterministic so a rescan finds it again. */
 export interface Detection {
@@ -19,7 +19,8 @@ export function detect(records: readonly ScannableRecord[], nowMs: number, t: Ru
   const byDomain = new Map<string, number>();
   for (const r of records) {
     // Archived records were merged away (ours): they no longer count towards a duplicate group.
-    if (r.domain !== '' && !isArchived(r.stage)) byDomain.set(r.domain, (byDomain.get(r.domain) ?? 0) + 1);
+    const key = duplicateKey(r.domain);
+    if (key !== '' && !isArchived(r.stage)) byDomain.set(key, (byDomain.get(key) ?? 0) + 1);
   }
   const out: Detection[] = [];
   const hit = (record: ScannableRecord, rule: RuleDef) =>
@@ -28,15 +29,18 @@ export function detect(records: readonly ScannableRecord[], nowMs: number, t: Ru
   for (const r of records) {
     const open = !isClosedStage(r.stage);
     if (r.type === 'lead') {
-      if (r.lastTouchAtMs === null && wholeMinutes(r.createdAtMs, nowMs) > t.leadSlaMinutes) hit(r, RULES.slaBreach);
-      if (r.nextStep === '' && wholeDays(r.createdAtMs, nowMs) > t.leadNextStepDays) hit(r, RULES.noNextStepLead);
+      if (r.lastTouchAtMs === null && wholeMinutes(r.createdAtMs, nowMs) > t.leadSlaMinutes)
+        hit(r, RULES.slaBreach);
+      if (r.nextStep === '' && wholeDays(r.createdAtMs, nowMs) > t.leadNextStepDays)
+        hit(r, RULES.noNextStepLead);
     } else {
       if (open && r.nextStep === '') hit(r, RULES.noNextStepOpp);
       if (open && r.lastTouchAtMs !== null && wholeDays(r.lastTouchAtMs, nowMs) > t.staleOppDays)
         hit(r, RULES.staleOpp);
     }
     if (r.owner === '') hit(r, RULES.unassigned);
-    if (r.domain !== '' && !isArchived(r.stage) && (byDomain.get(r.domain) ?? 0) > 1) hit(r, RULES.duplicate);
+    const key = duplicateKey(r.domain);
+    if (key !== '' && !isArchived(r.stage) && (byDomain.get(key) ?? 0) > 1) hit(r, RULES.duplicate);
     if (r.region === '') hit(r, RULES.routing);
   }
   return out;

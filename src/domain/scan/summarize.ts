@@ -90,8 +90,10 @@ export function summarize(
     segments.set(owner, s);
   }
   const burn = burnRate(total, policy);
-  const byDollars = <T extends { lossCents: number; count: number }>(key: (x: T) => string) => (a: T, b: T) =>
-    b.lossCents - a.lossCents || b.count - a.count || key(a).localeCompare(key(b));
+  const byDollars =
+    <T extends { lossCents: number; count: number }>(key: (x: T) => string) =>
+    (a: T, b: T) =>
+      b.lossCents - a.lossCents || b.count - a.count || key(a).localeCompare(key(b));
 
   return {
     asOfMs: nowMs,

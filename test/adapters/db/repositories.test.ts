@@ -41,7 +41,9 @@ describe.each(backends)('repositories on $name', (backend) => {
       buildRecord({ id: 'a', name: nasty, notes: nasty, valueCents: 123_45 }),
       buildOpp({ id: 'b', lastTouchAtMs: null }),
     ]);
-    await repos.records.upsertMany([buildRecord({ id: 'a', name: nasty, notes: nasty, owner: 'bob', valueCents: 99 })]);
+    await repos.records.upsertMany([
+      buildRecord({ id: 'a', name: nasty, notes: nasty, owner: 'bob', valueCents: 99 }),
+    ]);
     expect(await repos.records.count()).toBe(2);
     const rows = await repos.records.loadAll();
     const a = rows.find((r) => r.id === 'a')!;
@@ -53,7 +55,12 @@ describe.each(backends)('repositories on $name', (backend) => {
   });
 
   it('records an import run with its rejected rows', async () => {
-    const id = await repos.importRuns.start({ file: 'x.csv', dryRun: false, actor: 'cli:t', startedAtMs: NOW });
+    const id = await repos.importRuns.start({
+      file: 'x.csv',
+      dryRun: false,
+      actor: 'cli:t',
+      startedAtMs: NOW,
+    });
     await repos.importRuns.finish(id, {
       total: 3,
       imported: 2,
@@ -99,7 +106,9 @@ describe.each(backends)('repositories on $name', (backend) => {
     await db.query('DELETE FROM records');
     const backfill = await runScan(scanDeps(), ctx, { asOfMs: NOW + 5 * DAY_MS });
     expect(backfill.delta.cleared).toBe(0);
-    const [f] = await db.query<{ status: string }>("SELECT status FROM findings WHERE issue_id = 'o2_ROUTING_MISMATCH'");
+    const [f] = await db.query<{ status: string }>(
+      "SELECT status FROM findings WHERE issue_id = 'o2_ROUTING_MISMATCH'",
+    );
     expect(f?.status).toBe('open');
   });
 

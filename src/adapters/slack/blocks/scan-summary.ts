@@ -1,0 +1,207 @@
+import type { FindingsDelta } from '../../../app/ports.ts';
+import type { IncidentSeverity, Paging } from '../../../domain/budget/budget.ts';
+import type { RuleThresholds } from '../../../domain/rules/catalog.ts';
+import {
+  explain,
+  type Issue,
+  issueAge,
+  type ScanSummary,
+  UNASSIGNED_SEGMENT,
+} from '../../../domain/scan/summarize.ts';
+import { formatUsd } from '../../../shared/money.ts';
+import { LIMITS } from './limits.ts';
+import { safeCode, safeText, truncate } from './mrkdwn.ts';
+import type { ContextBlock, KnownBlock, SectionBlock } from './types.ts';
+
+/** Pure renderer for a scan result (ARCHITECTURE.md habit 6): no client, no database, no clock. */
+export interface ScanSummaryInput {
+  summary: ScanSummary;
+  delta: FindingsDelta;
+}
+export interface RenderOptions {
+  thresholds: RuleThresholds;
+  /** Upper bound on issues listed; fewer are listed when the block JSON budget runs out first. */
+  maxIssues?: number;
+}
+export interface Rendered {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+export const DEFAULT_MAX_ISSUES = 10;
+/** Per-field caps (code points, before escaping) that keep one issue line around 300 characters. */
+const CAP = { name: 60, id: 40, owner: 40, why: 120 } as const;
+/** Room kept for the trailing "…and N more" block while packing issue lines. */
+const MORE_RESERVE = 300;
+const GAUGE_CELLS = 10;
+
+const SEVERITY_EMOJI: Record<IncidentSeverity, string> = {
+  1: ':red_circle:',
+  2: ':large_orange_circle:',
+  3: ':large_yellow_circle:',
+  4: ':large_blue_circle:',
+  5: ':white_check_mark:',
+};
+const PAGING_BADGE: Record<Paging, string> = {
+  PAGE: ':rotating_light: PAGE',
+  WARN: ':warning: WARN',
+  OK: ':white_check_mark: OK',
+};
+
+const count = (n: number): string => n.toLocaleString('en-US');
+const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
+
+/** "0.35×" below one budget, "14.9×" above: two digits of precision where the paging thresholds live. */
+export function formatBurn(burn: number): string {
+  const digits = burn < 1 ? 2 : 1;
+  return `${burn.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}×`;
+}
+
+/** `▓▓▓░░░░░░░` for 30% left. Floored, so the gauge never shows more budget than remains. */
+export function budgetGauge(remaining: number, cells = GAUGE_CELLS): string {
+  const r = Math.min(1, Math.max(0, remaining));
+  const filled = Math.floor(r * cells + 1e-9);
+  return '▓'.repeat(filled) + '░'.repeat(cells - filled);
+}
+
+const percentLeft = (remaining: number) => `${Math.floor(Math.min(1, Math.max(0, remaining)) * 100 + 1e-9)}%`;
+
+/** "3d", "5h" or "45m" since the record was last touched (or created). A record newer than as-of shows "—". */
+export function formatAge(issue: Issue, nowMs: number): string {
+  const { days, minutes } = issueAge(issue, nowMs);
+  if (minutes < 0) return '—';
+  if (days >= 1) return `${days}d`;
+  if (minutes >= 60) return `${Math.trunc(minutes / 60)}h`;
+  return `${minutes}m`;
+}
+
+/** Slack renders `<!date^…>` in the reader's time zone; the text after `|` is the fallback. Ours, not data. */
+const slackDate = (ms: number): string => {
+  const iso = new Date(ms).toISOString();
+  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${iso.slice(0, 16).replace('T', ' ')} UTC>`;
+};
+
+const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
+const section = (text: string): SectionBlock => ({
+  type: 'section',
+  text: mrkdwn(truncate(text, LIMITS.sectionText)),
+});
+const context = (...texts: string[]): ContextBlock => ({
+  type: 'context',
+  elements: texts.slice(0, LIMITS.contextElements).map(mrkdwn),
+});
+
+export function fallbackText(s: ScanSummary): string {
+  const head = `SEV-${s.incidentSeverity} · ${s.paging} · ${formatUsd(s.totalAtRiskCents)} at risk`;
+  if (s.issues.length === 0) return `${head}: no open revenue leaks across ${plural(s.records, 'record')}`;
+  return `${head} across ${plural(s.issues.length, 'open issue')} (burn ${formatBurn(s.burn)})`;
+}
+
+function headerBlock(s: ScanSummary): KnownBlock {
+  const title =
+    s.issues.length === 0
+      ? `${SEVERITY_EMOJI[5]} No open revenue leaks`
+      : `${SEVERITY_EMOJI[s.incidentSeverity]} SEV-${s.incidentSeverity} · ${s.paging} · ${formatUsd(s.totalAtRiskCents)} at risk`;
+  return {
+    type: 'header',
+    text: { type: 'plain_text', text: truncate(title, LIMITS.headerText), emoji: true },
+  };
+}
+
+function statsBlock(s: ScanSummary): SectionBlock {
+  const fields = [
+    `*Severity*\nSEV-${s.incidentSeverity}`,
+    `*Paging*\n${PAGING_BADGE[s.paging]}`,
+    `*At risk*\n${formatUsd(s.totalAtRiskCents)}`,
+    `*Burn*\n${formatBurn(s.burn)} the monthly budget`,
+    `*Budget left*\n\`${budgetGauge(s.budgetRemaining)}\` ${percentLeft(s.budgetRemaining)}`,
+    `*Open issues*\n${count(s.issues.length)} (${count(s.highIssues)} high) in ${plural(s.records, 'record')}`,
+  ];
+  return { type: 'section', fields: fields.slice(0, LIMITS.fieldsPerSection).map(mrkdwn) };
+}
+
+function deltaLine(d: FindingsDelta): string {
+  return `:new: ${count(d.newIssues)} new · ${count(d.cleared)} cleared · ${count(d.reopened)} reopened · ${count(d.stillOpen)} still open`;
+}
+
+function causesBlock(s: ScanSummary): SectionBlock {
+  const lines = s.topCauses.map(
+    (c) => `• \`${safeCode(c.issueType, 40)}\` · ${plural(c.count, 'issue')} · *${formatUsd(c.lossCents)}*`,
+  );
+  return section(['*Top causes*', ...lines].join('\n'));
+}
+
+export function issueLine(i: Issue, nowMs: number, t: RuleThresholds): string {
+  const r = i.record;
+  const name = safeText(r.name || '(unnamed)', CAP.name);
+  const owner = r.owner === '' ? UNASSIGNED_SEGMENT : safeText(r.owner, CAP.owner);
+  const head = `• *${name}* (\`${safeCode(r.id, CAP.id)}\`) · \`${i.rule.issueType}\` · *${formatUsd(i.lossCents)}* · ${formatAge(i, nowMs)} · ${owner}`;
+  return `${head}\n      _${safeText(explain(i, nowMs, t), CAP.why)}_`;
+}
+
+const jsonSize = (blocks: readonly KnownBlock[]) => JSON.stringify(blocks).length;
+
+/**
+ * Issue lines packed into as few sections as the 3,000-character limit allows, stopping at `maxIssues` or
+ * when the whole message would exceed the block JSON budget. Only the listed issues are rendered, so
+ * 100,000 issues cost the same as 10. Returns the blocks and how many issues (and cents) they show.
+ */
+function issueBlocks(
+  s: ScanSummary,
+  t: RuleThresholds,
+  maxIssues: number,
+  budget: number,
+): { blocks: SectionBlock[]; shown: number; shownCents: number } {
+  const blocks: SectionBlock[] = [];
+  let text = '*Top issues*';
+  let shown = 0;
+  let shownCents = 0;
+  const limit = Math.min(maxIssues, s.issues.length);
+  for (; shown < limit; shown++) {
+    const issue = s.issues[shown]!;
+    const line = issueLine(issue, s.asOfMs, t);
+    const appended = `${text}\n${line}`;
+    const fitsSection = appended.length <= LIMITS.sectionText;
+    const next = fitsSection ? [...blocks, section(appended)] : [...blocks, section(text), section(line)];
+    if (jsonSize(next) > budget) break;
+    if (fitsSection) text = appended;
+    else {
+      blocks.push(section(text));
+      text = line;
+    }
+    shownCents += issue.lossCents;
+  }
+  if (shown > 0) blocks.push(section(text));
+  return { blocks, shown, shownCents };
+}
+
+export function renderScanSummary(outcome: ScanSummaryInput, opts: RenderOptions): Rendered {
+  const { summary: s, delta } = outcome;
+  const asOf = `As of ${slackDate(s.asOfMs)}`;
+  const head: KnownBlock[] = [headerBlock(s), statsBlock(s)];
+
+  if (s.issues.length === 0) {
+    const blocks: KnownBlock[] = [
+      ...head,
+      section(`Nothing is leaking: ${plural(s.records, 'record')} scanned, no rule fired.`),
+      context(
+        asOf,
+        delta.cleared > 0 ? `${plural(delta.cleared, 'issue')} cleared since the last scan` : 'No change',
+      ),
+    ];
+    return { text: fallbackText(s), blocks };
+  }
+
+  const top: KnownBlock[] = [...head, context(asOf, deltaLine(delta)), { type: 'divider' }, causesBlock(s)];
+  const budget = LIMITS.blocksJsonBudget - jsonSize(top) - MORE_RESERVE;
+  const listed = issueBlocks(s, opts.thresholds, opts.maxIssues ?? DEFAULT_MAX_ISSUES, budget);
+  const blocks: KnownBlock[] = [...top, { type: 'divider' }, ...listed.blocks];
+
+  const rest = s.issues.length - listed.shown;
+  if (rest > 0) {
+    // total − shown, rather than summing the tail: O(1) however many issues are left.
+    const restCents = s.totalAtRiskCents - listed.shownCents;
+    blocks.push(context(`…and ${plural(rest, 'more issue')} (${formatUsd(restCents)})`));
+  }
+  return { text: fallbackText(s), blocks };
+}

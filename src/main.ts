@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+/**
+ * The composition root (ARCHITECTURE.md): config → logger → database (migrated) → repositories and use
+ * cases → Slack app + health routes on one port → graceful shutdown. The only file, with cli.ts and the
+ * shared services.ts, that wires every layer together.
+ */
+import type { RetryOptions } from '@slack/web-api';
+import type { DestinationStream } from 'pino';
+import { healthRoutes } from './adapters/http/health.ts';
+import { boltLogger } from './adapters/log/bolt-logger.ts';
+import { createLogger } from './adapters/log/logger.ts';
+import { createSlackApp } from './adapters/slack/app.ts';
+import type { Clock } from './app/ports.ts';
+import { runScan } from './app/scan.ts';
+import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import { openServices, type Services } from './services.ts';
+
+export interface StartOptions {
+  /** Where log lines go (tests capture them); stdout by default. */
+  logDestination?: DestinationStream;
+  /** Web API retry policy; tests pass `{ retries: 0 }`. */
+  retryConfig?: RetryOptions;
+  clock?: Clock;
+  /**
+   * Already-open services (database, repositories) to run on instead of opening them from config: for
+   * embedding, and for tests that seed an in-memory database before the app starts. start() owns them
+   * from then on and closes them at stop().
+   */
+  services?: Services;
+}
+
+export interface Running {
+  port: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * What the server needs beyond what loadConfig checks (the `leak` CLI runs without Slack, so the schema
+ * cannot require a token). Checked before the database or any socket is opened.
+ */
+export function serverConfigProblems(config: Config): string[] {
+  const problems: string[] = [];
+  if (!config.slack.botToken) problems.push('SLACK_BOT_TOKEN is required to run the Slack bot (xoxb-…)');
+  if (!config.slack.socketMode && !config.slack.signingSecret)
+    problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (or set SLACK_APP_TOKEN for Socket Mode)');
+  return problems;
+}
+
+export async function start(config: Config, opts: StartOptions = {}): Promise<Running> {
+  const problems = serverConfigProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const log = createLogger(config.logLevel ?? 'info', opts.logDestination);
+  const services =
+    opts.services ?? (await openServices(config, log, opts.clock ? { clock: opts.clock } : {}));
+
+  // Readiness turns false as soon as shutdown begins, so a load balancer stops routing here first.
+  let draining = false;
+  const routes = healthRoutes({
+    ready: async () => (draining ? { ok: false, detail: 'shutting down' } : services.db.ready()),
+  });
+  const slack = createSlackApp({
+    slack: config.slack,
+    log,
+    slackLog: boltLogger(log),
+    useCases: { scan: (ctx, o) => runScan(services.scanDeps, ctx, o) },
+    thresholds: config.thresholds,
+    routes,
+    port: config.http.port,
+    ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}),
+  });
+
+  let port: number;
+  try {
+    ({ port } = await slack.start());
+  } catch (err) {
+    await slack.stop().catch(() => {});
+    await services.close().catch(() => {});
+    throw err;
+  }
+  log.info(
+    { port, mode: config.slack.socketMode ? 'socket' : 'http', db: services.db.kind },
+    'revenue leak sre started',
+  );
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      draining = true;
+      log.info({}, 'shutting down');
+      try {
+        await slack.stop();
+      } finally {
+        await services.close();
+        log.info({}, 'stopped');
+        await new Promise<void>((resolve) => log.flush(() => resolve()));
+      }
+    })();
+    return stopping;
+  };
+  return { port, stop };
+}
+
+/** Runs until SIGTERM or SIGINT, then shuts down gracefully. A second signal kills at once (default). */
+export async function runServer(config: Config, opts: StartOptions = {}): Promise<void> {
+  const running = await start(config, opts);
+  await new Promise<void>((resolve, reject) => {
+    const onSignal = () => {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      running.stop().then(resolve, reject);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+}
+
+if (import.meta.main) {
+  try {
+    await runServer(loadConfig(process.env));
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    // No logger yet (its level is configuration too): a plain list on stderr, then exit before any socket.
+    process.stderr.write(`${err.message}\n`);
+    process.exitCode = 1;
+  }
+}

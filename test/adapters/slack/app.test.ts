@@ -1,0 +1,146 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { boltLogger } from '../../../src/adapters/log/bolt-logger.ts';
+import { createSlackApp, type SlackApp } from '../../../src/adapters/slack/app.ts';
+import type { CommandUseCases } from '../../../src/adapters/slack/listeners/commands.ts';
+import { signatureFor } from '../../../src/adapters/slack/signature.ts';
+import type { ScanOutcome } from '../../../src/app/scan.ts';
+import { DEFAULT_BUDGET_POLICY } from '../../../src/domain/budget/budget.ts';
+import { DEFAULT_THRESHOLDS } from '../../../src/domain/rules/catalog.ts';
+import { summarize } from '../../../src/domain/scan/summarize.ts';
+import { AppError } from '../../../src/shared/errors.ts';
+import { buildRecord, T0 } from '../../support/builders.ts';
+import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.ts';
+
+/**
+ * The Slack adapter alone, with use cases faked: what the user sees when a scan is slow or fails, and how
+ * shutdown treats work still running. (test/e2e covers the happy path through the real composition root.)
+ */
+const SECRET = 'adapter-test-secret';
+let fake: FakeSlack | undefined;
+let app: SlackApp | undefined;
+afterEach(async () => {
+  await app?.stop();
+  await fake?.close();
+  app = undefined;
+  fake = undefined;
+});
+
+async function boot(scan: CommandUseCases['scan']) {
+  fake = await startFakeSlack();
+  const lines: Record<string, unknown>[] = [];
+  const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+  app = createSlackApp({
+    slack: {
+      botToken: 'xoxb-adapter-test',
+      signingSecret: SECRET,
+      appToken: undefined,
+      apiUrl: fake.apiUrl,
+      socketMode: false,
+    },
+    log,
+    slackLog: boltLogger(log),
+    useCases: { scan },
+    thresholds: DEFAULT_THRESHOLDS,
+    routes: () => false,
+    port: 0,
+    retryConfig: { retries: 0 },
+  });
+  const { port } = await app.start();
+  const f = fake;
+  const slash = async (text: string, responseId: string) => {
+    const body = new URLSearchParams({
+      team_id: 'T9',
+      user_id: 'U9',
+      command: '/leak',
+      text,
+      response_url: f.responseUrl(responseId),
+    }).toString();
+    const ts = String(Math.floor(Date.now() / 1000));
+    const t0 = performance.now();
+    const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': ts,
+        'x-slack-signature': signatureFor(SECRET, ts, body),
+      },
+      body,
+    });
+    return { status: res.status, elapsedMs: performance.now() - t0 };
+  };
+  return { slash, lines, fake: f };
+}
+
+const outcome = (): ScanOutcome => ({
+  scanId: 's1',
+  summary: summarize([buildRecord({ owner: '' })], T0, DEFAULT_THRESHOLDS, DEFAULT_BUDGET_POLICY),
+  delta: { newIssues: 1, stillOpen: 0, reopened: 0, cleared: 0 },
+  elapsedMs: 1,
+});
+
+describe('createSlackApp /leak scan', () => {
+  it('acks at once even when the scan takes longer than Slack waits, then answers on the response_url', async () => {
+    const { slash, fake } = await boot(async () => {
+      await new Promise((r) => setTimeout(r, 3_500));
+      return outcome();
+    });
+    const res = await slash('scan', 'slow');
+    expect(res.status).toBe(200);
+    expect(res.elapsedMs).toBeLessThan(1_000);
+    const posted = await fake.waitFor((c) => c.kind === 'response' && c.name === 'slow', 6_000);
+    expect(posted.body['text']).toContain('$10,000 at risk');
+  });
+
+  it('passes the Slack actor, a request id and a request logger to the use case', async () => {
+    let seen: Parameters<CommandUseCases['scan']> | undefined;
+    const { slash, fake } = await boot(async (...args) => {
+      seen = args;
+      return outcome();
+    });
+    await slash('scan as-of 2025-03-01T09:00:00Z', 'ctx');
+    await fake.waitFor((c) => c.name === 'ctx');
+    expect(seen![0].actor).toEqual({ type: 'slack', teamId: 'T9', userId: 'U9' });
+    expect(seen![0].requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(seen![1]).toEqual({ asOfMs: Date.parse('2025-03-01T09:00:00Z') });
+  });
+
+  it('shows an AppError as a readable message', async () => {
+    const { slash, fake } = await boot(async () => {
+      throw new AppError('PRECONDITION_FAILED', 'no records imported yet; run `leak import` first');
+    });
+    await slash('scan', 'refused');
+    const posted = await fake.waitFor((c) => c.name === 'refused');
+    expect(posted.body).toMatchObject({
+      response_type: 'ephemeral',
+      text: 'That cannot be done yet: no records imported yet; run `leak import` first',
+    });
+  });
+
+  it('shows an unexpected failure only as a reference id, which the log line carries too', async () => {
+    const { slash, lines, fake } = await boot(async () => {
+      throw new Error('relation "records" does not exist');
+    });
+    await slash('scan', 'boom');
+    const posted = await fake.waitFor((c) => c.name === 'boom');
+    const text = String(posted.body['text']);
+    const ref = text.match(/^Something went wrong \(ref ([A-Za-z0-9_-]+)\)/)?.[1];
+    expect(ref).toBeDefined();
+    expect(text).not.toContain('relation');
+    const logged = lines.find((l) => l['msg'] === 'unexpected error');
+    expect(logged).toMatchObject({ ref, team_id: 'T9', user_id: 'U9', request_id: expect.any(String) });
+  });
+
+  it('stop() waits for a scan still answering before it returns', async () => {
+    let finished = false;
+    const { slash, fake } = await boot(async () => {
+      await new Promise((r) => setTimeout(r, 500));
+      finished = true;
+      return outcome();
+    });
+    await slash('scan', 'drain');
+    await app!.stop();
+    expect(finished).toBe(true);
+    expect(fake.calls.some((c) => c.name === 'drain')).toBe(true);
+  });
+});

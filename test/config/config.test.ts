@@ -1,0 +1,226 @@
+import { describe, expect, it } from 'vitest';
+import { type Config, ConfigError, loadConfig, SECRET_KEYS } from '../../src/config/config.ts';
+
+type Env = Record<string, string | undefined>;
+
+/** The ConfigError loadConfig throws for `env`; fails the test if it does not throw one. */
+const problemsOf = (env: Env): ConfigError => {
+  try {
+    loadConfig(env);
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error(`expected a ConfigError for ${JSON.stringify(Object.keys(env))}`);
+};
+
+describe('defaults (an empty environment is a valid development config)', () => {
+  const c: Config = loadConfig({});
+
+  it('budget and paging policy from DOMAIN.md §4', () => {
+    expect(c.budget).toEqual({
+      monthlyBudgetCents: 5_000_000,
+      pageBurn: 0.5,
+      warnBurn: 0.25,
+      sev1Burn: 2,
+      sev1HighIssues: 50,
+      sev2Burn: 1,
+      sev3Burn: 0.5,
+    });
+  });
+
+  it('rule thresholds 30 minutes / 1 day / 7 days', () => {
+    expect(c.thresholds).toEqual({ leadSlaMinutes: 30, leadNextStepDays: 1, staleOppDays: 7 });
+  });
+
+  it('process, HTTP, Slack and database defaults', () => {
+    expect(c.env).toBe('development');
+    expect(c.http.port).toBe(3000);
+    // Unset on purpose: the server defaults to info, the CLI to warn (see Config.logLevel).
+    expect(c.logLevel).toBeUndefined();
+    expect(c.slack).toEqual({
+      botToken: undefined,
+      signingSecret: undefined,
+      appToken: undefined,
+      apiUrl: 'https://slack.com/api/',
+      socketMode: false,
+    });
+    expect(c.db).toEqual({ url: undefined, pgliteDir: './.data/pglite' });
+    expect(c.piiHashKey.length).toBeGreaterThan(0);
+  });
+});
+
+describe('values from the environment', () => {
+  it('parses dollars to cents and numbers to numbers', () => {
+    const c = loadConfig({
+      REVENUE_BUDGET_USD: '12500.50',
+      PORT: '8080',
+      PAGE_BURN: '0.8',
+      WARN_BURN: '0.4',
+      SEV1_HIGH_ISSUES: '10',
+      LEAD_SLA_MINUTES: '15',
+      LEAD_NEXT_STEP_DAYS: '0',
+      STALE_OPP_DAYS: '14',
+    });
+    expect(c.budget).toMatchObject({
+      monthlyBudgetCents: 1_250_050,
+      pageBurn: 0.8,
+      warnBurn: 0.4,
+      sev1HighIssues: 10,
+    });
+    expect(c.http.port).toBe(8080);
+    expect(c.thresholds).toEqual({ leadSlaMinutes: 15, leadNextStepDays: 0, staleOppDays: 14 });
+  });
+
+  it.each([
+    ['http://localhost:9999/api', 'http://localhost:9999/api/'],
+    ['http://localhost:9999/api/', 'http://localhost:9999/api/'],
+  ])('SLACK_API_URL %s ends with exactly one slash', (url, expected) => {
+    expect(loadConfig({ SLACK_API_URL: url }).slack.apiUrl).toBe(expected);
+  });
+
+  it('socket mode is on exactly when an app token is set', () => {
+    const c = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' });
+    expect(c.slack).toMatchObject({
+      botToken: 'xoxb-1',
+      appToken: 'xapp-1',
+      socketMode: true,
+      signingSecret: undefined,
+    });
+  });
+
+  it('uses PII_HASH_KEY when given', () => {
+    expect(loadConfig({ PII_HASH_KEY: 'k-123' }).piiHashKey).toBe('k-123');
+  });
+});
+
+describe('blank strings are treated as unset', () => {
+  it('blank and whitespace values fall back to the defaults', () => {
+    const blank = loadConfig({
+      NODE_ENV: '',
+      PORT: '  ',
+      REVENUE_BUDGET_USD: '',
+      LOG_LEVEL: ' ',
+      SLACK_API_URL: '',
+      SLACK_BOT_TOKEN: '',
+      SLACK_SIGNING_SECRET: ' ',
+      DATABASE_URL: '',
+      LEAD_SLA_MINUTES: '',
+      STALE_OPP_DAYS: '\t',
+    });
+    expect(blank).toEqual(loadConfig({}));
+  });
+
+  it('a blank PII_HASH_KEY in production is missing, not a key', () => {
+    expect(problemsOf({ NODE_ENV: 'production', PII_HASH_KEY: '   ' }).problems).toEqual([
+      'PII_HASH_KEY is required in production',
+    ]);
+  });
+
+  it('a blank signing secret does not satisfy HTTP mode', () => {
+    expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: '' }).problems).toEqual([
+      'SLACK_SIGNING_SECRET is required in HTTP mode (no SLACK_APP_TOKEN) so requests can be verified',
+    ]);
+  });
+});
+
+describe('problems', () => {
+  it('lists every problem at once', () => {
+    const e = problemsOf({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://db/leaks' });
+    expect(e.problems).toHaveLength(3);
+    expect(e.problems.map((p) => p.split(' ')[0]).sort()).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT']);
+    for (const p of e.problems) expect(e.message).toContain(p);
+    expect(e.name).toBe('ConfigError');
+  });
+
+  it.each([
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['REVENUE_BUDGET_USD', '0'],
+    ['REVENUE_BUDGET_USD', '-100'],
+    ['REVENUE_BUDGET_USD', '50,000'],
+    ['REVENUE_BUDGET_USD', '1e6'],
+    ['PAGE_BURN', '0'],
+    ['LEAD_SLA_MINUTES', '0'],
+    ['LEAD_SLA_MINUTES', '2.5'],
+    ['LEAD_NEXT_STEP_DAYS', '-1'],
+    ['STALE_OPP_DAYS', 'seven'],
+    ['SEV1_HIGH_ISSUES', '-3'],
+    ['NODE_ENV', 'staging'],
+    ['SLACK_API_URL', 'not a url'],
+    ['SLACK_BOT_TOKEN', 'xoxp-user-token'],
+    ['SLACK_APP_TOKEN', 'xoxb-not-an-app-token'],
+  ])('%s=%j is rejected and named', (key, value) => {
+    // SLACK_BOT_TOKEN needs a way to verify requests, or it would add a second problem.
+    const env: Env = { SLACK_SIGNING_SECRET: 'sig', [key]: value };
+    const e = problemsOf(env);
+    expect(e.problems[0]?.startsWith(`${key} `)).toBe(true);
+    // A range failure still lets cross-field checks run (PAGE_BURN=0 also puts WARN_BURN above it).
+    expect(e.problems.length).toBe(key === 'PAGE_BURN' ? 2 : 1);
+  });
+
+  it('WARN_BURN must be below PAGE_BURN', () => {
+    expect(problemsOf({ WARN_BURN: '0.5', PAGE_BURN: '0.5' }).problems).toEqual([
+      'WARN_BURN must be below PAGE_BURN',
+    ]);
+    expect(loadConfig({ WARN_BURN: '0.49', PAGE_BURN: '0.5' }).budget.warnBurn).toBe(0.49);
+  });
+
+  it('HTTP mode with a bot token requires SLACK_SIGNING_SECRET; socket mode does not', () => {
+    expect(problemsOf({ SLACK_BOT_TOKEN: 'xoxb-1' }).problems).toEqual([
+      'SLACK_SIGNING_SECRET is required in HTTP mode (no SLACK_APP_TOKEN) so requests can be verified',
+    ]);
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }).slack.socketMode).toBe(false);
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack.socketMode).toBe(true);
+  });
+
+  it('production requires PII_HASH_KEY; development does not', () => {
+    expect(problemsOf({ NODE_ENV: 'production' }).problems).toEqual([
+      'PII_HASH_KEY is required in production',
+    ]);
+    expect(loadConfig({ NODE_ENV: 'production', PII_HASH_KEY: 'k' }).env).toBe('production');
+    expect(loadConfig({ NODE_ENV: 'development' }).env).toBe('development');
+  });
+
+  it('cross-field problems are listed together', () => {
+    expect(problemsOf({ NODE_ENV: 'production', SLACK_BOT_TOKEN: 'xoxb-1' }).problems.sort()).toEqual([
+      'PII_HASH_KEY is required in production',
+      'SLACK_SIGNING_SECRET is required in HTTP mode (no SLACK_APP_TOKEN) so requests can be verified',
+    ]);
+  });
+
+  // Known defect in src/config/config.ts (not in this suite's remit to edit): the cross-field checks live
+  // in a superRefine, which zod skips once a field fails its type (a non-numeric PORT, an unknown
+  // NODE_ENV), so a bad PORT hides the missing PII_HASH_KEY and signing secret until the next start.
+  // Flip `it.fails` to `it` when fixed.
+  it.fails('field and cross-field problems are listed together', () => {
+    const e = problemsOf({ PORT: 'eighty', NODE_ENV: 'production', SLACK_BOT_TOKEN: 'xoxb-1' });
+    expect(e.problems).toHaveLength(3);
+  });
+});
+
+describe('secrets never appear in the error text', () => {
+  const SECRETS: Env = {
+    SLACK_BOT_TOKEN: 'xoxp-TOPSECRET-bot',
+    SLACK_APP_TOKEN: 'xoxb-TOPSECRET-app',
+    DATABASE_URL: 'mysql://admin:TOPSECRET-pw@db.internal/leaks',
+    SLACK_SIGNING_SECRET: 'TOPSECRET-signing',
+    PII_HASH_KEY: 'TOPSECRET-pii',
+    PORT: 'TOPSECRET-port',
+  };
+
+  it('values of invalid secrets are not echoed', () => {
+    const e = problemsOf(SECRETS);
+    expect(e.problems.length).toBeGreaterThanOrEqual(3);
+    expect(e.message).not.toContain('TOPSECRET');
+    expect(JSON.stringify(e.problems)).not.toContain('TOPSECRET');
+    expect(String(e)).not.toContain('TOPSECRET');
+  });
+
+  it('SECRET_KEYS names every secret-bearing variable', () => {
+    expect([...SECRET_KEYS].sort()).toEqual(
+      ['DATABASE_URL', 'PII_HASH_KEY', 'SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].sort(),
+    );
+  });
+});

@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/**
+ * A fake Slack on 127.0.0.1: the Web API (`POST /api/<method>`, answering `{ ok: true, … }`), response URLs
+ * (`POST /response/<id>`) and, for Socket Mode, a WebSocket endpoint (`/socket`) that says hello. Every
+ * HTTP call is recorded so tests assert what the bot sent, and where. Nothing here reaches the network.
+ */
+export interface RecordedCall {
+  kind: 'api' | 'response';
+  /** Web API method (`chat.postMessage`) or the response id. */
+  name: string;
+  headers: IncomingHttpHeaders;
+  /** Form fields or JSON body; a form's `blocks` JSON string is parsed into `blocksParsed`. */
+  body: Record<string, unknown>;
+  raw: string;
+}
+
+export interface FakeSlack {
+  baseUrl: string;
+  /** For SLACK_API_URL. */
+  apiUrl: string;
+  calls: RecordedCall[];
+  responseUrl(id: string): string;
+  /** Overrides the answer to one Web API method. */
+  reply(method: string, body: Record<string, unknown>): void;
+  waitFor(pred: (c: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>;
+  /** WebSocket connections accepted so far (Socket Mode). */
+  readonly sockets: number;
+  close(): Promise<void>;
+}
+
+export const FAKE_BOT = {
+  user_id: 'UBOT0001',
+  bot_id: 'BBOT0001',
+  team_id: 'T0001',
+  team: 'Test Team',
+  user: 'leakbot',
+};
+
+function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
+  if (raw === '') return {};
+  if (contentType?.startsWith('application/json')) return JSON.parse(raw) as Record<string, unknown>;
+  const body: Record<string, unknown> = Object.fromEntries(new URLSearchParams(raw));
+  if (typeof body['blocks'] === 'string') body['blocksParsed'] = JSON.parse(body['blocks']);
+  return body;
+}
+
+/** Minimal RFC 6455 server side: handshake, one text frame out, ping → pong, close → close. */
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+function frame(opcode: number, payload: Buffer): Buffer {
+  if (payload.length < 126) return Buffer.concat([Buffer.from([0x80 | opcode, payload.length]), payload]);
+  if (payload.length > 0xffff) throw new Error('fake WebSocket frames stay under 64 KiB');
+  return Buffer.concat([
+    Buffer.from([0x80 | opcode, 126, payload.length >> 8, payload.length & 0xff]),
+    payload,
+  ]);
+}
+function acceptWebSocket(key: string, socket: Socket, hello: object): void {
+  const accept = createHash('sha1')
+    .update(key + WS_GUID)
+    .digest('base64');
+  socket.write(
+    `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+  );
+  socket.write(frame(0x1, Buffer.from(JSON.stringify(hello))));
+  let buf = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    buf = Buffer.concat([buf, chunk]);
+    while (buf.length >= 2) {
+      const opcode = buf[0]! & 0x0f;
+      let len = buf[1]! & 0x7f;
+      let at = 2;
+      if (len === 126) {
+        if (buf.length < 4) return;
+        len = buf.readUInt16BE(2);
+        at = 4;
+      } else if (len === 127) {
+        socket.destroy();
+        return;
+      }
+      // Client frames are always masked (4-byte key).
+      if (buf.length < at + 4 + len) return;
+      const mask = buf.subarray(at, at + 4);
+      const payload = Buffer.from(buf.subarray(at + 4, at + 4 + len).map((b, i) => b ^ mask[i % 4]!));
+      buf = buf.subarray(at + 4 + len);
+      if (opcode === 0x9) socket.write(frame(0xa, payload));
+      else if (opcode === 0x8) {
+        socket.end(frame(0x8, payload.subarray(0, 2)));
+        return;
+      }
+    }
+  });
+  socket.on('error', () => {});
+}
+
+export async function startFakeSlack(): Promise<FakeSlack> {
+  const calls: RecordedCall[] = [];
+  const replies = new Map<string, Record<string, unknown>>();
+  const waiters: Array<{ pred: (c: RecordedCall) => boolean; resolve: (c: RecordedCall) => void }> = [];
+  const openSockets = new Set<Socket>();
+  let sockets = 0;
+  let baseUrl = '';
+
+  const record = (c: RecordedCall) => {
+    calls.push(c);
+    for (const w of [...waiters]) {
+      if (w.pred(c)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(c);
+      }
+    }
+  };
+
+  const server: Server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const path = new URL(req.url ?? '/', baseUrl).pathname;
+    const body = parseBody(raw, req.headers['content-type']);
+    const json = (status: number, payload: object) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(payload));
+    };
+    if (path.startsWith('/api/')) {
+      const method = path.slice('/api/'.length);
+      record({ kind: 'api', name: method, headers: req.headers, body, raw });
+      const override = replies.get(method);
+      if (override) return json(200, override);
+      if (method === 'auth.test') return json(200, { ok: true, url: `${baseUrl}/`, ...FAKE_BOT });
+      if (method === 'apps.connections.open')
+        return json(200, { ok: true, url: `${baseUrl.replace('http', 'ws')}/socket` });
+      return json(200, { ok: true });
+    }
+    if (path.startsWith('/response/')) {
+      record({ kind: 'response', name: path.slice('/response/'.length), headers: req.headers, body, raw });
+      return json(200, { ok: true });
+    }
+    json(404, { ok: false, error: 'unknown_path' });
+  });
+  server.on('upgrade', (req, socket: Socket) => {
+    const key = req.headers['sec-websocket-key'];
+    if (new URL(req.url ?? '/', baseUrl).pathname !== '/socket' || typeof key !== 'string')
+      return socket.destroy();
+    sockets++;
+    openSockets.add(socket);
+    socket.on('close', () => openSockets.delete(socket));
+    acceptWebSocket(key, socket, { type: 'hello', num_connections: 1, connection_info: { app_id: 'A0001' } });
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    baseUrl,
+    apiUrl: `${baseUrl}/api/`,
+    calls,
+    responseUrl: (id) => `${baseUrl}/response/${id}`,
+    reply: (method, body) => void replies.set(method, body),
+    waitFor(pred, timeoutMs = 5_000) {
+      const found = calls.find(pred);
+      if (found) return Promise.resolve(found);
+      return new Promise((resolve, reject) => {
+        const w = { pred, resolve };
+        waiters.push(w);
+        setTimeout(() => {
+          const i = waiters.indexOf(w);
+          if (i >= 0) {
+            waiters.splice(i, 1);
+            reject(
+              new Error(
+                `fake Slack: no matching call within ${timeoutMs} ms (saw ${calls.map((c) => c.name).join(', ') || 'nothing'})`,
+              ),
+            );
+          }
+        }, timeoutMs).unref();
+      });
+    },
+    get sockets() {
+      return sockets;
+    },
+    async close() {
+      for (const s of openSockets) s.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
