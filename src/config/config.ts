@@ -73,19 +73,24 @@ export const envSchema = z
     LEAD_SLA_MINUTES: num(DEFAULT_THRESHOLDS.leadSlaMinutes, (n) => n.int().positive()),
     LEAD_NEXT_STEP_DAYS: num(DEFAULT_THRESHOLDS.leadNextStepDays, (n) => n.int().nonnegative()),
     STALE_OPP_DAYS: num(DEFAULT_THRESHOLDS.staleOppDays, (n) => n.int().positive()),
-  })
-  .superRefine((e, ctx) => {
-    if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET && !e.SLACK_APP_TOKEN)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message: 'is required in HTTP mode (no SLACK_APP_TOKEN) so requests can be verified',
-      });
-    if (e.WARN_BURN >= e.PAGE_BURN)
-      ctx.addIssue({ code: 'custom', path: ['WARN_BURN'], message: 'must be below PAGE_BURN' });
-    if (e.NODE_ENV === 'production' && !e.PII_HASH_KEY)
-      ctx.addIssue({ code: 'custom', path: ['PII_HASH_KEY'], message: 'is required in production' });
   });
+
+/**
+ * Rules across variables, checked on the raw environment rather than in a zod refinement: zod skips a
+ * refinement once any field fails its type, so a bad PORT would hide a missing signing secret until
+ * the next start. Here every problem is reported in the same run.
+ */
+function crossFieldProblems(env: Record<string, string | undefined>): string[] {
+  const v = (k: string) => (env[k]?.trim() ? env[k]!.trim() : undefined);
+  const problems: string[] = [];
+  if (v('SLACK_BOT_TOKEN') && !v('SLACK_SIGNING_SECRET') && !v('SLACK_APP_TOKEN'))
+    problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (no SLACK_APP_TOKEN) so requests can be verified');
+  const warn = Number(v('WARN_BURN') ?? DEFAULT_BUDGET_POLICY.warnBurn);
+  const page = Number(v('PAGE_BURN') ?? DEFAULT_BUDGET_POLICY.pageBurn);
+  if (Number.isFinite(warn) && Number.isFinite(page) && warn >= page) problems.push('WARN_BURN must be below PAGE_BURN');
+  if (v('NODE_ENV') === 'production' && !v('PII_HASH_KEY')) problems.push('PII_HASH_KEY is required in production');
+  return problems;
+}
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -122,9 +127,11 @@ const DEV_PII_KEY = 'revenue-leak-sre-development-key';
 /** Parses the environment once. Throws ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`));
-  }
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`)),
+    ...crossFieldProblems(env),
+  ];
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const apiUrl = e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`;
   return {
