@@ -27,53 +27,52 @@ const dollars = z.preprocess(
     }),
 );
 
-export const envSchema = z
-  .object({
-    NODE_ENV: z.preprocess(
-      blankToUndefined,
-      z.enum(['development', 'production', 'test']).default('development'),
-    ),
-    DATABASE_URL: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
-        .optional(),
-    ),
-    PGLITE_DIR: z.preprocess(blankToUndefined, z.string().default('./.data/pglite')),
-    SLACK_BOT_TOKEN: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .regex(/^xoxb-/, 'must be a bot token (xoxb-…)')
-        .optional(),
-    ),
-    SLACK_SIGNING_SECRET: optionalString,
-    SLACK_APP_TOKEN: z.preprocess(
-      blankToUndefined,
-      z
-        .string()
-        .regex(/^xapp-/, 'must be an app-level token (xapp-…)')
-        .optional(),
-    ),
-    SLACK_API_URL: z.preprocess(blankToUndefined, z.url().default('https://slack.com/api/')),
-    PORT: num(3000, (n) => n.int().min(0).max(65535)),
-    LOG_LEVEL: z.preprocess(
-      blankToUndefined,
-      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
-    ),
-    PII_HASH_KEY: optionalString,
-    REVENUE_BUDGET_USD: dollars,
-    PAGE_BURN: num(DEFAULT_BUDGET_POLICY.pageBurn, (n) => n.positive()),
-    WARN_BURN: num(DEFAULT_BUDGET_POLICY.warnBurn, (n) => n.positive()),
-    SEV1_BURN: num(DEFAULT_BUDGET_POLICY.sev1Burn, (n) => n.positive()),
-    SEV1_HIGH_ISSUES: num(DEFAULT_BUDGET_POLICY.sev1HighIssues, (n) => n.int().nonnegative()),
-    SEV2_BURN: num(DEFAULT_BUDGET_POLICY.sev2Burn, (n) => n.positive()),
-    SEV3_BURN: num(DEFAULT_BUDGET_POLICY.sev3Burn, (n) => n.positive()),
-    LEAD_SLA_MINUTES: num(DEFAULT_THRESHOLDS.leadSlaMinutes, (n) => n.int().positive()),
-    LEAD_NEXT_STEP_DAYS: num(DEFAULT_THRESHOLDS.leadNextStepDays, (n) => n.int().nonnegative()),
-    STALE_OPP_DAYS: num(DEFAULT_THRESHOLDS.staleOppDays, (n) => n.int().positive()),
-  });
+export const envSchema = z.object({
+  NODE_ENV: z.preprocess(
+    blankToUndefined,
+    z.enum(['development', 'production', 'test']).default('development'),
+  ),
+  DATABASE_URL: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+      .optional(),
+  ),
+  PGLITE_DIR: z.preprocess(blankToUndefined, z.string().default('./.data/pglite')),
+  SLACK_BOT_TOKEN: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^xoxb-/, 'must be a bot token (xoxb-…)')
+      .optional(),
+  ),
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^xapp-/, 'must be an app-level token (xapp-…)')
+      .optional(),
+  ),
+  SLACK_API_URL: z.preprocess(blankToUndefined, z.url().default('https://slack.com/api/')),
+  PORT: num(3000, (n) => n.int().min(0).max(65535)),
+  LOG_LEVEL: z.preprocess(
+    blankToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  ),
+  PII_HASH_KEY: optionalString,
+  REVENUE_BUDGET_USD: dollars,
+  PAGE_BURN: num(DEFAULT_BUDGET_POLICY.pageBurn, (n) => n.positive()),
+  WARN_BURN: num(DEFAULT_BUDGET_POLICY.warnBurn, (n) => n.positive()),
+  SEV1_BURN: num(DEFAULT_BUDGET_POLICY.sev1Burn, (n) => n.positive()),
+  SEV1_HIGH_ISSUES: num(DEFAULT_BUDGET_POLICY.sev1HighIssues, (n) => n.int().nonnegative()),
+  SEV2_BURN: num(DEFAULT_BUDGET_POLICY.sev2Burn, (n) => n.positive()),
+  SEV3_BURN: num(DEFAULT_BUDGET_POLICY.sev3Burn, (n) => n.positive()),
+  LEAD_SLA_MINUTES: num(DEFAULT_THRESHOLDS.leadSlaMinutes, (n) => n.int().positive()),
+  LEAD_NEXT_STEP_DAYS: num(DEFAULT_THRESHOLDS.leadNextStepDays, (n) => n.int().nonnegative()),
+  STALE_OPP_DAYS: num(DEFAULT_THRESHOLDS.staleOppDays, (n) => n.int().positive()),
+});
 
 /**
  * Rules across variables, checked on the raw environment rather than in a zod refinement: zod skips a
@@ -84,11 +83,15 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const v = (k: string) => (env[k]?.trim() ? env[k]!.trim() : undefined);
   const problems: string[] = [];
   if (v('SLACK_BOT_TOKEN') && !v('SLACK_SIGNING_SECRET') && !v('SLACK_APP_TOKEN'))
-    problems.push('SLACK_SIGNING_SECRET is required in HTTP mode (no SLACK_APP_TOKEN) so requests can be verified');
+    problems.push(
+      'SLACK_SIGNING_SECRET is required in HTTP mode (no SLACK_APP_TOKEN) so requests can be verified',
+    );
   const warn = Number(v('WARN_BURN') ?? DEFAULT_BUDGET_POLICY.warnBurn);
   const page = Number(v('PAGE_BURN') ?? DEFAULT_BUDGET_POLICY.pageBurn);
-  if (Number.isFinite(warn) && Number.isFinite(page) && warn >= page) problems.push('WARN_BURN must be below PAGE_BURN');
-  if (v('NODE_ENV') === 'production' && !v('PII_HASH_KEY')) problems.push('PII_HASH_KEY is required in production');
+  if (Number.isFinite(warn) && Number.isFinite(page) && warn >= page)
+    problems.push('WARN_BURN must be below PAGE_BURN');
+  if (v('NODE_ENV') === 'production' && !v('PII_HASH_KEY'))
+    problems.push('PII_HASH_KEY is required in production');
   return problems;
 }
 

@@ -13,9 +13,22 @@ interface BlockLike {
   elements?: Array<{ type: string; text?: TextObj | string; value?: string }>;
 }
 
+/** The emoji shortcodes the renderers use, as the characters Slack shows for them. */
+const EMOJI: Record<string, string> = {
+  red_circle: '🔴',
+  large_orange_circle: '🟠',
+  large_yellow_circle: '🟡',
+  large_blue_circle: '🔵',
+  white_check_mark: '✅',
+  rotating_light: '🚨',
+  warning: '⚠️',
+  new: '🆕',
+};
+
 /** mrkdwn → terminal: bold to ANSI bold (when colour is on), links to their label, entities decoded. */
 export function mrkdwnToText(s: string, color: boolean): string {
   return s
+    .replace(/:([a-z_]+):/g, (m, name: string) => EMOJI[name] ?? m)
     .replace(/<([^|>]+)\|([^>]+)>/g, '$2')
     .replace(/<(https?:[^>]+)>/g, '$1')
     .replace(/\*([^*\n]+)\*/g, (_, b: string) => (color ? `\u001b[1m${b}\u001b[22m` : b))

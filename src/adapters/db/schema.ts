@@ -105,12 +105,8 @@ export const findings = pgTable('findings', {
   status: text('status', { enum: ['open', 'cleared'] }).notNull(),
   firstSeenAt: tz('first_seen_at').notNull(),
   lastSeenAt: tz('last_seen_at').notNull(),
-  firstScanId: bigint('first_scan_id', { mode: 'number' })
-    .notNull()
-    .references(() => scans.id),
-  lastScanId: bigint('last_scan_id', { mode: 'number' })
-    .notNull()
-    .references(() => scans.id),
+  firstScanId: bigint('first_scan_id', { mode: 'number' }).notNull(),
+  lastScanId: bigint('last_scan_id', { mode: 'number' }).notNull(),
   clearedAt: tz('cleared_at'),
-  clearedScanId: bigint('cleared_scan_id', { mode: 'number' }).references(() => scans.id),
+  clearedScanId: bigint('cleared_scan_id', { mode: 'number' }),
 });

@@ -1,0 +1,134 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { DEMO_AS_OF, main } from '../../src/cli.ts';
+
+/** Runs the real `leak` entry point in-process against a fresh on-disk PGlite, capturing output. */
+function sink() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      text += String(chunk);
+      cb();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function leak(args: string[], env: Record<string, string>) {
+  const out = sink();
+  const err = sink();
+  const code = await main(args, env, { out: out.stream, err: err.stream });
+  return { code, out: out.text(), err: err.text() };
+}
+
+const HEADER =
+  'id,type,name,email,domain,company,source,region,owner,stage,created_at,last_touch_at,next_step,value_usd,notes';
+
+describe('leak CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'leak-cli-'));
+  const env = { PGLITE_DIR: join(dir, 'db'), LOG_LEVEL: 'silent' };
+  const csv = join(dir, 'funnel.csv');
+  writeFileSync(
+    csv,
+    [
+      HEADER,
+      'o1,opp,Big Deal,buyer@acme.com,acme.com,Acme,outbound,NA,Ana,Proposal,2026-10-01T00:00:00Z,2026-10-19T00:00:00Z,Call,10000,',
+      'l1,lead,New Lead,lead@beta.io,beta.io,Beta,web,,,New,2026-11-01T00:00:00Z,,,2000,',
+      'bad,prospect,X,,x.io,X,web,NA,Ana,New,2026-11-01T00:00:00Z,,,1,',
+    ].join('\n'),
+  );
+
+  it('prints usage for --help and exits 64 on an unknown command', async () => {
+    const help = await leak(['--help'], env);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/leak import <file\.csv> \[--dry-run\]/);
+    const unknown = await leak(['frobnicate'], env);
+    expect(unknown.code).toBe(64);
+    expect(unknown.err).toMatch(/unknown command 'frobnicate'/);
+    expect((await leak(['scan', '--help'], env)).out).toMatch(/--as-of <ISO time>/);
+  });
+
+  it('lists every configuration problem and exits 1 before touching the database', async () => {
+    const r = await leak(['scan'], { ...env, PORT: 'eighty', REVENUE_BUDGET_USD: '-5' });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/PORT/);
+    expect(r.err).toMatch(/REVENUE_BUDGET_USD/);
+  });
+
+  it('import exits 2 and lists the rejected line; --dry-run writes nothing', async () => {
+    const dry = await leak(['import', '--dry-run', csv], env);
+    expect(dry.code).toBe(2);
+    expect(dry.out).toMatch(/Validated .*3 rows, 2 valid, 1 rejected/);
+    const scanEmpty = await leak(['scan', '--json', '--as-of', '2026-11-02T00:00:00Z'], env);
+    expect(JSON.parse(scanEmpty.out).records).toBe(0);
+
+    const real = await leak(['import', csv], env);
+    expect(real.code).toBe(2);
+    expect(real.out).toMatch(/line 4: unknown type 'prospect'/);
+  });
+
+  it('import of a missing file is a readable error with exit 1', async () => {
+    const r = await leak(['import', join(dir, 'nope.csv')], env);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/file not found/);
+  });
+
+  it('scan --json prints the stable document, evaluated at --as-of', async () => {
+    const r = await leak(['scan', '--json', '--as-of', '2026-11-02T00:00:00Z'], env);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.out);
+    expect(Object.keys(doc)).toEqual(
+      expect.arrayContaining([
+        'as_of',
+        'records',
+        'issues',
+        'total_at_risk_usd',
+        'burn_rate',
+        'budget_remaining',
+        'paging',
+        'incident_severity',
+        'top_causes',
+        'affected_segments',
+        'slos',
+      ]),
+    );
+    expect(doc.as_of).toBe('2026-11-02T00:00:00.000Z');
+    expect(doc.records).toBe(2);
+    // o1: Proposal $10,000 idle 14 days → STALE_OPP $2,250 (the DOMAIN.md check value).
+    // l1: lead created a day ago, untouched → SLA breach $1,000; unassigned $2,000; no region $0.
+    const byId = Object.fromEntries(doc.issues.map((i: { issue_id: string }) => [i.issue_id, i]));
+    expect(byId['o1_STALE_OPP']).toMatchObject({
+      estimated_loss_usd: 2250,
+      severity: 8,
+      fix_pack: 'fix_stale_opp',
+    });
+    expect(byId['l1_SLA_BREACH_UNTOUCHED'].estimated_loss_usd).toBe(1000);
+    expect(byId['l1_UNASSIGNED_OWNER'].estimated_loss_usd).toBe(2000);
+    expect(byId['l1_ROUTING_MISMATCH'].estimated_loss_usd).toBe(0);
+    expect(doc.issues).toHaveLength(4);
+    expect(doc.total_at_risk_usd).toBe(5250);
+    expect(doc.paging).toBe('OK');
+    expect(doc.incident_severity).toBe(4);
+  });
+
+  it('scan prints a readable table and rejects a bad --as-of', async () => {
+    const r = await leak(['scan', '--as-of', '2026-11-02T00:00:00Z'], env);
+    expect(r.out).toMatch(/SEV-4 · OK · \$5,250 at risk of \$50,000/);
+    expect(r.out).toMatch(/o1_STALE_OPP/);
+    const bad = await leak(['scan', '--as-of', 'yesterday'], env);
+    expect(bad.code).toBe(64);
+    expect(bad.err).toMatch(/--as-of must be an ISO-8601 time/);
+  });
+
+  it('demo loads the sample funnel and prints the War Room summary', async () => {
+    const r = await leak(['demo'], { ...env, PGLITE_DIR: join(dir, 'demo-db') });
+    expect(r.code).toBe(0);
+    expect(r.out).toContain(`Scanning as of ${DEMO_AS_OF}`);
+    expect(r.out).toMatch(/SEV-1 · PAGE · \$[\d,]+ at risk/);
+    expect(r.out).toMatch(/line 11: unknown type 'prospect'/);
+    expect(r.out).not.toMatch(/:red_circle:/);
+  });
+});
