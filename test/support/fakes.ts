@@ -1,9 +1,12 @@
 import type {
+  FindingsDelta,
   FunnelRecord,
   ImportRunRepository,
   ImportRunResult,
   ImportRunStart,
   RecordRepository,
+  ScanRepository,
+  ScanSummary,
 } from '../../src/app/ports.ts';
 import type { ScannableRecord } from '../../src/domain/records/record.ts';
 
@@ -73,5 +76,78 @@ export class InMemoryImportRuns implements ImportRunRepository {
     if (!run) throw new Error(`unknown import run ${id}`);
     if (run.result) throw new Error(`import run ${id} finished twice`);
     run.result = { ...result, rejected: [...result.rejected] };
+  }
+}
+
+export interface StoredScan {
+  id: string;
+  asOfMs: number;
+  actor: string;
+  startedAtMs: number;
+  /** The very summary object the use case handed over (not a copy), so tests can check identity. */
+  summary: ScanSummary;
+  delta: FindingsDelta;
+}
+
+export interface StoredFinding {
+  status: 'open' | 'cleared';
+  firstSeenMs: number;
+  lastSeenMs: number;
+  lastScanId: string;
+}
+
+/**
+ * ScanRepository in memory; ids are scan-1, scan-2, … in record order. Findings are reconciled with the
+ * rules of the SQL one (adapters/db/repositories.ts recordScan): a seen issue is new, still open or
+ * reopened; an open finding this scan did not see is cleared, unless a later scan saw it (backfill).
+ */
+export class InMemoryScans implements ScanRepository {
+  readonly scans: StoredScan[] = [];
+  readonly findings = new Map<string, StoredFinding>();
+
+  async record(scan: {
+    asOfMs: number;
+    actor: string;
+    startedAtMs: number;
+    summary: ScanSummary;
+  }): Promise<{ scanId: string; delta: FindingsDelta }> {
+    const scanId = `scan-${this.scans.length + 1}`;
+    const delta: FindingsDelta = { newIssues: 0, stillOpen: 0, reopened: 0, cleared: 0 };
+    for (const i of scan.summary.issues) {
+      const f = this.findings.get(i.issueId);
+      if (!f) {
+        delta.newIssues++;
+        this.findings.set(i.issueId, {
+          status: 'open',
+          firstSeenMs: scan.asOfMs,
+          lastSeenMs: scan.asOfMs,
+          lastScanId: scanId,
+        });
+        continue;
+      }
+      if (f.status === 'open') delta.stillOpen++;
+      else delta.reopened++;
+      f.status = 'open';
+      f.firstSeenMs = Math.min(f.firstSeenMs, scan.asOfMs);
+      f.lastSeenMs = Math.max(f.lastSeenMs, scan.asOfMs);
+      f.lastScanId = scanId;
+    }
+    for (const f of this.findings.values()) {
+      if (f.status === 'open' && f.lastScanId !== scanId && f.lastSeenMs <= scan.asOfMs) {
+        f.status = 'cleared';
+        delta.cleared++;
+      }
+    }
+    this.scans.push({ ...scan, id: scanId, delta: { ...delta } });
+    return { scanId, delta };
+  }
+
+  async firstSeen(issueIds: readonly string[]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const id of issueIds) {
+      const f = this.findings.get(id);
+      if (f) out.set(id, f.firstSeenMs);
+    }
+    return out;
   }
 }

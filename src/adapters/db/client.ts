@@ -16,6 +16,8 @@ export type Row = Record<string, unknown>;
  */
 export interface Sql {
   query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Rows as arrays in column order: no per-row object from the driver (hot, wide reads). */
+  queryArrays(text: string, params?: readonly unknown[]): Promise<unknown[][]>;
   /** Runs a script of several statements (simple protocol, no parameters): migrations. */
   exec(script: string): Promise<void>;
   /** COPY text-format lines (see copy.ts) into `table(columns)`. */
@@ -48,6 +50,11 @@ function pgSurface(sql: PgSql): Sql {
   return {
     async query<T extends Row>(text: string, params: readonly unknown[] = []) {
       return (await sql.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[];
+    },
+    async queryArrays(text, params = []) {
+      return (await sql
+        .unsafe(text, params as postgres.ParameterOrJSON<never>[])
+        .values()) as unknown as unknown[][];
     },
     async exec(script) {
       await sql.unsafe(script).simple();
@@ -110,6 +117,9 @@ function pgliteSurface(pg: PgliteLike): Sql {
   return {
     async query<T extends Row>(text: string, params: readonly unknown[] = []) {
       return (await pg.query<T>(text, params as unknown[])).rows;
+    },
+    async queryArrays(text, params = []) {
+      return (await pg.query<unknown[]>(text, params as unknown[], { rowMode: 'array' })).rows;
     },
     async exec(script) {
       await pg.exec(script);

@@ -66,13 +66,31 @@ const INSERT_FROM_STAGE = `
 const UNIQUE_VIOLATION = '23505';
 const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === UNIQUE_VIOLATION;
 
-/** Projection for scanning, aliased so each row already is a ScannableRecord (no second copy of 1M rows). */
+/** Projection for scanning: only what the rules, pricing and rendering read. */
 const LOAD_SCANNABLE = `
-  SELECT id, type, name, domain, region, owner, stage, next_step AS "nextStep",
-         floor(extract(epoch FROM created_at) * 1000)::float8 AS "createdAtMs",
-         floor(extract(epoch FROM last_touch_at) * 1000)::float8 AS "lastTouchAtMs",
-         value_cents::float8 AS "valueCents"
+  SELECT id, type, name, domain, region, owner, stage, next_step,
+         floor(extract(epoch FROM created_at) * 1000)::float8,
+         floor(extract(epoch FROM last_touch_at) * 1000)::float8,
+         value_cents::float8
   FROM records`;
+
+/**
+ * Rows arrive as arrays and become records through one object literal, so all million share a single
+ * hidden class (driver-built row objects are megamorphic, and the rules ran ~10× slower on them).
+ */
+const toScannable = (r: unknown[]): ScannableRecord => ({
+  id: r[0] as string,
+  type: r[1] as ScannableRecord['type'],
+  name: r[2] as string,
+  domain: r[3] as string,
+  region: r[4] as string,
+  owner: r[5] as string,
+  stage: r[6] as string,
+  nextStep: r[7] as string,
+  createdAtMs: r[8] as number,
+  lastTouchAtMs: r[9] as number | null,
+  valueCents: r[10] as number,
+});
 
 export function recordRepository(db: Db): RecordRepository {
   return {
@@ -111,7 +129,7 @@ export function recordRepository(db: Db): RecordRepository {
         }
       }
     },
-    loadAll: () => db.query<ScannableRecord & Record<string, unknown>>(LOAD_SCANNABLE),
+    loadAll: async () => (await db.queryArrays(LOAD_SCANNABLE)).map(toScannable),
     async count() {
       const r = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM records');
       return r[0]?.n ?? 0;
@@ -188,6 +206,9 @@ export function scanRepository(db: Db): ScanRepository {
   };
 }
 
+/** Advisory lock key serializing scan persistence (migrations use 0x1eac_0001). */
+const SCAN_PERSIST_LOCK_KEY = 0x1eac_0002;
+
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 async function recordScan(
@@ -196,6 +217,9 @@ async function recordScan(
 ): Promise<{ scanId: string; delta: FindingsDelta }> {
   const s = scan.summary;
   const asOf = new Date(scan.asOfMs).toISOString();
+  // Scans reconcile the same findings table: two at once (a scheduled scan meeting /leak scan) would
+  // both try to INSERT the same new issue ids. Persisting is serialized; evaluation already ran outside.
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [SCAN_PERSIST_LOCK_KEY]);
   const [row] = await tx.query<{ id: string }>(
     `INSERT INTO scans (as_of, started_at, actor, records_count, issues_count, high_issues, total_at_risk_cents,
        budget_cents, burn_rate, budget_remaining, paging, incident_severity, top_causes, affected_segments, slos)

@@ -40,12 +40,23 @@ export type ScannableRecord = Pick<
   | 'valueCents'
 >;
 
-/** Stage names compare case-insensitively, with `_` and space equivalent ("closed_won" = "Closed Won"). */
-export const normalizeStage = (stage: string): string =>
-  stage
+const normalizedStages = new Map<string, string>();
+
+/**
+ * Stage names compare case-insensitively, with `_` and space equivalent ("closed_won" = "Closed Won").
+ * A funnel has a handful of distinct stage spellings and a scan asks about each of a million records
+ * several times, so results are memoized (bounded: past 1,000 distinct spellings, no more are cached).
+ */
+export function normalizeStage(stage: string): string {
+  const hit = normalizedStages.get(stage);
+  if (hit !== undefined) return hit;
+  const n = stage
     .trim()
     .toLowerCase()
     .replace(/[_\s]+/g, ' ');
+  if (normalizedStages.size < 1000) normalizedStages.set(stage, n);
+  return n;
+}
 
 const CLOSED = new Set(['closed won', 'closed lost', 'archived']);
 /** Closed: Closed Won, Closed Lost and (ours) Archived. An empty stage is open. */
