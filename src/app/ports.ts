@@ -44,6 +44,11 @@ export interface FindingsDelta {
   stillOpen: number;
   reopened: number;
   cleared: number;
+  /**
+   * False for a backfill: a scan as of an instant older than the newest reconciled scan stores its totals
+   * (burn history) but leaves findings as the present knows them, so all counts are 0.
+   */
+  reconciled: boolean;
 }
 
 export interface ScanRecord {
@@ -55,8 +60,8 @@ export interface ScanRecord {
 
 export interface ScanRepository {
   /**
-   * Persists the scan and reconciles findings in one transaction: each open issue is inserted or has its
-   * last_seen moved; an open finding the scan no longer sees is marked cleared by this scan.
+   * Persists the scan and reconciles findings in one transaction, writing only what changed: new issues
+   * are inserted, re-priced or reopened ones updated, open findings the scan no longer sees cleared.
    */
   record(scan: { asOfMs: number; actor: string; startedAtMs: number; summary: ScanSummary }): Promise<{
     scanId: string;

@@ -126,6 +126,7 @@ describe('runScan', () => {
         stillOpen: 0,
         reopened: 0,
         cleared: 0,
+        reconciled: true,
         elapsed_ms: TICK_MS,
       },
     });
@@ -141,13 +142,13 @@ describe('runScan', () => {
     const second = await runScan(deps, ctx);
     expect(second).toMatchObject({
       scanId: 'scan-2',
-      delta: { newIssues: 0, stillOpen: 2, reopened: 0, cleared: 0 },
+      delta: { newIssues: 0, stillOpen: 2, reopened: 0, cleared: 0, reconciled: true },
     });
 
     // Give the opportunity an owner: its finding clears on the next scan.
     await recordRepo.upsertMany([buildOpp({ id: 'opp1', owner: 'carol' })]);
     const third = await runScan(deps, ctx);
-    expect(third.delta).toEqual({ newIssues: 0, stillOpen: 1, reopened: 0, cleared: 1 });
+    expect(third.delta).toEqual({ newIssues: 0, stillOpen: 1, reopened: 0, cleared: 1, reconciled: true });
     expect(logs.at(-1)?.obj).toMatchObject({
       scan_id: 'scan-3',
       issues: 1,

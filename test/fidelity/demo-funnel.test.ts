@@ -295,8 +295,20 @@ describe.skipIf(!present)('demo funnel fidelity (shared/fixtures/revenue-leak-sr
 
     it('is deterministic: the same as-of gives the same result, and every finding is still open', () => {
       expect(second.summary).toEqual(first.summary);
-      expect(first.delta).toEqual({ newIssues: ISSUE_COUNT, stillOpen: 0, reopened: 0, cleared: 0 });
-      expect(second.delta).toEqual({ newIssues: 0, stillOpen: ISSUE_COUNT, reopened: 0, cleared: 0 });
+      expect(first.delta).toEqual({
+        newIssues: ISSUE_COUNT,
+        stillOpen: 0,
+        reopened: 0,
+        cleared: 0,
+        reconciled: true,
+      });
+      expect(second.delta).toEqual({
+        newIssues: 0,
+        stillOpen: ISSUE_COUNT,
+        reopened: 0,
+        cleared: 0,
+        reconciled: true,
+      });
       expect(second.scanId).not.toBe(first.scanId);
     });
 
@@ -341,7 +353,13 @@ describe.skipIf(!present)('demo funnel fidelity (shared/fixtures/revenue-leak-sr
         expect(byRecord(third)['101']).toEqual({ ...EXPECTED['101'], ROUTING_MISMATCH: 0 });
         expect(third.summary.totalAtRiskCents).toBe(TOTAL_CENTS);
         expect(third.summary.issues).toHaveLength(ISSUE_COUNT + 1);
-        expect(third.delta).toEqual({ newIssues: 1, stillOpen: ISSUE_COUNT, reopened: 0, cleared: 0 });
+        expect(third.delta).toEqual({
+          newIssues: 1,
+          stillOpen: ISSUE_COUNT,
+          reopened: 0,
+          cleared: 0,
+          reconciled: true,
+        });
         // Data hygiene counts it: 1 − (1 + 6 + 10) / 20.
         expect(third.summary.slos.find((s) => s.id === 'SLO_DATA_QUALITY')?.current).toBe(1 - 17 / 20);
       } finally {

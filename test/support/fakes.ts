@@ -99,11 +99,13 @@ export interface StoredFinding {
 /**
  * ScanRepository in memory; ids are scan-1, scan-2, … in record order. Findings are reconciled with the
  * rules of the SQL one (adapters/db/repositories.ts recordScan): a seen issue is new, still open or
- * reopened; an open finding this scan did not see is cleared, unless a later scan saw it (backfill).
+ * reopened; an open finding this scan did not see is cleared. A scan older than the newest reconciled
+ * one is a backfill: it is recorded, and findings are left alone.
  */
 export class InMemoryScans implements ScanRepository {
   readonly scans: StoredScan[] = [];
   readonly findings = new Map<string, StoredFinding>();
+  #newestReconciledMs = Number.NEGATIVE_INFINITY;
 
   async record(scan: {
     asOfMs: number;
@@ -112,30 +114,33 @@ export class InMemoryScans implements ScanRepository {
     summary: ScanSummary;
   }): Promise<{ scanId: string; delta: FindingsDelta }> {
     const scanId = `scan-${this.scans.length + 1}`;
-    const delta: FindingsDelta = { newIssues: 0, stillOpen: 0, reopened: 0, cleared: 0 };
-    for (const i of scan.summary.issues) {
-      const f = this.findings.get(i.issueId);
-      if (!f) {
-        delta.newIssues++;
-        this.findings.set(i.issueId, {
-          status: 'open',
-          firstSeenMs: scan.asOfMs,
-          lastSeenMs: scan.asOfMs,
-          lastScanId: scanId,
-        });
-        continue;
+    const reconciled = scan.asOfMs >= this.#newestReconciledMs;
+    const delta: FindingsDelta = { newIssues: 0, stillOpen: 0, reopened: 0, cleared: 0, reconciled };
+    if (reconciled) {
+      this.#newestReconciledMs = scan.asOfMs;
+      for (const i of scan.summary.issues) {
+        const f = this.findings.get(i.issueId);
+        if (!f) {
+          delta.newIssues++;
+          this.findings.set(i.issueId, {
+            status: 'open',
+            firstSeenMs: scan.asOfMs,
+            lastSeenMs: scan.asOfMs,
+            lastScanId: scanId,
+          });
+          continue;
+        }
+        if (f.status === 'open') delta.stillOpen++;
+        else delta.reopened++;
+        f.status = 'open';
+        f.lastSeenMs = scan.asOfMs;
+        f.lastScanId = scanId;
       }
-      if (f.status === 'open') delta.stillOpen++;
-      else delta.reopened++;
-      f.status = 'open';
-      f.firstSeenMs = Math.min(f.firstSeenMs, scan.asOfMs);
-      f.lastSeenMs = Math.max(f.lastSeenMs, scan.asOfMs);
-      f.lastScanId = scanId;
-    }
-    for (const f of this.findings.values()) {
-      if (f.status === 'open' && f.lastScanId !== scanId && f.lastSeenMs <= scan.asOfMs) {
-        f.status = 'cleared';
-        delta.cleared++;
+      for (const f of this.findings.values()) {
+        if (f.status === 'open' && f.lastScanId !== scanId) {
+          f.status = 'cleared';
+          delta.cleared++;
+        }
       }
     }
     this.scans.push({ ...scan, id: scanId, delta: { ...delta } });

@@ -220,10 +220,18 @@ async function recordScan(
   // Scans reconcile the same findings table: two at once (a scheduled scan meeting /leak scan) would
   // both try to INSERT the same new issue ids. Persisting is serialized; evaluation already ran outside.
   await tx.query('SELECT pg_advisory_xact_lock($1)', [SCAN_PERSIST_LOCK_KEY]);
+  const [prev] = await tx.query<{ id: string; ms: number }>(
+    `SELECT id::text AS id, floor(extract(epoch FROM as_of) * 1000)::float8 AS ms
+     FROM scans WHERE reconciled ORDER BY as_of DESC, id DESC LIMIT 1`,
+  );
+  // A scan older than the newest reconciled one is a backfill: history of totals, not today's truth.
+  const reconciled = prev === undefined || prev.ms <= scan.asOfMs;
+
   const [row] = await tx.query<{ id: string }>(
     `INSERT INTO scans (as_of, started_at, actor, records_count, issues_count, high_issues, total_at_risk_cents,
-       budget_cents, burn_rate, budget_remaining, paging, incident_severity, top_causes, affected_segments, slos)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id::text AS id`,
+       budget_cents, burn_rate, budget_remaining, paging, incident_severity, reconciled, top_causes,
+       affected_segments, slos)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id::text AS id`,
     [
       asOf,
       new Date(scan.startedAtMs).toISOString(),
@@ -237,12 +245,16 @@ async function recordScan(
       s.budgetRemaining,
       s.paging,
       s.incidentSeverity,
+      reconciled,
       JSON.stringify(s.topCauses),
       JSON.stringify(s.affectedSegments),
       JSON.stringify(s.slos),
     ],
   );
   const scanId = row!.id;
+  if (!reconciled) {
+    return { scanId, delta: { newIssues: 0, stillOpen: 0, reopened: 0, cleared: 0, reconciled: false } };
+  }
 
   await tx.query(
     `CREATE TEMP TABLE findings_stage (issue_id text, record_id text, issue_type text, rule_key text,
@@ -264,52 +276,65 @@ async function recordScan(
         ]);
     })(),
   );
-  const [counts] = await tx.query<{ new_issues: number; still_open: number; reopened: number }>(
-    `SELECT count(*) FILTER (WHERE f.issue_id IS NULL)::int AS new_issues,
-            count(*) FILTER (WHERE f.status = 'open')::int AS still_open,
-            count(*) FILTER (WHERE f.status = 'cleared')::int AS reopened
-     FROM findings_stage st LEFT JOIN findings f USING (issue_id)`,
-  );
-  // Seen again: UPDATE the stored rows, INSERT the new ones (measured ~2× faster than ON CONFLICT).
+  // One pass over what the scan saw and what is stored decides every change; the writes that follow
+  // touch only those rows. (Three separate joins measured ~3× slower at 390k findings.)
   await tx.query(
-    `UPDATE findings f SET
-       severity = s.severity,
-       severity_label = s.severity_label,
-       rule_key = s.rule_key,
-       estimated_loss_cents = s.estimated_loss_cents,
-       status = 'open',
-       first_seen_at = LEAST(f.first_seen_at, $1),
-       last_seen_at = GREATEST(f.last_seen_at, $1),
-       last_scan_id = $2,
-       cleared_at = NULL,
-       cleared_scan_id = NULL
-     FROM findings_stage s WHERE f.issue_id = s.issue_id`,
-    [asOf, scanId],
+    `CREATE TEMP TABLE findings_diff ON COMMIT DROP AS
+     SELECT COALESCE(s.issue_id, f.issue_id) AS issue_id, s.record_id, s.issue_type, s.rule_key, s.severity,
+            s.severity_label, s.estimated_loss_cents,
+            CASE WHEN f.issue_id IS NULL THEN 'new'
+                 WHEN s.issue_id IS NULL THEN 'clear'
+                 WHEN f.status = 'cleared' THEN 'reopen'
+                 ELSE 'reprice' END AS action
+     FROM findings_stage s FULL JOIN findings f ON f.issue_id = s.issue_id
+     WHERE f.issue_id IS NULL
+        OR (s.issue_id IS NULL AND f.status = 'open')
+        OR (s.issue_id IS NOT NULL AND f.status = 'cleared')
+        OR (s.issue_id IS NOT NULL AND (f.severity, f.severity_label, f.rule_key, f.estimated_loss_cents)
+            IS DISTINCT FROM (s.severity, s.severity_label, s.rule_key, s.estimated_loss_cents))`,
   );
-  await tx.query(
-    `INSERT INTO findings (issue_id, record_id, issue_type, rule_key, severity, severity_label, estimated_loss_cents,
-       status, first_seen_at, last_seen_at, first_scan_id, last_scan_id)
-     SELECT issue_id, record_id, issue_type, rule_key, severity, severity_label, estimated_loss_cents,
-            'open', $1, $1, $2, $2
-     FROM findings_stage s
-     WHERE NOT EXISTS (SELECT 1 FROM findings f WHERE f.issue_id = s.issue_id)`,
-    [asOf, scanId],
+  const counts = new Map(
+    (
+      await tx.query<{ action: string; n: number }>(
+        'SELECT action, count(*)::int AS n FROM findings_diff GROUP BY action',
+      )
+    ).map((r) => [r.action, r.n]),
   );
-  // An open finding this scan did not see is cleared, unless a later scan saw it (a backfill never
-  // clears what the present still shows).
-  const cleared = await tx.query<{ n: number }>(
-    `WITH c AS (
-       UPDATE findings SET status = 'cleared', cleared_at = $1, cleared_scan_id = $2
-       WHERE status = 'open' AND last_scan_id <> $2 AND last_seen_at <= $1
-       RETURNING 1)
-     SELECT count(*)::int AS n FROM c`,
-    [asOf, scanId],
-  );
+  const n = (action: string) => counts.get(action) ?? 0;
+  if (n('new') > 0)
+    await tx.query(
+      `INSERT INTO findings (issue_id, record_id, issue_type, rule_key, severity, severity_label, estimated_loss_cents,
+         status, first_seen_at, first_scan_id, changed_scan_id)
+       SELECT issue_id, record_id, issue_type, rule_key, severity, severity_label, estimated_loss_cents,
+              'open', $1, $2, $2
+       FROM findings_diff WHERE action = 'new'`,
+      [asOf, scanId],
+    );
+  if (n('reopen') + n('reprice') > 0)
+    await tx.query(
+      `UPDATE findings f SET status = 'open', severity = d.severity, severity_label = d.severity_label,
+         rule_key = d.rule_key, estimated_loss_cents = d.estimated_loss_cents, changed_scan_id = $1,
+         last_seen_at = NULL, last_seen_scan_id = NULL, cleared_at = NULL, cleared_scan_id = NULL
+       FROM findings_diff d WHERE f.issue_id = d.issue_id AND d.action IN ('reopen', 'reprice')`,
+      [scanId],
+    );
+  // Cleared by this scan; the last scan that saw it is the previous reconciled one.
+  if (n('clear') > 0)
+    await tx.query(
+      `UPDATE findings f SET status = 'cleared', cleared_at = $1, cleared_scan_id = $2, changed_scan_id = $2,
+         last_seen_at = $3, last_seen_scan_id = $4
+       FROM findings_diff d WHERE f.issue_id = d.issue_id AND d.action = 'clear'`,
+      [asOf, scanId, prev ? new Date(prev.ms).toISOString() : asOf, prev?.id ?? scanId],
+    );
+  const newIssues = n('new');
+  const reopened = n('reopen');
+  const cleared = n('clear');
   const delta: FindingsDelta = {
-    newIssues: counts?.new_issues ?? 0,
-    stillOpen: counts?.still_open ?? 0,
-    reopened: counts?.reopened ?? 0,
-    cleared: cleared[0]?.n ?? 0,
+    newIssues,
+    stillOpen: s.issues.length - newIssues - reopened,
+    reopened,
+    cleared,
+    reconciled: true,
   };
   await tx.query(
     'UPDATE scans SET new_issues = $2, reopened_issues = $3, cleared_issues = $4, finished_at = now() WHERE id = $1',

@@ -86,6 +86,7 @@ export const scans = pgTable('scans', {
   budgetRemaining: doublePrecision('budget_remaining').notNull(),
   paging: text('paging', { enum: ['OK', 'WARN', 'PAGE'] }).notNull(),
   incidentSeverity: smallint('incident_severity').notNull(),
+  reconciled: boolean('reconciled').notNull(),
   newIssues: integer('new_issues').notNull().default(0),
   reopenedIssues: integer('reopened_issues').notNull().default(0),
   clearedIssues: integer('cleared_issues').notNull().default(0),
@@ -104,9 +105,11 @@ export const findings = pgTable('findings', {
   estimatedLossCents: bigint('estimated_loss_cents', { mode: 'number' }).notNull(),
   status: text('status', { enum: ['open', 'cleared'] }).notNull(),
   firstSeenAt: tz('first_seen_at').notNull(),
-  lastSeenAt: tz('last_seen_at').notNull(),
   firstScanId: bigint('first_scan_id', { mode: 'number' }).notNull(),
-  lastScanId: bigint('last_scan_id', { mode: 'number' }).notNull(),
+  changedScanId: bigint('changed_scan_id', { mode: 'number' }).notNull(),
+  /** NULL while open: an open finding was seen by the newest reconciled scan (view findings_seen). */
+  lastSeenAt: tz('last_seen_at'),
+  lastSeenScanId: bigint('last_seen_scan_id', { mode: 'number' }),
   clearedAt: tz('cleared_at'),
   clearedScanId: bigint('cleared_scan_id', { mode: 'number' }),
 });

@@ -77,11 +77,11 @@ describe.each(backends)('repositories on $name', (backend) => {
     // An unowned opportunity: UNASSIGNED_OWNER ($10,000) only.
     await repos.records.upsertMany([buildOpp({ id: 'o1', owner: '' })]);
     const first = await runScan(scanDeps(), ctx, { asOfMs: NOW });
-    expect(first.delta).toEqual({ newIssues: 1, stillOpen: 0, reopened: 0, cleared: 0 });
+    expect(first.delta).toEqual({ newIssues: 1, stillOpen: 0, reopened: 0, cleared: 0, reconciled: true });
     expect(first.summary.totalAtRiskCents).toBe(1_000_000);
 
     const second = await runScan(scanDeps(), ctx, { asOfMs: NOW + DAY_MS });
-    expect(second.delta).toEqual({ newIssues: 0, stillOpen: 1, reopened: 0, cleared: 0 });
+    expect(second.delta).toEqual({ newIssues: 0, stillOpen: 1, reopened: 0, cleared: 0, reconciled: true });
 
     await repos.records.upsertMany([buildOpp({ id: 'o1', owner: 'carol' })]);
     const third = await runScan(scanDeps(), ctx, { asOfMs: NOW + 2 * DAY_MS });
@@ -110,6 +110,58 @@ describe.each(backends)('repositories on $name', (backend) => {
       "SELECT status FROM findings WHERE issue_id = 'o2_ROUTING_MISMATCH'",
     );
     expect(f?.status).toBe('open');
+  });
+
+  it('writes only what changed: last seen is resolved by the view while open and stored when cleared', async () => {
+    await db.query('DELETE FROM records');
+    await db.query('DELETE FROM findings');
+    await db.query('DELETE FROM scans');
+    await repos.records.upsertMany([buildOpp({ id: 'w1', owner: '' }), buildOpp({ id: 'w2', region: '' })]);
+    const first = await runScan(scanDeps(), ctx, { asOfMs: NOW });
+    const second = await runScan(scanDeps(), ctx, { asOfMs: NOW + 60_000 });
+    // Nothing changed between the two scans: no finding row was rewritten by the second.
+    const changed = await db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM findings WHERE changed_scan_id::text = $1',
+      [second.scanId],
+    );
+    expect(changed[0]?.n).toBe(0);
+    const seen = await db.query<{ issue_id: string; ms: number }>(
+      `SELECT issue_id, floor(extract(epoch FROM seen_until) * 1000)::float8 AS ms FROM findings_seen ORDER BY 1`,
+    );
+    expect(seen).toEqual([
+      { issue_id: 'w1_UNASSIGNED_OWNER', ms: NOW + 60_000 },
+      { issue_id: 'w2_ROUTING_MISMATCH', ms: NOW + 60_000 },
+    ]);
+
+    await repos.records.upsertMany([buildOpp({ id: 'w1', owner: 'dana' })]);
+    const third = await runScan(scanDeps(), ctx, { asOfMs: NOW + 120_000 });
+    expect(third.delta).toMatchObject({ cleared: 1, stillOpen: 1, newIssues: 0 });
+    const [cleared] = await db.query<{ last_seen: number; by: string; status: string }>(
+      `SELECT floor(extract(epoch FROM last_seen_at) * 1000)::float8 AS last_seen, last_seen_scan_id::text AS by, status
+       FROM findings WHERE issue_id = 'w1_UNASSIGNED_OWNER'`,
+    );
+    expect(cleared).toEqual({ last_seen: NOW + 60_000, by: second.scanId, status: 'cleared' });
+    expect(first.delta.reconciled).toBe(true);
+  });
+
+  it('a backfill stores its totals and leaves findings alone', async () => {
+    const latest = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM findings');
+    const backfill = await runScan(scanDeps(), ctx, { asOfMs: NOW - 30 * DAY_MS });
+    expect(backfill.delta).toEqual({
+      newIssues: 0,
+      stillOpen: 0,
+      reopened: 0,
+      cleared: 0,
+      reconciled: false,
+    });
+    const [row] = await db.query<{ reconciled: boolean; issues: number }>(
+      'SELECT reconciled, issues_count AS issues FROM scans WHERE id::text = $1',
+      [backfill.scanId],
+    );
+    expect(row).toEqual({ reconciled: false, issues: backfill.summary.issues.length });
+    expect((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM findings'))[0]?.n).toBe(
+      latest[0]?.n,
+    );
   });
 
   it('two scans at once both persist, and each new issue is inserted once', async () => {

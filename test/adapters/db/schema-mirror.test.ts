@@ -201,17 +201,17 @@ describe.each(backends)('schema.ts mirrors the migrated database on $name', (bac
 
   it('fails on a changed type, a flipped NOT NULL and an extra table', async () => {
     const { actual, tables } = await withRolledBack(db, async (tx) => {
-      await tx.query('ALTER TABLE findings ALTER COLUMN severity TYPE integer');
+      await tx.query('ALTER TABLE scans ALTER COLUMN high_issues TYPE bigint');
       await tx.query('ALTER TABLE records ALTER COLUMN email_hash SET NOT NULL');
       await tx.query('CREATE TABLE probe_table (id integer)');
       return { actual: sorted((await databaseShape(tx)).map(line)), tables: await databaseTables(tx) };
     });
     expect(drift(sorted(expectedShape.map(line)), actual)).toEqual({
-      onlyInSchemaTs: ['findings.severity smallint NOT NULL', 'records.email_hash text NULL'],
+      onlyInSchemaTs: ['records.email_hash text NULL', 'scans.high_issues integer NOT NULL'],
       onlyInDatabase: [
-        'findings.severity integer NOT NULL',
         'probe_table.id integer NULL',
         'records.email_hash text NOT NULL',
+        'scans.high_issues bigint NOT NULL',
       ],
     });
     expect(tables).toContain('probe_table');

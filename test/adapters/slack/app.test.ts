@@ -75,7 +75,7 @@ async function boot(scan: CommandUseCases['scan']) {
 const outcome = (): ScanOutcome => ({
   scanId: 's1',
   summary: summarize([buildRecord({ owner: '' })], T0, DEFAULT_THRESHOLDS, DEFAULT_BUDGET_POLICY),
-  delta: { newIssues: 1, stillOpen: 0, reopened: 0, cleared: 0 },
+  delta: { newIssues: 1, stillOpen: 0, reopened: 0, cleared: 0, reconciled: true },
   elapsedMs: 1,
 });
 

@@ -16,7 +16,7 @@ import { DAY_MS, MINUTE_MS } from '../../../src/shared/time.ts';
 import { buildRecord, T0 } from '../../support/builders.ts';
 
 const opts = { thresholds: DEFAULT_THRESHOLDS };
-const delta: FindingsDelta = { newIssues: 2, stillOpen: 1, reopened: 0, cleared: 4 };
+const delta: FindingsDelta = { newIssues: 2, stillOpen: 1, reopened: 0, cleared: 4, reconciled: true };
 const scan = (records: FunnelRecord[], now = T0): ScanSummary =>
   summarize(records, now, DEFAULT_THRESHOLDS, DEFAULT_BUDGET_POLICY);
 const render = (s: ScanSummary, maxIssues?: number) =>
