@@ -16,31 +16,35 @@ export const issueIdOf = (recordId: string, rule: RuleDef): string => `${recordI
  * from the duplicate grouping, which needs every record's domain first.
  */
 export function detect(records: readonly ScannableRecord[], nowMs: number, t: RuleThresholds): Detection[] {
+  // Pass 1: the duplicate key of every record that can be a duplicate ('' when it cannot), kept so pass 2
+  // does not normalize a million domains twice.
+  const keys: string[] = new Array(records.length);
   const byDomain = new Map<string, number>();
-  for (const r of records) {
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
     // Archived records were merged away (ours): they no longer count towards a duplicate group.
-    const key = duplicateKey(r.domain);
-    if (key !== '' && !isArchived(r.stage)) byDomain.set(key, (byDomain.get(key) ?? 0) + 1);
+    const key = r.domain === '' || isArchived(r.stage) ? '' : duplicateKey(r.domain);
+    keys[i] = key;
+    if (key !== '') byDomain.set(key, (byDomain.get(key) ?? 0) + 1);
   }
   const out: Detection[] = [];
   const hit = (record: ScannableRecord, rule: RuleDef) =>
     out.push({ issueId: issueIdOf(record.id, rule), rule, record });
 
-  for (const r of records) {
-    const open = !isClosedStage(r.stage);
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
     if (r.type === 'lead') {
       if (r.lastTouchAtMs === null && wholeMinutes(r.createdAtMs, nowMs) > t.leadSlaMinutes)
         hit(r, RULES.slaBreach);
       if (r.nextStep === '' && wholeDays(r.createdAtMs, nowMs) > t.leadNextStepDays)
         hit(r, RULES.noNextStepLead);
-    } else {
-      if (open && r.nextStep === '') hit(r, RULES.noNextStepOpp);
-      if (open && r.lastTouchAtMs !== null && wholeDays(r.lastTouchAtMs, nowMs) > t.staleOppDays)
-        hit(r, RULES.staleOpp);
+    } else if (!isClosedStage(r.stage)) {
+      if (r.nextStep === '') hit(r, RULES.noNextStepOpp);
+      if (r.lastTouchAtMs !== null && wholeDays(r.lastTouchAtMs, nowMs) > t.staleOppDays) hit(r, RULES.staleOpp);
     }
     if (r.owner === '') hit(r, RULES.unassigned);
-    const key = duplicateKey(r.domain);
-    if (key !== '' && !isArchived(r.stage) && (byDomain.get(key) ?? 0) > 1) hit(r, RULES.duplicate);
+    const key = keys[i]!;
+    if (key !== '' && byDomain.get(key)! > 1) hit(r, RULES.duplicate);
     if (r.region === '') hit(r, RULES.routing);
   }
   return out;
