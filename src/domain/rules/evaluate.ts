@@ -40,7 +40,8 @@ export function detect(records: readonly ScannableRecord[], nowMs: number, t: Ru
         hit(r, RULES.noNextStepLead);
     } else if (!isClosedStage(r.stage)) {
       if (r.nextStep === '') hit(r, RULES.noNextStepOpp);
-      if (r.lastTouchAtMs !== null && wholeDays(r.lastTouchAtMs, nowMs) > t.staleOppDays) hit(r, RULES.staleOpp);
+      if (r.lastTouchAtMs !== null && wholeDays(r.lastTouchAtMs, nowMs) > t.staleOppDays)
+        hit(r, RULES.staleOpp);
     }
     if (r.owner === '') hit(r, RULES.unassigned);
     const key = keys[i]!;
