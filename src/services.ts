@@ -2,8 +2,9 @@
  * The part of the composition root that both entry points share (main.ts for the server, cli.ts for the
  * `leak` command): open the database, migrate, and build the repositories and use-case dependencies.
  */
-import { openCsvFile } from './adapters/csv/reader.ts';
+import { openCsvInWorker } from './adapters/csv/worker-rows.ts';
 import { type Db, openDb } from './adapters/db/client.ts';
+import { ENCODER_MODULE } from './adapters/db/copy.ts';
 import { migrate } from './adapters/db/migrate.ts';
 import { makeRepositories } from './adapters/db/repositories.ts';
 import type { Log } from './app/context.ts';
@@ -11,7 +12,6 @@ import type { ImportDeps } from './app/import.ts';
 import type { Clock } from './app/ports.ts';
 import type { ScanDeps } from './app/scan.ts';
 import type { Config } from './config/config.ts';
-import { piiHasher } from './shared/pii.ts';
 
 export interface Services {
   db: Db;
@@ -53,8 +53,10 @@ export async function openServices(
       records: repos.records,
       importRuns: repos.importRuns,
       clock,
-      hashEmail: piiHasher(config.piiHashKey),
-      openRows: (file) => openCsvFile(file),
+      // Parsing, validation, email hashing and COPY encoding run on a worker thread, which loads the
+      // records repository's line encoder by module URL.
+      openRows: (file, o) =>
+        openCsvInWorker(file, { piiHashKey: config.piiHashKey, encoder: o.encode ? ENCODER_MODULE : null }),
     },
     close: () => db.close(),
   };

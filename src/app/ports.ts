@@ -26,9 +26,23 @@ export interface ImportRunResult {
   error?: string;
 }
 
+/**
+ * Encodes one validated record as one line (ending in '\n') of the record repository's bulk format
+ * (PostgreSQL COPY text for the database adapter). Pure and synchronous, so a row source can run it where
+ * it parses, on another thread: a million records then reach the writer as a few hundred strings rather
+ * than a million objects. The composition root gives the row source the encoder of the repository the
+ * use case writes to.
+ */
+export type RecordLineEncoder = (record: FunnelRecord) => string;
+
 export interface RecordRepository {
   /** Upserts by id in bulk (COPY into a staging table, then one INSERT … ON CONFLICT). Returns rows written. */
   upsertMany(records: readonly FunnelRecord[]): Promise<number>;
+  /**
+   * upsertMany for `count` records given as `lines`: the concatenated output of this repository's
+   * RecordLineEncoder, one line per record, no id twice. Returns rows written.
+   */
+  upsertLines(lines: string, count: number): Promise<number>;
   /** Every record, projected for scanning. */
   loadAll(): Promise<ScannableRecord[]>;
   count(): Promise<number>;

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { checkedRows } from '../../src/adapters/csv/checked-rows.ts';
 import { CsvReader } from '../../src/adapters/csv/reader.ts';
 import type { Ctx } from '../../src/app/context.ts';
 import {
@@ -53,12 +54,14 @@ function setup(text: string, chunk = 64) {
     records,
     importRuns,
     clock: { now: () => (t += 5) },
-    hashEmail: (e) => `hash:${e}`,
-    openRows: async (file) => {
+    openRows: async (file, o) => {
       opened.push(file);
       const pieces: Buffer[] = [];
       for (let i = 0; i < bytes.length; i += chunk) pieces.push(bytes.subarray(i, i + chunk));
-      return new CsvReader(Readable.from(pieces), { sizeBytes: bytes.length });
+      return checkedRows(new CsvReader(Readable.from(pieces), { sizeBytes: bytes.length }), {
+        hashEmail: (e) => `hash:${e}`,
+        encode: o.encode ? records.encodeLine : null,
+      });
     },
   };
   return { deps, records, importRuns, opened };
@@ -128,6 +131,28 @@ describe('runImport', () => {
     expect(records.maxInFlight).toBeGreaterThanOrEqual(1);
     expect(records.maxInFlight).toBeLessThanOrEqual(MAX_WRITES_IN_FLIGHT);
     expect(out.imported).toBe(5);
+  });
+
+  it('drops a repeated id from the written lines wherever it falls in a batch', async () => {
+    const ids = ['a', 'b', 'a', 'c', 'b', 'd', 'e', 'e'];
+    const text = csv(...ids.map((id, i) => line({ id, name: `n${i}` })));
+    for (const chunk of [7, 300, 4096]) {
+      const { deps, records } = setup(text, chunk);
+      const out = await runImport(deps, ctx, { file: 'f.csv', dryRun: false, batchSize: 2 });
+      expect(out.rejected).toEqual([
+        { line: 4, reason: "id 'a' repeated (first on line 2)" },
+        { line: 6, reason: "id 'b' repeated (first on line 3)" },
+        { line: 9, reason: "id 'e' repeated (first on line 8)" },
+      ]);
+      expect(records.calls).toEqual([2, 2, 1]);
+      expect([...records.byId.values()].map((r) => `${r.id}=${r.name}`)).toEqual([
+        'a=n0',
+        'b=n1',
+        'c=n3',
+        'd=n5',
+        'e=n6',
+      ]);
+    }
   });
 
   it('parses the next batch while the previous write is in flight', async () => {

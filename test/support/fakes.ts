@@ -11,9 +11,16 @@ import type {
 import type { ScannableRecord } from '../../src/domain/records/record.ts';
 
 /**
- * RecordRepository in memory, upserting by id like the real one. It records every upsertMany call and
- * the most writes ever in flight at once, so tests can check batching and pipelining. Each write
- * finishes on a later macrotask, as a database round trip would, so overlap is observable.
+ * The line encoding of InMemoryRecords: one JSON object per line (JSON escapes newlines). Exported so a
+ * worker thread can load it by module URL, as it loads the database adapter's encoder.
+ */
+export const encodeJsonLine = (r: FunnelRecord): string => `${JSON.stringify(r)}\n`;
+
+/**
+ * RecordRepository in memory, upserting by id like the real one. It records every write (upsertMany, or
+ * upsertLines, which decodes its lines and goes through upsertMany) and the most writes ever in flight
+ * at once, so tests can check batching and pipelining. Each write finishes on a later macrotask, as a
+ * database round trip would, so overlap is observable.
  */
 export class InMemoryRecords implements RecordRepository {
   readonly byId = new Map<string, FunnelRecord>();
@@ -26,6 +33,18 @@ export class InMemoryRecords implements RecordRepository {
 
   constructor(initial: readonly FunnelRecord[] = []) {
     for (const r of initial) this.byId.set(r.id, r);
+  }
+
+  /** The RecordLineEncoder of this fake (encodeJsonLine). */
+  readonly encodeLine = encodeJsonLine;
+
+  async upsertLines(lines: string, count: number): Promise<number> {
+    const records = lines
+      .split('\n')
+      .slice(0, -1)
+      .map((l) => JSON.parse(l) as FunnelRecord);
+    if (records.length !== count) throw new Error(`upsertLines: ${records.length} lines, count ${count}`);
+    return this.upsertMany(records);
   }
 
   async upsertMany(records: readonly FunnelRecord[]): Promise<number> {

@@ -29,6 +29,8 @@ const COMMA = 44;
 const LF = 10;
 const CR = 13;
 const DEFAULT_MAX_RECORD = 1 << 20;
+/** Bytes per file read: fewer chunks, fewer awaits, same constant memory. */
+export const CSV_READ_BYTES = 1 << 20;
 
 /** Number of '\n' in buf[from, to). indexOf runs natively, far faster than a charCodeAt loop. */
 function countLf(buf: string, from: number, to: number): number {
@@ -270,19 +272,26 @@ export class CsvReader {
 }
 
 /**
- * Opens a CSV file for streaming. A missing path is NOT_FOUND and a directory is VALIDATION, so the CLI
- * shows a plain message instead of a stack. 1 MiB reads: fewer chunks, fewer awaits, same constant memory.
+ * Size of the CSV file at `path`. A missing path is NOT_FOUND and a directory is VALIDATION, so the CLI
+ * shows a plain message instead of a stack.
  */
-export async function openCsvFile(path: string, opts: CsvOptions = {}): Promise<CsvReader> {
-  let size: number;
+export async function csvFileSize(path: string): Promise<number> {
   try {
     const st = await stat(path);
     if (!st.isFile()) throw new AppError('VALIDATION', `not a file: ${path}`);
-    size = st.size;
+    return st.size;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT')
       throw new AppError('NOT_FOUND', `file not found: ${path}`);
     throw e;
   }
-  return new CsvReader(createReadStream(path, { highWaterMark: 1 << 20 }), { ...opts, sizeBytes: size });
+}
+
+/** Opens a CSV file for streaming (errors as csvFileSize). 1 MiB reads: fewer chunks, fewer awaits. */
+export async function openCsvFile(path: string, opts: CsvOptions = {}): Promise<CsvReader> {
+  const size = await csvFileSize(path);
+  return new CsvReader(createReadStream(path, { highWaterMark: CSV_READ_BYTES }), {
+    ...opts,
+    sizeBytes: size,
+  });
 }

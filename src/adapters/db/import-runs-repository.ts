@@ -1,0 +1,59 @@
+import { eq } from 'drizzle-orm';
+import type { ImportRunRepository, ImportRunResult, ImportRunStart } from '../../app/ports.ts';
+import type { Db } from './client.ts';
+import { copyLine } from './copy.ts';
+import { importRuns } from './schema.ts';
+
+export function importRunRepository(db: Db): ImportRunRepository {
+  return {
+    async start(run: ImportRunStart) {
+      const [row] = await db.orm
+        .insert(importRuns)
+        .values({
+          file: run.file,
+          dryRun: run.dryRun,
+          actor: run.actor,
+          startedAt: new Date(run.startedAtMs),
+        })
+        .returning({ id: importRuns.id });
+      return String(row!.id);
+    },
+    async finish(id: string, result: ImportRunResult) {
+      await db.transaction(async (tx) => {
+        await tx.query(
+          `UPDATE import_runs SET status = $2, finished_at = $3, total_rows = $4, imported_rows = $5,
+                  rejected_rows = $6, error = $7 WHERE id = $1`,
+          [
+            id,
+            result.error ? 'failed' : result.rejected.length > 0 ? 'partial' : 'succeeded',
+            new Date(result.finishedAtMs).toISOString(),
+            result.total,
+            result.imported,
+            result.rejected.length,
+            result.error ?? null,
+          ],
+        );
+        if (result.rejected.length > 0)
+          await tx.copyIn(
+            'import_rejections',
+            ['import_run_id', 'line', 'reason'],
+            result.rejected.map((r) => copyLine([id, r.line, r.reason])),
+          );
+      });
+    },
+  };
+}
+
+/** Reads an import run back (CLI history, tests). */
+export async function getImportRun(db: Db, id: string) {
+  const [run] = await db.orm
+    .select()
+    .from(importRuns)
+    .where(eq(importRuns.id, Number(id)));
+  if (!run) return undefined;
+  const rejected = await db.query<{ line: number; reason: string }>(
+    'SELECT line, reason FROM import_rejections WHERE import_run_id = $1 ORDER BY line',
+    [id],
+  );
+  return { ...run, rejected };
+}
