@@ -95,7 +95,6 @@ CREATE TABLE findings (
   CHECK ((status = 'cleared') = (cleared_at IS NOT NULL)),
   CHECK ((status = 'cleared') = (last_seen_at IS NOT NULL))
 );
-CREATE INDEX findings_open_idx ON findings (record_id) WHERE status = 'open';
 
 CREATE VIEW findings_seen AS
 SELECT f.*,

@@ -53,3 +53,67 @@ describe('parseIsoInstant', () => {
     expect(parseIsoInstant(text)).toBeNull();
   });
 });
+
+describe('parseIsoInstant agrees with the grammar written as a regular expression', () => {
+  // The specification, kept here as the reference the hand-written scanner must match.
+  const ISO =
+    /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))$/;
+  const reference = (text: string): number | null => {
+    const m = ISO.exec(text);
+    if (!m) return null;
+    const [y, mo, d, h, mi] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const s = m[6] === undefined ? 0 : Number(m[6]);
+    const dim = new Date(Date.UTC(2000, mo, 0)).getUTCDate();
+    const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+    const days = mo === 2 ? (leap ? 29 : 28) : dim;
+    if (mo < 1 || mo > 12 || d < 1 || d > days || h > 23 || mi > 59 || s > 59) return null;
+    const ms = m[7] === undefined ? 0 : Number(m[7].slice(0, 3).padEnd(3, '0'));
+    let off = 0;
+    if (m[8] === undefined) {
+      const [oh, om] = [Number(m[10]), Number(m[11])];
+      if (oh > 23 || om > 59) return null;
+      off = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+    }
+    const dt = new Date(0);
+    dt.setUTCFullYear(y, mo - 1, d);
+    dt.setUTCHours(h, mi, s, ms);
+    return dt.getTime() - off * 60_000;
+  };
+
+  it('on 20,000 mutated timestamps', () => {
+    const seeds = [
+      '2026-11-02T16:00:00Z',
+      '2023-02-28T23:59:59.999+05:30',
+      '0099-12-31T00:00-0800',
+      '2024-02-29T12:34:56.123456789Z',
+      '2026-01-01T00:00Z',
+    ];
+    const alphabet = '0123456789-:T.Z+ ';
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let k = 0; k < 20_000; k++) {
+      let t = seeds[rand(seeds.length)]!;
+      for (let e = rand(3); e > 0; e--) {
+        const at = rand(t.length + 1);
+        const c = alphabet[rand(alphabet.length)]!;
+        const op = rand(3);
+        t =
+          op === 0
+            ? t.slice(0, at) + c + t.slice(at + 1)
+            : op === 1
+              ? t.slice(0, at) + c + t.slice(at)
+              : t.slice(0, at) + t.slice(at + 1);
+      }
+      expect([t, parseIsoInstant(t)]).toEqual([t, reference(t)]);
+    }
+  });
+});
