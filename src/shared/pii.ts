@@ -6,8 +6,8 @@ import { createHmac, hash } from 'node:crypto';
  * first (trimmed, lowercased) so the same person hashes the same way regardless of case or padding.
  *
  * The HMAC is computed from its definition, H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m)), with the one-shot
- * crypto.hash: an import hashes one email per row, and this is ~1.5× faster than a createHmac object
- * per value. A test checks it against createHmac.
+ * crypto.hash: an import hashes one email per row, and this is ~1.3× faster than a createHmac object
+ * per value (measured on 1M emails). A test checks it against createHmac.
  */
 const BLOCK = 64;
 
@@ -18,13 +18,19 @@ export function piiHasher(key: string): (value: string) => string {
   k.copy(padded);
   const ipad = Buffer.from(padded.map((b) => b ^ 0x36));
   const opad = Buffer.from(padded.map((b) => b ^ 0x5c));
+  // With an ASCII pad (any ASCII key) the inner input can be one string: its UTF-8 bytes are exactly
+  // ipad ‖ UTF-8(value), with no Buffer built per value. The outer input reuses one buffer.
+  const ipadText = ipad.every((b) => b < 0x80) ? ipad.toString('latin1') : null;
+  const outer = Buffer.alloc(BLOCK + 32);
+  opad.copy(outer);
   return (value) => {
-    const inner = hash(
-      'sha256',
-      Buffer.concat([ipad, Buffer.from(value.trim().toLowerCase(), 'utf8')]),
-      'buffer',
-    );
-    return hash('sha256', Buffer.concat([opad, inner]), 'hex');
+    const v = value.trim().toLowerCase();
+    const inner =
+      ipadText !== null
+        ? hash('sha256', ipadText + v, 'buffer')
+        : hash('sha256', Buffer.concat([ipad, Buffer.from(v, 'utf8')]), 'buffer');
+    inner.copy(outer, BLOCK);
+    return hash('sha256', outer, 'hex');
   };
 }
 
