@@ -9,30 +9,11 @@ import {
   MAX_WRITES_IN_FLIGHT,
   runImport,
 } from '../../src/app/import.ts';
-import { HEADER } from '../../src/domain/records/parse-row.ts';
+import { type CsvRow, csvFile, csvLine } from '../support/csv.ts';
 import { InMemoryImportRuns, InMemoryRecords } from '../support/fakes.ts';
 
-type Row = Record<(typeof HEADER)[number], string>;
-const good: Row = {
-  id: '1',
-  type: 'lead',
-  name: 'Ann',
-  email: 'Ann@Example.com',
-  domain: 'example.com',
-  company: 'Example',
-  source: 'web',
-  region: 'NA',
-  owner: 'Alice',
-  stage: 'New',
-  created_at: '2023-10-25T08:00:00Z',
-  last_touch_at: '',
-  next_step: '',
-  value_usd: '100',
-  notes: '',
-};
-const quote = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-const line = (o: Partial<Row> = {}): string => HEADER.map((c) => quote({ ...good, ...o }[c])).join(',');
-const csv = (...lines: string[]): string => `${[HEADER.join(','), ...lines].join('\n')}\n`;
+const line = (o: Partial<CsvRow> = {}) => csvLine(o);
+const csv = csvFile;
 
 const logs: { obj: object; msg: string }[] = [];
 const log = {

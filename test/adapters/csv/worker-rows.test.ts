@@ -10,6 +10,7 @@ import type { Ctx } from '../../../src/app/context.ts';
 import { type ImportDeps, type ImportOptions, runImport } from '../../../src/app/import.ts';
 import { HEADER } from '../../../src/domain/records/parse-row.ts';
 import { hashPii } from '../../../src/shared/pii.ts';
+import { type CsvRow, csvLine, GOOD_ROW } from '../../support/csv.ts';
 import { InMemoryImportRuns, InMemoryRecords } from '../../support/fakes.ts';
 
 const KEY = 'test-pii-key';
@@ -22,26 +23,12 @@ const JSON_ENCODER = {
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 const ctx: Ctx = { actor: { type: 'cli', user: 'tester' }, requestId: 'req-1', log: quiet };
 
-type Row = Record<(typeof HEADER)[number], string>;
-const good: Row = {
-  id: '1',
-  type: 'lead',
-  name: 'Ann',
+const good: CsvRow = {
+  ...GOOD_ROW,
   email: ' Ann@Example.com',
-  domain: 'example.com',
-  company: 'Example',
-  source: 'web',
-  region: 'NA',
-  owner: 'Alice',
-  stage: 'New',
-  created_at: '2023-10-25T08:00:00Z',
   last_touch_at: '2023-10-26T09:30:00.5+02:00',
-  next_step: '',
-  value_usd: '100',
-  notes: '',
 };
-const quote = (v: string): string => (/[",\n\r]/.test(v) ? `"${v.replaceAll('"', '""')}"` : v);
-const line = (o: Partial<Row> = {}): string => HEADER.map((c) => quote({ ...good, ...o }[c])).join(',');
+const line = (o: Partial<CsvRow> = {}) => csvLine(o, good);
 
 let dir: string;
 beforeAll(async () => {
