@@ -28,7 +28,7 @@ export interface ImportOptions {
   file: string;
   /** Validate only: the run is recorded, no record is written. */
   dryRun: boolean;
-  /** Records per upsertMany call. */
+  /** Records per write (upsertLines call). */
   batchSize?: number;
   /** Called after each chunk of input and once at the end; throttling is the caller's business. */
   onProgress?: (p: ImportProgress) => void;
@@ -78,10 +78,11 @@ function mergeRejections(out: RejectedRow[], b: readonly RejectedRow[], extra: r
  *
  * Memory: constant in file size except for (1) the id → first-line map used to reject an id repeated in
  * the file, O(distinct ids) (≈ 100 bytes each: ~100 MB per million), and (2) the rejected rows, O(bad
- * rows). Encoded rows are held for at most two batches: one being written, one being filled.
+ * rows). Encoded rows are held for at most MAX_WRITES_IN_FLIGHT batches being written, one being filled,
+ * and the few chunks a worker-backed source may read ahead.
  *
  * Repeats are rejected rather than "last wins" because a batch upsert cannot touch one row twice
- * (Postgres ON CONFLICT refuses it) and a silent overwrite would hide a broken export. Only an accepted
+ * (the staged UPDATE would be ambiguous and the INSERT would violate the key) and a silent overwrite would hide a broken export. Only an accepted
  * row claims its id, so a row rejected for another reason does not block a later good row.
  *
  * If a write fails the error propagates and the run is closed as failed, with the reason.
@@ -186,7 +187,12 @@ export async function runImport(deps: ImportDeps, ctx: Ctx, opts: ImportOptions)
     // Let a write already in flight settle before reporting, so the caller never closes the database
     // under it. Its own failure, if any, is secondary to the error being thrown.
     await settleAll();
-    await source.close();
+    // A failure to release the input must not hide the error that stopped the import.
+    await source
+      .close()
+      .catch((closeError: unknown) =>
+        ctx.log.warn({ err: closeError }, 'import source did not close cleanly'),
+      );
     // A run that started is closed as failed, with the reason, so it is never mistaken for one still going.
     if (runId !== undefined)
       await deps.importRuns

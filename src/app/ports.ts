@@ -36,11 +36,11 @@ export interface ImportRunResult {
 export type RecordLineEncoder = (record: FunnelRecord) => string;
 
 export interface RecordRepository {
-  /** Upserts by id in bulk (COPY into a staging table, then one INSERT … ON CONFLICT). Returns rows written. */
+  /** Upserts by id in bulk (COPY into a staging table, then UPDATE changed rows and INSERT new ones). Returns the rows given. */
   upsertMany(records: readonly FunnelRecord[]): Promise<number>;
   /**
    * upsertMany for `count` records given as `lines`: the concatenated output of this repository's
-   * RecordLineEncoder, one line per record, no id twice. Returns rows written.
+   * RecordLineEncoder, one line per record, no id twice. Returns the rows given (unchanged ones included).
    */
   upsertLines(lines: string, count: number): Promise<number>;
   /** Every record, projected for scanning. */

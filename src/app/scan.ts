@@ -1,6 +1,7 @@
 import type { BudgetPolicy } from '../domain/budget/budget.ts';
 import type { RuleThresholds } from '../domain/rules/catalog.ts';
 import { type ScanSummary, summarize } from '../domain/scan/summarize.ts';
+import { AppError } from '../shared/errors.ts';
 import { actorLabel, type Ctx } from './context.ts';
 import type { Clock, FindingsDelta, RecordRepository, ScanRepository } from './ports.ts';
 
@@ -11,6 +12,9 @@ export interface ScanDeps {
   thresholds: RuleThresholds;
   budget: BudgetPolicy;
 }
+
+/** Clock skew tolerated between whoever chose an as-of and this process. */
+export const FUTURE_SKEW_MS = 5 * 60_000;
 
 export interface ScanOutcome {
   scanId: string;
@@ -31,6 +35,13 @@ export async function runScan(
 ): Promise<ScanOutcome> {
   const startedAtMs = deps.clock.now();
   const asOfMs = opts.asOfMs ?? startedAtMs;
+  // A scan "as of" the future would become the newest reconciled scan and turn every real scan after
+  // it into a backfill, freezing findings; only clock skew is tolerated.
+  if (asOfMs > startedAtMs + FUTURE_SKEW_MS)
+    throw new AppError(
+      'VALIDATION',
+      `as-of ${new Date(asOfMs).toISOString()} is in the future; a scan can look back, not ahead`,
+    );
   const records = await deps.records.loadAll();
   const summary = summarize(records, asOfMs, deps.thresholds, deps.budget);
   const { scanId, delta } = await deps.scans.record({

@@ -11,7 +11,6 @@ const isLeapYear = (y: number): boolean => y % 4 === 0 && (y % 100 !== 0 || y % 
 const daysInMonth = (y: number, month: number): number =>
   month === 2 ? (isLeapYear(y) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31;
 
-/** Strict ISO-8601 date-time with a zone (Z or ±hh:mm / ±hhmm); returns epoch ms or null. */
 /** 400 Gregorian years: Date.UTC reads years 0–99 as 1900–1999, so those are shifted by this. */
 const FOUR_CENTURIES_MS = 146_097 * DAY_MS;
 

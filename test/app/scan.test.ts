@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor, Ctx } from '../../src/app/context.ts';
-import { runScan, type ScanDeps } from '../../src/app/scan.ts';
+import { FUTURE_SKEW_MS, runScan, type ScanDeps } from '../../src/app/scan.ts';
 import { DEFAULT_BUDGET_POLICY } from '../../src/domain/budget/budget.ts';
 import type { FunnelRecord } from '../../src/domain/records/record.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/domain/rules/catalog.ts';
@@ -86,12 +86,19 @@ describe('runScan', () => {
     expect(out.elapsedMs).toBe(TICK_MS);
   });
 
-  it('an as-of in the future sees what the clock does not yet see', async () => {
-    const lead = buildRecord({ id: 'l2', createdAtMs: NOW, lastTouchAtMs: null });
-    const { deps, ctx } = setup([lead]);
-    expect((await runScan(deps, ctx)).summary.issues).toEqual([]);
-    const later = await runScan(deps, ctx, { asOfMs: NOW + 31 * MINUTE_MS });
-    expect(typesById(later.summary.issues)).toEqual(['l2_SLA_BREACH_UNTOUCHED']);
+  it('refuses an as-of beyond clock skew in the future, and stores nothing', async () => {
+    // A future scan would become the newest reconciled one and freeze findings for every real scan after it.
+    const { deps, ctx, scans } = setup();
+    await expect(runScan(deps, ctx, { asOfMs: NOW + FUTURE_SKEW_MS + 60_000 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      message: expect.stringMatching(/is in the future/),
+    });
+    expect(scans.scans).toEqual([]);
+    // Clock skew between the caller and this process is tolerated.
+    const lead = buildRecord({ id: 'l2', createdAtMs: NOW - 28 * MINUTE_MS, lastTouchAtMs: null });
+    const near = setup([lead]);
+    const out = await runScan(near.deps, near.ctx, { asOfMs: NOW + 4 * MINUTE_MS });
+    expect(typesById(out.summary.issues)).toEqual(['l2_SLA_BREACH_UNTOUCHED']);
   });
 
   it.each<[Actor, string]>([

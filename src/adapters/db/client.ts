@@ -60,16 +60,29 @@ function pgSurface(sql: PgSql): Sql {
       // Batch many lines per write: one write per row costs more than the COPY itself. The lines are
       // iterated synchronously: `for await` over an array costs a promise per row (measured ~2 s of a
       // 1M-row import, most of it garbage collection).
+      // A stream error (the connection dropping mid-COPY) must reject, not crash or leave a drain
+      // wait pending: listen for it before the first write.
+      let failed: Error | undefined;
+      let onError: (e: Error) => void = (e) => {
+        failed = e;
+      };
+      writable.on('error', (e: Error) => onError(e));
       let buf = '';
       for (const line of lines) {
         buf += line;
         if (buf.length >= 1 << 20) {
-          if (!writable.write(buf)) await new Promise((r) => writable.once('drain', r));
+          if (failed) throw failed;
+          if (!writable.write(buf))
+            await new Promise<void>((resolve, reject) => {
+              onError = reject;
+              writable.once('drain', () => resolve());
+            });
           buf = '';
         }
       }
+      if (failed) throw failed;
       await new Promise<void>((resolve, reject) => {
-        writable.once('error', reject);
+        onError = reject;
         writable.once('finish', resolve);
         writable.end(buf);
       });
@@ -99,7 +112,7 @@ function openPostgres(url: string, log: Log): Db {
         reserved.release();
       }
     },
-    ready: () => readiness(surface),
+    ready: () => readiness(surface, log),
     async close() {
       await sql.end({ timeout: 5 });
       log.debug({}, 'postgres pool closed');
@@ -162,7 +175,7 @@ async function openPglite(dir: string, log: Log): Promise<Db> {
     ...surface,
     transaction: (fn) => exclusive(() => pg.transaction((tx) => fn(pgliteSurface(tx)))),
     session: (fn) => exclusive(() => fn(surface)),
-    ready: () => readiness(surface),
+    ready: () => readiness(surface, log),
     async close() {
       await pg.close();
       log.debug({ dir }, 'pglite closed');
@@ -170,13 +183,15 @@ async function openPglite(dir: string, log: Log): Promise<Db> {
   };
 }
 
-async function readiness(sql: Sql): Promise<{ ok: boolean; detail: string }> {
+async function readiness(sql: Sql, log: Log): Promise<{ ok: boolean; detail: string }> {
   try {
     const { applied, pending } = await (await import('./migrate.ts')).migrationStatus(sql);
     if (pending.length > 0) return { ok: false, detail: `migrations pending: ${pending.join(', ')}` };
     return { ok: true, detail: `database reachable, ${applied.length} migrations applied` };
   } catch (e) {
-    return { ok: false, detail: `database unreachable: ${(e as Error).message}` };
+    // The reason goes to the log, not to whoever can reach /readyz.
+    log.warn({ err: e }, 'readiness check failed');
+    return { ok: false, detail: 'database unreachable' };
   }
 }
 

@@ -21,9 +21,6 @@ export function copyField(v: string | number | boolean | null | undefined): stri
 export const copyLine = (fields: readonly (string | number | boolean | null | undefined)[]): string =>
   `${fields.map(copyField).join('\t')}\n`;
 
-export const isoOrNull = (ms: number | null): string | null =>
-  ms === null ? null : new Date(ms).toISOString();
-
 const DAY_MS = 86_400_000;
 /** 0000-01-01T00:00:00.000Z and 10000-01-01T00:00:00.000Z: toISOString writes a 4-digit year in between. */
 const FOUR_DIGIT_YEARS = [-62_167_219_200_000, 253_402_300_800_000] as const;
@@ -62,7 +59,7 @@ export function isoInstant(ms: number): string {
 const fields: string[] = new Array<string>(15).fill('');
 
 /**
- * One COPY line per record, in the column order of the records staging table (repositories.ts
+ * One COPY line per record, in the column order of the records staging table (records-repository.ts
  * RECORD_COLUMNS): the repository's RecordLineEncoder. It runs once per imported row, on the CSV worker
  * thread, which loads it by module URL (ENCODER_MODULE) since a function cannot cross threads.
  *

@@ -1,7 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { ImportRunRepository, ImportRunResult, ImportRunStart } from '../../app/ports.ts';
 import type { Db } from './client.ts';
-import { copyLine } from './copy.ts';
 import { importRuns } from './schema.ts';
 
 export function importRunRepository(db: Db): ImportRunRepository {
@@ -33,11 +32,13 @@ export function importRunRepository(db: Db): ImportRunRepository {
             result.error ?? null,
           ],
         );
+        // unnest arrays, not COPY: this table has keys, and a COPY that fails server-side never settles
+        // in postgres.js (porsager/postgres#1173).
         if (result.rejected.length > 0)
-          await tx.copyIn(
-            'import_rejections',
-            ['import_run_id', 'line', 'reason'],
-            result.rejected.map((r) => copyLine([id, r.line, r.reason])),
+          await tx.query(
+            `INSERT INTO import_rejections (import_run_id, line, reason)
+             SELECT $1, line, reason FROM unnest($2::int[], $3::text[]) AS r(line, reason)`,
+            [id, result.rejected.map((r) => r.line), result.rejected.map((r) => r.reason)],
           );
       });
     },

@@ -65,6 +65,7 @@ async function recordScan(
   );
   const scanId = row!.id;
   if (!reconciled) {
+    await tx.query('UPDATE scans SET finished_at = clock_timestamp() WHERE id = $1', [scanId]);
     return { scanId, delta: { newIssues: 0, stillOpen: 0, reopened: 0, cleared: 0, reconciled: false } };
   }
 
@@ -149,7 +150,7 @@ async function recordScan(
     reconciled: true,
   };
   await tx.query(
-    'UPDATE scans SET new_issues = $2, reopened_issues = $3, cleared_issues = $4, finished_at = now() WHERE id = $1',
+    'UPDATE scans SET new_issues = $2, reopened_issues = $3, cleared_issues = $4, finished_at = clock_timestamp() WHERE id = $1',
     [scanId, delta.newIssues, delta.reopened, delta.cleared],
   );
   return { scanId, delta };

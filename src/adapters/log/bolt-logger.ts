@@ -1,6 +1,7 @@
 import { format } from 'node:util';
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import type { Logger as PinoLogger } from 'pino';
+import { maskSecrets } from './logger.ts';
 
 /**
  * Gives Bolt, the WebClient and the Socket Mode client the process's pino logger (ARCHITECTURE.md habit 8),
@@ -11,8 +12,8 @@ import type { Logger as PinoLogger } from 'pino';
  * defence, anything shaped like a Slack token is masked here too (pino's path-based redaction cannot see
  * inside a message string).
  */
-const SLACK_TOKEN = /\bx(?:ox[abposer]|app)-[A-Za-z0-9-]+/g;
-export const maskTokens = (s: string): string => s.replace(SLACK_TOKEN, '[REDACTED]');
+/** One masking rule for every log line (adapters/log/logger.ts). */
+export const maskTokens = maskSecrets;
 
 const TO_SLACK: Record<string, LogLevel> = {
   trace: LogLevel.DEBUG,
@@ -36,7 +37,7 @@ export function boltLogger(root: PinoLogger, name = 'slack'): SlackLogger {
     const msg = maskTokens(format(...rest));
     if (err)
       log[method](
-        { err: { name: err.name, message: maskTokens(err.message), stack: err.stack } },
+        { err: { name: err.name, message: maskTokens(err.message), stack: maskSecrets(err.stack ?? '') } },
         msg || err.message,
       );
     else log[method](msg);

@@ -28,7 +28,7 @@ const REDACT = [
 ];
 
 /** Token-shaped strings are masked even inside messages (e.g. an error text that echoes a request). */
-const TOKEN_PATTERN = /xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|postgres(?:ql)?:\/\/[^\s'"]+/g;
+const TOKEN_PATTERN = /\bxox[a-z]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+|postgres(?:ql)?:\/\/[^\s'"]+/g;
 export const maskSecrets = (s: string): string => s.replace(TOKEN_PATTERN, '[redacted]');
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
@@ -45,8 +45,12 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
           method.apply(this, masked);
         },
       },
+      // The stack starts with the message, so both are masked.
       serializers: {
-        err: (e: Error) => ({ ...pino.stdSerializers.err(e), message: maskSecrets(e.message ?? '') }),
+        err: (e: Error) => {
+          const out = pino.stdSerializers.err(e);
+          return { ...out, message: maskSecrets(out.message ?? ''), stack: maskSecrets(out.stack ?? '') };
+        },
       },
     },
     destination ?? pino.destination({ dest: 1, sync: false }),

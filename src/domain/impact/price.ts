@@ -33,7 +33,7 @@ export const decay = (days: number): number => (days <= 0 ? 1 : 0.5 ** (days / D
 const wholeDollarsOf = (valueCents: Cents, factor: number): Cents =>
   Math.round((valueCents * factor) / 100) * 100;
 
-/** estimated_loss for one detection at `nowMs` (DOMAIN.md §3), in cents of whole dollars. */
+/** estimated_loss for one detection at `nowMs` (DOMAIN.md §3), in cents: whole dollars as DOMAIN.md rounds them, except UNASSIGNED_OWNER, which is the value itself. */
 export function estimateLossCents(d: Detection, nowMs: number): Cents {
   const r = d.record;
   switch (d.rule.issueType) {

@@ -35,7 +35,7 @@ describe('boltLogger', () => {
       'http request headers: {"Authorization":"Bearer xoxb-123-456-abcDEF"} app xapp-1-A1-xyz',
     );
     expect(lines[0]!['msg']).toBe(
-      'http request headers: {"Authorization":"Bearer [REDACTED]"} app [REDACTED]',
+      'http request headers: {"Authorization":"Bearer [redacted]"} app [redacted]',
     );
   });
 
@@ -60,5 +60,17 @@ describe('boltLogger', () => {
     // Constructing an App without logLevel is what makes Bolt call setLevel(INFO).
     new App({ token: 'xoxb-x', signingSecret: 's', logger: boltLogger(root), deferInitialization: true });
     expect(lines.some((l) => l['msg'] === 'initialized')).toBe(true); // the WebClient's own debug line
+  });
+});
+
+describe('the root logger masks secrets in error stacks too', () => {
+  it('a token echoed in an error message is masked in message and stack', async () => {
+    const { createLogger } = await import('../../../src/adapters/log/logger.ts');
+    const lines: string[] = [];
+    const log = createLogger('info', { write: (l: string) => lines.push(l) } as never);
+    log.error({ err: new Error('call failed with xoxe-123-abc and postgres://u:pw@db/x') }, 'boom');
+    const entry = JSON.parse(lines[0]!);
+    expect(entry.err.message).toBe('call failed with [redacted] and [redacted]');
+    expect(entry.err.stack).not.toMatch(/xoxe-|pw@db/);
   });
 });

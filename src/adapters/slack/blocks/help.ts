@@ -5,7 +5,7 @@ import type { KnownBlock } from './types.ts';
 /** Usage of `/leak`, rendered once; the command listener answers it for `help`, empty text and mistakes. */
 const USAGE_LINES = [
   '`/leak scan` — scan every funnel record now: severity, paging state, dollars at risk and the top issues.',
-  '`/leak scan as-of <ISO time>` — scan as the funnel stood at that instant, e.g. `/leak scan as-of 2025-03-01T09:00:00Z` (`--as-of` works too).',
+  '`/leak scan as-of <ISO time>` — evaluate the current records as if it were that instant (ages and SLAs measured from it; not in the future), e.g. `/leak scan as-of 2025-03-01T09:00:00Z` (`--as-of` works too).',
   '`/leak help` — this message.',
 ];
 const USAGE_TEXT = `Usage: ${USAGE_LINES.join(' ')}`;
