@@ -1,4 +1,4 @@
-import { createHmac, hash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Personal data (contact emails) is stored only as a keyed hash, HMAC-SHA-256 with a per-install key,
@@ -35,5 +35,4 @@ export function piiHasher(key: string): (value: string) => string {
 }
 
 /** One-off form, for callers that hash a single value. */
-export const hashPii = (key: string, value: string): string =>
-  createHmac('sha256', key).update(value.trim().toLowerCase()).digest('hex');
+export const hashPii = (key: string, value: string): string => piiHasher(key)(value);

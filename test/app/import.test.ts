@@ -78,7 +78,7 @@ describe('runImport', () => {
     ]);
     expect(out).toMatchObject({ runId: 'run-1', total: 10, imported: 3, dryRun: false, elapsedMs: 5 });
     expect([...records.byId.keys()].sort()).toEqual(['1', '7', '8']);
-    expect(records.byId.get('1')).toMatchObject({ type: 'lead', emailHash: 'hash:ann@example.com' });
+    expect(records.byId.get('1')).toMatchObject({ type: 'lead', emailHash: 'hash:Ann@Example.com' });
     expect(records.byId.get('7')).toMatchObject({ type: 'opp', notes: 'two\nlines, "quoted"' });
     expect(records.byId.get('8')).toMatchObject({ valueCents: 1250, emailHash: null });
 

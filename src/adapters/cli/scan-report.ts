@@ -75,7 +75,14 @@ export async function writeScanJson(
   out.write(`${first ? '' : '\n  '}]\n}\n`);
 }
 
-const pad = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n));
+/** Record fields come from CSV data: control characters (escape sequences, newlines) never reach the terminal. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const clean = (s: string) => s.replace(CONTROL, ' ');
+const pad = (raw: string, n: number) => {
+  const s = clean(raw);
+  return s.length > n ? `${s.slice(0, n - 1)}…` : s.padEnd(n);
+};
 const padL = (s: string, n: number) => s.padStart(n);
 
 /** The human table for `leak scan`: headline, causes, SLOs and the top issues. */
@@ -106,7 +113,7 @@ export function formatScanTable(
     lines.push('', `${pad('ISSUE', 34)} ${pad('OWNER', 14)} ${padL('AT RISK', 12)}  WHY`);
     for (const i of s.issues.slice(0, limit))
       lines.push(
-        `${pad(i.issueId, 34)} ${pad(i.record.owner || 'Unassigned', 14)} ${padL(formatUsd(i.lossCents), 12)}  ${explain(i, s.asOfMs, t)}`,
+        `${pad(i.issueId, 34)} ${pad(i.record.owner || 'Unassigned', 14)} ${padL(formatUsd(i.lossCents), 12)}  ${clean(explain(i, s.asOfMs, t))}`,
       );
     if (s.issues.length > limit)
       lines.push(`… and ${(s.issues.length - limit).toLocaleString('en-US')} more (use --json)`);

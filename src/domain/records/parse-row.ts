@@ -128,7 +128,8 @@ export function parseRow(fields: readonly string[], hashEmail: (email: string) =
   const v = parseValue(value);
   if ('reason' in v) return fail(v.reason);
 
-  const mail = email.trim().toLowerCase();
+  // Case and padding are normalized by the hasher (shared/pii.ts), the one place that owns it.
+  const mail = email.trim();
   return {
     ok: true,
     record: {
