@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { hostname } from 'node:os';
 /**
  * The composition root (ARCHITECTURE.md): config → logger → database (migrated) → repositories and use
  * cases → Slack app + health routes on one port → graceful shutdown. The only file, with cli.ts and the
@@ -6,14 +7,27 @@
  */
 import type { RetryOptions } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
+import { dbRunCoordinator } from './adapters/db/coordinator.ts';
 import { healthRoutes } from './adapters/http/health.ts';
 import { boltLogger } from './adapters/log/bolt-logger.ts';
 import { createLogger } from './adapters/log/logger.ts';
+import { createScheduler } from './adapters/scheduler/scheduler.ts';
 import { createSlackApp } from './adapters/slack/app.ts';
+import { renderOutbound, renderTopic } from './adapters/slack/blocks/incident-messages.ts';
+import { createChatGateway, deliveryClient } from './adapters/slack/gateway.ts';
+import type { SlackUseCases } from './adapters/slack/use-cases.ts';
+import type { Ctx } from './app/context.ts';
+import { acknowledge } from './app/incidents/acknowledge.ts';
+import { addNote } from './app/incidents/note.ts';
+import { repeatDuePages } from './app/incidents/pager.ts';
+import { runIncidentScan } from './app/incidents/reconcile.ts';
+import { resolveIncident } from './app/incidents/resolve.ts';
+import { getStatus, getTimeline } from './app/incidents/status.ts';
+import { createDeliveryWorker } from './app/incidents/worker.ts';
 import type { Clock } from './app/ports.ts';
-import { runScan } from './app/scan.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { openServices, type Services } from './services.ts';
+import { newRef } from './shared/ids.ts';
 
 export interface StartOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -31,6 +45,10 @@ export interface StartOptions {
 
 export interface Running {
   port: number;
+  /** Delivers every due Slack side effect now (tests and the demo; the worker also polls). */
+  drain(): Promise<void>;
+  /** Fires a scheduled job by name now, as its cron would ('scheduled-scan', 'pager'). */
+  fire(job: string): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -59,11 +77,67 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   const routes = healthRoutes({
     ready: async () => (draining ? { ok: false, detail: 'shutting down' } : services.db.ready()),
   });
+  const slackLog = boltLogger(log);
+  // Side effects leave through the outbox; this worker delivers them with its own non-retrying client.
+  const chat = createChatGateway({
+    client: deliveryClient({ token: config.slack.botToken!, apiUrl: config.slack.apiUrl, logger: slackLog }),
+    render: (m) => renderOutbound(m),
+    topic: renderTopic,
+    log,
+  });
+  const worker = createDeliveryWorker(
+    {
+      store: services.repos.incidents,
+      jobs: services.repos.jobs,
+      chat,
+      targets: config.incidents.targets,
+      policy: config.incidents.policy,
+      topicOf: renderTopic,
+      log,
+    },
+    { pollMs: config.delivery.pollMs, log },
+  );
+  const incidentDeps = { ...services.incidentDeps, onEnqueued: () => worker.nudge() };
+  const useCases: SlackUseCases = {
+    scan: (ctx, o) => runIncidentScan(services.scanDeps, incidentDeps, ctx, o),
+    acknowledge: (ctx, id) => acknowledge(incidentDeps, ctx, id),
+    resolve: (ctx, id) => resolveIncident(incidentDeps, ctx, id),
+    note: (ctx, input) => addNote(incidentDeps, ctx, input),
+    timeline: (_ctx, channelId) => getTimeline(services.repos.incidents, channelId),
+    status: () => getStatus(services.statusDeps),
+  };
+  // Scheduled work runs as the `system` actor through the same use cases as Slack (habit 2).
+  const systemCtx = (job: string): Ctx => ({
+    actor: { type: 'system', job },
+    requestId: newRef(),
+    log: log.child({ job }),
+  });
+  const scheduler = createScheduler(
+    { log, coordinator: dbRunCoordinator(services.db, `${hostname()}:${process.pid}`) },
+    [
+      {
+        name: 'scheduled-scan',
+        cron: config.schedule.scanCron,
+        timezone: config.schedule.timezone,
+        run: async () => {
+          await useCases.scan(systemCtx('scheduled-scan'), {});
+        },
+      },
+      {
+        name: 'pager',
+        cron: config.schedule.pagerCron,
+        timezone: config.schedule.timezone,
+        run: async () => {
+          await repeatDuePages(incidentDeps, systemCtx('pager'));
+        },
+      },
+    ],
+  );
   const slack = createSlackApp({
     slack: config.slack,
     log,
-    slackLog: boltLogger(log),
-    useCases: { scan: (ctx, o) => runScan(services.scanDeps, ctx, o) },
+    slackLog,
+    useCases,
     thresholds: config.thresholds,
     routes,
     port: config.http.port,
@@ -78,8 +152,15 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     await services.close().catch(() => {});
     throw err;
   }
+  worker.start();
+  if (config.schedule.enabled) scheduler.start();
   log.info(
-    { port, mode: config.slack.socketMode ? 'socket' : 'http', db: services.db.kind },
+    {
+      port,
+      mode: config.slack.socketMode ? 'socket' : 'http',
+      db: services.db.kind,
+      schedule: config.schedule.enabled ? config.schedule.scanCron : 'off',
+    },
     'revenue leak sre started',
   );
 
@@ -89,7 +170,9 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       draining = true;
       log.info({}, 'shutting down');
       try {
+        await scheduler.stop();
         await slack.stop();
+        await worker.stop();
       } finally {
         await services.close();
         log.info({}, 'stopped');
@@ -98,7 +181,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     })();
     return stopping;
   };
-  return { port, stop };
+  return { port, stop, drain: () => worker.drain(), fire: (job) => scheduler.fire(job) };
 }
 
 /** Runs until SIGTERM or SIGINT, then shuts down gracefully. A second signal kills at once (default). */

@@ -9,6 +9,8 @@ import { migrate } from './adapters/db/migrate.ts';
 import { makeRepositories } from './adapters/db/repositories.ts';
 import type { Log } from './app/context.ts';
 import type { ImportDeps } from './app/import.ts';
+import type { IncidentDeps } from './app/incidents/deps.ts';
+import type { StatusDeps } from './app/incidents/status.ts';
 import type { Clock } from './app/ports.ts';
 import type { ScanDeps } from './app/scan.ts';
 import type { Config } from './config/config.ts';
@@ -19,6 +21,8 @@ export interface Services {
   clock: Clock;
   scanDeps: ScanDeps;
   importDeps: ImportDeps;
+  incidentDeps: IncidentDeps;
+  statusDeps: StatusDeps;
   close(): Promise<void>;
 }
 
@@ -58,6 +62,13 @@ export async function openServices(
       openRows: (file, o) =>
         openCsvInWorker(file, { piiHashKey: config.piiHashKey, encoder: o.encode ? ENCODER_MODULE : null }),
     },
+    incidentDeps: {
+      store: repos.incidents,
+      clock,
+      policy: config.incidents.policy,
+      targets: config.incidents.targets,
+    },
+    statusDeps: { store: repos.incidents, latestScanFigures: () => repos.scans.latestFigures() },
     close: () => db.close(),
   };
 }

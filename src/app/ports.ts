@@ -1,3 +1,4 @@
+import type { IncidentFigures } from '../domain/incidents/incident.ts';
 import type { FunnelRecord, ScannableRecord } from '../domain/records/record.ts';
 import type { Issue, ScanSummary } from '../domain/scan/summarize.ts';
 
@@ -83,6 +84,8 @@ export interface ScanRepository {
   }>;
   /** First-seen time of each open issue id given, for "open since" display. */
   firstSeen(issueIds: readonly string[]): Promise<Map<string, number>>;
+  /** The newest reconciled scan's totals as incident figures (its issue list is not stored: empty). */
+  latestFigures(): Promise<IncidentFigures | null>;
 }
 
 export type { FunnelRecord, Issue, ScanSummary };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type BudgetPolicy, DEFAULT_BUDGET_POLICY } from '../domain/budget/budget.ts';
+import { DEFAULT_INCIDENT_POLICY, type IncidentPolicy } from '../domain/incidents/incident.ts';
 import { DEFAULT_THRESHOLDS, type RuleThresholds } from '../domain/rules/catalog.ts';
 import { parseDollarsToCents } from '../shared/money.ts';
 
@@ -12,6 +13,34 @@ const optionalString = z.preprocess(blankToUndefined, z.string().optional());
 const num = (def: number, check: (n: z.ZodNumber) => z.ZodNumber) =>
   z.preprocess(blankToUndefined, check(z.coerce.number()).default(def));
 
+const slackId = (prefix: RegExp, example: string) =>
+  z.preprocess(blankToUndefined, z.string().regex(prefix, `must be a Slack id like ${example}`).optional());
+const userIds = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .default('')
+    .transform((s, ctx) => {
+      const ids = s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
+      const bad = ids.filter((x) => !/^[UW][A-Z0-9]+$/.test(x));
+      if (bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `not Slack user ids (U…): ${bad.join(', ')}` });
+        return z.NEVER;
+      }
+      return ids;
+    }),
+);
+const bool = (def: boolean) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default(def ? 'true' : 'false')
+      .transform((v) => v === 'true' || v === '1'),
+  );
 const dollars = z.preprocess(
   blankToUndefined,
   z
@@ -72,6 +101,20 @@ export const envSchema = z.object({
   LEAD_SLA_MINUTES: num(DEFAULT_THRESHOLDS.leadSlaMinutes, (n) => n.int().positive()),
   LEAD_NEXT_STEP_DAYS: num(DEFAULT_THRESHOLDS.leadNextStepDays, (n) => n.int().nonnegative()),
   STALE_OPP_DAYS: num(DEFAULT_THRESHOLDS.staleOppDays, (n) => n.int().positive()),
+  INCIDENT_CHANNEL_SEVERITY: num(DEFAULT_INCIDENT_POLICY.channelSeverity, (n) => n.int().min(1).max(4)),
+  PAGE_REPEAT_MINUTES: num(DEFAULT_INCIDENT_POLICY.pageRepeatMs / 60_000, (n) => n.int().positive()),
+  PAGE_ESCALATE_AFTER: num(DEFAULT_INCIDENT_POLICY.escalateAfterRepeats, (n) => n.int().nonnegative()),
+  INCIDENT_REOPEN_MINUTES: num(DEFAULT_INCIDENT_POLICY.reopenWindowMs / 60_000, (n) => n.int().nonnegative()),
+  ONCALL_USERGROUP: slackId(/^S[A-Z0-9]+$/, 'S0123ABCD'),
+  SECONDARY_USERGROUP: slackId(/^S[A-Z0-9]+$/, 'S0123ABCD'),
+  INCIDENT_COMMANDER: slackId(/^[UW][A-Z0-9]+$/, 'U0123ABCD'),
+  INCIDENT_RESPONDERS: userIds,
+  ALERTS_CHANNEL: slackId(/^[CG][A-Z0-9]+$/, 'C0123ABCD'),
+  SCHEDULER_ENABLED: bool(true),
+  SCAN_CRON: z.preprocess(blankToUndefined, z.string().default('*/15 * * * *')),
+  PAGER_CRON: z.preprocess(blankToUndefined, z.string().default('* * * * *')),
+  SCHEDULE_TIMEZONE: z.preprocess(blankToUndefined, z.string().default('UTC')),
+  DELIVERY_POLL_MS: num(1000, (n) => n.int().min(50)),
 });
 
 /**
@@ -90,6 +133,14 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const page = Number(v('PAGE_BURN') ?? DEFAULT_BUDGET_POLICY.pageBurn);
   if (Number.isFinite(warn) && Number.isFinite(page) && warn >= page)
     problems.push('WARN_BURN must be below PAGE_BURN');
+  const tz = v('SCHEDULE_TIMEZONE');
+  if (tz !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    } catch {
+      problems.push(`SCHEDULE_TIMEZONE "${tz}" is not an IANA time zone (e.g. UTC, Europe/Berlin)`);
+    }
+  }
   if (v('NODE_ENV') === 'production' && !v('PII_HASH_KEY'))
     problems.push('PII_HASH_KEY is required in production');
   return problems;
@@ -114,6 +165,18 @@ export interface Config {
   piiHashKey: string;
   budget: BudgetPolicy;
   thresholds: RuleThresholds;
+  incidents: {
+    policy: IncidentPolicy;
+    targets: {
+      onCallGroup: string | null;
+      secondaryGroup: string | null;
+      commander: string | null;
+      responders: string[];
+      alertsChannel: string | null;
+    };
+  };
+  schedule: { enabled: boolean; scanCron: string; pagerCron: string; timezone: string };
+  delivery: { pollMs: number };
 }
 
 export class ConfigError extends Error {
@@ -164,6 +227,28 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       leadNextStepDays: e.LEAD_NEXT_STEP_DAYS,
       staleOppDays: e.STALE_OPP_DAYS,
     },
+    incidents: {
+      policy: {
+        channelSeverity: e.INCIDENT_CHANNEL_SEVERITY as IncidentPolicy['channelSeverity'],
+        pageRepeatMs: e.PAGE_REPEAT_MINUTES * 60_000,
+        escalateAfterRepeats: e.PAGE_ESCALATE_AFTER,
+        reopenWindowMs: e.INCIDENT_REOPEN_MINUTES * 60_000,
+      },
+      targets: {
+        onCallGroup: e.ONCALL_USERGROUP ?? null,
+        secondaryGroup: e.SECONDARY_USERGROUP ?? null,
+        commander: e.INCIDENT_COMMANDER ?? null,
+        responders: e.INCIDENT_RESPONDERS,
+        alertsChannel: e.ALERTS_CHANNEL ?? null,
+      },
+    },
+    schedule: {
+      enabled: e.SCHEDULER_ENABLED,
+      scanCron: e.SCAN_CRON,
+      pagerCron: e.PAGER_CRON,
+      timezone: e.SCHEDULE_TIMEZONE,
+    },
+    delivery: { pollMs: e.DELIVERY_POLL_MS },
   };
 }
 

@@ -1,11 +1,21 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Message } from './fake-slack-messages.ts';
+import { type FakeChannel, FakeWorkspace } from './fake-slack-state.ts';
+import { FAKE_BOT } from './fake-slack-wire.ts';
+
+export { FAKE_BOT };
 
 /**
- * A fake Slack on 127.0.0.1: the Web API (`POST /api/<method>`, answering `{ ok: true, … }`), response URLs
- * (`POST /response/<id>`) and, for Socket Mode, a WebSocket endpoint (`/socket`) that says hello. Every
- * HTTP call is recorded so tests assert what the bot sent, and where. Nothing here reaches the network.
+ * A fake Slack on 127.0.0.1: the Web API (`POST /api/<method>`), response URLs (`POST /response/<id>`) and,
+ * for Socket Mode, a WebSocket endpoint (`/socket`) that says hello. Every HTTP call is recorded so tests
+ * assert what the bot sent, and where. Nothing here reaches the network.
+ *
+ * The Web API keeps a workspace's state (fake-slack-state.ts: channels, messages, pins, user groups, views)
+ * and answers like Slack, errors included; methods it does not model answer `{ ok: true }`. Faults (HTTP
+ * 429 with Retry-After, 5xx, platform errors, an outage, a lost response) are injected per method so the
+ * delivery path can be tested against what Slack really does to it.
  */
 export interface RecordedCall {
   kind: 'api' | 'response';
@@ -26,24 +36,49 @@ export interface FakeSlack {
   /** Overrides the answer to one Web API method. */
   reply(method: string, body: Record<string, unknown>): void;
   waitFor(pred: (c: RecordedCall) => boolean, timeoutMs?: number): Promise<RecordedCall>;
+  /** The next `times` calls of `method` fail this way (after being recorded, before any state change). */
+  failNext(method: string, fault: Fault, times?: number): void;
+  /** Every Web API method but auth.test answers HTTP `status` for the next `ms` (429s carry Retry-After). */
+  outage(ms: number, status?: number): void;
+  /** The next call of `method` takes effect (a message is stored) but its response is lost: the socket dies. */
+  dropResponseOnce(method: string): void;
+  /** A channel made outside the bot (another user's, say); returns its id. Defaults: creator the bot, public. */
+  seedChannel(o: {
+    name: string;
+    creator?: string;
+    members?: string[];
+    topic?: string;
+    archived?: boolean;
+  }): string;
+  setUsergroup(id: string, users: readonly string[]): void;
+  channels(): Array<Omit<FakeChannel, 'created'>>;
+  /** Oldest first, thread replies included. */
+  messages(channelId: string): Message[];
+  /** Pinned message timestamps, oldest first. */
+  pins(channelId: string): string[];
+  /** The last view published to a user's App Home. */
+  views(userId: string): unknown;
+  ephemerals(): Array<{ channel: string; user: string; text: string; ts: string }>;
+  /** Forgets state, faults, overrides and recorded calls. */
+  reset(): void;
   /** WebSocket connections accepted so far (Socket Mode). */
   readonly sockets: number;
   close(): Promise<void>;
 }
 
-export const FAKE_BOT = {
-  user_id: 'UBOT0001',
-  bot_id: 'BBOT0001',
-  team_id: 'T0001',
-  team: 'Test Team',
-  user: 'leakbot',
-};
+/** HTTP 429 (with `retry-after` seconds), a 5xx, or a platform error (`{ ok: false, error }` on a 200). */
+export type Fault = { status: 429; retryAfter: number } | { status: number } | { error: string };
 
 function parseBody(raw: string, contentType: string | undefined): Record<string, unknown> {
   if (raw === '') return {};
   if (contentType?.startsWith('application/json')) return JSON.parse(raw) as Record<string, unknown>;
   const body: Record<string, unknown> = Object.fromEntries(new URLSearchParams(raw));
-  if (typeof body['blocks'] === 'string') body['blocksParsed'] = JSON.parse(body['blocks']);
+  if (typeof body['blocks'] === 'string') {
+    // Malformed blocks are the workspace's to refuse (invalid_blocks), not a crash of the fake.
+    try {
+      body['blocksParsed'] = JSON.parse(body['blocks']);
+    } catch {}
+  }
   return body;
 }
 
@@ -102,6 +137,23 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const openSockets = new Set<Socket>();
   let sockets = 0;
   let baseUrl = '';
+  let ws = new FakeWorkspace('');
+  const faults = new Map<string, Fault[]>();
+  const drops = new Set<string>();
+  let outage: { until: number; status: number } | null = null;
+
+  /** The fault this call meets, if any: an outage first, then a queued one for the method. */
+  const faultFor = (method: string): Fault | undefined => {
+    if (outage && Date.now() >= outage.until) outage = null;
+    if (outage && method !== 'auth.test') {
+      const { status, until } = outage;
+      return status === 429 ? { status, retryAfter: Math.ceil((until - Date.now()) / 1000) } : { status };
+    }
+    const queue = faults.get(method);
+    const fault = queue?.shift();
+    if (queue?.length === 0) faults.delete(method);
+    return fault;
+  };
 
   const record = (c: RecordedCall) => {
     calls.push(c);
@@ -126,12 +178,24 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     if (path.startsWith('/api/')) {
       const method = path.slice('/api/'.length);
       record({ kind: 'api', name: method, headers: req.headers, body, raw });
+      const fault = faultFor(method);
+      if (fault && 'error' in fault) return json(200, { ok: false, error: fault.error });
+      if (fault) {
+        const retry = 'retryAfter' in fault ? { 'retry-after': String(fault.retryAfter) } : {};
+        res.writeHead(fault.status, { 'content-type': 'application/json', ...retry });
+        return res.end(
+          JSON.stringify({ ok: false, error: fault.status === 429 ? 'ratelimited' : 'fatal_error' }),
+        );
+      }
       const override = replies.get(method);
       if (override) return json(200, override);
       if (method === 'auth.test') return json(200, { ok: true, url: `${baseUrl}/`, ...FAKE_BOT });
       if (method === 'apps.connections.open')
         return json(200, { ok: true, url: `${baseUrl.replace('http', 'ws')}/socket` });
-      return json(200, { ok: true });
+      const answer = ws.methods[method]?.(body) ?? { ok: true };
+      // A lost response: Slack did the work, the caller never hears of it.
+      if (drops.delete(method)) return void req.socket.destroy();
+      return json(200, answer);
     }
     if (path.startsWith('/response/')) {
       record({ kind: 'response', name: path.slice('/response/'.length), headers: req.headers, body, raw });
@@ -151,6 +215,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ws = new FakeWorkspace(baseUrl);
 
   return {
     baseUrl,
@@ -176,6 +241,28 @@ export async function startFakeSlack(): Promise<FakeSlack> {
           }
         }, timeoutMs).unref();
       });
+    },
+    failNext(method, fault, times = 1) {
+      faults.set(method, [...(faults.get(method) ?? []), ...Array.from({ length: times }, () => fault)]);
+    },
+    outage(ms, status = 503) {
+      outage = { until: Date.now() + ms, status };
+    },
+    dropResponseOnce: (method) => void drops.add(method),
+    seedChannel: (o) => ws.seedChannel(o).id,
+    setUsergroup: (id, users) => void ws.usergroups.set(id, [...users]),
+    channels: () => ws.channels(),
+    messages: (channelId) => structuredClone(ws.messagesByChannel.get(channelId) ?? []),
+    pins: (channelId) => [...(ws.pinsByChannel.get(channelId) ?? [])].sort(),
+    views: (userId) => structuredClone(ws.viewsByUser.get(userId)),
+    ephemerals: () => structuredClone(ws.ephemerals),
+    reset() {
+      ws = new FakeWorkspace(baseUrl);
+      faults.clear();
+      drops.clear();
+      replies.clear();
+      outage = null;
+      calls.length = 0;
     },
     get sockets() {
       return sockets;

@@ -8,6 +8,7 @@ import type {
   ScanRepository,
   ScanSummary,
 } from '../../src/app/ports.ts';
+import { figuresOf, type IncidentFigures } from '../../src/domain/incidents/incident.ts';
 import type { ScannableRecord } from '../../src/domain/records/record.ts';
 
 /**
@@ -173,5 +174,15 @@ export class InMemoryScans implements ScanRepository {
       if (f) out.set(id, f.firstSeenMs);
     }
     return out;
+  }
+
+  async latestFigures(): Promise<IncidentFigures | null> {
+    const last = this.scans.filter((x) => x.delta.reconciled).at(-1);
+    if (!last) return null;
+    const { issues, ...rest } = last.summary;
+    return {
+      ...figuresOf(last.id, { ...rest, issues: [] }),
+      openIssues: issues.length,
+    };
   }
 }

@@ -1,4 +1,5 @@
 import type { FindingsDelta, ScanRepository } from '../../app/ports.ts';
+import type { IncidentFigures } from '../../domain/incidents/incident.ts';
 import type { ScanSummary } from '../../domain/scan/summarize.ts';
 import type { Db } from './client.ts';
 import { copyLine } from './copy.ts';
@@ -14,6 +15,32 @@ export function scanRepository(db: Db): ScanRepository {
         [issueIds],
       );
       return new Map(rows.map((r) => [r.issue_id, r.ms]));
+    },
+    async latestFigures() {
+      const [r] = await db.query(
+        `SELECT id::text AS id, floor(extract(epoch FROM as_of) * 1000)::float8 AS as_of_ms, incident_severity,
+           paging, burn_rate, budget_remaining, total_at_risk_cents::float8 AS at_risk, budget_cents::float8 AS budget,
+           issues_count, high_issues, top_causes, affected_segments, slos
+         FROM scans WHERE reconciled ORDER BY as_of DESC, id DESC LIMIT 1`,
+      );
+      if (!r) return null;
+      const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v);
+      return {
+        scanId: r['id'] as string,
+        scanAsOfMs: r['as_of_ms'] as number,
+        severity: Number(r['incident_severity']) as IncidentFigures['severity'],
+        paging: r['paging'] as IncidentFigures['paging'],
+        burn: r['burn_rate'] as number,
+        budgetRemaining: r['budget_remaining'] as number,
+        atRiskCents: r['at_risk'] as number,
+        budgetCents: r['budget'] as number,
+        openIssues: r['issues_count'] as number,
+        highIssues: r['high_issues'] as number,
+        topCauses: json(r['top_causes']),
+        affectedOwners: json(r['affected_segments']),
+        topIssues: [],
+        slos: json(r['slos']),
+      };
     },
   };
 }

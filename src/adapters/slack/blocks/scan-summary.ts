@@ -35,21 +35,21 @@ const CAP = { name: 60, id: 40, owner: 40, why: 120 } as const;
 const MORE_RESERVE = 300;
 const GAUGE_CELLS = 10;
 
-const SEVERITY_EMOJI: Record<IncidentSeverity, string> = {
+export const SEVERITY_EMOJI: Record<IncidentSeverity, string> = {
   1: ':red_circle:',
   2: ':large_orange_circle:',
   3: ':large_yellow_circle:',
   4: ':large_blue_circle:',
   5: ':white_check_mark:',
 };
-const PAGING_BADGE: Record<Paging, string> = {
+export const PAGING_BADGE: Record<Paging, string> = {
   PAGE: ':rotating_light: PAGE',
   WARN: ':warning: WARN',
   OK: ':white_check_mark: OK',
 };
 
-const count = (n: number): string => n.toLocaleString('en-US');
-const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
+export const count = (n: number): string => n.toLocaleString('en-US');
+export const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 
 /** "0.35×" below one budget, "14.9×" above: two digits of precision where the paging thresholds live. */
 export function formatBurn(burn: number): string {
@@ -64,7 +64,8 @@ export function budgetGauge(remaining: number, cells = GAUGE_CELLS): string {
   return '▓'.repeat(filled) + '░'.repeat(cells - filled);
 }
 
-const percentLeft = (remaining: number) => `${Math.floor(Math.min(1, Math.max(0, remaining)) * 100 + 1e-9)}%`;
+export const percentLeft = (remaining: number) =>
+  `${Math.floor(Math.min(1, Math.max(0, remaining)) * 100 + 1e-9)}%`;
 
 /** "3d", "5h" or "45m" since the record was last touched (or created). A record newer than as-of shows "—". */
 export function formatAge(issue: Issue, nowMs: number): string {
@@ -76,7 +77,7 @@ export function formatAge(issue: Issue, nowMs: number): string {
 }
 
 /** Slack renders `<!date^…>` in the reader's time zone; the text after `|` is the fallback. Ours, not data. */
-const slackDate = (ms: number): string => {
+export const slackDate = (ms: number): string => {
   const iso = new Date(ms).toISOString();
   return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${iso.slice(0, 16).replace('T', ' ')} UTC>`;
 };

@@ -1,0 +1,237 @@
+import type {
+  AuditEntry,
+  IncidentPatch,
+  IncidentStore,
+  IncidentTx,
+  NewIncident,
+  NewJob,
+  NewTimelineEntry,
+  SlackState,
+  TimelineEntry,
+} from '../../app/incident-ports.ts';
+import type { Incident } from '../../domain/incidents/incident.ts';
+import type { IncidentState } from '../../domain/incidents/lifecycle.ts';
+import type { Db, Row, Sql } from './client.ts';
+
+const ms = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)::float8`;
+const iso = (v: number | null | undefined) => (v == null ? null : new Date(v).toISOString());
+
+const COLUMNS = `id::text AS id, dedupe_key, title, state, severity, paging, ${ms('opened_at')} AS opened_ms,
+  ${ms('acknowledged_at')} AS acknowledged_ms, acknowledged_by, ${ms('resolved_at')} AS resolved_ms, resolved_by,
+  commander, figures, pages_sent, ${ms('next_page_at')} AS next_page_ms, channel_id, channel_name, war_room_ts`;
+
+function toIncident(r: Row): Incident {
+  return {
+    id: r['id'] as string,
+    dedupeKey: r['dedupe_key'] as string,
+    title: r['title'] as string,
+    state: r['state'] as Incident['state'],
+    severity: Number(r['severity']) as Incident['severity'],
+    paging: r['paging'] as Incident['paging'],
+    openedAtMs: r['opened_ms'] as number,
+    acknowledgedAtMs: (r['acknowledged_ms'] as number | null) ?? null,
+    acknowledgedBy: (r['acknowledged_by'] as string | null) ?? null,
+    resolvedAtMs: (r['resolved_ms'] as number | null) ?? null,
+    resolvedBy: (r['resolved_by'] as string | null) ?? null,
+    commander: (r['commander'] as string | null) ?? null,
+    figures: (typeof r['figures'] === 'string'
+      ? JSON.parse(r['figures'])
+      : r['figures']) as Incident['figures'],
+    pagesSent: Number(r['pages_sent']),
+    nextPageAtMs: (r['next_page_ms'] as number | null) ?? null,
+    channelId: (r['channel_id'] as string | null) ?? null,
+    channelName: (r['channel_name'] as string | null) ?? null,
+    warRoomTs: (r['war_room_ts'] as string | null) ?? null,
+  };
+}
+
+function toEntry(r: Row): TimelineEntry {
+  return {
+    id: r['id'] as string,
+    incidentId: r['incident_id'] as string,
+    kind: r['kind'] as TimelineEntry['kind'],
+    actor: r['actor'] as string,
+    atMs: r['at_ms'] as number,
+    data: (typeof r['data'] === 'string' ? JSON.parse(r['data']) : r['data']) as Record<string, unknown>,
+  };
+}
+
+const ENTRY_COLUMNS = `id::text AS id, incident_id::text AS incident_id, kind, actor, ${ms('at')} AS at_ms, data`;
+
+/** Patch keys → columns and how each value is written. */
+const PATCH: { [K in keyof Required<IncidentPatch>]: [string, (v: IncidentPatch[K]) => unknown] } = {
+  state: ['state', (v) => v],
+  title: ['title', (v) => v],
+  severity: ['severity', (v) => v],
+  paging: ['paging', (v) => v],
+  figures: ['figures', (v) => JSON.stringify(v)],
+  acknowledgedAtMs: ['acknowledged_at', iso],
+  acknowledgedBy: ['acknowledged_by', (v) => v],
+  resolvedAtMs: ['resolved_at', iso],
+  resolvedBy: ['resolved_by', (v) => v],
+  commander: ['commander', (v) => v],
+  pagesSent: ['pages_sent', (v) => v],
+  nextPageAtMs: ['next_page_at', iso],
+};
+
+/** Advisory lock keys: migrations 0x1eac_0001, scan persistence 0x1eac_0002, audit chain 0x1eac_0003. */
+const INCIDENT_KEY_LOCK = 0x1eac_0004;
+
+function incidentTx(tx: Sql): IncidentTx {
+  const one = async (text: string, params: unknown[]) => {
+    const [r] = await tx.query(text, params);
+    return r ? toIncident(r) : null;
+  };
+  return {
+    async lockKey(dedupeKey) {
+      await tx.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [INCIDENT_KEY_LOCK, dedupeKey]);
+    },
+    findOpen: (key) =>
+      one(`SELECT ${COLUMNS} FROM incidents WHERE dedupe_key = $1 AND state <> 'resolved' FOR UPDATE`, [key]),
+    findLastResolved: (key) =>
+      one(
+        `SELECT ${COLUMNS} FROM incidents WHERE dedupe_key = $1 AND state = 'resolved'
+         ORDER BY resolved_at DESC, id DESC LIMIT 1 FOR UPDATE`,
+        [key],
+      ),
+    get: (id) => one(`SELECT ${COLUMNS} FROM incidents WHERE id = $1 FOR UPDATE`, [id]),
+    insert: (d: NewIncident) =>
+      // The partial unique index decides: a concurrent declare for the same key inserts nothing here.
+      one(
+        `INSERT INTO incidents (dedupe_key, title, state, severity, paging, opened_at, commander, figures, next_page_at)
+         VALUES ($1, $2, 'detected', $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (dedupe_key) WHERE state <> 'resolved' DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [
+          d.dedupeKey,
+          d.title,
+          d.severity,
+          d.paging,
+          iso(d.openedAtMs),
+          d.commander,
+          JSON.stringify(d.figures),
+          iso(d.nextPageAtMs),
+        ],
+      ),
+    async update(id, expected, patch) {
+      const sets: string[] = [];
+      const params: unknown[] = [id, typeof expected === 'string' ? [expected] : [...expected]];
+      for (const [k, v] of Object.entries(patch) as [keyof IncidentPatch, never][]) {
+        const [col, enc] = PATCH[k] as [string, (x: unknown) => unknown];
+        params.push(enc(v));
+        sets.push(`${col} = $${params.length}`);
+      }
+      sets.push('updated_at = now()');
+      return one(
+        `UPDATE incidents SET ${sets.join(', ')} WHERE id = $1 AND state = ANY($2::text[]) RETURNING ${COLUMNS}`,
+        params,
+      );
+    },
+    async addEvent(e: NewTimelineEntry) {
+      const rows = await tx.query(
+        `INSERT INTO incident_events (incident_id, kind, actor, at, data, source_key)
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (source_key) DO NOTHING RETURNING id`,
+        [e.incidentId, e.kind, e.actor, iso(e.atMs), JSON.stringify(e.data), e.sourceKey ?? null],
+      );
+      return rows.length === 1;
+    },
+    async audit(a: AuditEntry) {
+      await tx.query(
+        `INSERT INTO audit_log (at, actor, action, target_type, target_id, before, after, prev_hash, hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, '', '')`,
+        [
+          iso(a.atMs),
+          a.actor,
+          a.action,
+          a.targetType,
+          a.targetId,
+          a.before === undefined ? null : JSON.stringify(a.before),
+          a.after === undefined ? null : JSON.stringify(a.after),
+        ],
+      );
+    },
+    async enqueue(j: NewJob) {
+      // Re-arming a job that already ran (or is running) bumps its generation: the worker then runs it
+      // again with the newest state instead of a second row, and a stale run cannot mark it done.
+      await tx.query(
+        `INSERT INTO jobs (kind, key, incident_id, payload, run_after)
+         VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()))
+         ON CONFLICT (key) DO UPDATE SET state = 'pending', generation = jobs.generation + 1,
+           payload = EXCLUDED.payload, run_after = LEAST(jobs.run_after, EXCLUDED.run_after), done_at = NULL`,
+        [j.kind, j.key, j.incidentId, JSON.stringify(j.payload), iso(j.runAfterMs)],
+      );
+    },
+  };
+}
+
+const SLACK_COLUMNS = 'channel_id, channel_name, topic, invited, war_room_ts, pinned, announced_ts';
+const SLACK_PATCH: Record<keyof SlackState, string> = {
+  channelId: 'channel_id',
+  channelName: 'channel_name',
+  topic: 'topic',
+  invited: 'invited',
+  warRoomTs: 'war_room_ts',
+  pinned: 'pinned',
+  announcedTs: 'announced_ts',
+};
+
+export function incidentStore(db: Db): IncidentStore {
+  const one = async (text: string, params: unknown[] = []) => {
+    const [r] = await db.query(text, params);
+    return r ? toIncident(r) : null;
+  };
+  const many = async (text: string, params: unknown[] = []) => (await db.query(text, params)).map(toIncident);
+  return {
+    transaction: (fn) => db.transaction((tx) => fn(incidentTx(tx))),
+    get: (id) => one(`SELECT ${COLUMNS} FROM incidents WHERE id = $1`, [id]),
+    async slackState(id) {
+      const [r] = await db.query(`SELECT ${SLACK_COLUMNS} FROM incidents WHERE id = $1`, [id]);
+      if (!r) throw new Error(`incident ${id} not found`);
+      return {
+        channelId: (r['channel_id'] as string | null) ?? null,
+        channelName: (r['channel_name'] as string | null) ?? null,
+        topic: (r['topic'] as string | null) ?? null,
+        invited: r['invited'] === true,
+        warRoomTs: (r['war_room_ts'] as string | null) ?? null,
+        pinned: r['pinned'] === true,
+        announcedTs: (r['announced_ts'] as string | null) ?? null,
+      };
+    },
+    async setSlackState(id, patch) {
+      const entries = Object.entries(patch) as [keyof SlackState, unknown][];
+      if (entries.length === 0) return;
+      const params: unknown[] = [id];
+      const sets = entries.map(([k, v]) => {
+        params.push(v);
+        return `${SLACK_PATCH[k]} = $${params.length}`;
+      });
+      await db.query(`UPDATE incidents SET ${sets.join(', ')} WHERE id = $1`, params);
+    },
+    byChannel: (channelId) =>
+      one(`SELECT ${COLUMNS} FROM incidents WHERE channel_id = $1 ORDER BY id DESC LIMIT 1`, [channelId]),
+    listOpen: () =>
+      many(`SELECT ${COLUMNS} FROM incidents WHERE state <> 'resolved' ORDER BY severity, opened_at, id`),
+    latest: () => one(`SELECT ${COLUMNS} FROM incidents ORDER BY id DESC LIMIT 1`),
+    duePages: (nowMs) =>
+      many(
+        `SELECT ${COLUMNS} FROM incidents WHERE next_page_at <= $1 AND state = 'detected' ORDER BY next_page_at, id`,
+        [iso(nowMs)],
+      ),
+    async timeline(incidentId, limit) {
+      const rows = await db.query(
+        `SELECT * FROM (SELECT ${ENTRY_COLUMNS} FROM incident_events WHERE incident_id = $1
+           ORDER BY id DESC LIMIT $2) t ORDER BY id::bigint`,
+        [incidentId, limit],
+      );
+      return rows.map(toEntry);
+    },
+    async recentTimeline(limit) {
+      const rows = await db.query(`SELECT ${ENTRY_COLUMNS} FROM incident_events ORDER BY id DESC LIMIT $1`, [
+        limit,
+      ]);
+      return rows.map(toEntry);
+    },
+  };
+}
+
+export type { IncidentState };

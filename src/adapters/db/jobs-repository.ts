@@ -1,0 +1,76 @@
+import type { Job, JobQueue } from '../../app/incident-ports.ts';
+import type { Db, Row } from './client.ts';
+
+const toJob = (r: Row): Job => ({
+  id: r['id'] as string,
+  kind: r['kind'] as Job['kind'],
+  key: r['key'] as string,
+  incidentId: r['incident_id'] as string,
+  payload: (typeof r['payload'] === 'string' ? JSON.parse(r['payload']) : r['payload']) as Job['payload'],
+  attempts: Number(r['attempts']),
+  generation: Number(r['generation']),
+  progress: (typeof r['progress'] === 'string'
+    ? JSON.parse(r['progress'])
+    : r['progress']) as Job['progress'],
+});
+
+/**
+ * The outbox as a work queue. A claim is a lease (`locked_until`), not a held transaction: delivery talks
+ * to Slack for seconds, and a worker that dies mid-delivery simply lets the lease lapse, after which
+ * another claim picks the job up again (its progress says what is already done).
+ */
+export function jobQueue(db: Db): JobQueue {
+  return {
+    async claim(limit, leaseMs) {
+      const rows = await db.query(
+        `UPDATE jobs SET locked_until = now() + make_interval(secs => $2::float8 / 1000), attempts = attempts + 1
+         WHERE id IN (
+           SELECT id FROM jobs
+           WHERE state = 'pending' AND run_after <= now() AND (locked_until IS NULL OR locked_until < now())
+           ORDER BY run_after, id LIMIT $1 FOR UPDATE SKIP LOCKED)
+         RETURNING id::text AS id, kind, key, incident_id::text AS incident_id, payload, attempts, generation,
+                   progress`,
+        [limit, leaseMs],
+      );
+      return rows.map(toJob).sort((a, b) => Number(a.id) - Number(b.id));
+    },
+    async complete(job) {
+      // A job re-armed while it ran (generation moved) stays pending: the newer state still needs sending.
+      await db.query(
+        `UPDATE jobs SET state = CASE WHEN generation = $2 THEN 'done' ELSE 'pending' END,
+           done_at = CASE WHEN generation = $2 THEN now() END, locked_until = NULL, last_error = NULL,
+           attempts = CASE WHEN generation = $2 THEN attempts ELSE 0 END
+         WHERE id = $1`,
+        [job.id, job.generation],
+      );
+    },
+    async saveProgress(job, progress) {
+      await db.query('UPDATE jobs SET progress = progress || $2::jsonb WHERE id = $1', [
+        job.id,
+        JSON.stringify(progress),
+      ]);
+    },
+    async retry(job, delayMs, error) {
+      await db.query(
+        `UPDATE jobs SET run_after = now() + make_interval(secs => $2::float8 / 1000), locked_until = NULL,
+           last_error = $3 WHERE id = $1 AND state = 'pending'`,
+        [job.id, delayMs, error],
+      );
+    },
+    async fail(job, error) {
+      await db.query(
+        `UPDATE jobs SET state = CASE WHEN generation = $2 THEN 'failed' ELSE 'pending' END, locked_until = NULL,
+           last_error = $3 WHERE id = $1`,
+        [job.id, job.generation, error],
+      );
+    },
+    async stats() {
+      const rows = await db.query<{ state: 'pending' | 'done' | 'failed'; n: number }>(
+        'SELECT state, count(*)::int AS n FROM jobs GROUP BY state',
+      );
+      const out = { pending: 0, done: 0, failed: 0 };
+      for (const r of rows) out[r.state] = r.n;
+      return out;
+    },
+  };
+}

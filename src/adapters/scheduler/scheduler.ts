@@ -1,0 +1,173 @@
+import { type Logger as CronLogger, createTask, type ScheduledTask, validateDetailed } from 'node-cron';
+import type { Logger } from 'pino';
+import type { RunCoordinator } from '../../app/schedule-ports.ts';
+
+/**
+ * The uniform job runner: every scheduled job (the scan every 15 minutes, the pager tick every minute,
+ * nightly jobs) fires through the same path, so each one gets the same guarantees and the same log lines:
+ *
+ * - one fire runs once across replicas: the RunCoordinator claims (job, slot) and refuses while a run of
+ *   the job is still going on any replica;
+ * - a run still going in this process makes the next fire skip (a warn line), before touching the
+ *   database, so a slow job never piles up behind itself;
+ * - a failing job is logged with its error and never escapes: a cron callback that throws would become
+ *   an unhandled rejection and take the process down.
+ */
+export interface ScheduledJob {
+  /** Unique; also the key of the slot claim and of the advisory lock. */
+  name: string;
+  /** node-cron expression: 5 fields, or 6 with seconds first. */
+  cron: string;
+  /** IANA zone the expression is read in ('UTC', 'Europe/Berlin'). */
+  timezone: string;
+  run: () => Promise<void>;
+}
+
+export type FireOutcome = 'ran' | 'claimed_elsewhere' | 'busy' | 'skipped_running';
+
+export interface Scheduler {
+  start(): void;
+  /** Stops the timers, then waits (bounded) for runs in progress. */
+  stop(): Promise<void>;
+  /** Fires `name` now, or for the fire time `slotMs`; never rejects for a job's own failure. */
+  fire(name: string, slotMs?: number): Promise<FireOutcome>;
+}
+
+export interface SchedulerDeps {
+  log: Logger;
+  coordinator: RunCoordinator;
+  now?: () => number;
+  /** How long stop() waits for runs in progress; 30 s fits inside a container's usual grace period. */
+  stopTimeoutMs?: number;
+}
+
+const DEFAULT_STOP_TIMEOUT_MS = 30_000;
+
+function validateJobs(jobs: readonly ScheduledJob[]): void {
+  const seen = new Set<string>();
+  for (const job of jobs) {
+    if (seen.has(job.name)) throw new Error(`scheduled job "${job.name}" is defined twice`);
+    seen.add(job.name);
+    const v = validateDetailed(job.cron);
+    if (!v.valid)
+      throw new Error(
+        `scheduled job "${job.name}" has an invalid cron expression "${job.cron}": ` +
+          v.errors.map((e) => e.message).join('; '),
+      );
+    try {
+      // node-cron would only fail on its first tick; Intl rejects an unknown zone right away.
+      new Intl.DateTimeFormat('en-US', { timeZone: job.timezone });
+    } catch {
+      throw new Error(`scheduled job "${job.name}" has an unknown timezone "${job.timezone}"`);
+    }
+  }
+}
+
+/** node-cron's own messages (a missed execution under a blocked event loop) go to the same pino root. */
+const cronLogger = (log: Logger, job: string): CronLogger => ({
+  info: (m) => log.info({ job }, m),
+  warn: (m) => log.warn({ job }, m),
+  error: (m, err) =>
+    log.error({ job, err: m instanceof Error ? m : err }, m instanceof Error ? m.message : m),
+  debug: (m) => log.debug({ job }, m instanceof Error ? m.message : m),
+});
+
+export function createScheduler(deps: SchedulerDeps, jobs: ScheduledJob[]): Scheduler {
+  validateJobs(jobs);
+  const { log, coordinator } = deps;
+  const now = deps.now ?? Date.now;
+  const stopTimeoutMs = deps.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+  const byName = new Map(jobs.map((j) => [j.name, j]));
+  /** This process's runs in progress, by job: the in-process overlap guard and what stop() waits for. */
+  const running = new Map<string, Promise<unknown>>();
+  let tasks: ScheduledTask[] = [];
+
+  async function execute(job: ScheduledJob, slot: string, slotMs: number): Promise<FireOutcome> {
+    const started = now();
+    try {
+      const outcome = await coordinator.runOnce(job.name, slotMs, job.run);
+      const elapsed_ms = now() - started;
+      if (outcome === 'ran') log.info({ job: job.name, slot, outcome, elapsed_ms }, 'scheduled run finished');
+      else if (outcome === 'claimed_elsewhere')
+        log.info(
+          { job: job.name, slot, outcome, elapsed_ms },
+          'scheduled run skipped: claimed by another replica',
+        );
+      else
+        log.info(
+          { job: job.name, slot, outcome, elapsed_ms },
+          'scheduled run skipped: another replica is still running it',
+        );
+      return outcome;
+    } catch (e) {
+      // The job's error (already recorded as failed by the coordinator) or the coordinator's own, e.g.
+      // the database is down. Either way: log it and wait for the next fire.
+      log.error(
+        { job: job.name, slot, outcome: 'failed', elapsed_ms: now() - started, err: e },
+        'scheduled run failed',
+      );
+      return 'ran';
+    }
+  }
+
+  function fire(name: string, slotMs: number = now()): Promise<FireOutcome> {
+    const job = byName.get(name);
+    if (!job) return Promise.reject(new Error(`unknown scheduled job "${name}"`));
+    // The slot is the fire time to the second, so replicas whose timers differ by milliseconds agree on it.
+    const truncated = Math.floor(slotMs / 1000) * 1000;
+    const slot = new Date(truncated).toISOString();
+    if (running.has(name)) {
+      log.warn({ job: name, slot }, 'scheduled run skipped: previous run still going');
+      return Promise.resolve('skipped_running');
+    }
+    // Registered before the first await, so a fire that arrives meanwhile sees it.
+    const run = execute(job, slot, truncated).finally(() => running.delete(name));
+    running.set(name, run);
+    return run;
+  }
+
+  return {
+    fire,
+
+    start() {
+      if (tasks.length > 0) return;
+      tasks = jobs.map((job) =>
+        createTask(
+          job.cron,
+          // ctx.date is the scheduled instant node-cron matched, not when the callback happened to run.
+          (ctx) => fire(job.name, ctx.date.getTime()),
+          { name: job.name, timezone: job.timezone, logger: cronLogger(log, job.name) },
+        ),
+      );
+      for (const t of tasks) void t.start();
+      log.info(
+        { jobs: jobs.map((j) => ({ job: j.name, cron: j.cron, timezone: j.timezone })) },
+        'scheduler started',
+      );
+    },
+
+    async stop() {
+      // destroy() also stops the timer and drops the task from node-cron's process-wide registry.
+      for (const t of tasks) await t.destroy();
+      tasks = [];
+      if (running.size === 0) return;
+      const waiting = [...running.keys()];
+      log.info(
+        { jobs: waiting, timeout_ms: stopTimeoutMs },
+        'scheduler stopping: waiting for runs in progress',
+      );
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), stopTimeoutMs);
+      });
+      const settled = Promise.allSettled([...running.values()]).then(() => 'settled' as const);
+      const result = await Promise.race([settled, timedOut]);
+      clearTimeout(timer);
+      if (result === 'timeout')
+        log.warn(
+          { jobs: [...running.keys()], timeout_ms: stopTimeoutMs },
+          'scheduler stopped with runs still going',
+        );
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import type { StatusView } from '../../../app/incident-ports.ts';
+import type { SloStatus } from '../../../domain/budget/slos.ts';
+import type { Incident, IncidentFigures } from '../../../domain/incidents/incident.ts';
+import { formatUsd } from '../../../shared/money.ts';
+import { LIMITS } from './limits.ts';
+import { safeText } from './mrkdwn.ts';
+import {
+  budgetGauge,
+  count,
+  formatBurn,
+  PAGING_BADGE,
+  percentLeft,
+  plural,
+  type Rendered,
+  slackDate,
+} from './scan-summary.ts';
+import { timelineLine } from './timeline.ts';
+import type { KnownBlock } from './types.ts';
+import {
+  channelLink,
+  context,
+  fitEscaped,
+  incidentEmoji,
+  issueLine,
+  jsonSize,
+  mrkdwn,
+  packLines,
+  section,
+  stateLabel,
+} from './war-room.ts';
+
+/**
+ * `/leak status` (ephemeral) and the App Home tab show the same picture: open incidents, the budget, the
+ * SLOs, the top issues and the latest activity. The Home tab allows 100 blocks, but the block JSON budget
+ * that bites messages is kept for it too (SLACK.md): lists are packed to a share of that budget each.
+ */
+
+export const NO_SCAN = 'No scan yet — run `/leak scan`';
+const ALL_CLEAR = ':white_check_mark: *All clear* — no open revenue incidents.';
+const TOP_ISSUES = 5;
+const MAX_INCIDENTS = 20;
+const TITLE_MAX = 80;
+/** Room kept for up to three "…and N more" contexts. */
+const MORE_RESERVE = 450;
+/** Shares of what is left of the JSON budget, in order: incidents, issues, activity (unused share rolls on). */
+const SHARES = [0.35, 0.3, 0.35] as const;
+
+/** Floored to 0.1%: a breached 94.96% must never display as the 95% target it misses. */
+export const pct = (x: number): string => `${Math.floor(x * 1000 + 1e-9) / 10}%`;
+
+export function incidentLine(i: Incident): string {
+  const link = channelLink(i.channelId);
+  return (
+    `${incidentEmoji(i)} *SEV-${i.severity} · ${safeText(i.title, TITLE_MAX)}* · ${stateLabel(i)} · ` +
+    `burn ${formatBurn(i.figures.burn)} · ${formatUsd(i.figures.atRiskCents)} at risk${link ? ` · ${link}` : ''}`
+  );
+}
+
+export function sloLine(s: SloStatus): string {
+  return (
+    `${s.breached ? ':x:' : ':white_check_mark:'} *${safeText(s.name, 100)}*: ${pct(s.current)} ` +
+    `(target ${pct(s.target)}) · ${pct(s.budgetShare)} of the budget (${formatUsd(s.budgetCents)})`
+  );
+}
+
+function budgetBlocks(f: IncidentFigures): KnownBlock[] {
+  const fields = [
+    `*Budget left*\n\`${budgetGauge(f.budgetRemaining)}\` ${percentLeft(f.budgetRemaining)}`,
+    `*Burn*\n${formatBurn(f.burn)} the monthly budget`,
+    `*At risk*\n${formatUsd(f.atRiskCents)} of ${formatUsd(f.budgetCents)}`,
+    `*Paging*\n${PAGING_BADGE[f.paging]}`,
+    `*Open issues*\n${count(f.openIssues)} (${count(f.highIssues)} high)`,
+  ];
+  const blocks: KnownBlock[] = [{ type: 'section', fields: fields.map(mrkdwn) }];
+  if (f.slos.length > 0)
+    blocks.push(section(['*Revenue SLOs*', ...f.slos.slice(0, 10).map(sloLine)].join('\n')));
+  blocks.push(context(`Last scan ${slackDate(f.scanAsOfMs)} · scan #${safeText(f.scanId, 40)}`));
+  return blocks;
+}
+
+const more = (n: number, one: string, many: string): KnownBlock[] =>
+  n > 0 ? [context(`…and ${plural(n, one, many)}`)] : [];
+
+function body(view: StatusView, recentMax: number, budget: number, head: KnownBlock[]): KnownBlock[] {
+  const f = view.figures;
+  const overview: KnownBlock[] = [];
+  if (view.open.length === 0) overview.push(section(f === null ? `${NO_SCAN}.` : ALL_CLEAR));
+  else if (f === null) overview.push(section(`${NO_SCAN}.`));
+  const figures = f === null ? [] : budgetBlocks(f);
+
+  const lists = [
+    {
+      heading: `*Open incidents (${count(view.open.length)})*`,
+      lines: view.open.slice(0, MAX_INCIDENTS).map(incidentLine),
+      total: view.open.length,
+      one: 'more incident',
+      many: 'more incidents',
+    },
+    {
+      heading: '*Top issues*',
+      lines: (f?.topIssues ?? []).slice(0, TOP_ISSUES).map((i) => issueLine(i, f!.scanAsOfMs)),
+      total: f?.openIssues ?? 0,
+      one: 'more issue',
+      many: 'more issues',
+    },
+    {
+      heading: '*Latest activity*',
+      lines: view.recent
+        .slice(0, recentMax)
+        .map((e) => `${timelineLine(e)} · incident #${safeText(e.incidentId, 20)}`),
+      total: Math.min(view.recent.length, recentMax),
+      one: 'more entry',
+      many: 'more entries',
+    },
+  ];
+  const fixed = [...head, ...overview, ...figures];
+  const available = budget - jsonSize(fixed) - MORE_RESERVE;
+  const pack = (l: (typeof lists)[number], room: number) =>
+    l.lines.length === 0 ? { blocks: [], shown: 0 } : packLines(l.heading, l.lines, room);
+  // Usually everything fits; only oversized data falls back to shares, each passing on what it left unused.
+  let packs = lists.map((l) => pack(l, available));
+  if (packs.reduce((a, p) => a + jsonSize(p.blocks), 0) > available) {
+    let carry = 0;
+    packs = lists.map((l, n) => {
+      const room = Math.floor(available * SHARES[n]!) + carry;
+      const p = pack(l, room);
+      carry = room - jsonSize(p.blocks);
+      return p;
+    });
+  }
+  const packed = lists.map((l, n) => {
+    const p = packs[n]!;
+    return l.lines.length === 0 ? [] : [...p.blocks, ...more(l.total - p.shown, l.one, l.many)];
+  });
+  const [incidents, issues, activity] = packed;
+  return [...head, ...incidents!, ...overview, ...figures, ...issues!, ...activity!];
+}
+
+/** The App Home tab: published with views.publish, so no fallback text, and up to 100 blocks. */
+export function renderHome(view: StatusView, nowMs: number): { type: 'home'; blocks: KnownBlock[] } {
+  const head: KnownBlock[] = [
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: ':rotating_light: Revenue Leak War Room', emoji: true },
+    },
+    context(`Updated ${slackDate(nowMs)} · \`/leak status\` for the same view anywhere`),
+  ];
+  return { type: 'home', blocks: body(view, 10, LIMITS.blocksJsonBudget, head) };
+}
+
+export function statusText(view: StatusView): string {
+  const f = view.figures;
+  if (view.open.length > 0) {
+    const worst = view.open[0]!;
+    return `${plural(view.open.length, 'open incident')}, worst SEV-${worst.severity}: ${fitEscaped(worst.title, 150)} (${formatUsd(worst.figures.atRiskCents)} at risk)`;
+  }
+  return f === null ? NO_SCAN : 'All clear: no open revenue incidents';
+}
+
+/** `/leak status`, shown only to the person who asked. */
+export function renderStatus(view: StatusView): Rendered {
+  return { text: statusText(view), blocks: body(view, 5, LIMITS.blocksJsonBudget, []) };
+}

@@ -1,0 +1,163 @@
+import type { OutboundMessage } from '../../../app/incident-ports.ts';
+import type { Incident } from '../../../domain/incidents/incident.ts';
+import { formatUsd } from '../../../shared/money.ts';
+import { LIMITS } from './limits.ts';
+import { oneLine, truncate } from './mrkdwn.ts';
+import { count, formatBurn, PAGING_BADGE, plural, type Rendered, slackDate } from './scan-summary.ts';
+import type { KnownBlock } from './types.ts';
+import {
+  ackButton,
+  channelLink,
+  context,
+  fitEscaped,
+  formatActor,
+  incidentEmoji,
+  renderWarRoom,
+  section,
+} from './war-room.ts';
+
+/** Slack caps a channel topic at 250 characters. */
+export const TOPIC_MAX = 250;
+/** User group ids come from our config, but a typo there must not become a forged control sequence. */
+const GROUP_ID = /^S[A-Z0-9]+$/;
+/** A permalink goes inside `<url|label>`: `|`, `>` or whitespace in it would break out of the link. */
+const SAFE_URL = /^https:\/\/[^\s<>|]+$/;
+const TITLE_MAX = 150;
+
+export interface IncidentLinks {
+  /** Permalink to the War Room message; used where the incident has no channel to link. */
+  warRoomUrl?: string | null;
+}
+export interface OutboundOptions {
+  links?: IncidentLinks;
+}
+
+/**
+ * "SEV-1 · $746,089 at risk · burn 14.9× · PAGE". Plain text: topics do not render mrkdwn, and it carries no
+ * data-derived string (the title is in the channel name and the War Room), so nothing can be injected.
+ */
+export function renderTopic(incident: Incident): string {
+  const f = incident.figures;
+  const parts = [
+    `SEV-${incident.severity}`,
+    `${formatUsd(f.atRiskCents)} at risk`,
+    `burn ${formatBurn(f.burn)}`,
+    incident.paging,
+  ];
+  if (incident.state === 'resolved') parts.unshift('RESOLVED');
+  return truncate(oneLine(parts.join(' · ')), TOPIC_MAX);
+}
+
+/** "<#C123>", else a link to the War Room message, else null. */
+function warRoomRef(i: Incident, links: IncidentLinks | undefined): string | null {
+  const channel = channelLink(i.channelId);
+  if (channel !== null) return channel;
+  const url = links?.warRoomUrl;
+  return url && url.length <= 3000 && SAFE_URL.test(url) ? `<${url}|War room>` : null;
+}
+
+const withRef = (text: string, ref: string | null): string =>
+  ref === null ? text : `${text} War room: ${ref}`;
+
+const title = (i: Incident): string => fitEscaped(i.title, TITLE_MAX);
+
+/** "SEV-1 · Revenue leak: Stale opp — $746,089 at risk, burn 14.9×." */
+const headline = (i: Incident): string =>
+  `SEV-${i.severity} · *${title(i)}* — ${formatUsd(i.figures.atRiskCents)} at risk, burn ${formatBurn(i.figures.burn)}.`;
+
+const factsContext = (i: Incident) =>
+  context(
+    `${PAGING_BADGE[i.paging]} · ${plural(i.figures.openIssues, 'open issue')} (${count(i.figures.highIssues)} high) · detected ${slackDate(i.openedAtMs)}`,
+  );
+
+const oneSection = (text: string, ...more: KnownBlock[]): Rendered => ({
+  text: truncate(text, LIMITS.sectionText),
+  blocks: [section(text), ...more],
+});
+
+/** Posted in the alerts channel when an incident gets its own channel. */
+function renderAnnounce(i: Incident, links?: IncidentLinks): Rendered {
+  const f = i.figures;
+  const text = withRef(
+    `:rotating_light: SEV-${i.severity} incident declared: ${title(i)} — ${formatUsd(f.atRiskCents)} at risk, burn ${formatBurn(f.burn)}.`,
+    warRoomRef(i, links),
+  );
+  return oneSection(text, factsContext(i));
+}
+
+export const validGroupIds = (ids: readonly string[]): string[] => [
+  ...new Set(ids.filter((g) => GROUP_ID.test(g))),
+];
+
+/**
+ * A PAGE mentions the on-call groups (the one message that is meant to wake people); a WARN mentions
+ * nobody, whatever it was handed. Repeat 0 is the first page; later ones say how many went unanswered.
+ */
+function renderPage(m: Extract<OutboundMessage, { kind: 'page' }>, links?: IncidentLinks): Rendered {
+  const i = m.incident;
+  const isPage = i.paging === 'PAGE';
+  const mentions = isPage ? validGroupIds(m.mentions).map((g) => `<!subteam^${g}>`) : [];
+  const badge = isPage ? ':rotating_light: *PAGE*' : ':warning: *WARN*';
+  const lines = [[...mentions, badge, headline(i)].join(' ')];
+  if (m.repeat > 0) lines.push(`Repeat ${m.repeat}: not acknowledged yet.`);
+  if (m.escalated && isPage) lines.push(':arrow_double_up: Escalated to the secondary on-call.');
+  const ref = warRoomRef(i, links);
+  if (ref !== null) lines.push(`War room: ${ref}`);
+  const text = lines.join('\n');
+  const blocks: KnownBlock[] = [section(text), factsContext(i)];
+  if (isPage && i.state === 'detected') blocks.push({ type: 'actions', elements: [ackButton(i)] });
+  return { text: truncate(text, LIMITS.sectionText), blocks };
+}
+
+/** A direct message to the commander: no group mentions, just what it is, where, and the button. */
+function renderPageDm(m: Extract<OutboundMessage, { kind: 'page_dm' }>, links?: IncidentLinks): Rendered {
+  const i = m.incident;
+  const lines = [`:bust_in_silhouette: You are incident commander for ${headline(i)}`];
+  if (m.repeat > 0) lines.push(`Reminder ${m.repeat}: still not acknowledged.`);
+  const ref = warRoomRef(i, links);
+  if (ref !== null) lines.push(`War room: ${ref}`);
+  const text = lines.join('\n');
+  const blocks: KnownBlock[] = [section(text), factsContext(i)];
+  if (i.state === 'detected') blocks.push({ type: 'actions', elements: [ackButton(i)] });
+  else if (i.state === 'acknowledged' && i.acknowledgedAtMs !== null)
+    blocks.push(context(`Acknowledged by ${formatActor(i.acknowledgedBy)} ${slackDate(i.acknowledgedAtMs)}`));
+  return { text: truncate(text, LIMITS.sectionText), blocks };
+}
+
+/**
+ * A compact notice in the alerts channel: for incidents below the channel threshold and for resolves.
+ * It mentions nobody: who resolved is in the War Room; a system resolve just says it was automatic.
+ */
+function renderAlert(m: Extract<OutboundMessage, { kind: 'alert' }>, links?: IncidentLinks): Rendered {
+  const i = m.incident;
+  const ref = warRoomRef(i, links);
+  switch (m.event) {
+    case 'declared':
+      return oneSection(withRef(`${incidentEmoji(i)} Incident declared: ${headline(i)}`, ref));
+    case 'severity_changed':
+      return oneSection(withRef(`${incidentEmoji(i)} Severity changed: ${headline(i)}`, ref));
+    case 'reopened':
+      return oneSection(withRef(`:repeat: Incident reopened: ${headline(i)}`, ref));
+    case 'resolved': {
+      const auto = i.resolvedBy?.startsWith('system:') ? ' automatically' : '';
+      return oneSection(
+        withRef(`:white_check_mark: Resolved${auto}: SEV-${i.severity} · *${title(i)}*.`, ref),
+      );
+    }
+  }
+}
+
+export function renderOutbound(m: OutboundMessage, opts: OutboundOptions = {}): Rendered {
+  switch (m.kind) {
+    case 'war_room':
+      return renderWarRoom(m.incident);
+    case 'announce':
+      return renderAnnounce(m.incident, opts.links);
+    case 'page':
+      return renderPage(m, opts.links);
+    case 'page_dm':
+      return renderPageDm(m, opts.links);
+    case 'alert':
+      return renderAlert(m, opts.links);
+  }
+}

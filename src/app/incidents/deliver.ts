@@ -1,0 +1,210 @@
+import { channelName, type Incident, wantsChannel } from '../../domain/incidents/incident.ts';
+import type { Log } from '../context.ts';
+import {
+  type ChatGateway,
+  DeliveryError,
+  type IncidentStore,
+  type Job,
+  type JobQueue,
+} from '../incident-ports.ts';
+import type { IncidentDeps, PagingTargets } from './deps.ts';
+
+export interface DeliveryDeps {
+  store: IncidentStore;
+  jobs: JobQueue;
+  chat: ChatGateway;
+  targets: PagingTargets;
+  policy: IncidentDeps['policy'];
+  /** The topic text an incident should carry (rendered by the Slack adapter). */
+  topicOf: (i: Incident) => string;
+  log: Log;
+}
+
+/** Lease on a claimed job: long enough for a channel's whole setup, short enough to recover a crash. */
+export const LEASE_MS = 120_000;
+const MAX_BACKOFF_MS = 5 * 60_000;
+const MAX_NAME_ATTEMPTS = 20;
+
+/** Exponential backoff for failures without a Retry-After: 2 s, 4 s … capped at 5 minutes. */
+export const backoffMs = (attempts: number): number =>
+  Math.min(MAX_BACKOFF_MS, 1000 * 2 ** Math.max(1, attempts));
+
+/**
+ * Claims due jobs and delivers them, oldest first. Transient failures (rate limits, 5xx, network) are
+ * retried later, after Slack's Retry-After when it gave one; nothing transient ever gives up, so an outage
+ * delays messages and loses none. Returns how many jobs it handled.
+ */
+export async function deliverDue(deps: DeliveryDeps, batch = 20): Promise<number> {
+  const jobs = await deps.jobs.claim(batch, LEASE_MS);
+  for (const job of jobs) {
+    try {
+      await runJob(deps, job);
+      await deps.jobs.complete(job);
+    } catch (err) {
+      await settleFailure(deps, job, err);
+    }
+  }
+  return jobs.length;
+}
+
+async function settleFailure(deps: DeliveryDeps, job: Job, err: unknown): Promise<void> {
+  const fields = { job_id: job.id, kind: job.kind, key: job.key, attempts: job.attempts };
+  if (err instanceof DeliveryError && err.permanent) {
+    deps.log.error({ ...fields, code: err.code }, 'delivery failed permanently');
+    await deps.jobs.fail(job, err.code);
+    return;
+  }
+  const delay =
+    err instanceof DeliveryError && err.retryAfterMs !== undefined
+      ? err.retryAfterMs
+      : backoffMs(job.attempts);
+  const code = err instanceof DeliveryError ? err.code : 'unexpected';
+  // A bug (not a DeliveryError) is logged loudly but still retried: the side effect must not be lost.
+  if (err instanceof DeliveryError)
+    deps.log.warn({ ...fields, code, retry_in_ms: delay }, 'delivery deferred');
+  else deps.log.error({ ...fields, err, retry_in_ms: delay }, 'delivery failed unexpectedly');
+  await deps.jobs.retry(job, delay, code);
+}
+
+async function runJob(deps: DeliveryDeps, job: Job): Promise<void> {
+  const incident = await deps.store.get(job.incidentId);
+  if (incident === null) throw new DeliveryError('incident_missing', { permanent: true });
+  switch (job.kind) {
+    case 'incident.channel':
+      return ensureChannel(deps, job, incident);
+    case 'incident.sync':
+      return syncWarRoom(deps, incident);
+    case 'incident.page':
+      return sendPage(deps, job, incident);
+    case 'incident.alert':
+      return sendAlert(deps, job, incident);
+  }
+}
+
+/** Posts once: after a lost response (a retry), looks for the message by its key before posting again. */
+async function postOnce(
+  deps: DeliveryDeps,
+  job: Job,
+  channel: string,
+  key: string,
+  message: Parameters<ChatGateway['post']>[1],
+): Promise<string> {
+  if (job.attempts > 1) {
+    const found = await deps.chat.findPosted(channel, key);
+    if (found !== null) return found;
+  }
+  return (await deps.chat.post(channel, message, key)).ts;
+}
+
+/**
+ * The incident channel, re-runnable (Dispatch's habit): each step records its result on the incident, and
+ * a retry after a crash skips what is done, so it never makes a second channel or War Room message.
+ */
+async function ensureChannel(deps: DeliveryDeps, job: Job, incident: Incident): Promise<void> {
+  const { chat, store } = deps;
+  let s = await store.slackState(incident.id);
+  if (s.channelId === null) {
+    for (let attempt = 1; attempt <= MAX_NAME_ATTEMPTS; attempt++) {
+      const name = channelName(incident.openedAtMs, incident.id, incident.title, attempt);
+      // A crash after conversations.create but before the id was stored left a channel of ours behind.
+      const adopted = job.attempts > 1 ? await chat.findOwnChannel(name) : null;
+      const created = adopted ? { ok: true as const, channelId: adopted } : await chat.createChannel(name);
+      if (created.ok) {
+        await store.setSlackState(incident.id, { channelId: created.channelId, channelName: name });
+        break;
+      }
+    }
+    s = await store.slackState(incident.id);
+    if (s.channelId === null) throw new DeliveryError('no_free_channel_name', { permanent: true });
+  }
+  const channel = s.channelId!;
+  const current = (await store.get(incident.id)) ?? incident;
+  const topic = deps.topicOf(current);
+  if (s.topic !== topic)
+    await store.setSlackState(incident.id, { topic: await chat.setTopic(channel, current) });
+  if (!s.invited) {
+    const { onCallGroup, responders, commander } = deps.targets;
+    const members = onCallGroup ? await chat.usergroupMembers(onCallGroup) : [];
+    const users = [...new Set([...members, ...responders, ...(commander ? [commander] : [])])];
+    await chat.invite(channel, users);
+    await store.setSlackState(incident.id, { invited: true });
+  }
+  if (s.warRoomTs === null) {
+    const ts = await postOnce(deps, job, channel, `warroom:${incident.id}`, {
+      kind: 'war_room',
+      incident: current,
+    });
+    await store.setSlackState(incident.id, { warRoomTs: ts });
+    s = { ...s, warRoomTs: ts };
+    // A change that committed while this was posting found no War Room to update: bring it up to date.
+    const latest = await store.get(incident.id);
+    if (latest && JSON.stringify(latest) !== JSON.stringify(current))
+      await chat.update(channel, ts, { kind: 'war_room', incident: latest });
+  } else {
+    await chat.update(channel, s.warRoomTs, { kind: 'war_room', incident: current });
+  }
+  if (!s.pinned) {
+    await chat.pin(channel, s.warRoomTs!);
+    await store.setSlackState(incident.id, { pinned: true });
+  }
+  const alerts = deps.targets.alertsChannel;
+  if (alerts !== null && s.announcedTs === null) {
+    const withChannel = { ...current, channelId: channel, channelName: s.channelName };
+    const ts = await postOnce(deps, job, alerts, `announce:${incident.id}`, {
+      kind: 'announce',
+      incident: withChannel,
+    });
+    await store.setSlackState(incident.id, { announcedTs: ts });
+  }
+}
+
+/** The War Room is updated in place; with no War Room yet, the channel job will post the newest state. */
+async function syncWarRoom(deps: DeliveryDeps, incident: Incident): Promise<void> {
+  const s = await deps.store.slackState(incident.id);
+  if (s.channelId === null || s.warRoomTs === null) return;
+  await deps.chat.update(s.channelId, s.warRoomTs, { kind: 'war_room', incident });
+  const topic = deps.topicOf(incident);
+  if (s.topic !== topic)
+    await deps.store.setSlackState(incident.id, { topic: await deps.chat.setTopic(s.channelId, incident) });
+}
+
+async function sendPage(deps: DeliveryDeps, job: Job, incident: Incident): Promise<void> {
+  const p = job.payload as {
+    repeat: number;
+    mentions: string[];
+    escalated: boolean;
+    commander: string | null;
+  };
+  const s = await deps.store.slackState(incident.id);
+  // The page goes to the incident channel; until it exists (a channel job is queued ahead), wait for it.
+  if (s.channelId === null && wantsChannel(incident.severity, deps.policy))
+    throw new DeliveryError('channel_pending', { retryAfterMs: 2_000 });
+  const target = s.channelId ?? deps.targets.alertsChannel;
+  if (target !== null && typeof job.progress['posted_ts'] !== 'string') {
+    const ts = await postOnce(deps, job, target, job.key, {
+      kind: 'page',
+      incident,
+      mentions: p.mentions,
+      repeat: p.repeat,
+      escalated: p.escalated,
+    });
+    await deps.jobs.saveProgress(job, { posted_ts: ts });
+  }
+  if (p.commander && typeof job.progress['dm_ts'] !== 'string') {
+    const dm = await deps.chat.openDm(p.commander);
+    const ts = await postOnce(deps, job, dm, `${job.key}:dm`, {
+      kind: 'page_dm',
+      incident,
+      repeat: p.repeat,
+    });
+    await deps.jobs.saveProgress(job, { dm_ts: ts });
+  }
+}
+
+async function sendAlert(deps: DeliveryDeps, job: Job, incident: Incident): Promise<void> {
+  const alerts = deps.targets.alertsChannel;
+  if (alerts === null || typeof job.progress['posted_ts'] === 'string') return;
+  const event = (job.payload as { event: 'declared' | 'severity_changed' | 'reopened' | 'resolved' }).event;
+  const ts = await postOnce(deps, job, alerts, job.key, { kind: 'alert', incident, event });
+  await deps.jobs.saveProgress(job, { posted_ts: ts });
+}

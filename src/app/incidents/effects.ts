@@ -1,0 +1,83 @@
+import { type Incident, nextPageAt, pageAudience, wantsChannel } from '../../domain/incidents/incident.ts';
+import type { IncidentTx } from '../incident-ports.ts';
+import type { IncidentDeps } from './deps.ts';
+
+/**
+ * The side effects a state change schedules, written in the change's own transaction (ARCHITECTURE.md
+ * habit 10). Keys are natural: the same key enqueued twice is one job, re-armed.
+ */
+export const jobKeys = {
+  channel: (id: string) => `channel:${id}`,
+  sync: (id: string) => `sync:${id}`,
+  page: (id: string, atMs: number) => `page:${id}:${atMs}`,
+  alert: (id: string, event: string, atMs: number) => `alert:${id}:${event}:${atMs}`,
+};
+
+/** Channel and War Room for an incident at or above the channel threshold; otherwise nothing here. */
+export async function scheduleChannel(tx: IncidentTx, deps: IncidentDeps, i: Incident): Promise<boolean> {
+  if (!wantsChannel(i.severity, deps.policy) && i.channelId === null) return false;
+  await tx.enqueue({ kind: 'incident.channel', key: jobKeys.channel(i.id), incidentId: i.id, payload: {} });
+  return true;
+}
+
+/** Keeps the War Room message (and topic) current; a no-op at delivery when there is no War Room. */
+export async function scheduleSync(tx: IncidentTx, i: Incident): Promise<void> {
+  await tx.enqueue({ kind: 'incident.sync', key: jobKeys.sync(i.id), incidentId: i.id, payload: {} });
+}
+
+export async function scheduleAlert(
+  tx: IncidentTx,
+  deps: IncidentDeps,
+  i: Incident,
+  event: 'declared' | 'severity_changed' | 'reopened' | 'resolved',
+  atMs: number,
+): Promise<void> {
+  if (deps.targets.alertsChannel === null) return;
+  await tx.enqueue({
+    kind: 'incident.alert',
+    key: jobKeys.alert(i.id, event, atMs),
+    incidentId: i.id,
+    payload: { event },
+  });
+}
+
+/**
+ * A page: PAGE mentions the on-call group (and, after the configured repeats, the secondary group) and DMs
+ * the commander; WARN posts without a mention. Records PAGED and schedules the next repeat. Returns the
+ * incident as updated.
+ */
+export async function schedulePage(
+  tx: IncidentTx,
+  deps: IncidentDeps,
+  i: Incident,
+  repeat: number,
+  actor: string,
+  atMs: number,
+): Promise<Incident> {
+  if (i.paging === 'OK') return i;
+  const audience = pageAudience(i.paging, repeat, deps.policy);
+  const { onCallGroup, secondaryGroup } = deps.targets;
+  const mentions = [
+    ...(audience.mentionOnCall && onCallGroup ? [onCallGroup] : []),
+    ...(audience.escalate && secondaryGroup ? [secondaryGroup] : []),
+  ];
+  const commander = i.paging === 'PAGE' ? i.commander : null;
+  await tx.enqueue({
+    kind: 'incident.page',
+    key: jobKeys.page(i.id, atMs),
+    incidentId: i.id,
+    payload: { repeat, mentions, escalated: audience.escalate, commander },
+  });
+  await tx.addEvent({
+    incidentId: i.id,
+    kind: 'PAGED',
+    actor,
+    atMs,
+    data: { paging: i.paging, repeat, mentions, escalated: audience.escalate, commander },
+  });
+  const updated = await tx.update(i.id, i.state, {
+    pagesSent: repeat + 1,
+    nextPageAtMs: nextPageAt(i.state, i.paging, atMs, deps.policy),
+  });
+  return updated ?? i;
+}

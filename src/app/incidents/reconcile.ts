@@ -1,0 +1,278 @@
+import {
+  figuresOf,
+  type Incident,
+  judgeScan,
+  nextPageAt,
+  REVENUE_DEDUPE_KEY,
+  revenueTitle,
+  worsened,
+} from '../../domain/incidents/incident.ts';
+import type { ScanSummary } from '../../domain/scan/summarize.ts';
+import { actorLabel, type Ctx } from '../context.ts';
+import type { IncidentTx } from '../incident-ports.ts';
+import { runScan, type ScanDeps, type ScanOutcome } from '../scan.ts';
+import type { IncidentDeps } from './deps.ts';
+import { scheduleAlert, scheduleChannel, schedulePage, scheduleSync } from './effects.ts';
+
+export type IncidentChange =
+  | { action: 'none'; incident: Incident | null }
+  | { action: 'declared' | 'reopened' | 'updated' | 'resolved'; incident: Incident };
+
+export interface IncidentScanOutcome extends ScanOutcome {
+  incident: IncidentChange;
+}
+
+/**
+ * The scan every entry point runs (`/leak scan`, Rescan, the schedule): scan, then let the result drive
+ * the incident. A backfill (an older as-of) changes findings nothing, so it changes no incident either.
+ */
+export async function runIncidentScan(
+  scanDeps: ScanDeps,
+  deps: IncidentDeps,
+  ctx: Ctx,
+  opts: { asOfMs?: number } = {},
+): Promise<IncidentScanOutcome> {
+  const outcome = await runScan(scanDeps, ctx, opts);
+  const incident = outcome.delta.reconciled
+    ? await applyScan(deps, ctx, outcome.scanId, outcome.summary)
+    : ({ action: 'none', incident: null } as const);
+  return { ...outcome, incident };
+}
+
+/**
+ * One transaction per scan: under the dedupe key's lock, decide (judgeScan) and write the incident, its
+ * timeline, its audit rows and the Slack deliveries together. Two scans at once serialize on the lock;
+ * the partial unique index would refuse a second open incident even without it.
+ */
+export async function applyScan(
+  deps: IncidentDeps,
+  ctx: Ctx,
+  scanId: string,
+  summary: ScanSummary,
+): Promise<IncidentChange> {
+  const actor = actorLabel(ctx.actor);
+  const change = await deps.store.transaction(async (tx): Promise<IncidentChange> => {
+    const now = deps.clock.now();
+    await tx.lockKey(REVENUE_DEDUPE_KEY);
+    const open = await tx.findOpen(REVENUE_DEDUPE_KEY);
+    const lastResolved = open ? null : await tx.findLastResolved(REVENUE_DEDUPE_KEY);
+    const figures = figuresOf(scanId, summary);
+    const verdict = judgeScan(open, lastResolved, figures, deps.policy, now);
+    switch (verdict.action) {
+      case 'none':
+        return { action: 'none', incident: open };
+      case 'declare':
+        return declare(tx, deps, actor, now, figures);
+      case 'reopen':
+        return reopen(tx, deps, actor, now, verdict.incidentId, figures);
+      case 'update':
+        return update(tx, deps, actor, now, open!, figures, verdict.severityFrom);
+      case 'resolve':
+        return resolveByScan(tx, deps, actor, now, open!, figures);
+    }
+  });
+  if (change.action !== 'none') {
+    ctx.log.info(
+      { incident_id: change.incident.id, action: change.action, severity: change.incident.severity },
+      'incident reconciled with scan',
+    );
+    deps.onEnqueued?.();
+  }
+  return change;
+}
+
+const snapshot = (i: Incident) => ({
+  state: i.state,
+  severity: i.severity,
+  paging: i.paging,
+  at_risk_cents: i.figures.atRiskCents,
+  burn: i.figures.burn,
+  open_issues: i.figures.openIssues,
+});
+
+async function declare(
+  tx: IncidentTx,
+  deps: IncidentDeps,
+  actor: string,
+  now: number,
+  figures: Incident['figures'],
+): Promise<IncidentChange> {
+  const inserted = await tx.insert({
+    dedupeKey: REVENUE_DEDUPE_KEY,
+    title: revenueTitle(figures),
+    severity: figures.severity,
+    paging: figures.paging,
+    openedAtMs: now,
+    commander: deps.targets.commander,
+    figures,
+    nextPageAtMs: null,
+  });
+  // Only reachable without the key lock (another writer's declare won): theirs is the incident.
+  if (inserted === null) return { action: 'none', incident: await tx.findOpen(REVENUE_DEDUPE_KEY) };
+  await tx.addEvent({
+    incidentId: inserted.id,
+    kind: 'DETECTED',
+    actor,
+    atMs: now,
+    data: { ...snapshot(inserted), scan_id: figures.scanId },
+  });
+  await tx.audit({
+    actor,
+    action: 'incident.declared',
+    targetType: 'incident',
+    targetId: inserted.id,
+    before: null,
+    after: snapshot(inserted),
+    atMs: now,
+  });
+  const hasChannel = await scheduleChannel(tx, deps, inserted);
+  if (!hasChannel) await scheduleAlert(tx, deps, inserted, 'declared', now);
+  const paged = await schedulePage(tx, deps, inserted, 0, actor, now);
+  return { action: 'declared', incident: paged };
+}
+
+async function reopen(
+  tx: IncidentTx,
+  deps: IncidentDeps,
+  actor: string,
+  now: number,
+  id: string,
+  figures: Incident['figures'],
+): Promise<IncidentChange> {
+  const before = await tx.get(id);
+  const reopened = await tx.update(id, 'resolved', {
+    state: 'detected',
+    severity: figures.severity,
+    paging: figures.paging,
+    figures,
+    resolvedAtMs: null,
+    resolvedBy: null,
+    acknowledgedAtMs: null,
+    acknowledgedBy: null,
+    pagesSent: 0,
+    nextPageAtMs: null,
+  });
+  if (reopened === null || before === null) return { action: 'none', incident: before };
+  await tx.addEvent({
+    incidentId: id,
+    kind: 'REOPENED',
+    actor,
+    atMs: now,
+    data: { ...snapshot(reopened), scan_id: figures.scanId },
+  });
+  await tx.audit({
+    actor,
+    action: 'incident.reopened',
+    targetType: 'incident',
+    targetId: id,
+    before: snapshot(before),
+    after: snapshot(reopened),
+    atMs: now,
+  });
+  const hasChannel = await scheduleChannel(tx, deps, reopened);
+  await scheduleSync(tx, reopened);
+  if (!hasChannel || reopened.channelId !== null) await scheduleAlert(tx, deps, reopened, 'reopened', now);
+  const paged = await schedulePage(tx, deps, reopened, 0, actor, now);
+  return { action: 'reopened', incident: paged };
+}
+
+async function update(
+  tx: IncidentTx,
+  deps: IncidentDeps,
+  actor: string,
+  now: number,
+  open: Incident,
+  figures: Incident['figures'],
+  severityFrom: Incident['severity'] | null,
+): Promise<IncidentChange> {
+  const pagingChanged = figures.paging !== open.paging;
+  const updated = await tx.update(open.id, open.state, {
+    severity: figures.severity,
+    paging: figures.paging,
+    figures,
+    // A PAGE that fell to WARN or OK stops repeating; one that rose to PAGE is paged below.
+    ...(pagingChanged ? { nextPageAtMs: nextPageAt(open.state, figures.paging, now, deps.policy) } : {}),
+  });
+  if (updated === null) return { action: 'none', incident: open };
+  let result = updated;
+  if (severityFrom !== null) {
+    await tx.addEvent({
+      incidentId: open.id,
+      kind: 'SEVERITY_CHANGED',
+      actor,
+      atMs: now,
+      data: { from: severityFrom, to: figures.severity, scan_id: figures.scanId, burn: figures.burn },
+    });
+    await tx.audit({
+      actor,
+      action: 'incident.severity_changed',
+      targetType: 'incident',
+      targetId: open.id,
+      before: snapshot(open),
+      after: snapshot(updated),
+      atMs: now,
+    });
+    const hasChannel = await scheduleChannel(tx, deps, updated);
+    if (!hasChannel) await scheduleAlert(tx, deps, updated, 'severity_changed', now);
+    if (worsened(severityFrom, figures.severity))
+      result = await schedulePage(tx, deps, updated, 0, actor, now);
+  } else if (pagingChanged && figures.paging !== 'OK' && open.paging === 'OK') {
+    result = await schedulePage(tx, deps, updated, 0, actor, now);
+  }
+  await scheduleSync(tx, result);
+  return { action: 'updated', incident: result };
+}
+
+async function resolveByScan(
+  tx: IncidentTx,
+  deps: IncidentDeps,
+  actor: string,
+  now: number,
+  open: Incident,
+  figures: Incident['figures'],
+): Promise<IncidentChange> {
+  const resolved = await tx.update(open.id, open.state, {
+    state: 'resolved',
+    severity: figures.severity,
+    paging: figures.paging,
+    figures,
+    resolvedAtMs: now,
+    resolvedBy: actor,
+    nextPageAtMs: null,
+  });
+  if (resolved === null) return { action: 'none', incident: open };
+  await recordResolved(tx, deps, actor, now, open, resolved, 'a scan found no open revenue leak');
+  return { action: 'resolved', incident: resolved };
+}
+
+/** Timeline, audit and notices of a resolve, shared by the scan and the Resolve button. */
+export async function recordResolved(
+  tx: IncidentTx,
+  deps: IncidentDeps,
+  actor: string,
+  now: number,
+  before: Incident,
+  after: Incident,
+  reason: string,
+): Promise<void> {
+  await tx.addEvent({
+    incidentId: after.id,
+    kind: 'RESOLVED',
+    actor,
+    atMs: now,
+    data: { reason, open_issues: after.figures.openIssues, at_risk_cents: after.figures.atRiskCents },
+  });
+  await tx.audit({
+    actor,
+    action: 'incident.resolved',
+    targetType: 'incident',
+    targetId: after.id,
+    before: snapshot(before),
+    after: { ...snapshot(after), reason },
+    atMs: now,
+  });
+  await scheduleSync(tx, after);
+  await scheduleAlert(tx, deps, after, 'resolved', now);
+}
+
+export { snapshot as incidentSnapshot };

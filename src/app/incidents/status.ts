@@ -1,0 +1,42 @@
+import type { Incident, IncidentFigures } from '../../domain/incidents/incident.ts';
+import { AppError } from '../../shared/errors.ts';
+import type { IncidentStore, StatusView, TimelineEntry } from '../incident-ports.ts';
+
+export interface StatusDeps {
+  store: IncidentStore;
+  /** Figures of the newest reconciled scan, from the scans table (no issue list). */
+  latestScanFigures(): Promise<IncidentFigures | null>;
+}
+
+/** What `/leak status` and the App Home show. */
+export async function getStatus(deps: StatusDeps, recent = 10): Promise<StatusView> {
+  const [open, latestScan, timeline] = await Promise.all([
+    deps.store.listOpen(),
+    deps.latestScanFigures(),
+    deps.store.recentTimeline(recent),
+  ]);
+  const worst = open[0];
+  // The open incident holds the top issues; prefer it unless a newer scan has happened since.
+  const figures =
+    worst && (latestScan === null || worst.figures.scanAsOfMs >= latestScan.scanAsOfMs)
+      ? worst.figures
+      : latestScan;
+  return { open, figures, recent: timeline };
+}
+
+/**
+ * The timeline for `/leak timeline`: the incident of the channel it is typed in; elsewhere the worst open
+ * incident, else the newest one.
+ */
+export async function getTimeline(
+  store: IncidentStore,
+  channelId: string | null,
+  limit = 100,
+): Promise<{ incident: Incident; entries: TimelineEntry[] }> {
+  const incident =
+    (channelId ? await store.byChannel(channelId) : null) ??
+    (await store.listOpen())[0] ??
+    (await store.latest());
+  if (incident === null) throw new AppError('NOT_FOUND', 'there are no incidents yet');
+  return { incident, entries: await store.timeline(incident.id, limit) };
+}
