@@ -62,14 +62,19 @@ CREATE TABLE audit_log (
 CREATE SEQUENCE audit_log_id_seq OWNED BY audit_log.id;
 
 -- The hash input is text the database renders the same way everywhere: epoch microseconds (not a
--- TimeZone-dependent timestamp text) and jsonb's canonical text.
+-- TimeZone-dependent timestamp text) and jsonb's canonical text. Every field is length-prefixed and SQL
+-- NULL is marked apart from JSON null, so no text can move between fields without changing the hash.
+CREATE FUNCTION audit_field(v text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN v IS NULL THEN '~' ELSE length(v)::text || ':' || v END
+$$;
+
 CREATE FUNCTION audit_row_hash(prev text, at timestamptz, actor text, action text, target_type text,
                                target_id text, before jsonb, after jsonb) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
   SELECT encode(sha256(convert_to(
-    prev || E'\n' || (extract(epoch FROM at) * 1000000)::bigint::text || E'\n' || actor || E'\n' ||
-    action || E'\n' || target_type || E'\n' || target_id || E'\n' ||
-    coalesce(before::text, 'null') || E'\n' || coalesce(after::text, 'null'), 'UTF8')), 'hex')
+    audit_field(prev) || audit_field((extract(epoch FROM at) * 1000000)::bigint::text) ||
+    audit_field(actor) || audit_field(action) || audit_field(target_type) || audit_field(target_id) ||
+    audit_field(before::text) || audit_field(after::text), 'UTF8')), 'hex')
 $$;
 
 -- Chaining happens in the database, under a transaction-scoped lock, and the id is drawn only once the
@@ -78,6 +83,10 @@ CREATE FUNCTION audit_log_chain() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   last_hash text;
 BEGIN
+  -- Under REPEATABLE READ the snapshot could predate the newest row and fork the chain.
+  IF current_setting('transaction_isolation') <> 'read committed' THEN
+    RAISE EXCEPTION 'audit_log appends need READ COMMITTED, not %', current_setting('transaction_isolation');
+  END IF;
   PERFORM pg_advisory_xact_lock(x'1eac0003'::int);
   SELECT hash INTO last_hash FROM audit_log ORDER BY id DESC LIMIT 1;
   NEW.id := nextval('audit_log_id_seq');

@@ -7,15 +7,19 @@ import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { renderAuditVerdict } from './adapters/cli/audit-verify.ts';
 import { blocksToText } from './adapters/cli/blocks-text.ts';
 import { formatScanTable, writeScanJson } from './adapters/cli/scan-report.ts';
+import { terminalChat } from './adapters/cli/terminal-chat.ts';
 import { createProgressBar } from './adapters/csv/progress.ts';
 import { migrate } from './adapters/db/migrate.ts';
 import { createLogger } from './adapters/log/logger.ts';
+import { renderOutbound, renderTopic } from './adapters/slack/blocks/incident-messages.ts';
 import { renderScanSummary } from './adapters/slack/blocks/scan-summary.ts';
 import type { Ctx } from './app/context.ts';
 import { type ImportOutcome, runImport } from './app/import.ts';
-import { runScan } from './app/scan.ts';
+import { deliverDue } from './app/incidents/deliver.ts';
+import { type IncidentChange, runIncidentScan } from './app/incidents/reconcile.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { openServices, type Services } from './services.ts';
 import { isAppError } from './shared/errors.ts';
@@ -28,12 +32,13 @@ Usage:
   leak migrate                        apply pending database migrations
   leak import <file.csv> [--dry-run]  import funnel records (original CSV format), upserting by id
   leak scan [--as-of <ISO>] [--json]  scan every record for revenue leaks and record the findings
+  leak audit verify [--json]          check the audit log's hash chain (exit 1 when broken)
   leak demo                           load the built-in sample funnel, scan it, print the War Room
   leak serve                          start the Slack bot and HTTP server (same as npm start)
   leak <command> --help               help for one command
 
 Database: DATABASE_URL (postgres://…) or, when unset, embedded PGlite in PGLITE_DIR (./.data/pglite).
-Exit codes: 0 ok · 1 error · 2 import finished with rejected rows (listed) · 64 usage error.`;
+Exit codes: 0 ok · 1 error or broken audit chain · 2 import finished with rejected rows (listed) · 64 usage error.`;
 
 const HELP: Record<string, string> = {
   migrate:
@@ -50,6 +55,13 @@ Exit 0 when every row imported, 2 when some rows were rejected, 1 on a fatal err
 Evaluates every record against the leak rules, prices each issue, and records the scan and its findings.
   --as-of <ISO>  evaluate at that instant instead of now (reproducible scans, backfills)
   --json         print the stable JSON document instead of the table`,
+  audit: `leak audit verify [--json]
+
+Walks the append-only audit log in order, recomputing each row's hash and checking it links to the row
+before it. Prints "audit log ok: N rows, chain intact", or names the first broken row on stderr: a
+changed row fails its own hash; a removed row breaks the link of the row after it.
+  --json   print the verdict as JSON on stdout: {"rows":N,"ok":true|false,"firstBad":{"id","reason"}}
+Exit 0 when the chain is intact, 1 when it is broken.`,
   demo: 'leak demo\n\nLoads the built-in Northwind sample funnel into the database, scans it as of its scenario time,\nand prints the War Room summary a Slack user would see. Needs no Slack and no server.',
   serve:
     'leak serve\n\nStarts the Slack bot (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN) with /healthz and /readyz.',
@@ -118,6 +130,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
         return await scanCommand(services, config, ctx, rest, io);
       case 'demo':
         return await demoCommand(services, config, ctx, io);
+      case 'audit':
+        return await auditCommand(services, rest, io);
     }
     return 64;
   } catch (e) {
@@ -208,26 +222,92 @@ async function scanCommand(
     asOfMs = parsed;
   }
   if (io.err.isTTY) io.err.write('Scanning…\r');
-  const outcome = await runScan(services.scanDeps, ctx, asOfMs === undefined ? {} : { asOfMs });
+  // The same use case as /leak scan: the incident follows the scan; a running bot delivers its messages.
+  const outcome = await runIncidentScan(
+    services.scanDeps,
+    services.incidentDeps,
+    ctx,
+    asOfMs === undefined ? {} : { asOfMs },
+  );
   if (io.err.isTTY) io.err.write('\u001b[2K');
   if (values.json) await writeScanJson(io.out, outcome, config.thresholds);
-  else io.out.write(`${formatScanTable(outcome, config.thresholds)}\n`);
+  else io.out.write(`${formatScanTable(outcome, config.thresholds)}\n${incidentLine(outcome.incident)}\n`);
   return 0;
 }
 
+/** One line on what the scan did to the incident. */
+function incidentLine(change: IncidentChange): string {
+  const i = change.incident;
+  if (i === null) return 'No incident: nothing is leaking.';
+  const head = `Incident #${i.id} (SEV-${i.severity}, ${i.paging}, ${i.state})`;
+  switch (change.action) {
+    case 'declared':
+      return `${head} declared.`;
+    case 'reopened':
+      return `${head} reopened.`;
+    case 'resolved':
+      return `Incident #${i.id} resolved: the scan found no open leak.`;
+    case 'updated':
+      return `${head} updated.`;
+    case 'none':
+      return `${head} unchanged.`;
+  }
+}
+
+/** Stand-in Slack ids for the demo when none are configured, so the page and invites have somewhere to go. */
+const DEMO_TARGETS = {
+  onCallGroup: 'SREVONCALL',
+  secondaryGroup: null,
+  commander: 'UREVOPSLEAD',
+  responders: [],
+  alertsChannel: 'CREVALERTS',
+};
+
 async function demoCommand(services: Services, config: Config, ctx: Ctx, io: Io): Promise<number> {
+  const color = io.out.isTTY === true;
   io.out.write(`Loading the Northwind sample funnel (${DEMO_FILE.replace(`${process.cwd()}/`, '')}) …\n`);
   const imported = await doImport(services, ctx, DEMO_FILE, false, io);
   printImport(imported, 'northwind-funnel.csv', io);
   io.out.write(`\nScanning as of ${DEMO_AS_OF} (the scenario's clock) …\n\n`);
-  const outcome = await runScan(services.scanDeps, ctx, { asOfMs: Date.parse(DEMO_AS_OF) });
+  const configured = config.incidents.targets;
+  const targets = configured.onCallGroup || configured.alertsChannel ? configured : DEMO_TARGETS;
+  const incidentDeps = { ...services.incidentDeps, targets };
+  const outcome = await runIncidentScan(services.scanDeps, incidentDeps, ctx, {
+    asOfMs: Date.parse(DEMO_AS_OF),
+  });
   const { blocks } = renderScanSummary(outcome, { thresholds: config.thresholds });
-  io.out.write(`${blocksToText(blocks as never, { color: io.out.isTTY === true })}\n\n`);
+  io.out.write(`${blocksToText(blocks as never, { color })}\n\n`);
+  io.out.write(`${incidentLine(outcome.incident)}\n\n`);
+  // The real outbox and worker, with a gateway that prints each Slack call instead of sending it.
+  io.out.write('Delivering to Slack (offline: each Web API call is printed instead of sent) …\n\n');
+  const chat = terminalChat({ out: io.out, color, render: (m) => renderOutbound(m), topic: renderTopic });
+  const delivery = {
+    store: services.repos.incidents,
+    jobs: services.repos.jobs,
+    chat,
+    targets,
+    policy: config.incidents.policy,
+    topicOf: renderTopic,
+    log: ctx.log,
+  };
+  while ((await deliverDue(delivery)) > 0) {}
   io.out.write(
-    'This is the message /leak scan posts in Slack. Next: `npm run leak -- scan --json` for the full list,\n' +
-      'or connect a workspace (README: "Connect Slack") and run /leak scan there.\n',
+    'Next: `npm run leak -- scan --json` for the full list, `npm run leak -- audit verify` for the audit chain,\n' +
+      'or connect a workspace (README: "Connect a Slack workspace") and run /leak scan there.\n',
   );
   return 0;
+}
+
+async function auditCommand(services: Services, rest: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(rest, { json: { type: 'boolean', default: false } });
+  const [sub, ...extra] = positionals;
+  if (sub === undefined) throw new UsageError('expected a subcommand: verify');
+  if (sub !== 'verify') throw new UsageError(`unknown subcommand '${sub}'`);
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  const verdict = await services.repos.audit.verify();
+  const { stream, text, code } = renderAuditVerdict(verdict, { json: values.json === true });
+  io[stream].write(text);
+  return code;
 }
 
 if (import.meta.main) {

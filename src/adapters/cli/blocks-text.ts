@@ -23,18 +23,35 @@ const EMOJI: Record<string, string> = {
   rotating_light: '🚨',
   warning: '⚠️',
   new: '🆕',
+  eyes: '👀',
+  repeat: '🔁',
+  mag: '🔍',
+  bust_in_silhouette: '👤',
+  x: '❌',
+  pager: '📟',
+  memo: '📝',
+  grey_question: '❔',
+  arrows_counterclockwise: '🔄',
+  arrow_double_up: '⏫',
+  stopwatch: '⏱️',
 };
 
 /** mrkdwn → terminal: bold to ANSI bold (when colour is on), links to their label, entities decoded. */
 export function mrkdwnToText(s: string, color: boolean): string {
-  return s
-    .replace(/:([a-z_]+):/g, (m, name: string) => EMOJI[name] ?? m)
-    .replace(/<([^|>]+)\|([^>]+)>/g, '$2')
-    .replace(/<(https?:[^>]+)>/g, '$1')
-    .replace(/\*([^*\n]+)\*/g, (_, b: string) => (color ? `\u001b[1m${b}\u001b[22m` : b))
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
+  return (
+    s
+      .replace(/:([a-z_]+):/g, (m, name: string) => EMOJI[name] ?? m)
+      .replace(/<([^|>]+)\|([^>]+)>/g, '$2')
+      .replace(/<(https?:[^>]+)>/g, '$1')
+      // Mentions and channel links without a label: Slack shows names; offline, the ids are what we have.
+      .replace(/<#([A-Z0-9]+)>/g, '#$1')
+      .replace(/<@([A-Z0-9]+)>/g, '@$1')
+      .replace(/<!subteam\^([A-Z0-9]+)>/g, '@$1')
+      .replace(/\*([^*\n]+)\*/g, (_, b: string) => (color ? `\u001b[1m${b}\u001b[22m` : b))
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&')
+  );
 }
 
 export function blocksToText(

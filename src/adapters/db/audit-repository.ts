@@ -15,10 +15,13 @@ export function auditLog(db: Db): AuditLog {
       let afterId = '0';
       let rows = 0;
       for (;;) {
+        // ORDER BY must name the table's bigint column (a.id): a bare `id` would resolve to the text
+        // output column and sort '10' before '9', walking the chain out of order.
         const page = await db.query<{ id: string; prev_hash: string; hash: string; expected: string }>(
-          `SELECT id::text AS id, prev_hash, hash,
-             audit_row_hash(prev_hash, at, actor, action, target_type, target_id, before, after) AS expected
-           FROM audit_log WHERE id > $1 ORDER BY id LIMIT $2`,
+          `SELECT a.id::text AS id, a.prev_hash, a.hash,
+             audit_row_hash(a.prev_hash, a.at, a.actor, a.action, a.target_type, a.target_id, a.before, a.after)
+               AS expected
+           FROM audit_log a WHERE a.id > $1 ORDER BY a.id LIMIT $2`,
           [afterId, PAGE],
         );
         for (const r of page) {

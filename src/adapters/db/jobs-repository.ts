@@ -15,6 +15,9 @@ const toJob = (r: Row): Job => ({
 });
 
 /**
+ * Settling a job (complete, retry, fail) is guarded by its attempt count: a worker whose lease lapsed,
+ * and whose job another worker has claimed since, can no longer settle it.
+ *
  * The outbox as a work queue. A claim is a lease (`locked_until`), not a held transaction: delivery talks
  * to Slack for seconds, and a worker that dies mid-delivery simply lets the lease lapse, after which
  * another claim picks the job up again (its progress says what is already done).
@@ -40,8 +43,8 @@ export function jobQueue(db: Db): JobQueue {
         `UPDATE jobs SET state = CASE WHEN generation = $2 THEN 'done' ELSE 'pending' END,
            done_at = CASE WHEN generation = $2 THEN now() END, locked_until = NULL, last_error = NULL,
            attempts = CASE WHEN generation = $2 THEN attempts ELSE 0 END
-         WHERE id = $1`,
-        [job.id, job.generation],
+         WHERE id = $1 AND attempts = $3`,
+        [job.id, job.generation, job.attempts],
       );
     },
     async saveProgress(job, progress) {
@@ -53,16 +56,23 @@ export function jobQueue(db: Db): JobQueue {
     async retry(job, delayMs, error) {
       await db.query(
         `UPDATE jobs SET run_after = now() + make_interval(secs => $2::float8 / 1000), locked_until = NULL,
-           last_error = $3 WHERE id = $1 AND state = 'pending'`,
-        [job.id, delayMs, error],
+           last_error = $3 WHERE id = $1 AND state = 'pending' AND attempts = $4`,
+        [job.id, delayMs, error, job.attempts],
       );
     },
     async fail(job, error) {
       await db.query(
         `UPDATE jobs SET state = CASE WHEN generation = $2 THEN 'failed' ELSE 'pending' END, locked_until = NULL,
-           last_error = $3 WHERE id = $1`,
-        [job.id, job.generation, error],
+           last_error = $3 WHERE id = $1 AND state = 'pending' AND attempts = $4`,
+        [job.id, job.generation, error, job.attempts],
       );
+    },
+    async stateOf(key) {
+      const [r] = await db.query<{ state: 'pending' | 'done' | 'failed' }>(
+        'SELECT state FROM jobs WHERE key = $1',
+        [key],
+      );
+      return r?.state ?? null;
     },
     async stats() {
       const rows = await db.query<{ state: 'pending' | 'done' | 'failed'; n: number }>(

@@ -8,6 +8,7 @@ import {
   type JobQueue,
 } from '../incident-ports.ts';
 import type { IncidentDeps, PagingTargets } from './deps.ts';
+import { jobKeys } from './effects.ts';
 
 export interface DeliveryDeps {
   store: IncidentStore;
@@ -96,6 +97,10 @@ async function postOnce(
   return (await deps.chat.post(channel, message, key)).ts;
 }
 
+/** What the War Room renders of an incident, less the Slack ids this worker itself writes back. */
+const shownState = (i: Incident): string =>
+  JSON.stringify({ ...i, channelId: null, channelName: null, warRoomTs: null });
+
 /**
  * The incident channel, re-runnable (Dispatch's habit): each step records its result on the incident, and
  * a retry after a crash skips what is done, so it never makes a second channel or War Room message.
@@ -137,8 +142,10 @@ async function ensureChannel(deps: DeliveryDeps, job: Job, incident: Incident): 
     await store.setSlackState(incident.id, { warRoomTs: ts });
     s = { ...s, warRoomTs: ts };
     // A change that committed while this was posting found no War Room to update: bring it up to date.
+    // Compared without the Slack-side ids: `latest` always carries the warRoomTs just stored, and
+    // comparing it too made every new War Room cost a needless chat.update right after its post.
     const latest = await store.get(incident.id);
-    if (latest && JSON.stringify(latest) !== JSON.stringify(current))
+    if (latest && shownState(latest) !== shownState(current))
       await chat.update(channel, ts, { kind: 'war_room', incident: latest });
   } else {
     await chat.update(channel, s.warRoomTs, { kind: 'war_room', incident: current });
@@ -177,9 +184,14 @@ async function sendPage(deps: DeliveryDeps, job: Job, incident: Incident): Promi
   };
   const s = await deps.store.slackState(incident.id);
   // The page goes to the incident channel; until it exists (a channel job is queued ahead), wait for it.
-  if (s.channelId === null && wantsChannel(incident.severity, deps.policy))
-    throw new DeliveryError('channel_pending', { retryAfterMs: 2_000 });
+  // If the channel cannot be made (its job failed for good), the page must still go out: to alerts.
+  if (s.channelId === null && wantsChannel(incident.severity, deps.policy)) {
+    const channelJob = await deps.jobs.stateOf(jobKeys.channel(incident.id));
+    if (channelJob === 'pending') throw new DeliveryError('channel_pending', { retryAfterMs: 2_000 });
+  }
   const target = s.channelId ?? deps.targets.alertsChannel;
+  if (target === null && !p.commander)
+    throw new DeliveryError('page_has_no_destination', { permanent: true });
   if (target !== null && typeof job.progress['posted_ts'] !== 'string') {
     const ts = await postOnce(deps, job, target, job.key, {
       kind: 'page',

@@ -121,7 +121,10 @@ export function revenueTitle(f: IncidentFigures): string {
 }
 
 export const humanIssueType = (t: IssueType): string => {
-  const s = t.toLowerCase().replaceAll('_', ' ');
+  const s = t
+    .toLowerCase()
+    .replaceAll('_', ' ')
+    .replace(/\bsla\b/g, 'SLA');
   return s.charAt(0).toUpperCase() + s.slice(1);
 };
 

@@ -32,7 +32,7 @@ describe('renderTimeline', () => {
     buildEntry(1, {
       kind: 'DETECTED',
       actor: 'system:scheduled-scan',
-      data: { severity: 3, atRiskCents: 1_250_000 },
+      data: { severity: 3, at_risk_cents: 1_250_000 },
     }),
     buildEntry(4, { kind: 'ACKNOWLEDGED' }),
     buildEntry(2, { kind: 'SEVERITY_CHANGED', actor: 'cli:alice', data: { from: 3, to: 1 } }),

@@ -64,6 +64,7 @@ describe('manifest.yml content', () => {
         'channels:manage',
         'groups:write',
         'channels:read',
+        'channels:history',
         'pins:write',
         'users:read',
         'users:read.email',

@@ -506,7 +506,7 @@ describe('titles', () => {
     ['NO_NEXT_STEP', 'No next step'],
     ['DUPLICATE_SUSPECT', 'Duplicate suspect'],
     ['ROUTING_MISMATCH', 'Routing mismatch'],
-    ['SLA_BREACH_UNTOUCHED', 'Sla breach untouched'],
+    ['SLA_BREACH_UNTOUCHED', 'SLA breach untouched'],
   ] as const)('humanIssueType(%s) → %j', (t, text) => {
     expect(humanIssueType(t)).toBe(text);
   });

@@ -71,7 +71,7 @@ export function entrySummary(e: TimelineEntry): string {
     case 'DETECTED':
     case 'REOPENED': {
       const parts = [sev(d['severity'])];
-      const cents = int(d['atRiskCents']);
+      const cents = int(d['at_risk_cents']);
       if (cents !== null) parts.push(`${formatUsd(cents)} at risk`);
       return parts.filter((p) => p !== null).join(' · ');
     }
