@@ -29,6 +29,8 @@ import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { openServices, type Services } from './services.ts';
 import { newRef } from './shared/ids.ts';
 
+const OUTBOX_RETENTION_MS = 7 * 24 * 3_600_000;
+
 export interface StartOptions {
   /** Where log lines go (tests capture them); stdout by default. */
   logDestination?: DestinationStream;
@@ -124,6 +126,16 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         },
       },
       {
+        // Delivered jobs are kept a week for inspection, then dropped so the outbox stays small.
+        name: 'outbox-janitor',
+        cron: '17 3 * * *',
+        timezone: config.schedule.timezone,
+        run: async () => {
+          const purged = await services.repos.jobs.purgeDone(OUTBOX_RETENTION_MS);
+          log.info({ purged }, 'outbox purged');
+        },
+      },
+      {
         name: 'pager',
         cron: config.schedule.pagerCron,
         timezone: config.schedule.timezone,
@@ -141,6 +153,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     thresholds: config.thresholds,
     routes,
     port: config.http.port,
+    nowMs: () => services.clock.now(),
     ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}),
   });
 

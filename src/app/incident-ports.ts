@@ -140,6 +140,8 @@ export interface JobQueue {
   /** Back to pending, due `delayMs` from now by the database's clock (the one claim() compares with). */
   retry(job: Job, delayMs: number, error: string): Promise<void>;
   fail(job: Job, error: string): Promise<void>;
+  /** Deletes delivered jobs older than `olderThanMs`; failed and pending ones stay for inspection. */
+  purgeDone(olderThanMs: number): Promise<number>;
   /** The state of the job with this key, or null when there is none. */
   stateOf(key: string): Promise<'pending' | 'done' | 'failed' | null>;
   /** Counts by state, for status and tests. */

@@ -60,8 +60,16 @@ export class FakeWorkspace {
     return `${1_700_000_000 + Math.floor(micros / 1e6)}.${String(micros % 1e6).padStart(6, '0')}`;
   }
 
-  seedChannel(o: { name: string; creator?: string; members?: string[]; topic?: string; archived?: boolean }) {
-    const id = `C${String(++this.channelSeq).padStart(8, '0')}`;
+  seedChannel(o: {
+    name: string;
+    /** A fixed id (e.g. the ALERTS_CHANNEL a config names); generated otherwise. */
+    id?: string;
+    creator?: string;
+    members?: string[];
+    topic?: string;
+    archived?: boolean;
+  }) {
+    const id = o.id ?? `C${String(++this.channelSeq).padStart(8, '0')}`;
     const creator = o.creator ?? FAKE_BOT.user_id;
     const channel: FakeChannel = {
       id,

@@ -45,6 +45,8 @@ export interface FakeSlack {
   /** A channel made outside the bot (another user's, say); returns its id. Defaults: creator the bot, public. */
   seedChannel(o: {
     name: string;
+    /** A fixed id (e.g. the ALERTS_CHANNEL a config names); generated otherwise. */
+    id?: string;
     creator?: string;
     members?: string[];
     topic?: string;

@@ -67,6 +67,14 @@ export function jobQueue(db: Db): JobQueue {
         [job.id, job.generation, error, job.attempts],
       );
     },
+    async purgeDone(olderThanMs) {
+      const rows = await db.query(
+        `DELETE FROM jobs WHERE state = 'done' AND done_at < now() - make_interval(secs => $1::float8 / 1000)
+         RETURNING id`,
+        [olderThanMs],
+      );
+      return rows.length;
+    },
     async stateOf(key) {
       const [r] = await db.query<{ state: 'pending' | 'done' | 'failed' }>(
         'SELECT state FROM jobs WHERE key = $1',

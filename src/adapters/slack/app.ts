@@ -12,9 +12,12 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config/config.ts';
 import type { RuleThresholds } from '../../domain/rules/catalog.ts';
 import { installErrorBoundary } from './errors.ts';
-import { type CommandUseCases, registerCommands } from './listeners/commands.ts';
+import { registerActions } from './listeners/actions.ts';
+import { registerCommands } from './listeners/commands.ts';
+import { registerEvents } from './listeners/events.ts';
 import { requestContextMiddleware } from './request-context.ts';
 import { verifySlackRequest } from './signature.ts';
+import type { SlackUseCases } from './use-cases.ts';
 
 /** Where Slack delivers commands, interactions and events (manifest.yml points all three here). */
 export const EVENTS_PATH = '/slack/events';
@@ -34,7 +37,8 @@ export interface SlackAppDeps {
    * injected by main.ts: adapters never import each other (ARCHITECTURE.md import rules).
    */
   slackLog: SlackLogger;
-  useCases: CommandUseCases;
+  /** The only thing listeners may call (ARCHITECTURE.md habit 5). */
+  useCases: SlackUseCases;
   thresholds: RuleThresholds;
   /** Injected for the same reason (adapters/http/health.ts in production). */
   routes: HttpRoutes;
@@ -43,6 +47,8 @@ export interface SlackAppDeps {
   retryConfig?: RetryOptions;
   /** Unix seconds, for the signature window. */
   nowSec?: () => number;
+  /** Milliseconds, for what listeners render with a time (the App Home's "Updated …"). */
+  nowMs?: () => number;
 }
 
 export interface SlackApp {
@@ -132,7 +138,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   });
   bolt.use(requestContextMiddleware(log));
   installErrorBoundary(bolt, log);
-  registerCommands(bolt, { useCases: deps.useCases, thresholds: deps.thresholds, log });
+  const listenerDeps = { useCases: deps.useCases, thresholds: deps.thresholds, log };
+  registerCommands(bolt, listenerDeps);
+  registerActions(bolt, listenerDeps);
+  registerEvents(bolt, { useCases: deps.useCases, log, nowMs: deps.nowMs ?? (() => Date.now()) });
 
   /**
    * The replay window has two sides. Bolt rejects a stale timestamp but accepts one from the future, so the

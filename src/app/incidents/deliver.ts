@@ -82,6 +82,30 @@ async function runJob(deps: DeliveryDeps, job: Job): Promise<void> {
   }
 }
 
+/**
+ * The bot may post where it cannot read (`chat:write.public` in an alerts channel it never joined). There
+ * the history check is impossible; posting is still right, at the small risk of a duplicate after a lost
+ * response, where refusing would lose the message for good.
+ */
+async function findPostedIfReadable(
+  deps: DeliveryDeps,
+  channel: string,
+  key: string,
+): Promise<string | null> {
+  try {
+    return await deps.chat.findPosted(channel, key);
+  } catch (err) {
+    if (err instanceof DeliveryError && (err.code === 'not_in_channel' || err.code === 'channel_not_found')) {
+      deps.log.warn(
+        { channel, key, code: err.code },
+        'cannot read channel history; posting without the check',
+      );
+      return null;
+    }
+    throw err;
+  }
+}
+
 /** Posts once: after a lost response (a retry), looks for the message by its key before posting again. */
 async function postOnce(
   deps: DeliveryDeps,
@@ -91,7 +115,7 @@ async function postOnce(
   message: Parameters<ChatGateway['post']>[1],
 ): Promise<string> {
   if (job.attempts > 1) {
-    const found = await deps.chat.findPosted(channel, key);
+    const found = await findPostedIfReadable(deps, channel, key);
     if (found !== null) return found;
   }
   return (await deps.chat.post(channel, message, key)).ts;

@@ -2,9 +2,9 @@ import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { boltLogger } from '../../../src/adapters/log/bolt-logger.ts';
 import { createSlackApp, type SlackApp } from '../../../src/adapters/slack/app.ts';
-import type { CommandUseCases } from '../../../src/adapters/slack/listeners/commands.ts';
 import { signatureFor } from '../../../src/adapters/slack/signature.ts';
-import type { ScanOutcome } from '../../../src/app/scan.ts';
+import type { SlackUseCases } from '../../../src/adapters/slack/use-cases.ts';
+import type { IncidentScanOutcome } from '../../../src/app/incidents/reconcile.ts';
 import { DEFAULT_BUDGET_POLICY } from '../../../src/domain/budget/budget.ts';
 import { DEFAULT_THRESHOLDS } from '../../../src/domain/rules/catalog.ts';
 import { summarize } from '../../../src/domain/scan/summarize.ts';
@@ -26,7 +26,11 @@ afterEach(async () => {
   fake = undefined;
 });
 
-async function boot(scan: CommandUseCases['scan']) {
+const unused = async (): Promise<never> => {
+  throw new Error('not used by this test');
+};
+
+async function boot(scan: SlackUseCases['scan']) {
   fake = await startFakeSlack();
   const lines: Record<string, unknown>[] = [];
   const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
@@ -40,7 +44,14 @@ async function boot(scan: CommandUseCases['scan']) {
     },
     log,
     slackLog: boltLogger(log),
-    useCases: { scan },
+    useCases: {
+      scan,
+      acknowledge: unused,
+      resolve: unused,
+      note: unused,
+      timeline: unused,
+      status: unused,
+    },
     thresholds: DEFAULT_THRESHOLDS,
     routes: () => false,
     port: 0,
@@ -72,11 +83,12 @@ async function boot(scan: CommandUseCases['scan']) {
   return { slash, lines, fake: f };
 }
 
-const outcome = (): ScanOutcome => ({
+const outcome = (): IncidentScanOutcome => ({
   scanId: 's1',
   summary: summarize([buildRecord({ owner: '' })], T0, DEFAULT_THRESHOLDS, DEFAULT_BUDGET_POLICY),
   delta: { newIssues: 1, stillOpen: 0, reopened: 0, cleared: 0, reconciled: true },
   elapsedMs: 1,
+  incident: { action: 'none', incident: null },
 });
 
 describe('createSlackApp /leak scan', () => {
@@ -93,7 +105,7 @@ describe('createSlackApp /leak scan', () => {
   });
 
   it('passes the Slack actor, a request id and a request logger to the use case', async () => {
-    let seen: Parameters<CommandUseCases['scan']> | undefined;
+    let seen: Parameters<SlackUseCases['scan']> | undefined;
     const { slash, fake } = await boot(async (...args) => {
       seen = args;
       return outcome();

@@ -27,6 +27,22 @@ describe('parseLeakCommand', () => {
     ['scan as-of yesterday', { kind: 'invalid', reason: 'as_of_invalid', token: 'yesterday' }],
     [`scan as-of ${AS_OF} now`, { kind: 'invalid', reason: 'unexpected_argument', token: 'now' }],
     ['scan everything', { kind: 'invalid', reason: 'unexpected_argument', token: 'everything' }],
+    ['status', { kind: 'status' }],
+    ['  STATUS ', { kind: 'status' }],
+    ['status now', { kind: 'invalid', reason: 'unexpected_argument', token: 'now', after: 'status' }],
+    ['timeline', { kind: 'timeline' }],
+    ['Timeline', { kind: 'timeline' }],
+    ['timeline 42', { kind: 'invalid', reason: 'unexpected_argument', token: '42', after: 'timeline' }],
+    ['note called the AE', { kind: 'note', text: 'called the AE' }],
+    ['NOTE Called The AE', { kind: 'note', text: 'Called The AE' }],
+    ['note  two  spaces   kept ', { kind: 'note', text: 'two  spaces   kept' }],
+    ['  note scan as-of tomorrow', { kind: 'note', text: 'scan as-of tomorrow' }],
+    ['note line one\nline two', { kind: 'note', text: 'line one\nline two' }],
+    ['note\nfrom the next line', { kind: 'note', text: 'from the next line' }],
+    ['note <!channel> & co', { kind: 'note', text: '<!channel> & co' }],
+    ['note', { kind: 'invalid', reason: 'note_missing', token: 'note' }],
+    ['Note   ', { kind: 'invalid', reason: 'note_missing', token: 'Note' }],
+    ['notes are fun', { kind: 'unknown', word: 'notes' }],
     ['bogus', { kind: 'unknown', word: 'bogus' }],
     ['declare sev1', { kind: 'unknown', word: 'declare' }],
   ])('%j → %o', (text, expected) => {
@@ -37,7 +53,14 @@ describe('parseLeakCommand', () => {
 describe('usage answers', () => {
   it('help lists every form of the command', () => {
     const { text, blocks } = renderLeakAnswer({ kind: 'help' });
-    for (const usage of ['/leak scan', '/leak scan as-of <ISO time>', '/leak help'])
+    for (const usage of [
+      '/leak scan',
+      '/leak scan as-of <ISO time>',
+      '/leak status',
+      '/leak timeline',
+      '/leak note <text>',
+      '/leak help',
+    ])
       expect(text).toContain(usage);
     expect(JSON.stringify(blocks)).toContain('/leak scan as-of');
   });
@@ -49,6 +72,20 @@ describe('usage answers', () => {
     const hostile = renderLeakAnswer({ kind: 'unknown', word: '<!channel>`&' });
     expect(JSON.stringify(hostile)).not.toContain('<!channel>');
     expect(hostile.text).toContain('`&lt;!channel&gt;ˋ&amp;`');
+  });
+
+  it('a note without text says so and shows an example', () => {
+    const { text } = renderLeakAnswer({ kind: 'invalid', reason: 'note_missing', token: 'note' });
+    expect(text).toContain('`/leak note` needs some text');
+    expect(text).toContain('/leak note called the AE');
+  });
+
+  it('an argument after status or timeline names the subcommand it followed', () => {
+    const answer = { kind: 'invalid', reason: 'unexpected_argument', token: 'x' } as const;
+    expect(renderLeakAnswer({ ...answer, after: 'timeline' }).text).toContain(
+      'Unexpected `x` after `timeline`.',
+    );
+    expect(renderLeakAnswer(answer).text).toContain('Unexpected `x` after `scan`.');
   });
 
   it('a bad time says what is wrong and shows an example', () => {

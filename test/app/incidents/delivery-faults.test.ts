@@ -210,6 +210,17 @@ describe.each(backends)('incident delivery under faults on $name', (backend) => 
     expect(await w.repos.jobs.stats()).toEqual({ pending: 0, done: 1, failed: 1 });
   });
 
+  it('announces in an alerts channel the bot cannot read, after a retry', async () => {
+    await declareBurning(w);
+    w.chat.failNext('post', new DeliveryError('rate_limited', { retryAfterMs: 0 }));
+    w.chat.failNext('findPosted', new DeliveryError('not_in_channel', { permanent: true }), 5);
+    await drain(w);
+    await makeDue(w.db);
+    await drain(w);
+    expect(posted(w, 'announce', 'CALERTS')).toHaveLength(1);
+    expect(await w.repos.jobs.stats()).toMatchObject({ pending: 0, failed: 0 });
+  });
+
   it('picks a job up again once the lease of a worker that died lapses, and delivers it once', async () => {
     const i = await declareBurning(w);
     const held = await w.repos.jobs.claim(20, LEASE_MS);

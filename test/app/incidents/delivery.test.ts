@@ -173,4 +173,15 @@ describe.each(backends)('incident delivery on $name', (backend) => {
     expect(await w.repos.jobs.stats()).toMatchObject({ pending: 0, failed: 0 });
     await expectDeliveredOnce(w, i.id);
   });
+
+  it('purges delivered jobs past the retention, keeping recent, pending and failed ones', async () => {
+    await declareBurning(w);
+    await drain(w);
+    const done = (await w.repos.jobs.stats()).done;
+    expect(done).toBeGreaterThan(0);
+    expect(await w.repos.jobs.purgeDone(60_000)).toBe(0);
+    await w.db.query("UPDATE jobs SET done_at = now() - interval '8 days' WHERE state = 'done'");
+    expect(await w.repos.jobs.purgeDone(7 * 24 * 3_600_000)).toBe(done);
+    expect(await w.repos.jobs.stats()).toEqual({ pending: 0, done: 0, failed: 0 });
+  });
 });

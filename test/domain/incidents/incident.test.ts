@@ -511,8 +511,8 @@ describe('titles', () => {
     expect(humanIssueType(t)).toBe(text);
   });
 
-  it('covers every issue type with a plain sentence-case label', () => {
-    for (const t of ISSUE_TYPES) expect(humanIssueType(t)).toMatch(/^[A-Z][a-z ]+$/);
+  it('covers every issue type with a plain sentence-case label (acronyms kept)', () => {
+    for (const t of ISSUE_TYPES) expect(humanIssueType(t)).toMatch(/^(SLA|[A-Z][a-z]*)( [a-z]+)*$/);
   });
 
   it('revenueTitle names the top cause, or is plain with none', () => {

@@ -6,6 +6,9 @@ import type { KnownBlock } from './types.ts';
 const USAGE_LINES = [
   '`/leak scan` — scan every funnel record now: severity, paging state, dollars at risk and the top issues.',
   '`/leak scan as-of <ISO time>` — evaluate the current records as if it were that instant (ages and SLAs measured from it; not in the future), e.g. `/leak scan as-of 2025-03-01T09:00:00Z` (`--as-of` works too).',
+  '`/leak status` — open incidents, the revenue error budget, the SLOs and the latest activity.',
+  "`/leak timeline` — the timeline of this channel's incident (elsewhere: the worst open one, else the latest).",
+  "`/leak note <text>` — add a note to the timeline of this channel's incident (or react to a message with :stopwatch:).",
   '`/leak help` — this message.',
 ];
 const USAGE_TEXT = `Usage: ${USAGE_LINES.join(' ')}`;

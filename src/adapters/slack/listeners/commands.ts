@@ -1,31 +1,29 @@
-import type { App } from '@slack/bolt';
+import type { App, RespondArguments } from '@slack/bolt';
 import type { Logger } from 'pino';
-import type { Ctx } from '../../../app/context.ts';
-import type { ScanOutcome } from '../../../app/scan.ts';
 import type { RuleThresholds } from '../../../domain/rules/catalog.ts';
 import { renderHelp, renderNotice, renderUnknownSubcommand, renderUsageError } from '../blocks/help.ts';
+import { renderStatus } from '../blocks/home.ts';
+import { renderIncidentAnswer } from '../blocks/incident-replies.ts';
 import { safeCode } from '../blocks/mrkdwn.ts';
 import type { Rendered } from '../blocks/scan-summary.ts';
 import { renderScanSummary } from '../blocks/scan-summary.ts';
+import { renderTimeline } from '../blocks/timeline.ts';
 import { withErrorBoundary } from '../errors.ts';
 import { requestContextOf } from '../request-context.ts';
+import type { SlackUseCases } from '../use-cases.ts';
+import { slackCtx } from './ctx.ts';
 import { type LeakCommand, parseLeakCommand } from './parse-leak.ts';
 
-/** What the command listeners need from the application layer: use cases only, no repositories. */
-export interface CommandUseCases {
-  scan(ctx: Ctx, opts: { asOfMs?: number }): Promise<ScanOutcome>;
-}
-
 export interface CommandDeps {
-  useCases: CommandUseCases;
+  useCases: SlackUseCases;
   thresholds: RuleThresholds;
   log: Logger;
 }
 
 /**
- * Scan results are EPHEMERAL (only the invoker sees them): they name records, owners and deal values, and
+ * Answers are EPHEMERAL (only the invoker sees them): they name records, owners and deal values, and
  * `/leak` may be typed in any channel, including ones whose members should not see pipeline data. Posting
- * to a channel is a deliberate act that belongs to the incident flow, not a side effect of asking.
+ * to a channel is a deliberate act that belongs to the incident flow (the outbox), not a side effect of asking.
  */
 const EPHEMERAL = { response_type: 'ephemeral' } as const;
 
@@ -35,8 +33,15 @@ export const SLA_NOT_AVAILABLE =
 
 const EXAMPLE_TIME = '2025-03-01T09:00:00Z';
 
+/** The subcommands that do work: acknowledged at once, answered on the response_url. */
+type WorkCommand = Extract<LeakCommand, { kind: 'scan' | 'status' | 'timeline' | 'note' }>;
+type UsageCommand = Exclude<LeakCommand, WorkCommand>;
+
+const isWork = (cmd: LeakCommand): cmd is WorkCommand =>
+  cmd.kind === 'scan' || cmd.kind === 'status' || cmd.kind === 'timeline' || cmd.kind === 'note';
+
 /** Usage-level answers: everything `/leak` can say without doing any work. */
-export function renderLeakAnswer(cmd: Exclude<LeakCommand, { kind: 'scan' }>): Rendered {
+export function renderLeakAnswer(cmd: UsageCommand): Rendered {
   switch (cmd.kind) {
     case 'help':
       return renderHelp();
@@ -51,31 +56,64 @@ export function renderLeakAnswer(cmd: Exclude<LeakCommand, { kind: 'scan' }>): R
             `\`${safeCode(cmd.token, 60)}\` is not an ISO-8601 time with a zone; try \`${EXAMPLE_TIME}\`.`,
           );
         case 'unexpected_argument':
-          return renderUsageError(`Unexpected \`${safeCode(cmd.token, 40)}\` after \`scan\`.`);
+          return renderUsageError(
+            `Unexpected \`${safeCode(cmd.token, 40)}\` after \`${cmd.after ?? 'scan'}\`.`,
+          );
+        case 'note_missing':
+          return renderUsageError('`/leak note` needs some text, e.g. `/leak note called the AE`.');
       }
   }
 }
 
+/** What the user sees between the acknowledgement and the answer. */
+const WORKING: Record<WorkCommand['kind'], string> = {
+  scan: ':mag: Scanning funnel records…',
+  status: ':hourglass_flowing_sand: Gathering the incident status…',
+  timeline: ':hourglass_flowing_sand: Reading the timeline…',
+  note: ':memo: Adding your note…',
+};
+
 export function registerCommands(app: App, deps: CommandDeps): void {
   app.command('/leak', async ({ command, ack, respond, context }) => {
     const cmd = parseLeakCommand(command.text ?? '');
-    if (cmd.kind !== 'scan') {
+    if (!isWork(cmd)) {
       // Nothing to compute: the answer rides on the acknowledgement itself.
       await ack({ ...EPHEMERAL, ...renderLeakAnswer(cmd) });
       return;
     }
     // Acknowledge before any work: a scan over a large funnel can outlast Slack's 3-second window.
-    await ack({ ...EPHEMERAL, text: ':mag: Scanning funnel records…' });
+    await ack({ ...EPHEMERAL, text: WORKING[cmd.kind] });
 
     const rc = requestContextOf(context, deps.log);
+    const ctx = slackCtx(rc, command.team_id, command.user_id);
+    const answer = (r: Rendered) => respond({ ...EPHEMERAL, ...r } satisfies RespondArguments);
     await withErrorBoundary(respond, rc.log, async () => {
-      const ctx: Ctx = {
-        actor: { type: 'slack', teamId: command.team_id, userId: command.user_id },
-        requestId: rc.requestId,
-        log: rc.log,
-      };
-      const outcome = await deps.useCases.scan(ctx, cmd.asOfMs === undefined ? {} : { asOfMs: cmd.asOfMs });
-      await respond({ ...EPHEMERAL, ...renderScanSummary(outcome, { thresholds: deps.thresholds }) });
+      const uc = deps.useCases;
+      switch (cmd.kind) {
+        case 'scan': {
+          const outcome = await uc.scan(ctx, cmd.asOfMs === undefined ? {} : { asOfMs: cmd.asOfMs });
+          await answer(renderScanSummary(outcome, { thresholds: deps.thresholds }));
+          return;
+        }
+        case 'status':
+          await answer(renderStatus(await uc.status(ctx)));
+          return;
+        case 'timeline': {
+          const { incident, entries } = await uc.timeline(ctx, command.channel_id || null);
+          await answer(renderTimeline(incident, entries));
+          return;
+        }
+        case 'note': {
+          const { incident, added } = await uc.note(ctx, {
+            channelId: command.channel_id,
+            text: cmd.text,
+            sourceKey: `command:${command.trigger_id}`,
+            source: 'command',
+          });
+          await answer(renderIncidentAnswer({ action: 'note', added, incident }));
+          return;
+        }
+      }
     });
   });
 

@@ -2,14 +2,28 @@ import { parseIsoInstant } from '../../../shared/time.ts';
 
 /**
  * `/leak` grammar, parsed without Slack or I/O so it is table-testable:
- *   (empty) | help | scan [as-of <ISO> | --as-of <ISO> | --as-of=<ISO>]
- * Subcommands are case-insensitive; the time must carry a zone (shared/time.ts).
+ *   (empty) | help | status | timeline | note <text>
+ *   | scan [as-of <ISO> | --as-of <ISO> | --as-of=<ISO>]
+ * Subcommands are case-insensitive; the time must carry a zone (shared/time.ts). A note's text is
+ * everything after `note `, kept as typed (case and inner spacing) apart from the ends.
  */
 export type LeakCommand =
   | { kind: 'help' }
   | { kind: 'scan'; asOfMs?: number }
+  | { kind: 'status' }
+  | { kind: 'timeline' }
+  | { kind: 'note'; text: string }
   | { kind: 'unknown'; word: string }
-  | { kind: 'invalid'; reason: 'as_of_missing' | 'as_of_invalid' | 'unexpected_argument'; token: string };
+  | {
+      kind: 'invalid';
+      reason: 'as_of_missing' | 'as_of_invalid' | 'unexpected_argument' | 'note_missing';
+      token: string;
+      /** The subcommand an unexpected argument followed, when it is not `scan`. */
+      after?: 'status' | 'timeline';
+    };
+
+/** `note`, then one whitespace character (a newline too), then the text, which may span lines. */
+const NOTE = /^note(?:\s([\s\S]*))?$/i;
 
 export function parseLeakCommand(text: string): LeakCommand {
   const words = text
@@ -18,7 +32,19 @@ export function parseLeakCommand(text: string): LeakCommand {
     .filter((w) => w !== '');
   const [sub, ...args] = words;
   if (sub === undefined || sub.toLowerCase() === 'help') return { kind: 'help' };
-  if (sub.toLowerCase() !== 'scan') return { kind: 'unknown', word: sub };
+  const lowerSub = sub.toLowerCase();
+  if (lowerSub === 'note') {
+    const body = NOTE.exec(text.trim())?.[1]?.trim() ?? '';
+    return body === ''
+      ? { kind: 'invalid', reason: 'note_missing', token: sub }
+      : { kind: 'note', text: body };
+  }
+  if (lowerSub === 'status' || lowerSub === 'timeline') {
+    if (args[0] !== undefined)
+      return { kind: 'invalid', reason: 'unexpected_argument', token: args[0], after: lowerSub };
+    return { kind: lowerSub };
+  }
+  if (lowerSub !== 'scan') return { kind: 'unknown', word: sub };
   if (args.length === 0) return { kind: 'scan' };
 
   const [flag, ...rest] = args as [string, ...string[]];
