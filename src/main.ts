@@ -86,6 +86,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     render: (m) => renderOutbound(m),
     topic: renderTopic,
     log,
+    privateChannels: config.incidents.privateChannels,
   });
   const worker = createDeliveryWorker(
     {

@@ -101,6 +101,7 @@ export const envSchema = z.object({
   LEAD_SLA_MINUTES: num(DEFAULT_THRESHOLDS.leadSlaMinutes, (n) => n.int().positive()),
   LEAD_NEXT_STEP_DAYS: num(DEFAULT_THRESHOLDS.leadNextStepDays, (n) => n.int().nonnegative()),
   STALE_OPP_DAYS: num(DEFAULT_THRESHOLDS.staleOppDays, (n) => n.int().positive()),
+  INCIDENT_CHANNEL_PRIVATE: bool(false),
   INCIDENT_CHANNEL_SEVERITY: num(DEFAULT_INCIDENT_POLICY.channelSeverity, (n) => n.int().min(1).max(4)),
   PAGE_REPEAT_MINUTES: num(DEFAULT_INCIDENT_POLICY.pageRepeatMs / 60_000, (n) => n.int().positive()),
   PAGE_ESCALATE_AFTER: num(DEFAULT_INCIDENT_POLICY.escalateAfterRepeats, (n) => n.int().nonnegative()),
@@ -167,6 +168,8 @@ export interface Config {
   thresholds: RuleThresholds;
   incidents: {
     policy: IncidentPolicy;
+    /** Incident channels are created private (pipeline data stays with the people invited). */
+    privateChannels: boolean;
     targets: {
       onCallGroup: string | null;
       secondaryGroup: string | null;
@@ -228,6 +231,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       staleOppDays: e.STALE_OPP_DAYS,
     },
     incidents: {
+      privateChannels: e.INCIDENT_CHANNEL_PRIVATE,
       policy: {
         channelSeverity: e.INCIDENT_CHANNEL_SEVERITY as IncidentPolicy['channelSeverity'],
         pageRepeatMs: e.PAGE_REPEAT_MINUTES * 60_000,

@@ -23,6 +23,8 @@ export interface ChatGatewayDeps {
   render: (m: OutboundMessage) => { text: string; blocks: unknown[] };
   topic: (i: Incident) => string;
   log: Logger;
+  /** Create incident channels private (they show record names, owners and deal values). */
+  privateChannels?: boolean;
 }
 
 /** Marks our messages so findPosted can recognise one whose post response was lost. */
@@ -178,7 +180,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
     async createChannel(name) {
       const r = await call(
         'conversations.create',
-        () => client.conversations.create({ name, is_private: false }),
+        () => client.conversations.create({ name, is_private: deps.privateChannels === true }),
         ['name_taken'],
       );
       if (!r) return { ok: false, reason: 'name_taken' };
@@ -191,7 +193,7 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
       for (let page = 0; page < LIST_MAX_PAGES; page++) {
         const r = await must('conversations.list', () =>
           client.conversations.list({
-            types: 'public_channel',
+            types: deps.privateChannels === true ? 'private_channel' : 'public_channel',
             exclude_archived: true,
             limit: LIST_PAGE,
             ...(cursor ? { cursor } : {}),

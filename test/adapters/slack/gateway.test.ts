@@ -15,18 +15,20 @@ let fake: FakeSlack;
 let gateway: ChatGateway;
 const logs: string[] = [];
 
+const log = pino({ level: 'debug' }, { write: (s: string) => void logs.push(s) });
+const gatewayDeps = () => ({
+  client: deliveryClient({ token: TOKEN, apiUrl: fake.apiUrl, logger: boltLogger(log) }),
+  render: (m: OutboundMessage) => ({
+    text: `${m.kind}: ${m.incident.title}`,
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${m.kind}*` } }],
+  }),
+  topic: (i: Incident) => `SEV-${i.severity} · ${i.title}`,
+  log,
+});
+
 beforeAll(async () => {
   fake = await startFakeSlack();
-  const log = pino({ level: 'debug' }, { write: (s: string) => void logs.push(s) });
-  gateway = createChatGateway({
-    client: deliveryClient({ token: TOKEN, apiUrl: fake.apiUrl, logger: boltLogger(log) }),
-    render: (m) => ({
-      text: `${m.kind}: ${m.incident.title}`,
-      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${m.kind}*` } }],
-    }),
-    topic: (i) => `SEV-${i.severity} · ${i.title}`,
-    log,
-  });
+  gateway = createChatGateway(gatewayDeps());
 });
 beforeEach(() => fake.reset());
 afterAll(() => fake.close());
@@ -54,6 +56,12 @@ describe('channels', () => {
       expect.objectContaining({ name: 'inc-0001-revenue', creator: FAKE_BOT.user_id }),
     ]);
     expect(await gateway.createChannel('inc-0001-revenue')).toEqual({ ok: false, reason: 'name_taken' });
+  });
+
+  it('creates a private channel when configured to', async () => {
+    const privateGateway = createChatGateway({ ...gatewayDeps(), privateChannels: true });
+    expect((await privateGateway.createChannel('inc-0002-revenue')).ok).toBe(true);
+    expect(callsOf('conversations.create')[0]!.body).toMatchObject({ is_private: 'true' });
   });
 
   it('refuses an invalid name for good', async () => {

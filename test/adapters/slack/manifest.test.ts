@@ -65,6 +65,7 @@ describe('manifest.yml content', () => {
         'groups:write',
         'channels:read',
         'channels:history',
+        'groups:history',
         'pins:write',
         'users:read',
         'users:read.email',
