@@ -283,6 +283,7 @@ async function demoCommand(services: Services, config: Config, ctx: Ctx, io: Io)
   const chat = terminalChat({ out: io.out, color, render: (m) => renderOutbound(m), topic: renderTopic });
   const delivery = {
     store: services.repos.incidents,
+    fixes: services.repos.fixes,
     jobs: services.repos.jobs,
     chat,
     targets,

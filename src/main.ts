@@ -14,9 +14,15 @@ import { createLogger } from './adapters/log/logger.ts';
 import { createScheduler } from './adapters/scheduler/scheduler.ts';
 import { createSlackApp } from './adapters/slack/app.ts';
 import { renderOutbound, renderTopic } from './adapters/slack/blocks/incident-messages.ts';
+import { slackDirectory } from './adapters/slack/directory.ts';
 import { createChatGateway, deliveryClient } from './adapters/slack/gateway.ts';
 import type { SlackUseCases } from './adapters/slack/use-cases.ts';
 import type { Ctx } from './app/context.ts';
+import { approveFix } from './app/fixes/approve.ts';
+import { previewFix } from './app/fixes/preview.ts';
+import { rejectFix } from './app/fixes/reject.ts';
+import { rollBackFix } from './app/fixes/rollback.ts';
+import { verifyDueFixes } from './app/fixes/verify.ts';
 import { acknowledge } from './app/incidents/acknowledge.ts';
 import { addNote } from './app/incidents/note.ts';
 import { repeatDuePages } from './app/incidents/pager.ts';
@@ -81,8 +87,9 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   });
   const slackLog = boltLogger(log);
   // Side effects leave through the outbox; this worker delivers them with its own non-retrying client.
+  const webClient = deliveryClient({ token: config.slack.botToken!, apiUrl: config.slack.apiUrl, logger: slackLog });
   const chat = createChatGateway({
-    client: deliveryClient({ token: config.slack.botToken!, apiUrl: config.slack.apiUrl, logger: slackLog }),
+    client: webClient,
     render: (m) => renderOutbound(m),
     topic: renderTopic,
     log,
@@ -91,6 +98,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   const worker = createDeliveryWorker(
     {
       store: services.repos.incidents,
+      fixes: services.repos.fixes,
       jobs: services.repos.jobs,
       chat,
       targets: config.incidents.targets,
@@ -101,6 +109,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     { pollMs: config.delivery.pollMs, log },
   );
   const incidentDeps = { ...services.incidentDeps, onEnqueued: () => worker.nudge() };
+  const fixDeps = { ...services.fixDeps, incident: incidentDeps, directory: slackDirectory(webClient) };
   const useCases: SlackUseCases = {
     scan: (ctx, o) => runIncidentScan(services.scanDeps, incidentDeps, ctx, o),
     acknowledge: (ctx, id) => acknowledge(incidentDeps, ctx, id),
@@ -108,6 +117,10 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     note: (ctx, input) => addNote(incidentDeps, ctx, input),
     timeline: (_ctx, channelId) => getTimeline(services.repos.incidents, channelId),
     status: () => getStatus(services.statusDeps),
+    previewFix: (ctx, target, o) => previewFix(fixDeps, ctx, target, o),
+    approveFix: (ctx, id) => approveFix(fixDeps, ctx, id),
+    rejectFix: (ctx, id) => rejectFix(fixDeps, ctx, id),
+    rollBackFix: (ctx, id) => rollBackFix(fixDeps, ctx, id),
   };
   // Scheduled work runs as the `system` actor through the same use cases as Slack (habit 2).
   const systemCtx = (job: string): Ctx => ({
@@ -134,6 +147,15 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         run: async () => {
           const purged = await services.repos.jobs.purgeDone(OUTBOX_RETENTION_MS);
           log.info({ purged }, 'outbox purged');
+        },
+      },
+      {
+        // Verification windows that ended, and previews nobody decided on in time.
+        name: 'fix-verify',
+        cron: config.schedule.pagerCron,
+        timezone: config.schedule.timezone,
+        run: async () => {
+          await verifyDueFixes(fixDeps, systemCtx('fix-verify'));
         },
       },
       {

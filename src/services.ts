@@ -9,6 +9,7 @@ import { migrate } from './adapters/db/migrate.ts';
 import { makeRepositories } from './adapters/db/repositories.ts';
 import type { Log } from './app/context.ts';
 import type { ImportDeps } from './app/import.ts';
+import type { FixDeps } from './app/fixes/deps.ts';
 import type { IncidentDeps } from './app/incidents/deps.ts';
 import type { StatusDeps } from './app/incidents/status.ts';
 import type { Clock } from './app/ports.ts';
@@ -23,6 +24,8 @@ export interface Services {
   importDeps: ImportDeps;
   incidentDeps: IncidentDeps;
   statusDeps: StatusDeps;
+  /** Fix-pack use cases; the Slack app swaps in a directory that can read user groups. */
+  fixDeps: FixDeps;
   close(): Promise<void>;
 }
 
@@ -42,6 +45,12 @@ export async function openServices(
   }
   const repos = makeRepositories(db);
   const clock = opts.clock ?? systemClock;
+  const incidentDeps: IncidentDeps = {
+    store: repos.incidents,
+    clock,
+    policy: config.incidents.policy,
+    targets: config.incidents.targets,
+  };
   return {
     db,
     repos,
@@ -62,11 +71,15 @@ export async function openServices(
       openRows: (file, o) =>
         openCsvInWorker(file, { piiHashKey: config.piiHashKey, encoder: o.encode ? ENCODER_MODULE : null }),
     },
-    incidentDeps: {
-      store: repos.incidents,
-      clock,
-      policy: config.incidents.policy,
-      targets: config.incidents.targets,
+    incidentDeps,
+    fixDeps: {
+      fixes: repos.fixes,
+      incident: incidentDeps,
+      approval: config.fixes.approval,
+      settings: config.fixes,
+      thresholds: config.thresholds,
+      // Without Slack nobody is a group member; configured approver ids and the CLI still work.
+      directory: { isGroupMember: async () => false },
     },
     statusDeps: { store: repos.incidents, latestScanFigures: () => repos.scans.latestFigures() },
     close: () => db.close(),

@@ -1,3 +1,4 @@
+import type { FixRun } from '../domain/fixpacks/run.ts';
 import type { Incident, IncidentFigures } from '../domain/incidents/incident.ts';
 import type { IncidentState, TimelineKind } from '../domain/incidents/lifecycle.ts';
 import type { ScanSummary } from '../domain/scan/summarize.ts';
@@ -33,13 +34,20 @@ export interface AuditEntry {
   atMs: number;
 }
 
-export type JobKind = 'incident.channel' | 'incident.sync' | 'incident.page' | 'incident.alert';
+export type JobKind =
+  | 'incident.channel'
+  | 'incident.sync'
+  | 'incident.page'
+  | 'incident.alert'
+  | 'fix.message'
+  | 'fix.notify';
 
 export interface NewJob {
   kind: JobKind;
   /** Natural key: enqueueing the same key again re-arms the job instead of adding a second one. */
   key: string;
-  incidentId: string;
+  /** The incident the job belongs to; null for a fix outside any incident. */
+  incidentId: string | null;
   payload: Record<string, unknown>;
   runAfterMs?: number;
 }
@@ -172,7 +180,9 @@ export type OutboundMessage =
       escalated: boolean;
     }
   | { kind: 'page_dm'; incident: Incident; repeat: number }
-  | { kind: 'alert'; incident: Incident; event: 'declared' | 'severity_changed' | 'reopened' | 'resolved' };
+  | { kind: 'alert'; incident: Incident; event: 'declared' | 'severity_changed' | 'reopened' | 'resolved' }
+  | { kind: 'fix_preview'; run: FixRun }
+  | { kind: 'fix_notify'; text: string; recordId: string };
 
 /** A delivery that did not happen. `retryAfterMs` from Slack's Retry-After; `permanent` means do not retry. */
 export class DeliveryError extends Error {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type BudgetPolicy, DEFAULT_BUDGET_POLICY } from '../domain/budget/budget.ts';
+import { type ApprovalPolicy, DEFAULT_APPROVAL_POLICY } from '../domain/fixpacks/run.ts';
 import { DEFAULT_INCIDENT_POLICY, type IncidentPolicy } from '../domain/incidents/incident.ts';
 import { DEFAULT_THRESHOLDS, type RuleThresholds } from '../domain/rules/catalog.ts';
 import { parseDollarsToCents } from '../shared/money.ts';
@@ -116,7 +117,37 @@ export const envSchema = z.object({
   PAGER_CRON: z.preprocess(blankToUndefined, z.string().default('* * * * *')),
   SCHEDULE_TIMEZONE: z.preprocess(blankToUndefined, z.string().default('UTC')),
   DELIVERY_POLL_MS: num(1000, (n) => n.int().min(50)),
+  FIX_APPROVERS: userIds,
+  FIX_APPROVER_GROUP: slackId(/^S[A-Z0-9]+$/, 'S0123ABCD'),
+  FIX_FOUR_EYES_RECORDS: num(DEFAULT_APPROVAL_POLICY.fourEyesRecords, (n) => n.int().nonnegative()),
+  FIX_FOUR_EYES_USD: num(DEFAULT_APPROVAL_POLICY.fourEyesCents / 100, (n) => n.nonnegative()),
+  FIX_PREVIEW_TTL_HOURS: num(DEFAULT_APPROVAL_POLICY.ttlMs / 3_600_000, (n) => n.positive()),
+  FIX_ROLLBACK_HOURS: num(DEFAULT_APPROVAL_POLICY.rollbackWindowMs / 3_600_000, (n) => n.positive()),
+  FIX_OWNER_POOL: z.preprocess(blankToUndefined, z.string().default('')),
+  FIX_REGION_POOLS: z.preprocess(blankToUndefined, z.string().default('')),
+  FIX_OWNER_SLACK: z.preprocess(blankToUndefined, z.string().default('')),
+  FIX_MANAGER_CHANNEL: slackId(/^[CG][A-Z0-9]+$/, 'C0123ABCD'),
 });
+
+const list = (s: string, sep = ','): string[] =>
+  s
+    .split(sep)
+    .map((x) => x.trim())
+    .filter((x) => x !== '');
+
+/** `NA=Alice|Bob; EMEA=Carol` → { NA: ['Alice', 'Bob'], EMEA: ['Carol'] }. */
+function parsePairs(s: string, name: string, problems: string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const part of list(s, ';').flatMap((p) => (name === 'FIX_OWNER_SLACK' ? list(p, ',') : [p]))) {
+    const eq = part.indexOf('=');
+    if (eq <= 0 || eq === part.length - 1) {
+      problems.push(`${name}: "${part}" is not key=value`);
+      continue;
+    }
+    out.push([part.slice(0, eq).trim(), part.slice(eq + 1).trim()]);
+  }
+  return out;
+}
 
 /**
  * Rules across variables, checked on the raw environment rather than in a zod refinement: zod skips a
@@ -180,6 +211,13 @@ export interface Config {
   };
   schedule: { enabled: boolean; scanCron: string; pagerCron: string; timezone: string };
   delivery: { pollMs: number };
+  fixes: {
+    approval: ApprovalPolicy;
+    ownerPool: string[];
+    regionPools: Record<string, string[]>;
+    ownerSlack: Record<string, string>;
+    managerChannel: string | null;
+  };
 }
 
 export class ConfigError extends Error {
@@ -200,6 +238,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`)),
     ...crossFieldProblems(env),
   ];
+  const pairProblems: string[] = [];
+  const regionPools = Object.fromEntries(
+    parsePairs(env['FIX_REGION_POOLS'] ?? '', 'FIX_REGION_POOLS', pairProblems).map(([k, v]) => [k, list(v, '|')]),
+  );
+  const ownerSlack = Object.fromEntries(parsePairs(env['FIX_OWNER_SLACK'] ?? '', 'FIX_OWNER_SLACK', pairProblems));
+  for (const [owner, user] of Object.entries(ownerSlack))
+    if (!/^[UW][A-Z0-9]+$/.test(user)) pairProblems.push(`FIX_OWNER_SLACK: ${owner} → "${user}" is not a Slack user id (U…)`);
+  problems.push(...pairProblems);
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const apiUrl = e.SLACK_API_URL.endsWith('/') ? e.SLACK_API_URL : `${e.SLACK_API_URL}/`;
@@ -253,6 +299,20 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       timezone: e.SCHEDULE_TIMEZONE,
     },
     delivery: { pollMs: e.DELIVERY_POLL_MS },
+    fixes: {
+      approval: {
+        approverUsers: e.FIX_APPROVERS,
+        approverGroup: e.FIX_APPROVER_GROUP ?? null,
+        fourEyesRecords: e.FIX_FOUR_EYES_RECORDS,
+        fourEyesCents: Math.round(e.FIX_FOUR_EYES_USD * 100),
+        ttlMs: Math.round(e.FIX_PREVIEW_TTL_HOURS * 3_600_000),
+        rollbackWindowMs: Math.round(e.FIX_ROLLBACK_HOURS * 3_600_000),
+      },
+      ownerPool: list(e.FIX_OWNER_POOL),
+      regionPools,
+      ownerSlack,
+      managerChannel: e.FIX_MANAGER_CHANNEL ?? null,
+    },
   };
 }
 

@@ -77,7 +77,7 @@ const PATCH: { [K in keyof Required<IncidentPatch>]: [string, (v: IncidentPatch[
 /** Advisory lock keys: migrations 0x1eac_0001, scan persistence 0x1eac_0002, audit chain 0x1eac_0003. */
 const INCIDENT_KEY_LOCK = 0x1eac_0004;
 
-function incidentTx(tx: Sql): IncidentTx {
+export function incidentTx(tx: Sql): IncidentTx {
   const one = async (text: string, params: unknown[]) => {
     const [r] = await tx.query(text, params);
     return r ? toIncident(r) : null;

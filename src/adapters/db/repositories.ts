@@ -1,5 +1,6 @@
 import { auditLog } from './audit-repository.ts';
 import type { Db } from './client.ts';
+import { fixStore } from './fix-repository.ts';
 import { importRunRepository } from './import-runs-repository.ts';
 import { incidentStore } from './incidents-repository.ts';
 import { jobQueue } from './jobs-repository.ts';
@@ -16,5 +17,6 @@ export function makeRepositories(db: Db) {
     incidents: incidentStore(db),
     jobs: jobQueue(db),
     audit: auditLog(db),
+    fixes: fixStore(db),
   };
 }

@@ -1,3 +1,5 @@
+import { ISSUE_TYPES, type IssueType } from '../../domain/rules/catalog.ts';
+
 /**
  * Every action_id the bot puts on a button is built and parsed here (ARCHITECTURE.md), so a listener and a
  * renderer cannot drift apart. Button values are echoed back by Slack from a message anyone in the channel
@@ -34,4 +36,59 @@ export function parseIncidentAction(
   const action = BY_ID.get(actionId);
   if (action === undefined || typeof value !== 'string' || !isIncidentId(value)) return null;
   return { action, incidentId: value };
+}
+
+/**
+ * Fix buttons. Preview carries what to plan for: one issue (its id) or the bulk pack for an issue type
+ * (`bulk:<ISSUE_TYPE>`). Approve, reject and roll back carry the fix run id (bigserial, like incidents).
+ */
+export const FIX_ACTIONS = {
+  preview: 'fix.preview',
+  approve: 'fix.approve',
+  reject: 'fix.reject',
+  rollback: 'fix.rollback',
+} as const;
+
+export type FixAction = keyof typeof FIX_ACTIONS;
+export type FixTarget = { kind: 'issue'; issueId: string } | { kind: 'bulk'; issueType: IssueType };
+export type ParsedFixAction =
+  | { action: 'preview'; target: FixTarget }
+  | { action: 'approve' | 'reject' | 'rollback'; runId: string };
+
+const FIX_BY_ID = new Map<string, FixAction>(
+  (Object.entries(FIX_ACTIONS) as [FixAction, string][]).map(([action, id]) => [id, action]),
+);
+const BULK_PREFIX = 'bulk:';
+/** Issue ids are `<recordId>_<ISSUE_TYPE>`; only ids of this shape get a button (a record id may be anything). */
+const ISSUE_ID = /^[A-Za-z0-9_.:@-]{1,200}$/;
+
+export const isIssueId = (v: string): boolean => ISSUE_ID.test(v) && !v.startsWith(BULK_PREFIX);
+const isIssueType = (v: string): v is IssueType => (ISSUE_TYPES as readonly string[]).includes(v);
+
+/** The preview button value. Throws on a target that could never parse back (check ids with isIssueId). */
+export function fixPreviewValue(target: FixTarget): string {
+  if (target.kind === 'bulk') {
+    if (!isIssueType(target.issueType))
+      throw new Error(`not an issue type: ${JSON.stringify(target.issueType)}`);
+    return `${BULK_PREFIX}${target.issueType}`;
+  }
+  if (!isIssueId(target.issueId)) throw new Error(`not an issue id: ${JSON.stringify(target.issueId)}`);
+  return target.issueId;
+}
+
+/** The approve / reject / roll back button value: the fix run id. */
+export function fixRunValue(runId: string): string {
+  if (!isIncidentId(runId)) throw new Error(`not a fix run id: ${JSON.stringify(runId)}`);
+  return runId;
+}
+
+export function parseFixAction(actionId: string, value: string | undefined | null): ParsedFixAction | null {
+  const action = FIX_BY_ID.get(actionId);
+  if (action === undefined || typeof value !== 'string') return null;
+  if (action !== 'preview') return isIncidentId(value) ? { action, runId: value } : null;
+  if (value.startsWith(BULK_PREFIX)) {
+    const t = value.slice(BULK_PREFIX.length);
+    return isIssueType(t) ? { action, target: { kind: 'bulk', issueType: t } } : null;
+  }
+  return isIssueId(value) ? { action, target: { kind: 'issue', issueId: value } } : null;
 }

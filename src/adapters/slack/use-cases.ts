@@ -2,7 +2,12 @@ import type { Ctx } from '../../app/context.ts';
 import type { StatusView, TimelineEntry } from '../../app/incident-ports.ts';
 import type { ActionOutcome } from '../../app/incidents/acknowledge.ts';
 import type { NoteInput } from '../../app/incidents/note.ts';
+import type { ApproveOutcome } from '../../app/fixes/approve.ts';
+import type { FixTarget } from '../../app/fixes/preview.ts';
+import type { RejectOutcome } from '../../app/fixes/reject.ts';
+import type { RollbackOutcome } from '../../app/fixes/rollback.ts';
 import type { IncidentScanOutcome } from '../../app/incidents/reconcile.ts';
+import type { FixRun } from '../../domain/fixpacks/run.ts';
 import type { Incident } from '../../domain/incidents/incident.ts';
 
 /** What the Slack listeners may call: use cases only, no repositories (ARCHITECTURE.md habit 5). */
@@ -14,4 +19,9 @@ export interface SlackUseCases {
   note(ctx: Ctx, input: NoteInput): Promise<{ incident: Incident; added: boolean }>;
   timeline(ctx: Ctx, channelId: string | null): Promise<{ incident: Incident; entries: TimelineEntry[] }>;
   status(ctx: Ctx): Promise<StatusView>;
+  /** Plans a fix and posts its preview (in the incident channel, else `channelId`). */
+  previewFix(ctx: Ctx, target: FixTarget, opts: { channelId: string | null }): Promise<FixRun>;
+  approveFix(ctx: Ctx, runId: string): Promise<ApproveOutcome>;
+  rejectFix(ctx: Ctx, runId: string): Promise<RejectOutcome>;
+  rollBackFix(ctx: Ctx, runId: string): Promise<RollbackOutcome>;
 }

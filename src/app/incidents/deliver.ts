@@ -7,11 +7,13 @@ import {
   type Job,
   type JobQueue,
 } from '../incident-ports.ts';
+import type { FixStore } from '../fix-ports.ts';
 import type { IncidentDeps, PagingTargets } from './deps.ts';
 import { jobKeys } from './effects.ts';
 
 export interface DeliveryDeps {
   store: IncidentStore;
+  fixes: FixStore;
   jobs: JobQueue;
   chat: ChatGateway;
   targets: PagingTargets;
@@ -68,7 +70,9 @@ async function settleFailure(deps: DeliveryDeps, job: Job, err: unknown): Promis
 }
 
 async function runJob(deps: DeliveryDeps, job: Job): Promise<void> {
-  const incident = await deps.store.get(job.incidentId);
+  if (job.kind === 'fix.message') return deliverFixMessage(deps, job);
+  if (job.kind === 'fix.notify') return deliverFixNotify(deps, job);
+  const incident = job.incidentId === null ? null : await deps.store.get(job.incidentId);
   if (incident === null) throw new DeliveryError('incident_missing', { permanent: true });
   switch (job.kind) {
     case 'incident.channel':
@@ -242,5 +246,31 @@ async function sendAlert(deps: DeliveryDeps, job: Job, incident: Incident): Prom
   if (alerts === null || typeof job.progress['posted_ts'] === 'string') return;
   const event = (job.payload as { event: 'declared' | 'severity_changed' | 'reopened' | 'resolved' }).event;
   const ts = await postOnce(deps, job, alerts, job.key, { kind: 'alert', incident, event });
+  await deps.jobs.saveProgress(job, { posted_ts: ts });
+}
+
+/** The fix preview: posted once (its ts stored on the run), then updated in place at every step. */
+async function deliverFixMessage(deps: DeliveryDeps, job: Job): Promise<void> {
+  const runId = String(job.payload['fix_run_id']);
+  const run = await deps.fixes.get(runId);
+  if (run === null) throw new DeliveryError('fix_run_missing', { permanent: true });
+  if (run.channelId !== null && run.messageTs !== null) {
+    await deps.chat.update(run.channelId, run.messageTs, { kind: 'fix_preview', run });
+    return;
+  }
+  const channel = typeof job.payload['channel'] === 'string' ? job.payload['channel'] : null;
+  if (channel === null) return;
+  const ts = await postOnce(deps, job, channel, job.key, { kind: 'fix_preview', run });
+  await deps.fixes.setMessage(run.id, channel, ts);
+  // A step that committed while this was posting found no message to update.
+  const latest = await deps.fixes.get(run.id);
+  if (latest && latest.state !== run.state) await deps.chat.update(channel, ts, { kind: 'fix_preview', run: latest });
+}
+
+async function deliverFixNotify(deps: DeliveryDeps, job: Job): Promise<void> {
+  if (typeof job.progress['posted_ts'] === 'string') return;
+  const p = job.payload as { channel: string; dm: boolean; text: string; record_id: string };
+  const channel = p.dm ? await deps.chat.openDm(p.channel) : p.channel;
+  const ts = await postOnce(deps, job, channel, job.key, { kind: 'fix_notify', text: p.text, recordId: p.record_id });
   await deps.jobs.saveProgress(job, { posted_ts: ts });
 }

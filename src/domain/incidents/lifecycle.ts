@@ -37,7 +37,7 @@ export function transition(from: IncidentState, event: IncidentEvent): Transitio
   return { ok: false, from, event, reason: `an incident that is ${from} cannot ${event.replace('_', ' ')}` };
 }
 
-/** Timeline entry kinds (the fix-pack kinds arrive with fix packs). */
+/** Timeline entry kinds: the incident's own, and those of its fix packs. */
 export type TimelineKind =
   | 'DETECTED'
   | 'SEVERITY_CHANGED'
@@ -45,4 +45,11 @@ export type TimelineKind =
   | 'ACKNOWLEDGED'
   | 'NOTE'
   | 'RESOLVED'
-  | 'REOPENED';
+  | 'REOPENED'
+  | 'FIXPACK_PREVIEWED'
+  | 'APPROVED'
+  | 'REJECTED'
+  | 'APPLIED'
+  | 'ROLLED_BACK'
+  | 'VERIFIED'
+  | 'VERIFICATION_FAILED';

@@ -138,7 +138,10 @@ describe('schema.ts declares the tables it mirrors', () => {
   it('finds every table (so an empty export cannot pass)', () => {
     expect(sorted(schemaTables.map((t) => getTableConfig(t).name))).toEqual([
       'audit_log',
+      'crm_tasks',
+      'email_drafts',
       'findings',
+      'fix_runs',
       'import_rejections',
       'import_runs',
       'incident_events',

@@ -19,7 +19,7 @@ const log = pino({ level: 'debug' }, { write: (s: string) => void logs.push(s) }
 const gatewayDeps = () => ({
   client: deliveryClient({ token: TOKEN, apiUrl: fake.apiUrl, logger: boltLogger(log) }),
   render: (m: OutboundMessage) => ({
-    text: `${m.kind}: ${m.incident.title}`,
+    text: `${m.kind}: ${'incident' in m ? m.incident.title : ''}`,
     blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${m.kind}*` } }],
   }),
   topic: (i: Incident) => `SEV-${i.severity} · ${i.title}`,

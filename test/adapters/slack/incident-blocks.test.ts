@@ -3,7 +3,12 @@ import { renderOutbound, renderTopic } from '../../../src/adapters/slack/blocks/
 import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
 import type { KnownBlock } from '../../../src/adapters/slack/blocks/types.ts';
 import { renderWarRoom } from '../../../src/adapters/slack/blocks/war-room.ts';
-import { ACTIONS, incidentButtonValue, parseIncidentAction } from '../../../src/adapters/slack/ids.ts';
+import {
+  ACTIONS,
+  FIX_ACTIONS,
+  incidentButtonValue,
+  parseIncidentAction,
+} from '../../../src/adapters/slack/ids.ts';
 import type { OutboundMessage } from '../../../src/app/incident-ports.ts';
 import type { Incident } from '../../../src/domain/incidents/incident.ts';
 import {
@@ -88,19 +93,26 @@ describe('renderWarRoom', () => {
     expect(s).toContain('scan #7');
   });
 
-  it('offers Acknowledge, Rescan and Resolve while detected', () => {
+  it('offers Acknowledge, Rescan, Resolve and Preview fix while detected', () => {
     const { blocks } = renderWarRoom(buildIncident());
-    expect(buttons(blocks).map((b) => b.action_id)).toEqual([ACTIONS.ack, ACTIONS.rescan, ACTIONS.resolve]);
+    expect(buttons(blocks).map((b) => b.action_id)).toEqual([
+      ACTIONS.ack,
+      ACTIONS.rescan,
+      ACTIONS.resolve,
+      FIX_ACTIONS.preview,
+    ]);
     expect(byAction(blocks, ACTIONS.ack)?.style).toBe('primary');
     expect(byAction(blocks, ACTIONS.rescan)?.style).toBeUndefined();
     expect(byAction(blocks, ACTIONS.resolve)?.style).toBe('danger');
-    for (const b of buttons(blocks)) expect(parseIncidentAction(b.action_id, b.value)?.incidentId).toBe('42');
+    for (const b of buttons(blocks).filter((b) => b.action_id !== FIX_ACTIONS.preview))
+      expect(parseIncidentAction(b.action_id, b.value)?.incidentId).toBe('42');
   });
 
   it('drops Acknowledge once acknowledged, and Resolve too once resolved', () => {
     expect(buttons(renderWarRoom(acknowledged()).blocks).map((b) => b.action_id)).toEqual([
       ACTIONS.rescan,
       ACTIONS.resolve,
+      FIX_ACTIONS.preview,
     ]);
     expect(buttons(renderWarRoom(resolved()).blocks).map((b) => b.action_id)).toEqual([ACTIONS.rescan]);
   });

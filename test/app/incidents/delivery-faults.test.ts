@@ -133,6 +133,7 @@ describe.each(backends)('incident delivery under faults on $name', (backend) => 
     const repos = makeRepositories(w.db);
     const restarted: DeliveryDeps = {
       store: repos.incidents,
+      fixes: repos.fixes,
       jobs: repos.jobs,
       chat: w.chat,
       targets: TARGETS,

@@ -92,6 +92,7 @@ export async function openWorld(backend: Backend, shared?: { db: Db }): Promise<
   };
   const delivery: DeliveryDeps = {
     store: repos.incidents,
+    fixes: repos.fixes,
     jobs: repos.jobs,
     chat,
     targets: TARGETS,

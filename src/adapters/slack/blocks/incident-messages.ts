@@ -1,8 +1,9 @@
+import { renderFixPreview } from './fix-preview.ts';
 import type { OutboundMessage } from '../../../app/incident-ports.ts';
 import type { Incident } from '../../../domain/incidents/incident.ts';
 import { formatUsd } from '../../../shared/money.ts';
 import { LIMITS } from './limits.ts';
-import { oneLine, truncate } from './mrkdwn.ts';
+import { oneLine, safeCode, safeText, truncate } from './mrkdwn.ts';
 import { count, formatBurn, PAGING_BADGE, plural, type Rendered, slackDate } from './scan-summary.ts';
 import type { KnownBlock } from './types.ts';
 import {
@@ -159,5 +160,12 @@ export function renderOutbound(m: OutboundMessage, opts: OutboundOptions = {}): 
       return renderPageDm(m, opts.links);
     case 'alert':
       return renderAlert(m, opts.links);
+    case 'fix_preview':
+      return renderFixPreview(m.run);
+    case 'fix_notify': {
+      // The text comes from a fix pack with record data filled in: data, so escaped like any other.
+      const text = `:wrench: ${safeText(m.text, 1_000)} (record \`${safeCode(m.recordId, 60)}\`)`;
+      return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+    }
   }
 }

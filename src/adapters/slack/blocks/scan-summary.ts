@@ -9,6 +9,7 @@ import {
   UNASSIGNED_SEGMENT,
 } from '../../../domain/scan/summarize.ts';
 import { formatUsd } from '../../../shared/money.ts';
+import { FIX_ACTIONS, fixPreviewValue, isIssueId } from '../ids.ts';
 import { LIMITS } from './limits.ts';
 import { safeCode, safeText, truncate } from './mrkdwn.ts';
 import type { ContextBlock, KnownBlock, SectionBlock } from './types.ts';
@@ -176,6 +177,28 @@ function issueBlocks(
   return { blocks, shown, shownCents };
 }
 
+/** At most this many "Preview fix" buttons, one per listed issue from the top. */
+export const MAX_FIX_BUTTONS = 5;
+
+/**
+ * "Fix <record id>" buttons for the first listed issues. An issue whose id could not round-trip through a
+ * button value (a record id with characters outside [A-Za-z0-9_.:@-]) gets none; null when none is left.
+ */
+function fixButtons(issues: readonly Issue[], listed: number): KnownBlock | null {
+  const elements = [];
+  for (let n = 0; n < Math.min(listed, issues.length) && elements.length < MAX_FIX_BUTTONS; n++) {
+    const i = issues[n]!;
+    if (!isIssueId(i.issueId)) continue;
+    elements.push({
+      type: 'button' as const,
+      text: { type: 'plain_text' as const, text: truncate(`Fix ${i.record.id}`, 75), emoji: true },
+      action_id: FIX_ACTIONS.preview,
+      value: fixPreviewValue({ kind: 'issue', issueId: i.issueId }),
+    });
+  }
+  return elements.length > 0 ? { type: 'actions', elements } : null;
+}
+
 export function renderScanSummary(outcome: ScanSummaryInput, opts: RenderOptions): Rendered {
   const { summary: s, delta } = outcome;
   const asOf = `As of ${slackDate(s.asOfMs)}`;
@@ -194,9 +217,14 @@ export function renderScanSummary(outcome: ScanSummaryInput, opts: RenderOptions
   }
 
   const top: KnownBlock[] = [...head, context(asOf, deltaLine(delta)), { type: 'divider' }, causesBlock(s)];
-  const budget = LIMITS.blocksJsonBudget - jsonSize(top) - MORE_RESERVE;
-  const listed = issueBlocks(s, opts.thresholds, opts.maxIssues ?? DEFAULT_MAX_ISSUES, budget);
+  const maxIssues = opts.maxIssues ?? DEFAULT_MAX_ISSUES;
+  // The buttons are budgeted as if every issue allowed were listed: those rendered can only be a prefix.
+  const candidates = fixButtons(s.issues, maxIssues);
+  const reserve = candidates === null ? 0 : jsonSize([candidates]);
+  const budget = LIMITS.blocksJsonBudget - jsonSize(top) - MORE_RESERVE - reserve;
+  const listed = issueBlocks(s, opts.thresholds, maxIssues, budget);
   const blocks: KnownBlock[] = [...top, { type: 'divider' }, ...listed.blocks];
+  const buttons = fixButtons(s.issues, listed.shown);
 
   const rest = s.issues.length - listed.shown;
   if (rest > 0) {
@@ -204,5 +232,6 @@ export function renderScanSummary(outcome: ScanSummaryInput, opts: RenderOptions
     const restCents = s.totalAtRiskCents - listed.shownCents;
     blocks.push(context(`…and ${plural(rest, 'more issue')} (${formatUsd(restCents)})`));
   }
+  if (buttons !== null) blocks.push(buttons);
   return { text: fallbackText(s), blocks };
 }

@@ -22,6 +22,13 @@ const KIND: Record<TimelineKind, { emoji: string; label: string }> = {
   NOTE: { emoji: ':memo:', label: 'Note' },
   RESOLVED: { emoji: ':white_check_mark:', label: 'Resolved' },
   REOPENED: { emoji: ':repeat:', label: 'Reopened' },
+  FIXPACK_PREVIEWED: { emoji: ':wrench:', label: 'Fix previewed' },
+  APPROVED: { emoji: ':ballot_box_with_check:', label: 'Fix approved' },
+  REJECTED: { emoji: ':no_entry_sign:', label: 'Fix rejected' },
+  APPLIED: { emoji: ':hammer_and_wrench:', label: 'Fix applied' },
+  ROLLED_BACK: { emoji: ':rewind:', label: 'Fix rolled back' },
+  VERIFIED: { emoji: ':white_check_mark:', label: 'Fix verified' },
+  VERIFICATION_FAILED: { emoji: ':x:', label: 'Fix verification failed' },
 };
 
 // Entry data is JSON written by the use cases and read back from the database, so every field is checked
@@ -77,6 +84,24 @@ export function entrySummary(e: TimelineEntry): string {
     }
     case 'ACKNOWLEDGED':
       return '';
+    case 'FIXPACK_PREVIEWED':
+    case 'APPROVED':
+    case 'REJECTED':
+    case 'APPLIED':
+    case 'ROLLED_BACK':
+    case 'VERIFIED':
+    case 'VERIFICATION_FAILED': {
+      const parts: string[] = [];
+      const run = str(d['fix_run_id']);
+      if (run !== null) parts.push(`fix #${safeCode(run, 20)}`);
+      const title = str(d['title']);
+      if (title !== null) parts.push(safeText(title, REASON_MAX));
+      const cents = int(d['dollars_cents']) ?? int(d['cleared_cents']);
+      if (cents !== null && cents > 0) parts.push(formatUsd(cents));
+      const reason = str(d['reason']);
+      if (reason !== null) parts.push(safeText(reason, REASON_MAX));
+      return parts.join(' · ');
+    }
   }
 }
 

@@ -2,7 +2,7 @@ import type { types } from '@slack/bolt';
 import { humanIssueType, type Incident, type IssueLine } from '../../../domain/incidents/incident.ts';
 import { formatUsd } from '../../../shared/money.ts';
 import { wholeDays, wholeMinutes } from '../../../shared/time.ts';
-import { ACTIONS, incidentButtonValue } from '../ids.ts';
+import { ACTIONS, FIX_ACTIONS, fixPreviewValue, incidentButtonValue } from '../ids.ts';
 import { LIMITS } from './limits.ts';
 import { escapeMrkdwn, oneLine, safeCode, safeText, truncate } from './mrkdwn.ts';
 import {
@@ -219,7 +219,22 @@ function resolveConfirm(i: Incident): types.ConfirmationDialog {
   };
 }
 
-/** Acknowledge only while nobody has; Resolve until resolved; Rescan always (it is how a resolve is checked). */
+/** The bulk fix preview for the top cause, while there is one and the incident is open. */
+function previewFixButton(i: Incident): Button | null {
+  const top = i.figures.topCauses[0];
+  if (i.state === 'resolved' || top === undefined) return null;
+  return {
+    type: 'button',
+    text: plain(truncate(`Preview fix: ${humanIssueType(top.issueType)}`, 75)),
+    action_id: FIX_ACTIONS.preview,
+    value: fixPreviewValue({ kind: 'bulk', issueType: top.issueType }),
+  };
+}
+
+/**
+ * Acknowledge only while nobody has; Resolve until resolved; Rescan always (it is how a resolve is checked);
+ * Preview fix for the top cause while open.
+ */
 function actionsBlock(i: Incident): KnownBlock {
   const elements: Button[] = [];
   if (i.state === 'detected') elements.push(ackButton(i));
@@ -233,6 +248,8 @@ function actionsBlock(i: Incident): KnownBlock {
         i.figures.openIssues > 0 ? { style: 'danger', confirm: resolveConfirm(i) } : { style: 'danger' },
       ),
     );
+  const preview = previewFixButton(i);
+  if (preview !== null) elements.push(preview);
   return { type: 'actions', elements };
 }
 

@@ -1,0 +1,268 @@
+import type { FixRunPatch, FixStore, FixTx, NewFixRun, OpenFinding } from '../../app/fix-ports.ts';
+import type { ChangedField } from '../../domain/fixpacks/dsl.ts';
+import type { FixRun } from '../../domain/fixpacks/run.ts';
+import type { FunnelRecord } from '../../domain/records/record.ts';
+import type { Db, Row, Sql } from './client.ts';
+import { incidentTx } from './incidents-repository.ts';
+
+const ms = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)::float8`;
+const iso = (v: number | null | undefined) => (v == null ? null : new Date(v).toISOString());
+const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+const RUN_COLUMNS = `id::text AS id, incident_id::text AS incident_id, state, plan, requested_by, approved_by,
+  rejected_by, ${ms('created_at')} AS created_ms, ${ms('expires_at')} AS expires_ms, ${ms('applied_at')} AS applied_ms,
+  ${ms('rolled_back_at')} AS rolled_back_ms, inverse, guard, verification, ${ms('verify_due_at')} AS verify_due_ms,
+  recovered_cents::float8 AS recovered_cents, reason, skipped, channel_id, message_ts`;
+
+function toRun(r: Row): FixRun {
+  return {
+    id: r['id'] as string,
+    incidentId: (r['incident_id'] as string | null) ?? null,
+    state: r['state'] as FixRun['state'],
+    plan: json(r['plan']),
+    requestedBy: r['requested_by'] as string,
+    approvedBy: (r['approved_by'] as string | null) ?? null,
+    rejectedBy: (r['rejected_by'] as string | null) ?? null,
+    createdAtMs: r['created_ms'] as number,
+    expiresAtMs: r['expires_ms'] as number,
+    appliedAtMs: (r['applied_ms'] as number | null) ?? null,
+    rolledBackAtMs: (r['rolled_back_ms'] as number | null) ?? null,
+    inverse: r['inverse'] == null ? null : json(r['inverse']),
+    guard: r['guard'] == null ? null : json(r['guard']),
+    verification: (r['verification'] as FixRun['verification']) ?? null,
+    verifyDueAtMs: (r['verify_due_ms'] as number | null) ?? null,
+    recoveredCents: r['recovered_cents'] as number,
+    reason: (r['reason'] as string | null) ?? null,
+    skipped: json(r['skipped'] ?? []),
+    channelId: (r['channel_id'] as string | null) ?? null,
+    messageTs: (r['message_ts'] as string | null) ?? null,
+  };
+}
+
+const RECORD_SELECT = `SELECT id, type, name, email_hash, domain, company, source, region, owner, stage,
+  ${ms('created_at')} AS created_ms, ${ms('last_touch_at')} AS touched_ms, next_step, value_cents::float8 AS value,
+  notes FROM records`;
+
+const toRecord = (r: Row): FunnelRecord => ({
+  id: r['id'] as string,
+  type: r['type'] as FunnelRecord['type'],
+  name: r['name'] as string,
+  emailHash: (r['email_hash'] as string | null) ?? null,
+  domain: r['domain'] as string,
+  company: r['company'] as string,
+  source: r['source'] as string,
+  region: r['region'] as string,
+  owner: r['owner'] as string,
+  stage: r['stage'] as string,
+  createdAtMs: r['created_ms'] as number,
+  lastTouchAtMs: (r['touched_ms'] as number | null) ?? null,
+  nextStep: r['next_step'] as string,
+  valueCents: r['value'] as number,
+  notes: r['notes'] as string,
+});
+
+/** Plan field → records column. Only these can be written by a fix (the DSL's closed list). */
+const COLUMN: Record<ChangedField, string> = {
+  owner: 'owner',
+  stage: 'stage',
+  next_step: 'next_step',
+  region: 'region',
+  notes: 'notes',
+};
+
+const PATCH: { [K in keyof Required<FixRunPatch>]: [string, (v: FixRunPatch[K]) => unknown] } = {
+  state: ['state', (v) => v],
+  approvedBy: ['approved_by', (v) => v],
+  rejectedBy: ['rejected_by', (v) => v],
+  appliedAtMs: ['applied_at', iso],
+  rolledBackAtMs: ['rolled_back_at', iso],
+  inverse: ['inverse', (v) => JSON.stringify(v)],
+  guard: ['guard', (v) => JSON.stringify(v)],
+  verification: ['verification', (v) => v],
+  verifyDueAtMs: ['verify_due_at', iso],
+  recoveredCents: ['recovered_cents', (v) => v],
+  reason: ['reason', (v) => v],
+  skipped: ['skipped', (v) => JSON.stringify(v)],
+};
+
+function fixTx(tx: Sql): FixTx {
+  const runOne = async (text: string, params: unknown[]) => {
+    const [r] = await tx.query(text, params);
+    return r ? toRun(r) : null;
+  };
+  return {
+    ...incidentTx(tx),
+    async insertRun(n: NewFixRun) {
+      const run = await runOne(
+        `INSERT INTO fix_runs (incident_id, state, pack, plan, snapshot, requested_by, created_at, expires_at)
+         VALUES ($1, 'planned', $2, $3, $4, $5, $6, $7) RETURNING ${RUN_COLUMNS}`,
+        [
+          n.incidentId,
+          JSON.stringify(n.pack),
+          JSON.stringify(n.plan),
+          JSON.stringify(n.snapshot),
+          n.requestedBy,
+          iso(n.createdAtMs),
+          iso(n.expiresAtMs),
+        ],
+      );
+      return run!;
+    },
+    getRun: (id) => runOne(`SELECT ${RUN_COLUMNS} FROM fix_runs WHERE id = $1 FOR UPDATE`, [id]),
+    async snapshotOf(id) {
+      const [r] = await tx.query('SELECT snapshot FROM fix_runs WHERE id = $1', [id]);
+      return r ? json<FunnelRecord[]>(r['snapshot']) : [];
+    },
+    async updateRun(id, expected, patch) {
+      const params: unknown[] = [id, [...expected]];
+      const sets: string[] = [];
+      for (const [k, v] of Object.entries(patch) as [keyof FixRunPatch, never][]) {
+        const [col, enc] = PATCH[k] as [string, (x: unknown) => unknown];
+        params.push(enc(v));
+        sets.push(`${col} = $${params.length}`);
+      }
+      sets.push('updated_at = now()');
+      return runOne(
+        `UPDATE fix_runs SET ${sets.join(', ')} WHERE id = $1 AND state = ANY($2::text[]) RETURNING ${RUN_COLUMNS}`,
+        params,
+      );
+    },
+    async lockRecords(ids) {
+      const rows = await tx.query(`${RECORD_SELECT} WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [
+        [...ids],
+      ]);
+      return rows.map(toRecord);
+    },
+    async writeChanges(changes) {
+      // One UPDATE per field over unnest arrays; the last change to a (record, field) wins, as planned.
+      const byField = new Map<ChangedField, Map<string, string>>();
+      for (const c of changes) {
+        const m = byField.get(c.field) ?? new Map<string, string>();
+        m.set(c.recordId, c.new);
+        byField.set(c.field, m);
+      }
+      for (const [field, values] of byField)
+        await tx.query(
+          `UPDATE records r SET ${COLUMN[field]} = c.v, updated_at = now()
+           FROM unnest($1::text[], $2::text[]) AS c(id, v) WHERE r.id = c.id`,
+          [[...values.keys()], [...values.values()]],
+        );
+    },
+    async addEffects(runId, effects) {
+      const tasks = effects.filter((e) => e.kind === 'task');
+      if (tasks.length > 0)
+        await tx.query(
+          `INSERT INTO crm_tasks (fix_run_id, record_id, assignee, title, due_at, priority)
+           SELECT $1, t.record_id, t.assignee, t.title, t.due_at, t.priority
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+             AS t(record_id, assignee, title, due_at, priority)`,
+          [
+            runId,
+            tasks.map((t) => t.recordId),
+            tasks.map((t) => t.assignee),
+            tasks.map((t) => t.title),
+            tasks.map((t) => iso(t.dueAtMs)),
+            tasks.map((t) => t.priority),
+          ],
+        );
+      const drafts = effects.filter((e) => e.kind === 'email_draft');
+      if (drafts.length > 0)
+        await tx.query(
+          `INSERT INTO email_drafts (fix_run_id, record_id, recipient, subject, body)
+           SELECT $1, d.record_id, d.recipient, d.subject, d.body
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS d(record_id, recipient, subject, body)`,
+          [
+            runId,
+            drafts.map((d) => d.recordId),
+            drafts.map((d) => d.to),
+            drafts.map((d) => d.subject),
+            drafts.map((d) => d.body),
+          ],
+        );
+    },
+    async withdrawEffects(runId) {
+      await tx.query(`UPDATE crm_tasks SET status = 'cancelled' WHERE fix_run_id = $1 AND status = 'open'`, [
+        runId,
+      ]);
+      await tx.query(
+        `UPDATE email_drafts SET status = 'discarded' WHERE fix_run_id = $1 AND status = 'draft'`,
+        [runId],
+      );
+    },
+  };
+}
+
+export function fixStore(db: Db): FixStore {
+  const runs = async (text: string, params: unknown[] = []) => (await db.query(text, params)).map(toRun);
+  return {
+    transaction: (fn) => db.transaction((tx) => fn(fixTx(tx))),
+    async get(id) {
+      const [r] = await db.query(`SELECT ${RUN_COLUMNS} FROM fix_runs WHERE id = $1`, [id]);
+      return r ? toRun(r) : null;
+    },
+    async openFindings(target) {
+      const rows = await db.query<Row>(
+        `SELECT issue_id, record_id, issue_type, rule_key, estimated_loss_cents::float8 AS loss FROM findings
+         WHERE status = 'open' AND ${'issueId' in target ? 'issue_id = $1' : 'issue_type = $1'}
+         ORDER BY estimated_loss_cents DESC, issue_id`,
+        ['issueId' in target ? target.issueId : target.issueType],
+      );
+      return rows.map(
+        (r): OpenFinding => ({
+          issueId: r['issue_id'] as string,
+          recordId: r['record_id'] as string,
+          issueType: r['issue_type'] as OpenFinding['issueType'],
+          ruleKey: r['rule_key'] as string,
+          lossCents: r['loss'] as number,
+        }),
+      );
+    },
+    async loadScope(recordIds) {
+      // The targets, and the records a fix reads beside them: the same duplicate key (merges, routing
+      // by domain) or the same company (routing by company).
+      const rows = await db.query(
+        `WITH t AS (SELECT lower(btrim(domain)) AS d, lower(btrim(company)) AS c FROM records WHERE id = ANY($1::text[]))
+         ${RECORD_SELECT} WHERE id = ANY($1::text[])
+           OR (btrim(domain) <> '' AND lower(btrim(domain)) IN (SELECT d FROM t WHERE d <> ''))
+           OR (btrim(company) <> '' AND lower(btrim(company)) IN (SELECT c FROM t WHERE c <> ''))
+         ORDER BY id`,
+        [[...recordIds]],
+      );
+      return rows.map(toRecord);
+    },
+    async nextRoundRobin(count) {
+      // Reserves `count` consecutive positions, so concurrent plans do not hand out the same owner first.
+      const [r] = await db.query<{ start: number }>(
+        `SELECT (nextval('fix_round_robin') - 1)::float8 AS start FROM generate_series(1, greatest($1::int, 1))
+         ORDER BY 1 LIMIT 1`,
+        [count],
+      );
+      return r?.start ?? 0;
+    },
+    async setMessage(id, channelId, ts) {
+      await db.query('UPDATE fix_runs SET channel_id = $2, message_ts = $3 WHERE id = $1', [
+        id,
+        channelId,
+        ts,
+      ]);
+    },
+    dueVerifications: (nowMs) =>
+      runs(
+        `SELECT ${RUN_COLUMNS} FROM fix_runs WHERE verification = 'pending' AND verify_due_at <= $1 AND state = 'applied'
+         ORDER BY verify_due_at, id`,
+        [iso(nowMs)],
+      ),
+    expiredPlans: (nowMs) =>
+      runs(`SELECT ${RUN_COLUMNS} FROM fix_runs WHERE state = 'planned' AND expires_at <= $1 ORDER BY id`, [
+        iso(nowMs),
+      ]),
+    async recovered(fromMs, toMs) {
+      const [r] = await db.query<{ cents: number }>(
+        `SELECT coalesce(sum(recovered_cents), 0)::float8 AS cents FROM fix_runs
+         WHERE state = 'applied' AND applied_at >= $1 AND applied_at < $2`,
+        [iso(fromMs), iso(toMs)],
+      );
+      return r?.cents ?? 0;
+    },
+  };
+}

@@ -1,0 +1,375 @@
+import type { types } from '@slack/bolt';
+import {
+  DEFAULT_APPROVAL_POLICY,
+  type FixRun,
+  type FixRunState,
+  type GuardResult,
+} from '../../../domain/fixpacks/run.ts';
+import type { FieldChange, Plan, SideEffect } from '../../../domain/fixpacks/types.ts';
+import { type Cents, formatUsd } from '../../../shared/money.ts';
+import { DAY_MS, MINUTE_MS } from '../../../shared/time.ts';
+import { FIX_ACTIONS, fixRunValue } from '../ids.ts';
+import { LIMITS } from './limits.ts';
+import { oneLine } from './mrkdwn.ts';
+import { count, plural, type Rendered, slackDate } from './scan-summary.ts';
+import type { KnownBlock } from './types.ts';
+import {
+  channelLink,
+  context,
+  fitEscaped,
+  formatActor,
+  jsonSize,
+  mrkdwn,
+  section,
+  userMention,
+} from './war-room.ts';
+
+/**
+ * The fix preview (DOMAIN.md §5): the exact per-record diff, the side effects and the blast radius, then
+ * Approve / Reject. One message per fix run, edited in place at every step, so it is a pure function of the
+ * run. Data (record ids, values, owners, warnings) is escaped after truncation (fitEscaped) so a hostile
+ * value can neither ping, forge a link, nor close the diff's code block (backticks become look-alikes).
+ */
+
+export const DEFAULT_MAX_DIFF_LINES = 30;
+/** Caps on data-derived text, in characters AFTER escaping. */
+const CAP = { id: 60, value: 160, name: 40, title: 60, warning: 250, reason: 300 } as const;
+const SHOWN = { tasks: 3, emails: 2, owners: 5, teams: 5, warnings: 5, skipped: 5, channels: 3 } as const;
+
+const HEADING: Record<FixRunState, string> = {
+  planned: 'Fix preview',
+  approved: 'Applying',
+  applying: 'Applying',
+  applied: 'Fix applied',
+  failed: 'Fix failed',
+  rolled_back: 'Fix rolled back',
+  rejected: 'Fix rejected',
+  expired: 'Fix preview expired',
+};
+
+const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+/**
+ * Data in mrkdwn: escaped, and no backtick left to open or close a code span or block (in the diff's code
+ * block, a ``` from data would end it early); backticks become a look-alike (U+02CB).
+ */
+const code = (raw: string, max: number): string => fitEscaped(raw, max).replace(/`/g, 'ˋ');
+const esc = code;
+const shownValue = (raw: string): string => (oneLine(raw) === '' ? '(empty)' : code(raw, CAP.value));
+
+/** "10 min", "5 hours", "2 days": durations in the reader's words, truncated. */
+export function formatDuration(ms: number): string {
+  const minutes = Math.max(0, Math.trunc(ms / MINUTE_MS));
+  if (minutes < 60) return `${minutes} min`;
+  if (ms < 2 * DAY_MS) return plural(Math.trunc(minutes / 60), 'hour');
+  return plural(Math.trunc(ms / DAY_MS), 'day');
+}
+
+function changeLines(c: FieldChange): string[] {
+  if (c.field === 'notes' && c.old !== '' && c.new.startsWith(c.old))
+    return [`+ notes: …${shownValue(c.new.slice(c.old.length))}`];
+  return [`- ${c.field}: ${shownValue(c.old)}`, `+ ${c.field}: ${shownValue(c.new)}`];
+}
+
+/** Changes grouped by record, records in order of first appearance (a plan may interleave them). */
+function byRecord(changes: readonly FieldChange[]): FieldChange[] {
+  const groups = new Map<string, FieldChange[]>();
+  for (const c of changes) {
+    const g = groups.get(c.recordId);
+    if (g) g.push(c);
+    else groups.set(c.recordId, [c]);
+  }
+  return [...groups.values()].flat();
+}
+
+/**
+ * The diff as code-block lines: whole changes only, at most `maxLines` lines (record headings included)
+ * and `maxChars` characters of text and of JSON, then "… N more changes on M records".
+ */
+export function diffLines(changes: readonly FieldChange[], maxLines: number, maxChars: number): string[] {
+  const ordered = byRecord(changes);
+  const lines: string[] = [];
+  let chars = 0;
+  let json = 0;
+  let shown = 0;
+  let current: string | null = null;
+  for (const c of ordered) {
+    const add = [...(c.recordId === current ? [] : [`# ${code(c.recordId, CAP.id)}`]), ...changeLines(c)];
+    const textCost = add.reduce((a, l) => a + l.length + 1, 0);
+    const jsonCost = add.reduce((a, l) => a + JSON.stringify(l).length, 0);
+    if (lines.length + add.length > maxLines || chars + textCost > maxChars || json + jsonCost > maxChars)
+      break;
+    lines.push(...add);
+    chars += textCost;
+    json += jsonCost;
+    shown++;
+    current = c.recordId;
+  }
+  const rest = ordered.slice(shown);
+  if (rest.length > 0) {
+    const records = new Set(rest.map((c) => c.recordId)).size;
+    lines.push(`… ${plural(rest.length, 'more change')} on ${plural(records, 'record')}`);
+  }
+  return lines;
+}
+
+function diffBlock(plan: Plan, maxLines: number, jsonBudget: number): KnownBlock {
+  const records = new Set(plan.changes.map((c) => c.recordId)).size;
+  if (plan.changes.length === 0)
+    return section('*Changes*\n_No field changes: only the side effects below._');
+  const head = `*Changes* · ${plural(plan.changes.length, 'change')} on ${plural(records, 'record')}\n\`\`\`\n`;
+  const tail = '\n```';
+  // Room for the wrapper and the "… N more" line, which is added after the budget check.
+  const room = Math.min(LIMITS.sectionText, jsonBudget) - head.length - tail.length - 80;
+  return section(`${head}${diffLines(plan.changes, maxLines, Math.max(0, room)).join('\n')}${tail}`);
+}
+
+const more = (n: number) => (n > 0 ? ` +${count(n)}` : '');
+
+function list(items: readonly string[], shown: number, max: number): string {
+  if (items.length === 0) return 'none';
+  return (
+    items
+      .slice(0, shown)
+      .map((i) => esc(i, max))
+      .join(', ') + more(items.length - shown)
+  );
+}
+
+function effectLines(run: FixRun): string[] {
+  const effects = run.plan.effects;
+  const of = <K extends SideEffect['kind']>(k: K) =>
+    effects.filter((e): e is Extract<SideEffect, { kind: K }> => e.kind === k);
+  const tasks = of('task');
+  const notes = of('notify');
+  const emails = of('email_draft');
+  const out: string[] = [];
+  if (tasks.length > 0) {
+    const shown = tasks.slice(0, SHOWN.tasks).map((t) => {
+      const high = t.priority === 'high' ? 'high priority, ' : '';
+      const due = formatDuration(t.dueAtMs - run.createdAtMs);
+      return `${esc(t.title, CAP.title)} (${high}due in ${due}) for ${esc(t.assignee, CAP.name)}`;
+    });
+    out.push(
+      `:ballot_box_with_check: ${plural(tasks.length, 'task')}: ${shown.join('; ')}${tasks.length > SHOWN.tasks ? ' …' : ''}`,
+    );
+  }
+  if (notes.length > 0) {
+    const dms = notes.filter((n) => n.channel === null);
+    const unmapped = dms.filter((n) => n.slackUser === null).length;
+    const channels = new Map<string, number>();
+    for (const n of notes)
+      if (n.channel !== null) channels.set(n.channel, (channels.get(n.channel) ?? 0) + 1);
+    const parts = dms.length > 0 ? [`${count(dms.length)} DM${dms.length === 1 ? '' : 's'}`] : [];
+    for (const [ch, n] of [...channels].slice(0, SHOWN.channels))
+      parts.push(`${count(n)} to ${channelLink(ch) ?? `\`${code(ch, CAP.name)}\``}`);
+    if (channels.size > SHOWN.channels) parts.push(`${count(channels.size - SHOWN.channels)} more channels`);
+    const skip = unmapped > 0 ? ` · ${plural(unmapped, 'owner')} not mapped to Slack: no DM` : '';
+    out.push(`:speech_balloon: ${plural(notes.length, 'Slack message')} (${parts.join(', ')})${skip}`);
+  }
+  if (emails.length > 0) {
+    const shown = emails
+      .slice(0, SHOWN.emails)
+      .map((e) => `${esc(e.subject, CAP.title)} → ${esc(e.toLabel, CAP.name)}`);
+    out.push(
+      `:email: ${plural(emails.length, 'email draft')}: ${shown.join('; ')}${emails.length > SHOWN.emails ? ' …' : ''}`,
+    );
+  }
+  return out.length > 0 ? out : ['No side effects: only the field changes.'];
+}
+
+function blastBlock(plan: Plan): KnownBlock {
+  const b = plan.blast;
+  const fields = [
+    `*Records*\n${count(b.records)}`,
+    `*Owners*\n${list(b.owners, SHOWN.owners, CAP.name)}`,
+    `*Teams*\n${list(b.teams, SHOWN.teams, CAP.name)}`,
+    `*Issues*\n${count(b.issues)}`,
+    `*Dollars addressed*\n${formatUsd(b.dollarsCents)}`,
+  ];
+  return { type: 'section', fields: fields.map(mrkdwn) };
+}
+
+function warningsBlock(plan: Plan): KnownBlock | null {
+  const w = plan.warnings;
+  if (w.length === 0) return null;
+  const shown = w.slice(0, SHOWN.warnings).map((t) => `:warning: ${esc(t, CAP.warning)}`);
+  if (w.length > SHOWN.warnings) shown.push(`…and ${plural(w.length - SHOWN.warnings, 'more warning')}`);
+  return context(...shown);
+}
+
+function guardLine(g: GuardResult, windowMs: number): string {
+  const parts = [
+    `:white_check_mark: Cleared ${plural(g.cleared.length, 'issue')} (${formatUsd(g.clearedCents)})`,
+  ];
+  if (g.awaiting.length > 0)
+    parts.push(
+      `:hourglass_flowing_sand: ${count(g.awaiting.length)} awaiting verification (${formatDuration(windowMs)} window)`,
+    );
+  parts.push(g.introduced.length > 0 ? `:x: ${plural(g.introduced.length, 'new issue')}` : 'no new issues');
+  return parts.join(' · ');
+}
+
+function stateLines(run: FixRun, rollbackWindowMs: number): string[] {
+  const expires = run.state === 'planned' ? ` · expires ${slackDate(run.expiresAtMs)}` : '';
+  const out = [`:memo: Planned by ${formatActor(run.requestedBy)} ${slackDate(run.createdAtMs)}${expires}`];
+  const reason = run.reason === null ? '' : `: ${esc(run.reason, CAP.reason)}`;
+  if (run.approvedBy !== null) out.push(`:white_check_mark: Approved by ${formatActor(run.approvedBy)}`);
+  if (run.state === 'rejected') out.push(`:no_entry_sign: Rejected by ${formatActor(run.rejectedBy)}`);
+  if (run.state === 'expired')
+    out.push(`:hourglass: Expired ${slackDate(run.expiresAtMs)} with no decision: nothing was changed.`);
+  if (run.state === 'approved' || run.state === 'applying')
+    out.push(':hourglass_flowing_sand: Applying in one transaction…');
+  if (run.appliedAtMs !== null) {
+    const until =
+      run.state === 'applied'
+        ? ` · can be rolled back until ${slackDate(run.appliedAtMs + rollbackWindowMs)}`
+        : '';
+    out.push(`:rocket: Applied ${slackDate(run.appliedAtMs)}${until}`);
+  }
+  if (run.guard !== null) out.push(guardLine(run.guard, run.plan.verifyWindowMs));
+  if (run.state === 'failed') out.push(`:x: Failed${reason || ': no reason recorded'}`);
+  if (run.state === 'rolled_back') {
+    const at = run.rolledBackAtMs === null ? '' : ` ${slackDate(run.rolledBackAtMs)}`;
+    out.push(`:leftwards_arrow_with_hook: Rolled back${at}${reason}`);
+    if (run.skipped.length > 0) {
+      const fields = run.skipped.map((c) => `${c.recordId}.${c.field}`);
+      const shown = fields.slice(0, SHOWN.skipped).map((f) => `\`${code(f, CAP.id)}\``);
+      out.push(
+        `Left alone, changed since by someone else: ${shown.join(', ')}${more(fields.length - SHOWN.skipped)}`,
+      );
+    }
+  }
+  if (run.verification === 'pending')
+    out.push(
+      `:hourglass_flowing_sand: Verification ${run.verifyDueAtMs === null ? 'pending' : `due ${slackDate(run.verifyDueAtMs)}`}`,
+    );
+  if (run.verification === 'verified') out.push(':white_check_mark: Verified: the fix held');
+  if (run.verification === 'failed') out.push(':x: Verification failed: the fix did not hold');
+  if (run.recoveredCents > 0) out.push(`:moneybag: Recovered ${formatUsd(run.recoveredCents)}`);
+  return out;
+}
+
+type Button = types.Button;
+const fixButton = (text: string, actionId: string, runId: string, extra: Pick<Button, 'style' | 'confirm'>) =>
+  ({
+    type: 'button',
+    text: plain(text),
+    action_id: actionId,
+    value: fixRunValue(runId),
+    ...extra,
+  }) satisfies Button;
+
+function actionsBlock(run: FixRun, rollbackWindowMs: number): KnownBlock | null {
+  const b = run.plan.blast;
+  if (run.state === 'planned') {
+    const approve: types.ConfirmationDialog = {
+      title: plain('Apply this fix?'),
+      text: plain(
+        `Changes ${plural(b.records, 'record')} (${formatUsd(b.dollarsCents)} addressed). It is applied in one ` +
+          `transaction and can be rolled back for ${formatDuration(rollbackWindowMs)}.`,
+      ),
+      confirm: plain('Apply'),
+      deny: plain('Cancel'),
+    };
+    return {
+      type: 'actions',
+      elements: [
+        fixButton('Approve', FIX_ACTIONS.approve, run.id, { style: 'primary', confirm: approve }),
+        fixButton('Reject', FIX_ACTIONS.reject, run.id, { style: 'danger' }),
+      ],
+    };
+  }
+  if (run.state === 'applied' && run.rolledBackAtMs === null) {
+    const confirm: types.ConfirmationDialog = {
+      title: plain('Roll back this fix?'),
+      text: plain(
+        `Writes back the previous values of ${plural(run.plan.changes.length, 'change')}. A field someone ` +
+          'changed since is left alone. Tasks, messages and drafts already created stay.',
+      ),
+      confirm: plain('Roll back'),
+      deny: plain('Cancel'),
+    };
+    return {
+      type: 'actions',
+      elements: [fixButton('Roll back', FIX_ACTIONS.rollback, run.id, { style: 'danger', confirm })],
+    };
+  }
+  return null;
+}
+
+export function renderFixPreview(
+  run: FixRun,
+  opts: { maxDiffLines?: number; rollbackWindowMs?: number } = {},
+): Rendered {
+  const plan = run.plan;
+  const window = opts.rollbackWindowMs ?? DEFAULT_APPROVAL_POLICY.rollbackWindowMs;
+  const head = `:wrench: ${HEADING[run.state]}: `;
+  const header: KnownBlock = {
+    type: 'header',
+    text: plain(`${head}${fitEscaped(plan.title, LIMITS.headerText - head.length)}`),
+  };
+  const effects = section(`*Side effects*\n${effectLines(run).join('\n')}`);
+  const warnings = warningsBlock(plan);
+  const state = section(stateLines(run, window).join('\n'));
+  const actions = actionsBlock(run, window);
+  const rest = [effects, ...(warnings ? [warnings] : []), state, ...(actions ? [actions] : [])];
+  const budget = LIMITS.blocksJsonBudget - jsonSize([header, blastBlock(plan), ...rest]) - 200;
+  const diff = diffBlock(plan, Math.max(0, opts.maxDiffLines ?? DEFAULT_MAX_DIFF_LINES), budget);
+  const records = new Set(plan.changes.map((c) => c.recordId)).size;
+  const text =
+    `${head}${esc(plan.title, 150)} · ${plural(plan.changes.length, 'change')} on ${plural(records, 'record')}` +
+    ` · ${formatUsd(plan.blast.dollarsCents)} addressed`;
+  return { text, blocks: [header, blastBlock(plan), diff, ...rest] };
+}
+
+/** The short ephemeral answers to fix buttons that changed nothing. */
+export type FixAnswer =
+  | { kind: 'unauthorized'; approverUsers: readonly string[]; approverGroup: string | null }
+  | { kind: 'four_eyes'; records: number; dollarsCents: Cents }
+  | { kind: 'stale' }
+  | { kind: 'already_decided'; state: FixRunState; by: string | null }
+  | { kind: 'expired' };
+
+const DECIDED: Record<FixRunState, string> = {
+  planned: 'still waiting for a decision',
+  approved: 'approved',
+  applying: 'being applied',
+  applied: 'applied',
+  failed: 'failed',
+  rolled_back: 'rolled back',
+  rejected: 'rejected',
+  expired: 'expired',
+};
+
+const GROUP_ID = /^S[A-Z0-9]{2,}$/;
+
+function answerText(a: FixAnswer): string {
+  switch (a.kind) {
+    case 'unauthorized': {
+      // The group is shown as its id in code, never as `<!subteam^…>`: an answer must not page a group.
+      const who = a.approverUsers.slice(0, 10).map(userMention);
+      if (a.approverGroup !== null && GROUP_ID.test(a.approverGroup))
+        who.push(`members of \`${a.approverGroup}\``);
+      const list = who.length > 0 ? `Approvers: ${who.join(', ')}` : 'No approvers are configured';
+      return `:lock: Only approvers can approve or reject fixes. ${list}.`;
+    }
+    case 'four_eyes':
+      return (
+        `:busts_in_silhouette: You asked for this preview and it touches ${plural(a.records, 'record')} / ` +
+        `${formatUsd(a.dollarsCents)}: someone else must approve it.`
+      );
+    case 'stale':
+      return ':arrows_counterclockwise: The plan is stale: records changed since it was planned. Preview again.';
+    case 'already_decided': {
+      const by = a.by === null ? '' : ` by ${formatActor(a.by)}`;
+      return `:information_source: This fix is already ${DECIDED[a.state]}${by}.`;
+    }
+    case 'expired':
+      return ':hourglass: This preview expired: nothing was changed. Preview again for a fresh plan.';
+  }
+}
+
+export function renderFixAnswer(a: FixAnswer): Rendered {
+  const text = answerText(a);
+  return { text, blocks: [section(text)] };
+}

@@ -1,0 +1,238 @@
+import { regressionGuard } from '../../domain/fixpacks/guard.ts';
+import { inverseOf } from '../../domain/fixpacks/plan.ts';
+import type { FixRun } from '../../domain/fixpacks/run.ts';
+import type { FunnelRecord } from '../../domain/records/record.ts';
+import { AppError } from '../../shared/errors.ts';
+import { actorLabel, type Ctx } from '../context.ts';
+import type { FixTx } from '../fix-ports.ts';
+import { scheduleSync } from '../incidents/effects.ts';
+import { auditDenial, authorize, type Denial } from './authorize.ts';
+import type { FixDeps } from './deps.ts';
+import { scheduleFixMessage, scheduleNotifications } from './effects.ts';
+import { rollBackInTx } from './rollback.ts';
+
+export type ApproveOutcome =
+  | { outcome: 'applied'; run: FixRun }
+  | { outcome: 'rolled_back'; run: FixRun }
+  | { outcome: 'forbidden'; run: FixRun; denial: Denial }
+  | { outcome: 'stale'; run: FixRun }
+  | { outcome: 'expired'; run: FixRun }
+  | { outcome: 'already'; run: FixRun };
+
+export const STALE_REASON = 'the plan is stale, preview again';
+
+const FIELDS: (keyof FunnelRecord)[] = [
+  'type',
+  'name',
+  'domain',
+  'company',
+  'source',
+  'region',
+  'owner',
+  'stage',
+  'createdAtMs',
+  'lastTouchAtMs',
+  'nextStep',
+  'valueCents',
+  'notes',
+];
+const same = (a: FunnelRecord, b: FunnelRecord) => FIELDS.every((f) => a[f] === b[f]);
+
+/**
+ * Approve = apply. In one transaction: the run moves planned → approved → applying → applied by conditional
+ * updates under a row lock (fifty clicks apply once), the records are re-checked against the plan's
+ * snapshot (a changed record fails the plan as stale), the diff is written with its inverse kept, tasks and
+ * drafts are stored, notifications are queued, and the timeline and audit log get their rows. Right after,
+ * the regression guard rescans the affected records and rolls the fix back if it caused a new issue.
+ */
+export async function approveFix(deps: FixDeps, ctx: Ctx, runId: string): Promise<ApproveOutcome> {
+  const run = await deps.fixes.get(runId);
+  if (run === null) throw new AppError('NOT_FOUND', `fix ${runId} does not exist`);
+  const denial = await authorize(deps, ctx, run, 'approve');
+  if (denial) {
+    await auditDenial(deps, ctx, run, 'approve', denial);
+    return { outcome: 'forbidden', run, denial };
+  }
+  const actor = actorLabel(ctx.actor);
+  const applied = await deps.fixes.transaction((tx) => apply(tx, deps, actor, runId));
+  deps.incident.onEnqueued?.();
+  if (applied.outcome !== 'applied') return applied;
+  ctx.log.info({ fix_run_id: runId, changes: applied.run.plan.changes.length }, 'fix applied');
+  return guard(deps, ctx, applied.run, applied.before);
+}
+
+async function apply(
+  tx: FixTx,
+  deps: FixDeps,
+  actor: string,
+  runId: string,
+): Promise<
+  | Exclude<ApproveOutcome, { outcome: 'applied' }>
+  | { outcome: 'applied'; run: FixRun; before: FunnelRecord[] }
+> {
+  const now = deps.incident.clock.now();
+  const run = await tx.getRun(runId);
+  if (run === null) throw new AppError('NOT_FOUND', `fix ${runId} does not exist`);
+  if (run.state !== 'planned') return { outcome: 'already', run };
+  const event = (kind: 'APPROVED' | 'APPLIED' | 'REJECTED', data: Record<string, unknown>) =>
+    run.incidentId
+      ? tx.addEvent({
+          incidentId: run.incidentId,
+          kind,
+          actor,
+          atMs: now,
+          data: { fix_run_id: run.id, ...data },
+        })
+      : Promise.resolve(true);
+
+  if (now >= run.expiresAtMs) {
+    const expired = await tx.updateRun(run.id, ['planned'], {
+      state: 'expired',
+      reason: 'the preview expired',
+    });
+    await tx.audit({
+      actor,
+      action: 'fix.expired',
+      targetType: 'fix_run',
+      targetId: run.id,
+      before: { state: 'planned' },
+      after: { state: 'expired' },
+      atMs: now,
+    });
+    if (expired) await scheduleFixMessage(tx, expired);
+    return { outcome: 'expired', run: expired ?? run };
+  }
+  const snapshot = await tx.snapshotOf(run.id);
+  const current = await tx.lockRecords(run.plan.recordIds);
+  const byId = new Map(current.map((r) => [r.id, r]));
+  if (snapshot.some((s) => !byId.has(s.id) || !same(s, byId.get(s.id)!))) {
+    const failed = await tx.updateRun(run.id, ['planned'], {
+      state: 'failed',
+      approvedBy: actor,
+      reason: STALE_REASON,
+    });
+    await tx.audit({
+      actor,
+      action: 'fix.stale',
+      targetType: 'fix_run',
+      targetId: run.id,
+      before: { state: 'planned' },
+      after: { state: 'failed', reason: STALE_REASON },
+      atMs: now,
+    });
+    if (failed) await scheduleFixMessage(tx, failed);
+    return { outcome: 'stale', run: failed ?? run };
+  }
+
+  const approved = await tx.updateRun(run.id, ['planned'], { state: 'approved', approvedBy: actor });
+  if (approved === null) return { outcome: 'already', run };
+  await event('APPROVED', { title: run.plan.title });
+  await tx.audit({
+    actor,
+    action: 'fix.approved',
+    targetType: 'fix_run',
+    targetId: run.id,
+    before: { state: 'planned' },
+    after: { state: 'approved' },
+    atMs: now,
+  });
+  await tx.updateRun(run.id, ['approved'], { state: 'applying' });
+  await tx.writeChanges(run.plan.changes);
+  await tx.addEffects(run.id, run.plan.effects);
+  const done = await tx.updateRun(run.id, ['applying'], {
+    state: 'applied',
+    appliedAtMs: now,
+    inverse: inverseOf(run.plan.changes),
+  });
+  await event('APPLIED', {
+    title: run.plan.title,
+    records: run.plan.blast.records,
+    changes: run.plan.changes.length,
+    dollars_cents: run.plan.blast.dollarsCents,
+  });
+  await tx.audit({
+    actor,
+    action: 'fix.applied',
+    targetType: 'fix_run',
+    targetId: run.id,
+    before: run.plan.changes.map((c) => ({ record: c.recordId, field: c.field, value: c.old })),
+    after: run.plan.changes.map((c) => ({ record: c.recordId, field: c.field, value: c.new })),
+    atMs: now,
+  });
+  await scheduleNotifications(tx, done!);
+  await scheduleFixMessage(tx, done!);
+  return { outcome: 'applied', run: done!, before: current };
+}
+
+/** Rescans the affected records; a new issue rolls the fix back, else the result and recovery are kept. */
+async function guard(deps: FixDeps, ctx: Ctx, run: FixRun, before: FunnelRecord[]): Promise<ApproveOutcome> {
+  const actor = actorLabel(ctx.actor);
+  const now = deps.incident.clock.now();
+  const after = await deps.fixes.loadScope(run.plan.recordIds);
+  const changed = new Map(before.map((r) => [r.id, r]));
+  // Before = the same scope with the fixed records as they were: peers the fix did not touch are equal.
+  const beforeScope = after.map((r) => changed.get(r.id) ?? r);
+  const result = regressionGuard(beforeScope, after, run.plan.issues, now, deps.thresholds);
+  const out = await deps.fixes.transaction(async (tx): Promise<ApproveOutcome> => {
+    if (!result.passed) {
+      const ids = result.introduced.map((i) => i.issueId);
+      const reason = `the fix introduced ${ids.length} new issue${ids.length === 1 ? '' : 's'}: ${ids.slice(0, 5).join(', ')}${ids.length > 5 ? ', …' : ''}`;
+      await tx.updateRun(run.id, ['applied'], { guard: result });
+      const rolled = await rollBackInTx(tx, run, actor, now, reason);
+      return rolled ? { outcome: 'rolled_back', run: rolled } : { outcome: 'already', run };
+    }
+    const windowMs = run.plan.verifyWindowMs;
+    const immediate = windowMs === 0;
+    const verified = immediate && result.awaiting.length === 0;
+    const updated = await tx.updateRun(run.id, ['applied'], {
+      guard: result,
+      recoveredCents: result.clearedCents,
+      verification: immediate ? (verified ? 'verified' : 'failed') : 'pending',
+      verifyDueAtMs: immediate ? null : (run.appliedAtMs ?? now) + windowMs,
+    });
+    if (updated === null) return { outcome: 'already', run };
+    if (immediate && run.incidentId)
+      await tx.addEvent({
+        incidentId: run.incidentId,
+        kind: verified ? 'VERIFIED' : 'VERIFICATION_FAILED',
+        actor,
+        atMs: now,
+        data: {
+          fix_run_id: run.id,
+          title: run.plan.title,
+          cleared_cents: result.clearedCents,
+          still_open: result.awaiting.length,
+        },
+      });
+    await tx.audit({
+      actor,
+      action: 'fix.guarded',
+      targetType: 'fix_run',
+      targetId: run.id,
+      before: null,
+      after: {
+        cleared: result.cleared.length,
+        cleared_cents: result.clearedCents,
+        awaiting: result.awaiting.length,
+      },
+      atMs: now,
+    });
+    await scheduleFixMessage(tx, updated);
+    if (run.incidentId) {
+      const incident = await tx.get(run.incidentId);
+      if (incident) await scheduleSync(tx, incident);
+    }
+    return { outcome: 'applied', run: updated };
+  });
+  ctx.log.info(
+    {
+      fix_run_id: run.id,
+      outcome: out.outcome,
+      cleared_cents: result.clearedCents,
+      introduced: result.introduced.length,
+    },
+    'fix guarded',
+  );
+  deps.incident.onEnqueued?.();
+  return out;
+}

@@ -1,0 +1,53 @@
+import { type FixRun, needsFourEyes } from '../../domain/fixpacks/run.ts';
+import { actorLabel, type Ctx } from '../context.ts';
+import type { FixDeps } from './deps.ts';
+
+export type Denial = 'not_approver' | 'no_approvers' | 'four_eyes';
+
+/**
+ * Approvers are the configured Slack users and the members of the configured user group. The person who
+ * asked for a preview may not approve it when its blast radius is over the four-eyes threshold. The
+ * command line (an operator with database access anyway) is trusted; other actors are not approvers.
+ */
+export async function authorize(
+  deps: FixDeps,
+  ctx: Ctx,
+  run: FixRun,
+  action: 'approve' | 'reject' | 'roll_back',
+): Promise<Denial | null> {
+  const a = ctx.actor;
+  if (a.type === 'cli') return null;
+  if (a.type !== 'slack') return 'not_approver';
+  const { approverUsers, approverGroup } = deps.approval;
+  if (approverUsers.length === 0 && approverGroup === null) return 'no_approvers';
+  const allowed =
+    approverUsers.includes(a.userId) ||
+    (approverGroup !== null && (await deps.directory.isGroupMember(approverGroup, a.userId)));
+  if (!allowed) return 'not_approver';
+  if (action === 'approve' && run.requestedBy === actorLabel(a) && needsFourEyes(run.plan, deps.approval))
+    return 'four_eyes';
+  return null;
+}
+
+/** A refused click changes nothing but is on the record. */
+export async function auditDenial(
+  deps: FixDeps,
+  ctx: Ctx,
+  run: FixRun,
+  action: string,
+  denial: Denial,
+): Promise<void> {
+  const now = deps.incident.clock.now();
+  await deps.fixes.transaction((tx) =>
+    tx.audit({
+      actor: actorLabel(ctx.actor),
+      action: `fix.${action}_denied`,
+      targetType: 'fix_run',
+      targetId: run.id,
+      before: { state: run.state },
+      after: { denied: denial },
+      atMs: now,
+    }),
+  );
+  ctx.log.warn({ fix_run_id: run.id, action, denial }, 'fix action refused');
+}

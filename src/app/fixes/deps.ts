@@ -1,0 +1,21 @@
+import type { ApprovalPolicy } from '../../domain/fixpacks/run.ts';
+import type { RuleThresholds } from '../../domain/rules/catalog.ts';
+import type { ApproverDirectory, FixStore } from '../fix-ports.ts';
+import type { IncidentDeps } from '../incidents/deps.ts';
+
+/** Configuration a plan depends on (owner pools, the owner → Slack map, the manager channel). */
+export interface FixSettings {
+  ownerPool: readonly string[];
+  regionPools: Readonly<Record<string, readonly string[]>>;
+  ownerSlack: Readonly<Record<string, string>>;
+  managerChannel: string | null;
+}
+
+export interface FixDeps {
+  fixes: FixStore;
+  incident: IncidentDeps;
+  approval: ApprovalPolicy;
+  settings: FixSettings;
+  thresholds: RuleThresholds;
+  directory: ApproverDirectory;
+}

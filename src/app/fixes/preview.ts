@@ -1,0 +1,111 @@
+import { bulkPackFor, packForIssue } from '../../domain/fixpacks/catalog.ts';
+import { planFix } from '../../domain/fixpacks/plan.ts';
+import type { FixRun } from '../../domain/fixpacks/run.ts';
+import { REVENUE_DEDUPE_KEY } from '../../domain/incidents/incident.ts';
+import { type IssueType, RULES, type RuleDef } from '../../domain/rules/catalog.ts';
+import type { Issue } from '../../domain/scan/summarize.ts';
+import { AppError } from '../../shared/errors.ts';
+import { actorLabel, type Ctx } from '../context.ts';
+import type { FixDeps } from './deps.ts';
+import { fixJobKeys } from './effects.ts';
+
+const RULE_BY_KEY = new Map<string, RuleDef>(Object.values(RULES).map((r) => [r.key, r]));
+
+export type FixTarget = { kind: 'issue'; issueId: string } | { kind: 'bulk'; issueType: IssueType };
+
+/**
+ * Plans a fix (a dry run: records are not touched) and stores the plan, so the preview message, the
+ * approval and the apply all refer to the same diff. `channelId` is where the preview goes when there is
+ * no incident channel. Nothing but the plan, its timeline entry and its audit row is written.
+ */
+export async function previewFix(
+  deps: FixDeps,
+  ctx: Ctx,
+  target: FixTarget,
+  opts: { channelId?: string | null } = {},
+): Promise<FixRun> {
+  const findings = await deps.fixes.openFindings(
+    target.kind === 'issue' ? { issueId: target.issueId } : { issueType: target.issueType },
+  );
+  if (findings.length === 0)
+    throw new AppError(
+      'NOT_FOUND',
+      target.kind === 'issue'
+        ? `issue ${target.issueId} is not open (it may have cleared since the last scan)`
+        : `there are no open ${target.issueType} issues`,
+    );
+  const scope = await deps.fixes.loadScope([...new Set(findings.map((f) => f.recordId))]);
+  const byId = new Map(scope.map((r) => [r.id, r]));
+  const issues: Issue[] = findings.flatMap((f) => {
+    const rule = RULE_BY_KEY.get(f.ruleKey);
+    const record = byId.get(f.recordId);
+    return rule && record ? [{ issueId: f.issueId, rule, record, lossCents: f.lossCents }] : [];
+  });
+  if (issues.length === 0) throw new AppError('NOT_FOUND', 'the records of that issue no longer exist');
+  const built = target.kind === 'issue' ? packForIssue(issues[0]!) : bulkPackFor(target.issueType, issues);
+  const now = deps.incident.clock.now();
+  const plan = planFix(
+    { pack: built.pack, issues: built.issues, records: scope },
+    {
+      nowMs: now,
+      ownerPool: deps.settings.ownerPool,
+      regionPools: deps.settings.regionPools,
+      roundRobinStart: await deps.fixes.nextRoundRobin(built.issues.length),
+      ownerSlack: deps.settings.ownerSlack,
+      managerChannel: deps.settings.managerChannel,
+    },
+  );
+  const actor = actorLabel(ctx.actor);
+  const run = await deps.fixes.transaction(async (tx) => {
+    const incident = await tx.findOpen(REVENUE_DEDUPE_KEY);
+    const inserted = await tx.insertRun({
+      incidentId: incident?.id ?? null,
+      pack: built.pack,
+      plan,
+      snapshot: scope.filter((r) => plan.recordIds.includes(r.id)),
+      requestedBy: actor,
+      createdAtMs: now,
+      expiresAtMs: now + deps.approval.ttlMs,
+    });
+    const summary = {
+      fix_run_id: inserted.id,
+      pack: plan.packId,
+      title: plan.title,
+      records: plan.blast.records,
+      dollars_cents: plan.blast.dollarsCents,
+      changes: plan.changes.length,
+    };
+    if (incident)
+      await tx.addEvent({
+        incidentId: incident.id,
+        kind: 'FIXPACK_PREVIEWED',
+        actor,
+        atMs: now,
+        data: summary,
+      });
+    await tx.audit({
+      actor,
+      action: 'fix.previewed',
+      targetType: 'fix_run',
+      targetId: inserted.id,
+      before: null,
+      after: summary,
+      atMs: now,
+    });
+    const channel = incident?.channelId ?? opts.channelId ?? deps.incident.targets.alertsChannel;
+    if (channel)
+      await tx.enqueue({
+        kind: 'fix.message',
+        key: fixJobKeys.message(inserted.id),
+        incidentId: incident?.id ?? null,
+        payload: { fix_run_id: inserted.id, channel },
+      });
+    return inserted;
+  });
+  ctx.log.info(
+    { fix_run_id: run.id, pack: plan.packId, records: plan.blast.records, changes: plan.changes.length },
+    'fix previewed',
+  );
+  deps.incident.onEnqueued?.();
+  return run;
+}

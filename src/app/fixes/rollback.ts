@@ -1,0 +1,89 @@
+import { conflictsForRollback, inverseOf } from '../../domain/fixpacks/plan.ts';
+import type { FixRun } from '../../domain/fixpacks/run.ts';
+import { AppError } from '../../shared/errors.ts';
+import { actorLabel, type Ctx } from '../context.ts';
+import type { FixTx } from '../fix-ports.ts';
+import { auditDenial, authorize, type Denial } from './authorize.ts';
+import type { FixDeps } from './deps.ts';
+import { scheduleFixMessage } from './effects.ts';
+
+/**
+ * Writes the inverse diff back, except where someone else changed a field since the fix (those are left
+ * alone and named), withdraws the run's tasks and drafts, and records why. Shared by the Roll back button
+ * and the regression guard. Null when the run was no longer applied (someone rolled it back first).
+ */
+export async function rollBackInTx(
+  tx: FixTx,
+  run: FixRun,
+  actor: string,
+  now: number,
+  reason: string,
+): Promise<FixRun | null> {
+  const current = await tx.lockRecords(run.plan.recordIds);
+  const skipped = conflictsForRollback(run.plan.changes, current);
+  const skip = new Set(skipped.map((c) => `${c.recordId}\u0000${c.field}`));
+  const revert = inverseOf(run.plan.changes.filter((c) => !skip.has(`${c.recordId}\u0000${c.field}`)));
+  const rolled = await tx.updateRun(run.id, ['applied'], {
+    state: 'rolled_back',
+    rolledBackAtMs: now,
+    skipped,
+    recoveredCents: 0,
+    verification: null,
+    verifyDueAtMs: null,
+    reason,
+  });
+  if (rolled === null) return null;
+  await tx.writeChanges(revert);
+  await tx.withdrawEffects(run.id);
+  const data = {
+    fix_run_id: run.id,
+    title: run.plan.title,
+    reason,
+    reverted: revert.length,
+    left_alone: skipped.map((c) => `${c.recordId}.${c.field}`),
+  };
+  if (run.incidentId)
+    await tx.addEvent({ incidentId: run.incidentId, kind: 'ROLLED_BACK', actor, atMs: now, data });
+  await tx.audit({
+    actor,
+    action: 'fix.rolled_back',
+    targetType: 'fix_run',
+    targetId: run.id,
+    before: { state: 'applied', changes: run.plan.changes.map((c) => ({ ...c })) },
+    after: { state: 'rolled_back', reverted: revert, left_alone: skipped },
+    atMs: now,
+  });
+  await scheduleFixMessage(tx, rolled);
+  return rolled;
+}
+
+export type RollbackOutcome =
+  | { outcome: 'rolled_back'; run: FixRun }
+  | { outcome: 'forbidden'; run: FixRun; denial: Denial }
+  | { outcome: 'already'; run: FixRun };
+
+/** The Roll back button: approvers only, within the rollback window (24 h by default). */
+export async function rollBackFix(deps: FixDeps, ctx: Ctx, runId: string): Promise<RollbackOutcome> {
+  const run = await deps.fixes.get(runId);
+  if (run === null) throw new AppError('NOT_FOUND', `fix ${runId} does not exist`);
+  const denial = await authorize(deps, ctx, run, 'roll_back');
+  if (denial) {
+    await auditDenial(deps, ctx, run, 'roll_back', denial);
+    return { outcome: 'forbidden', run, denial };
+  }
+  const actor = actorLabel(ctx.actor);
+  const out = await deps.fixes.transaction(async (tx): Promise<RollbackOutcome> => {
+    const now = deps.incident.clock.now();
+    const current = await tx.getRun(runId);
+    if (current === null || current.state !== 'applied') return { outcome: 'already', run: current ?? run };
+    if (current.appliedAtMs !== null && now - current.appliedAtMs > deps.approval.rollbackWindowMs)
+      throw new AppError('PRECONDITION_FAILED', 'the rollback window of this fix has passed');
+    const rolled = await rollBackInTx(tx, current, actor, now, `rolled back by hand`);
+    return rolled ? { outcome: 'rolled_back', run: rolled } : { outcome: 'already', run: current };
+  });
+  if (out.outcome === 'rolled_back') {
+    ctx.log.info({ fix_run_id: runId, left_alone: out.run.skipped.length }, 'fix rolled back');
+    deps.incident.onEnqueued?.();
+  }
+  return out;
+}

@@ -1,0 +1,108 @@
+import type { FixRun } from '../../domain/fixpacks/run.ts';
+import { duplicateKey, type FunnelRecord, isArchived } from '../../domain/records/record.ts';
+import { actorLabel, type Ctx } from '../context.ts';
+import { schedulePage } from '../incidents/effects.ts';
+import type { FixDeps } from './deps.ts';
+import { scheduleFixMessage } from './effects.ts';
+
+const VALUE: Record<'owner' | 'stage' | 'next_step' | 'region', (r: FunnelRecord) => string> = {
+  owner: (r) => r.owner,
+  stage: (r) => r.stage,
+  next_step: (r) => r.nextStep,
+  region: (r) => r.region,
+};
+
+/** Whether a fix held up over its window (DOMAIN.md §5 "Verify" column), on the records as they are now. */
+export function verifies(run: FixRun, scope: readonly FunnelRecord[]): boolean {
+  const targets = new Set(run.plan.issues.map((i) => i.recordId));
+  const records = scope.filter((r) => targets.has(r.id));
+  const spec = run.plan.verify;
+  switch (spec.kind) {
+    case 'touched_within':
+      return records.every((r) => r.lastTouchAtMs !== null && r.lastTouchAtMs > (run.appliedAtMs ?? 0));
+    case 'field_present':
+      return records.every((r) => VALUE[spec.field](r).trim() !== '');
+    case 'one_active_per_domain': {
+      const active = new Map<string, number>();
+      for (const r of scope)
+        if (r.domain.trim() !== '' && !isArchived(r.stage))
+          active.set(duplicateKey(r.domain), (active.get(duplicateKey(r.domain)) ?? 0) + 1);
+      return records.every((r) => (active.get(duplicateKey(r.domain)) ?? 0) <= 1);
+    }
+  }
+}
+
+/**
+ * When a verification window ends (run by the scheduler), records VERIFIED or VERIFICATION_FAILED; a
+ * failure pages again on the incident. Also expires previews nobody decided on in time.
+ */
+export async function verifyDueFixes(
+  deps: FixDeps,
+  ctx: Ctx,
+): Promise<{ verified: number; failed: number; expired: number }> {
+  const actor = actorLabel(ctx.actor);
+  const now = deps.incident.clock.now();
+  let verified = 0;
+  let failed = 0;
+  for (const run of await deps.fixes.dueVerifications(now)) {
+    const scope = await deps.fixes.loadScope(run.plan.recordIds);
+    const ok = verifies(run, scope);
+    const changed = await deps.fixes.transaction(async (tx) => {
+      const updated = await tx.updateRun(run.id, ['applied'], { verification: ok ? 'verified' : 'failed' });
+      if (updated === null) return false;
+      const data = { fix_run_id: run.id, title: run.plan.title, check: run.plan.verify.kind };
+      if (run.incidentId)
+        await tx.addEvent({
+          incidentId: run.incidentId,
+          kind: ok ? 'VERIFIED' : 'VERIFICATION_FAILED',
+          actor,
+          atMs: now,
+          data,
+        });
+      await tx.audit({
+        actor,
+        action: ok ? 'fix.verified' : 'fix.verification_failed',
+        targetType: 'fix_run',
+        targetId: run.id,
+        before: { verification: 'pending' },
+        after: { verification: ok ? 'verified' : 'failed' },
+        atMs: now,
+      });
+      await scheduleFixMessage(tx, updated);
+      if (!ok && run.incidentId) {
+        const incident = await tx.get(run.incidentId);
+        if (incident && incident.state !== 'resolved')
+          await schedulePage(tx, deps.incident, incident, 0, actor, now);
+      }
+      return true;
+    });
+    if (changed) ok ? verified++ : failed++;
+  }
+  let expired = 0;
+  for (const run of await deps.fixes.expiredPlans(now)) {
+    const done = await deps.fixes.transaction(async (tx) => {
+      const updated = await tx.updateRun(run.id, ['planned'], {
+        state: 'expired',
+        reason: 'nobody decided before the preview expired',
+      });
+      if (updated === null) return false;
+      await tx.audit({
+        actor,
+        action: 'fix.expired',
+        targetType: 'fix_run',
+        targetId: run.id,
+        before: { state: 'planned' },
+        after: { state: 'expired' },
+        atMs: now,
+      });
+      await scheduleFixMessage(tx, updated);
+      return true;
+    });
+    if (done) expired++;
+  }
+  if (verified + failed + expired > 0) {
+    ctx.log.info({ verified, failed, expired }, 'fix verification pass');
+    deps.incident.onEnqueued?.();
+  }
+  return { verified, failed, expired };
+}
