@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { renderAuditVerdict } from './adapters/cli/audit-verify.ts';
 import { blocksToText } from './adapters/cli/blocks-text.ts';
+import { runFixStory } from './adapters/cli/demo-story.ts';
+import { formatPlan } from './adapters/cli/fix-report.ts';
 import { formatScanTable, writeScanJson } from './adapters/cli/scan-report.ts';
 import { terminalChat } from './adapters/cli/terminal-chat.ts';
 import { createProgressBar } from './adapters/csv/progress.ts';
@@ -17,10 +19,12 @@ import { createLogger } from './adapters/log/logger.ts';
 import { renderOutbound, renderTopic } from './adapters/slack/blocks/incident-messages.ts';
 import { renderScanSummary } from './adapters/slack/blocks/scan-summary.ts';
 import type { Ctx } from './app/context.ts';
+import { type FixTarget, planFor } from './app/fixes/preview.ts';
 import { type ImportOutcome, runImport } from './app/import.ts';
 import { deliverDue } from './app/incidents/deliver.ts';
 import { type IncidentChange, runIncidentScan } from './app/incidents/reconcile.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import { ISSUE_TYPES, type IssueType } from './domain/rules/catalog.ts';
 import { openServices, type Services } from './services.ts';
 import { isAppError } from './shared/errors.ts';
 import { newRef } from './shared/ids.ts';
@@ -33,6 +37,8 @@ Usage:
   leak import <file.csv> [--dry-run]  import funnel records (original CSV format), upserting by id
   leak scan [--as-of <ISO>] [--json]  scan every record for revenue leaks and record the findings
   leak audit verify [--json]          check the audit log's hash chain (exit 1 when broken)
+  leak fix preview <issue_id>         plan the fix for one open issue and print its diff (writes nothing)
+  leak fix preview --bulk <TYPE>      plan the bulk fix for every open issue of a type
   leak demo                           load the built-in sample funnel, scan it, print the War Room
   leak serve                          start the Slack bot and HTTP server (same as npm start)
   leak <command> --help               help for one command
@@ -55,6 +61,13 @@ Exit 0 when every row imported, 2 when some rows were rejected, 1 on a fatal err
 Evaluates every record against the leak rules, prices each issue, and records the scan and its findings.
   --as-of <ISO>  evaluate at that instant instead of now (reproducible scans, backfills)
   --json         print the stable JSON document instead of the table`,
+  fix: `leak fix preview <issue_id> [--json]
+leak fix preview --bulk <ISSUE_TYPE> [--json]
+
+Plans the default fix pack for an open issue (e.g. O-2005_UNASSIGNED_OWNER, from \`leak scan --json\`) or,
+with --bulk, for every open issue of a type (UNASSIGNED_OWNER, STALE_OPP, …), and prints the exact diff
+per record, the side effects (tasks, Slack messages, email drafts) and the blast radius. A dry run:
+nothing is written. Approving and applying happen in Slack, where approvers are configured.`,
   audit: `leak audit verify [--json]
 
 Walks the append-only audit log in order, recomputing each row's hash and checking it links to the row
@@ -69,6 +82,21 @@ Exit 0 when the chain is intact, 1 when it is broken.`,
 
 /** The demo scenario's clock: the CSV describes a Monday afternoon in November 2026. */
 export const DEMO_AS_OF = '2026-11-02T16:00:00Z';
+
+/** The scenario's clock: starts at DEMO_AS_OF, runs in real time, and jumps when the story says so. */
+const demoClock = (() => {
+  const started = Date.now();
+  let offset = 0;
+  return {
+    now: () => Date.parse(DEMO_AS_OF) + (Date.now() - started) + offset,
+    advance: (ms: number) => {
+      offset += ms;
+    },
+  };
+})();
+
+/** Owners the demo's fixes assign when no pool is configured: the sample funnel's own reps. */
+const DEMO_OWNER_POOL = ['Priya Shah', 'Marcus Lee', 'Tomás Ruiz', 'Dana Kowalski'];
 const DEMO_FILE = fileURLToPath(new URL('./demo/northwind-funnel.csv', import.meta.url));
 
 class UsageError extends Error {}
@@ -117,7 +145,11 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const ctx: Ctx = { actor: { type: 'cli', user: safeUser() }, requestId: randomUUID(), log };
   let services: Services | undefined;
   try {
-    services = await openServices(config, log, { migrate: command !== 'migrate' });
+    services = await openServices(config, log, {
+      migrate: command !== 'migrate',
+      // The demo runs on the scenario's clock (and can move it forward: "two days later").
+      ...(command === 'demo' ? { clock: demoClock } : {}),
+    });
     switch (command) {
       case 'migrate': {
         const ran = await migrate(services.db, log);
@@ -130,6 +162,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
         return await scanCommand(services, config, ctx, rest, io);
       case 'demo':
         return await demoCommand(services, config, ctx, io);
+      case 'fix':
+        return await fixCommand(services, rest, io);
       case 'audit':
         return await auditCommand(services, rest, io);
     }
@@ -292,9 +326,55 @@ async function demoCommand(services: Services, config: Config, ctx: Ctx, io: Io)
     log: ctx.log,
   };
   while ((await deliverDue(delivery)) > 0) {}
+  const settings =
+    config.fixes.ownerPool.length > 0 ? config.fixes : { ...config.fixes, ownerPool: DEMO_OWNER_POOL };
+  await runFixStory(
+    {
+      scanDeps: services.scanDeps,
+      fixDeps: { ...services.fixDeps, incident: incidentDeps, settings },
+      delivery,
+      records: services.repos.records,
+      advance: demoClock.advance,
+      incidentLine,
+    },
+    ctx,
+    io,
+    color,
+  );
   io.out.write(
-    'Next: `npm run leak -- scan --json` for the full list, `npm run leak -- audit verify` for the audit chain,\n' +
-      'or connect a workspace (README: "Connect a Slack workspace") and run /leak scan there.\n',
+    'Next: `npm run leak -- fix preview --bulk STALE_OPP` for a dry-run diff, `npm run leak -- audit verify` for\n' +
+      'the audit chain, or connect a workspace (README: "Connect a Slack workspace") and run /leak scan there.\n',
+  );
+  return 0;
+}
+
+async function fixCommand(services: Services, rest: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(rest, {
+    bulk: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  const [sub, issueId, ...extra] = positionals;
+  if (sub !== 'preview')
+    throw new UsageError(
+      sub === undefined ? 'expected a subcommand: preview' : `unknown subcommand '${sub}'`,
+    );
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  let target: FixTarget;
+  if (values.bulk !== undefined) {
+    if (issueId !== undefined) throw new UsageError('give an issue id or --bulk <TYPE>, not both');
+    const type = String(values.bulk).toUpperCase();
+    if (!(ISSUE_TYPES as readonly string[]).includes(type))
+      throw new UsageError(`unknown issue type '${values.bulk}' (expected one of ${ISSUE_TYPES.join(', ')})`);
+    target = { kind: 'bulk', issueType: type as IssueType };
+  } else {
+    if (issueId === undefined) throw new UsageError('expected an issue id, e.g. O-2005_UNASSIGNED_OWNER');
+    target = { kind: 'issue', issueId };
+  }
+  const { plan } = await planFor(services.fixDeps, target, { reserveRoundRobin: false });
+  io.out.write(
+    values.json
+      ? `${JSON.stringify(plan, null, 2)}\n`
+      : `${formatPlan(plan, { color: io.out.isTTY === true })}\n`,
   );
   return 0;
 }

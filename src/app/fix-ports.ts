@@ -62,8 +62,14 @@ export interface FixStore {
   openFindings(target: { issueId: string } | { issueType: IssueType }): Promise<OpenFinding[]>;
   /** The records with these ids and their peers (same duplicate key or same company). */
   loadScope(recordIds: readonly string[]): Promise<FunnelRecord[]>;
-  /** The next value of the round-robin counter. */
+  /** Reserves `count` positions of the round-robin counter and returns the first. */
   nextRoundRobin(count: number): Promise<number>;
+  /** Open CRM tasks created by fixes (what the owners have to work on). */
+  openTasks(): Promise<{ recordId: string; title: string; assignee: string }[]>;
+  /** Marks the open tasks on these records done. */
+  completeTasks(recordIds: readonly string[]): Promise<void>;
+  /** Where the next reservation would start, without reserving (dry runs). */
+  peekRoundRobin(): Promise<number>;
   setMessage(id: string, channelId: string, ts: string): Promise<void>;
   /** Applied runs whose verification window has ended. */
   dueVerifications(nowMs: number): Promise<FixRun[]>;

@@ -77,3 +77,11 @@ export function parseIsoInstant(t: string): number | null {
   const utc = Date.UTC(shifted ? year + 400 : year, month - 1, day, hour, minute, second, millis);
   return (shifted ? utc - FOUR_CENTURIES_MS : utc) - offsetMin * MINUTE_MS;
 }
+
+/** Monday 00:00 UTC of the ISO week holding `ms`, and the next Monday: the window "this week" means. */
+export function isoWeekOf(ms: number): { startMs: number; endMs: number } {
+  const d = new Date(ms);
+  const day = (d.getUTCDay() + 6) % 7; // Monday = 0
+  const startMs = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day);
+  return { startMs, endMs: startMs + 7 * DAY_MS };
+}

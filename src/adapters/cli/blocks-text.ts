@@ -34,6 +34,21 @@ const EMOJI: Record<string, string> = {
   arrows_counterclockwise: '🔄',
   arrow_double_up: '⏫',
   stopwatch: '⏱️',
+  wrench: '🔧',
+  hammer_and_wrench: '🛠️',
+  rocket: '🚀',
+  speech_balloon: '💬',
+  email: '📧',
+  ballot_box_with_check: '☑️',
+  hourglass: '⌛',
+  hourglass_flowing_sand: '⏳',
+  busts_in_silhouette: '👥',
+  information_source: 'ℹ️',
+  leftwards_arrow_with_hook: '↩️',
+  lock: '🔒',
+  moneybag: '💰',
+  no_entry_sign: '🚫',
+  rewind: '⏪',
 };
 
 /** mrkdwn → terminal: bold to ANSI bold (when colour is on), links to their label, entities decoded. */

@@ -151,10 +151,14 @@ function fixTx(tx: Sql): FixTx {
     async addEffects(runId, effects) {
       const tasks = effects.filter((e) => e.kind === 'task');
       if (tasks.length > 0)
+        // Bug fix: due times travel as text[] and are cast per row. A `$5::timestamptz[]` parameter failed on
+        // postgres.js ("The "string" argument must be of type string … Received an instance of Array"):
+        // drizzle's postgres-js driver swaps the serializer of timestamptz[] (oid 1185) for a pass-through,
+        // so the JS array reached the wire unserialized. PGlite was unaffected.
         await tx.query(
           `INSERT INTO crm_tasks (fix_run_id, record_id, assignee, title, due_at, priority)
-           SELECT $1, t.record_id, t.assignee, t.title, t.due_at, t.priority
-           FROM unnest($2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::text[])
+           SELECT $1, t.record_id, t.assignee, t.title, t.due_at::timestamptz, t.priority
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
              AS t(record_id, assignee, title, due_at, priority)`,
           [
             runId,
@@ -238,6 +242,24 @@ export function fixStore(db: Db): FixStore {
         [count],
       );
       return r?.start ?? 0;
+    },
+    async openTasks() {
+      const rows = await db.query<{ record_id: string; title: string; assignee: string }>(
+        `SELECT record_id, title, assignee FROM crm_tasks WHERE status = 'open' ORDER BY id`,
+      );
+      return rows.map((r) => ({ recordId: r.record_id, title: r.title, assignee: r.assignee }));
+    },
+    async completeTasks(recordIds) {
+      await db.query(
+        `UPDATE crm_tasks SET status = 'done' WHERE status = 'open' AND record_id = ANY($1::text[])`,
+        [[...recordIds]],
+      );
+    },
+    async peekRoundRobin() {
+      const [r] = await db.query<{ next: number }>(
+        'SELECT (CASE WHEN is_called THEN last_value ELSE last_value - 1 END)::float8 AS next FROM fix_round_robin',
+      );
+      return r?.next ?? 0;
     },
     async setMessage(id, channelId, ts) {
       await db.query('UPDATE fix_runs SET channel_id = $2, message_ts = $3 WHERE id = $1', [

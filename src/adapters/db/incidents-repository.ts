@@ -18,7 +18,9 @@ const iso = (v: number | null | undefined) => (v == null ? null : new Date(v).to
 
 const COLUMNS = `id::text AS id, dedupe_key, title, state, severity, paging, ${ms('opened_at')} AS opened_ms,
   ${ms('acknowledged_at')} AS acknowledged_ms, acknowledged_by, ${ms('resolved_at')} AS resolved_ms, resolved_by,
-  commander, figures, pages_sent, ${ms('next_page_at')} AS next_page_ms, channel_id, channel_name, war_room_ts`;
+  commander, figures, pages_sent, ${ms('next_page_at')} AS next_page_ms, channel_id, channel_name, war_room_ts,
+  (SELECT coalesce(sum(f.recovered_cents), 0)::float8 FROM fix_runs f
+    WHERE f.incident_id = incidents.id AND f.state = 'applied') AS recovered_cents`;
 
 function toIncident(r: Row): Incident {
   return {
@@ -42,6 +44,7 @@ function toIncident(r: Row): Incident {
     channelId: (r['channel_id'] as string | null) ?? null,
     channelName: (r['channel_name'] as string | null) ?? null,
     warRoomTs: (r['war_room_ts'] as string | null) ?? null,
+    recoveredCents: Number(r['recovered_cents'] ?? 0),
   };
 }
 

@@ -1,11 +1,11 @@
 import type { Ctx } from '../../app/context.ts';
-import type { StatusView, TimelineEntry } from '../../app/incident-ports.ts';
-import type { ActionOutcome } from '../../app/incidents/acknowledge.ts';
-import type { NoteInput } from '../../app/incidents/note.ts';
 import type { ApproveOutcome } from '../../app/fixes/approve.ts';
 import type { FixTarget } from '../../app/fixes/preview.ts';
 import type { RejectOutcome } from '../../app/fixes/reject.ts';
 import type { RollbackOutcome } from '../../app/fixes/rollback.ts';
+import type { StatusView, TimelineEntry } from '../../app/incident-ports.ts';
+import type { ActionOutcome } from '../../app/incidents/acknowledge.ts';
+import type { NoteInput } from '../../app/incidents/note.ts';
 import type { IncidentScanOutcome } from '../../app/incidents/reconcile.ts';
 import type { FixRun } from '../../domain/fixpacks/run.ts';
 import type { Incident } from '../../domain/incidents/incident.ts';

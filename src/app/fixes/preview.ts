@@ -1,7 +1,10 @@
 import { bulkPackFor, packForIssue } from '../../domain/fixpacks/catalog.ts';
+import type { FixPack } from '../../domain/fixpacks/dsl.ts';
 import { planFix } from '../../domain/fixpacks/plan.ts';
 import type { FixRun } from '../../domain/fixpacks/run.ts';
+import type { Plan } from '../../domain/fixpacks/types.ts';
 import { REVENUE_DEDUPE_KEY } from '../../domain/incidents/incident.ts';
+import type { FunnelRecord } from '../../domain/records/record.ts';
 import { type IssueType, RULES, type RuleDef } from '../../domain/rules/catalog.ts';
 import type { Issue } from '../../domain/scan/summarize.ts';
 import { AppError } from '../../shared/errors.ts';
@@ -18,12 +21,22 @@ export type FixTarget = { kind: 'issue'; issueId: string } | { kind: 'bulk'; iss
  * approval and the apply all refer to the same diff. `channelId` is where the preview goes when there is
  * no incident channel. Nothing but the plan, its timeline entry and its audit row is written.
  */
-export async function previewFix(
+export interface PlannedFix {
+  pack: FixPack;
+  plan: Plan;
+  /** The planned records as they are now: the snapshot an approval is checked against. */
+  snapshot: FunnelRecord[];
+}
+
+/**
+ * The dry run: reads the open findings and the records, builds the pack and plans it. Writes nothing
+ * (`reserveRoundRobin: false` only peeks at the round-robin counter), so `leak fix preview` is safe.
+ */
+export async function planFor(
   deps: FixDeps,
-  ctx: Ctx,
   target: FixTarget,
-  opts: { channelId?: string | null } = {},
-): Promise<FixRun> {
+  opts: { reserveRoundRobin: boolean },
+): Promise<PlannedFix> {
   const findings = await deps.fixes.openFindings(
     target.kind === 'issue' ? { issueId: target.issueId } : { issueType: target.issueType },
   );
@@ -43,26 +56,43 @@ export async function previewFix(
   });
   if (issues.length === 0) throw new AppError('NOT_FOUND', 'the records of that issue no longer exist');
   const built = target.kind === 'issue' ? packForIssue(issues[0]!) : bulkPackFor(target.issueType, issues);
-  const now = deps.incident.clock.now();
   const plan = planFix(
     { pack: built.pack, issues: built.issues, records: scope },
     {
-      nowMs: now,
+      nowMs: deps.incident.clock.now(),
       ownerPool: deps.settings.ownerPool,
       regionPools: deps.settings.regionPools,
-      roundRobinStart: await deps.fixes.nextRoundRobin(built.issues.length),
+      roundRobinStart: opts.reserveRoundRobin
+        ? await deps.fixes.nextRoundRobin(built.issues.length)
+        : await deps.fixes.peekRoundRobin(),
       ownerSlack: deps.settings.ownerSlack,
       managerChannel: deps.settings.managerChannel,
     },
   );
+  return { pack: built.pack, plan, snapshot: scope.filter((r) => plan.recordIds.includes(r.id)) };
+}
+
+/**
+ * Plans a fix (a dry run: records are not touched) and stores the plan, so the preview message, the
+ * approval and the apply all refer to the same diff. `channelId` is where the preview goes when there is
+ * no incident channel. Nothing but the plan, its timeline entry and its audit row is written.
+ */
+export async function previewFix(
+  deps: FixDeps,
+  ctx: Ctx,
+  target: FixTarget,
+  opts: { channelId?: string | null } = {},
+): Promise<FixRun> {
+  const { pack, plan, snapshot } = await planFor(deps, target, { reserveRoundRobin: true });
+  const now = deps.incident.clock.now();
   const actor = actorLabel(ctx.actor);
   const run = await deps.fixes.transaction(async (tx) => {
     const incident = await tx.findOpen(REVENUE_DEDUPE_KEY);
     const inserted = await tx.insertRun({
       incidentId: incident?.id ?? null,
-      pack: built.pack,
+      pack,
       plan,
-      snapshot: scope.filter((r) => plan.recordIds.includes(r.id)),
+      snapshot,
       requestedBy: actor,
       createdAtMs: now,
       expiresAtMs: now + deps.approval.ttlMs,

@@ -1,5 +1,6 @@
 import { channelName, type Incident, wantsChannel } from '../../domain/incidents/incident.ts';
 import type { Log } from '../context.ts';
+import type { FixStore } from '../fix-ports.ts';
 import {
   type ChatGateway,
   DeliveryError,
@@ -7,7 +8,6 @@ import {
   type Job,
   type JobQueue,
 } from '../incident-ports.ts';
-import type { FixStore } from '../fix-ports.ts';
 import type { IncidentDeps, PagingTargets } from './deps.ts';
 import { jobKeys } from './effects.ts';
 
@@ -264,13 +264,18 @@ async function deliverFixMessage(deps: DeliveryDeps, job: Job): Promise<void> {
   await deps.fixes.setMessage(run.id, channel, ts);
   // A step that committed while this was posting found no message to update.
   const latest = await deps.fixes.get(run.id);
-  if (latest && latest.state !== run.state) await deps.chat.update(channel, ts, { kind: 'fix_preview', run: latest });
+  if (latest && latest.state !== run.state)
+    await deps.chat.update(channel, ts, { kind: 'fix_preview', run: latest });
 }
 
 async function deliverFixNotify(deps: DeliveryDeps, job: Job): Promise<void> {
   if (typeof job.progress['posted_ts'] === 'string') return;
   const p = job.payload as { channel: string; dm: boolean; text: string; record_id: string };
   const channel = p.dm ? await deps.chat.openDm(p.channel) : p.channel;
-  const ts = await postOnce(deps, job, channel, job.key, { kind: 'fix_notify', text: p.text, recordId: p.record_id });
+  const ts = await postOnce(deps, job, channel, job.key, {
+    kind: 'fix_notify',
+    text: p.text,
+    recordId: p.record_id,
+  });
   await deps.jobs.saveProgress(job, { posted_ts: ts });
 }

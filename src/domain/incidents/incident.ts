@@ -84,6 +84,8 @@ export interface Incident {
   warRoomTs: string | null;
   pagesSent: number;
   nextPageAtMs: number | null;
+  /** Dollars cleared by this incident's applied (not rolled back) fixes. */
+  recoveredCents: Cents;
 }
 
 export function figuresOf(scanId: string, s: ScanSummary): IncidentFigures {

@@ -288,3 +288,13 @@ describe('action ids', () => {
     expect(() => incidentButtonValue('0')).toThrow();
   });
 });
+
+describe('War Room recovered dollars', () => {
+  it('shows the dollars fixes recovered, and nothing when none', async () => {
+    const { renderWarRoom } = await import('../../../src/adapters/slack/blocks/war-room.ts');
+    const { buildIncident } = await import('./incident-fixtures.ts');
+    const text = (i: ReturnType<typeof buildIncident>) => JSON.stringify(renderWarRoom(i).blocks);
+    expect(text(buildIncident({ recoveredCents: 52_045_500 }))).toContain('Recovered by fixes* $520,455');
+    expect(text(buildIncident({ recoveredCents: 0 }))).not.toContain('Recovered');
+  });
+});

@@ -68,6 +68,7 @@ export function buildIncident(
 ): Incident {
   const { figures, ...rest } = overrides;
   return {
+    recoveredCents: 0,
     id: '42',
     dedupeKey: 'revenue-leak:funnel',
     title: 'Revenue leak: Stale opp',

@@ -59,7 +59,8 @@ export interface World {
  */
 export async function resetDb(db: Db): Promise<void> {
   await db.exec(`
-    DELETE FROM jobs; DELETE FROM incident_events; DELETE FROM incidents; DELETE FROM findings;
+    DELETE FROM crm_tasks; DELETE FROM email_drafts; DELETE FROM jobs; DELETE FROM fix_runs;
+    DELETE FROM incident_events; DELETE FROM incidents; DELETE FROM findings;
     DELETE FROM scans; DELETE FROM records; DELETE FROM scheduled_runs;
     ALTER TABLE audit_log DISABLE TRIGGER USER; DELETE FROM audit_log; ALTER TABLE audit_log ENABLE TRIGGER USER;`);
 }

@@ -10,10 +10,15 @@ import {
 } from '../../../src/domain/fixpacks/catalog.ts';
 import { fixPackSchema } from '../../../src/domain/fixpacks/dsl.ts';
 import type { FunnelRecord } from '../../../src/domain/records/record.ts';
-import { type FixPackId, ISSUE_TYPES, type IssueType, RULES } from '../../../src/domain/rules/catalog.ts';
+import {
+  DEFAULT_THRESHOLDS,
+  type FixPackId,
+  ISSUE_TYPES,
+  type IssueType,
+  RULES,
+} from '../../../src/domain/rules/catalog.ts';
 import { detect } from '../../../src/domain/rules/evaluate.ts';
 import type { Issue } from '../../../src/domain/scan/summarize.ts';
-import { DEFAULT_THRESHOLDS } from '../../../src/domain/rules/catalog.ts';
 import { buildOpp, buildRecord, NOW } from '../build.ts';
 
 /** Issues as a scan would price them (the price here is arbitrary but distinct per issue). */
@@ -66,7 +71,10 @@ describe('defaultPack', () => {
       value: '{default_next_step}',
       only_if_empty: true,
     });
-    expect(defaultPack('fix_stale_opp').steps[3]).toMatchObject({ to: 'manager_channel', min_value_usd: 10_000 });
+    expect(defaultPack('fix_stale_opp').steps[3]).toMatchObject({
+      to: 'manager_channel',
+      min_value_usd: 10_000,
+    });
     expect(defaultPack('fix_stale_opp').verify).toEqual({ kind: 'touched_within', minutes: 2880 });
     expect(defaultPack('fix_merge_dupes').verify).toEqual({ kind: 'one_active_per_domain' });
     expect(defaultPack('fix_routing').verify).toEqual({ kind: 'field_present', field: 'region' });
@@ -80,7 +88,13 @@ describe('packForIssue', () => {
     const { pack, issues } = packForIssue(issue!);
     expect(pack).toEqual(defaultPack('fix_next_step'));
     expect(issues).toEqual([
-      { issueId: 'o1_NO_NEXT_STEP', recordId: 'o1', issueType: 'NO_NEXT_STEP', lossCents: 100, teams: ['Sales_Team'] },
+      {
+        issueId: 'o1_NO_NEXT_STEP',
+        recordId: 'o1',
+        issueType: 'NO_NEXT_STEP',
+        lossCents: 100,
+        teams: ['Sales_Team'],
+      },
     ]);
   });
 
@@ -94,10 +108,20 @@ describe('bulk packs', () => {
   it.each([
     ['SLA_BREACH_UNTOUCHED', 5, 'Respond to all 5 leads past the SLA', 'Respond to 1 lead past the SLA'],
     ['UNASSIGNED_OWNER', 6, 'Assign owners to all 6 unowned records', 'Assign an owner to 1 unowned record'],
-    ['NO_NEXT_STEP', 3, 'Set next steps on all 3 records without one', 'Set a next step on 1 record without one'],
+    [
+      'NO_NEXT_STEP',
+      3,
+      'Set next steps on all 3 records without one',
+      'Set a next step on 1 record without one',
+    ],
     ['STALE_OPP', 4, 'Rescue all 4 stale opportunities', 'Rescue 1 stale opportunity'],
     ['DUPLICATE_SUSPECT', 19, 'Merge all 19 duplicate records', 'Merge 1 duplicate record'],
-    ['ROUTING_MISMATCH', 2, 'Repair routing on all 2 records without a region', 'Repair routing on 1 record without a region'],
+    [
+      'ROUTING_MISMATCH',
+      2,
+      'Repair routing on all 2 records without a region',
+      'Repair routing on 1 record without a region',
+    ],
   ] as [IssueType, number, string, string][])('%s: "%s" / "%s"', (type, n, many, one) => {
     expect(bulkTitle(type, n)).toBe(many);
     expect(bulkTitle(type, 1)).toBe(one);

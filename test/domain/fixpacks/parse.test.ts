@@ -69,15 +69,23 @@ describe('parseFixPack: every step type', () => {
 
   it.each(['field_present', 'touched_within', 'one_active_per_domain'])('verify %s parses', (kind) => {
     const verify =
-      kind === 'field_present' ? { kind, field: 'owner' } : kind === 'touched_within' ? { kind, minutes: 5 } : { kind };
+      kind === 'field_present'
+        ? { kind, field: 'owner' }
+        : kind === 'touched_within'
+          ? { kind, minutes: 5 }
+          : { kind };
     expect(parseFixPack(pack({ verify })).ok).toBe(true);
   });
 });
 
 describe('parseFixPack: readable rejections', () => {
   it('an unknown step type names it and the allowed ones', () => {
-    const errors = errorsOf(withSteps({ type: 'archive_record' }, { type: 'merge_duplicates' }, { type: 'frobnicate' }));
-    expect(errors).toEqual([`steps[2].type: unknown step type "frobnicate" (expected one of ${STEP_TYPE_LIST})`]);
+    const errors = errorsOf(
+      withSteps({ type: 'archive_record' }, { type: 'merge_duplicates' }, { type: 'frobnicate' }),
+    );
+    expect(errors).toEqual([
+      `steps[2].type: unknown step type "frobnicate" (expected one of ${STEP_TYPE_LIST})`,
+    ]);
   });
 
   it('a step without a type', () => {
@@ -107,9 +115,9 @@ describe('parseFixPack: readable rejections', () => {
   });
 
   it('a named assignment without an owner', () => {
-    expect(errorsOf(withSteps({ type: 'archive_record' }, { type: 'assign_owner', strategy: 'named' }))).toEqual([
-      'steps[1].owner: a named assignment needs an owner',
-    ]);
+    expect(
+      errorsOf(withSteps({ type: 'archive_record' }, { type: 'assign_owner', strategy: 'named' })),
+    ).toEqual(['steps[1].owner: a named assignment needs an owner']);
     expect(errorsOf(withSteps({ type: 'assign_owner', strategy: 'round_robin', owner: 'bob' }))).toEqual([
       'steps[0].owner: round_robin takes no owner',
     ]);
@@ -118,7 +126,9 @@ describe('parseFixPack: readable rejections', () => {
   it('a field a fix pack may not change', () => {
     expect(
       errorsOf(withSteps({ type: 'archive_record' }, { type: 'set_field', field: 'email', value: 'x@y.z' })),
-    ).toEqual(['steps[1].field: "email" is not a field a fix pack may change (owner, stage, next_step, region)']);
+    ).toEqual([
+      'steps[1].field: "email" is not a field a fix pack may change (owner, stage, next_step, region)',
+    ]);
     expect(errorsOf(pack({ verify: { kind: 'field_present', field: 'notes' } }))).toEqual([
       'verify.field: "notes" is not a field a fix pack may change (owner, stage, next_step, region)',
     ]);
@@ -136,9 +146,9 @@ describe('parseFixPack: readable rejections', () => {
       'title: must not be empty',
       'steps: needs at least 1 step',
     ]);
-    expect(errorsOf(pack({ steps: Array.from({ length: 21 }, () => ({ type: 'archive_record' })) }))).toEqual([
-      'steps: allows at most 20 steps',
-    ]);
+    expect(errorsOf(pack({ steps: Array.from({ length: 21 }, () => ({ type: 'archive_record' })) }))).toEqual(
+      ['steps: allows at most 20 steps'],
+    );
     expect(
       errorsOf(
         withSteps(

@@ -48,6 +48,7 @@ function incident(
 ): Incident {
   const { figures: f, ...rest } = overrides;
   return {
+    recoveredCents: 0,
     id: 'open-1',
     dedupeKey: REVENUE_DEDUPE_KEY,
     title: 'Revenue leak: Unassigned owner',

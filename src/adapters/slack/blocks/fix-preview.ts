@@ -5,24 +5,19 @@ import {
   type FixRunState,
   type GuardResult,
 } from '../../../domain/fixpacks/run.ts';
-import type { FieldChange, Plan, SideEffect } from '../../../domain/fixpacks/types.ts';
-import { type Cents, formatUsd } from '../../../shared/money.ts';
+import type { Plan, SideEffect } from '../../../domain/fixpacks/types.ts';
+import { formatUsd } from '../../../shared/money.ts';
 import { DAY_MS, MINUTE_MS } from '../../../shared/time.ts';
 import { FIX_ACTIONS, fixRunValue } from '../ids.ts';
+import { DEFAULT_MAX_DIFF_LINES, diffBlock, noTicks as esc } from './fix-diff.ts';
 import { LIMITS } from './limits.ts';
-import { oneLine } from './mrkdwn.ts';
 import { count, plural, type Rendered, slackDate } from './scan-summary.ts';
 import type { KnownBlock } from './types.ts';
-import {
-  channelLink,
-  context,
-  fitEscaped,
-  formatActor,
-  jsonSize,
-  mrkdwn,
-  section,
-  userMention,
-} from './war-room.ts';
+import { channelLink, context, fitEscaped, formatActor, jsonSize, mrkdwn, section } from './war-room.ts';
+
+export type { FixAnswer } from './fix-answers.ts';
+export { renderFixAnswer } from './fix-answers.ts';
+export { DEFAULT_MAX_DIFF_LINES, diffLines } from './fix-diff.ts';
 
 /**
  * The fix preview (DOMAIN.md §5): the exact per-record diff, the side effects and the blast radius, then
@@ -31,9 +26,8 @@ import {
  * value can neither ping, forge a link, nor close the diff's code block (backticks become look-alikes).
  */
 
-export const DEFAULT_MAX_DIFF_LINES = 30;
 /** Caps on data-derived text, in characters AFTER escaping. */
-const CAP = { id: 60, value: 160, name: 40, title: 60, warning: 250, reason: 300 } as const;
+const CAP = { id: 60, name: 40, title: 60, warning: 250, reason: 300 } as const;
 const SHOWN = { tasks: 3, emails: 2, owners: 5, teams: 5, warnings: 5, skipped: 5, channels: 3 } as const;
 
 const HEADING: Record<FixRunState, string> = {
@@ -48,13 +42,6 @@ const HEADING: Record<FixRunState, string> = {
 };
 
 const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
-/**
- * Data in mrkdwn: escaped, and no backtick left to open or close a code span or block (in the diff's code
- * block, a ``` from data would end it early); backticks become a look-alike (U+02CB).
- */
-const code = (raw: string, max: number): string => fitEscaped(raw, max).replace(/`/g, 'ˋ');
-const esc = code;
-const shownValue = (raw: string): string => (oneLine(raw) === '' ? '(empty)' : code(raw, CAP.value));
 
 /** "10 min", "5 hours", "2 days": durations in the reader's words, truncated. */
 export function formatDuration(ms: number): string {
@@ -62,65 +49,6 @@ export function formatDuration(ms: number): string {
   if (minutes < 60) return `${minutes} min`;
   if (ms < 2 * DAY_MS) return plural(Math.trunc(minutes / 60), 'hour');
   return plural(Math.trunc(ms / DAY_MS), 'day');
-}
-
-function changeLines(c: FieldChange): string[] {
-  if (c.field === 'notes' && c.old !== '' && c.new.startsWith(c.old))
-    return [`+ notes: …${shownValue(c.new.slice(c.old.length))}`];
-  return [`- ${c.field}: ${shownValue(c.old)}`, `+ ${c.field}: ${shownValue(c.new)}`];
-}
-
-/** Changes grouped by record, records in order of first appearance (a plan may interleave them). */
-function byRecord(changes: readonly FieldChange[]): FieldChange[] {
-  const groups = new Map<string, FieldChange[]>();
-  for (const c of changes) {
-    const g = groups.get(c.recordId);
-    if (g) g.push(c);
-    else groups.set(c.recordId, [c]);
-  }
-  return [...groups.values()].flat();
-}
-
-/**
- * The diff as code-block lines: whole changes only, at most `maxLines` lines (record headings included)
- * and `maxChars` characters of text and of JSON, then "… N more changes on M records".
- */
-export function diffLines(changes: readonly FieldChange[], maxLines: number, maxChars: number): string[] {
-  const ordered = byRecord(changes);
-  const lines: string[] = [];
-  let chars = 0;
-  let json = 0;
-  let shown = 0;
-  let current: string | null = null;
-  for (const c of ordered) {
-    const add = [...(c.recordId === current ? [] : [`# ${code(c.recordId, CAP.id)}`]), ...changeLines(c)];
-    const textCost = add.reduce((a, l) => a + l.length + 1, 0);
-    const jsonCost = add.reduce((a, l) => a + JSON.stringify(l).length, 0);
-    if (lines.length + add.length > maxLines || chars + textCost > maxChars || json + jsonCost > maxChars)
-      break;
-    lines.push(...add);
-    chars += textCost;
-    json += jsonCost;
-    shown++;
-    current = c.recordId;
-  }
-  const rest = ordered.slice(shown);
-  if (rest.length > 0) {
-    const records = new Set(rest.map((c) => c.recordId)).size;
-    lines.push(`… ${plural(rest.length, 'more change')} on ${plural(records, 'record')}`);
-  }
-  return lines;
-}
-
-function diffBlock(plan: Plan, maxLines: number, jsonBudget: number): KnownBlock {
-  const records = new Set(plan.changes.map((c) => c.recordId)).size;
-  if (plan.changes.length === 0)
-    return section('*Changes*\n_No field changes: only the side effects below._');
-  const head = `*Changes* · ${plural(plan.changes.length, 'change')} on ${plural(records, 'record')}\n\`\`\`\n`;
-  const tail = '\n```';
-  // Room for the wrapper and the "… N more" line, which is added after the budget check.
-  const room = Math.min(LIMITS.sectionText, jsonBudget) - head.length - tail.length - 80;
-  return section(`${head}${diffLines(plan.changes, maxLines, Math.max(0, room)).join('\n')}${tail}`);
 }
 
 const more = (n: number) => (n > 0 ? ` +${count(n)}` : '');
@@ -161,7 +89,7 @@ function effectLines(run: FixRun): string[] {
       if (n.channel !== null) channels.set(n.channel, (channels.get(n.channel) ?? 0) + 1);
     const parts = dms.length > 0 ? [`${count(dms.length)} DM${dms.length === 1 ? '' : 's'}`] : [];
     for (const [ch, n] of [...channels].slice(0, SHOWN.channels))
-      parts.push(`${count(n)} to ${channelLink(ch) ?? `\`${code(ch, CAP.name)}\``}`);
+      parts.push(`${count(n)} to ${channelLink(ch) ?? `\`${esc(ch, CAP.name)}\``}`);
     if (channels.size > SHOWN.channels) parts.push(`${count(channels.size - SHOWN.channels)} more channels`);
     const skip = unmapped > 0 ? ` · ${plural(unmapped, 'owner')} not mapped to Slack: no DM` : '';
     out.push(`:speech_balloon: ${plural(notes.length, 'Slack message')} (${parts.join(', ')})${skip}`);
@@ -233,7 +161,7 @@ function stateLines(run: FixRun, rollbackWindowMs: number): string[] {
     out.push(`:leftwards_arrow_with_hook: Rolled back${at}${reason}`);
     if (run.skipped.length > 0) {
       const fields = run.skipped.map((c) => `${c.recordId}.${c.field}`);
-      const shown = fields.slice(0, SHOWN.skipped).map((f) => `\`${code(f, CAP.id)}\``);
+      const shown = fields.slice(0, SHOWN.skipped).map((f) => `\`${esc(f, CAP.id)}\``);
       out.push(
         `Left alone, changed since by someone else: ${shown.join(', ')}${more(fields.length - SHOWN.skipped)}`,
       );
@@ -313,63 +241,13 @@ export function renderFixPreview(
   const state = section(stateLines(run, window).join('\n'));
   const actions = actionsBlock(run, window);
   const rest = [effects, ...(warnings ? [warnings] : []), state, ...(actions ? [actions] : [])];
-  const budget = LIMITS.blocksJsonBudget - jsonSize([header, blastBlock(plan), ...rest]) - 200;
+  const blast = blastBlock(plan);
+  // The diff gets whatever JSON budget the rest leaves (less room for its section's own wrapper).
+  const budget = LIMITS.blocksJsonBudget - jsonSize([header, blast, ...rest]) - 200;
   const diff = diffBlock(plan, Math.max(0, opts.maxDiffLines ?? DEFAULT_MAX_DIFF_LINES), budget);
   const records = new Set(plan.changes.map((c) => c.recordId)).size;
   const text =
     `${head}${esc(plan.title, 150)} · ${plural(plan.changes.length, 'change')} on ${plural(records, 'record')}` +
     ` · ${formatUsd(plan.blast.dollarsCents)} addressed`;
-  return { text, blocks: [header, blastBlock(plan), diff, ...rest] };
-}
-
-/** The short ephemeral answers to fix buttons that changed nothing. */
-export type FixAnswer =
-  | { kind: 'unauthorized'; approverUsers: readonly string[]; approverGroup: string | null }
-  | { kind: 'four_eyes'; records: number; dollarsCents: Cents }
-  | { kind: 'stale' }
-  | { kind: 'already_decided'; state: FixRunState; by: string | null }
-  | { kind: 'expired' };
-
-const DECIDED: Record<FixRunState, string> = {
-  planned: 'still waiting for a decision',
-  approved: 'approved',
-  applying: 'being applied',
-  applied: 'applied',
-  failed: 'failed',
-  rolled_back: 'rolled back',
-  rejected: 'rejected',
-  expired: 'expired',
-};
-
-const GROUP_ID = /^S[A-Z0-9]{2,}$/;
-
-function answerText(a: FixAnswer): string {
-  switch (a.kind) {
-    case 'unauthorized': {
-      // The group is shown as its id in code, never as `<!subteam^…>`: an answer must not page a group.
-      const who = a.approverUsers.slice(0, 10).map(userMention);
-      if (a.approverGroup !== null && GROUP_ID.test(a.approverGroup))
-        who.push(`members of \`${a.approverGroup}\``);
-      const list = who.length > 0 ? `Approvers: ${who.join(', ')}` : 'No approvers are configured';
-      return `:lock: Only approvers can approve or reject fixes. ${list}.`;
-    }
-    case 'four_eyes':
-      return (
-        `:busts_in_silhouette: You asked for this preview and it touches ${plural(a.records, 'record')} / ` +
-        `${formatUsd(a.dollarsCents)}: someone else must approve it.`
-      );
-    case 'stale':
-      return ':arrows_counterclockwise: The plan is stale: records changed since it was planned. Preview again.';
-    case 'already_decided': {
-      const by = a.by === null ? '' : ` by ${formatActor(a.by)}`;
-      return `:information_source: This fix is already ${DECIDED[a.state]}${by}.`;
-    }
-    case 'expired':
-      return ':hourglass: This preview expired: nothing was changed. Preview again for a fresh plan.';
-  }
-}
-
-export function renderFixAnswer(a: FixAnswer): Rendered {
-  const text = answerText(a);
-  return { text, blocks: [section(text)] };
+  return { text, blocks: [header, blast, diff, ...rest] };
 }

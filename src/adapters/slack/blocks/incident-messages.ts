@@ -1,7 +1,7 @@
-import { renderFixPreview } from './fix-preview.ts';
 import type { OutboundMessage } from '../../../app/incident-ports.ts';
 import type { Incident } from '../../../domain/incidents/incident.ts';
 import { formatUsd } from '../../../shared/money.ts';
+import { renderFixPreview } from './fix-preview.ts';
 import { LIMITS } from './limits.ts';
 import { oneLine, safeCode, safeText, truncate } from './mrkdwn.ts';
 import { count, formatBurn, PAGING_BADGE, plural, type Rendered, slackDate } from './scan-summary.ts';

@@ -164,6 +164,8 @@ function stateBlock(i: Incident): SectionBlock {
     );
   if (i.state === 'detected') lines.push('_Not acknowledged yet._');
   if (i.commander !== null) lines.push(`:bust_in_silhouette: *Commander* ${userMention(i.commander)}`);
+  if (i.recoveredCents > 0)
+    lines.push(`:moneybag: *Recovered by fixes* ${formatUsd(i.recoveredCents)} (applied, not rolled back)`);
   return section(lines.join('\n'));
 }
 
