@@ -87,7 +87,11 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   });
   const slackLog = boltLogger(log);
   // Side effects leave through the outbox; this worker delivers them with its own non-retrying client.
-  const webClient = deliveryClient({ token: config.slack.botToken!, apiUrl: config.slack.apiUrl, logger: slackLog });
+  const webClient = deliveryClient({
+    token: config.slack.botToken!,
+    apiUrl: config.slack.apiUrl,
+    logger: slackLog,
+  });
   const chat = createChatGateway({
     client: webClient,
     render: (m) => renderOutbound(m),

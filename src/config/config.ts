@@ -240,11 +240,17 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   ];
   const pairProblems: string[] = [];
   const regionPools = Object.fromEntries(
-    parsePairs(env['FIX_REGION_POOLS'] ?? '', 'FIX_REGION_POOLS', pairProblems).map(([k, v]) => [k, list(v, '|')]),
+    parsePairs(env['FIX_REGION_POOLS'] ?? '', 'FIX_REGION_POOLS', pairProblems).map(([k, v]) => [
+      k,
+      list(v, '|'),
+    ]),
   );
-  const ownerSlack = Object.fromEntries(parsePairs(env['FIX_OWNER_SLACK'] ?? '', 'FIX_OWNER_SLACK', pairProblems));
+  const ownerSlack = Object.fromEntries(
+    parsePairs(env['FIX_OWNER_SLACK'] ?? '', 'FIX_OWNER_SLACK', pairProblems),
+  );
   for (const [owner, user] of Object.entries(ownerSlack))
-    if (!/^[UW][A-Z0-9]+$/.test(user)) pairProblems.push(`FIX_OWNER_SLACK: ${owner} → "${user}" is not a Slack user id (U…)`);
+    if (!/^[UW][A-Z0-9]+$/.test(user))
+      pairProblems.push(`FIX_OWNER_SLACK: ${owner} → "${user}" is not a Slack user id (U…)`);
   problems.push(...pairProblems);
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;

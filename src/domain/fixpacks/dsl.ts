@@ -33,7 +33,11 @@ export const createTaskStep = z.strictObject({
   /** 'record_owner' (after the pack's own owner changes) or a named owner. */
   assignee: text(120).default('record_owner'),
   title: text(200),
-  due_in_minutes: z.number().int().positive().max(60 * 24 * 90),
+  due_in_minutes: z
+    .number()
+    .int()
+    .positive()
+    .max(60 * 24 * 90),
   priority: z.enum(['high', 'normal']).default('normal'),
 });
 export const notifyStep = z.strictObject({
@@ -99,7 +103,11 @@ export const fixPackSchema = z
   .superRefine((p, ctx) => {
     p.steps.forEach((s, i) => {
       if (s.type === 'assign_owner' && s.strategy === 'named' && !s.owner)
-        ctx.addIssue({ code: 'custom', path: ['steps', i, 'owner'], message: 'a named assignment needs an owner' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'owner'],
+          message: 'a named assignment needs an owner',
+        });
       if (s.type === 'assign_owner' && s.strategy === 'round_robin' && s.owner)
         ctx.addIssue({ code: 'custom', path: ['steps', i, 'owner'], message: 'round_robin takes no owner' });
     });

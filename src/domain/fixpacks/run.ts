@@ -34,7 +34,12 @@ export type FixTransition =
 export function fixTransition(from: FixRunState, event: FixRunEvent): FixTransition {
   const to = FIX_RUN_TRANSITIONS[from][event];
   if (to !== undefined) return { ok: true, from, to };
-  return { ok: false, from, event, reason: `a fix that is ${from.replace('_', ' ')} cannot ${event.replace('_', ' ')}` };
+  return {
+    ok: false,
+    from,
+    event,
+    reason: `a fix that is ${from.replace('_', ' ')} cannot ${event.replace('_', ' ')}`,
+  };
 }
 
 /** What the regression guard saw right after apply (DOMAIN.md §5). */
