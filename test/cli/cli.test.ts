@@ -130,5 +130,33 @@ describe('leak CLI', () => {
     expect(r.out).toMatch(/SEV-1 · PAGE · \$[\d,]+ at risk/);
     expect(r.out).toMatch(/line 11: unknown type 'prospect'/);
     expect(r.out).not.toMatch(/:red_circle:/);
+    // The incident and the fix story, through the real use cases and outbox.
+    expect(r.out).toMatch(/Incident #\d+ \(SEV-1, PAGE, detected\) declared\./);
+    expect(r.out).toMatch(/→ conversations\.create #inc-20261102-\d+-revenue-/);
+    expect(r.out).toMatch(/Fix preview: Opportunity Rescue/);
+    expect(r.out).toMatch(/Assign owners to all \d+ unowned records: applied · cleared \$[\d,]+/);
+    expect(r.out).toMatch(/Incident #\d+ resolved: the scan found no open leak\./);
+    expect(r.out).not.toMatch(/:wrench:|:moneybag:/);
+  });
+
+  it('fix preview prints the diff and blast radius of an open issue and writes nothing', async () => {
+    const counts = async () => (await leak(['audit', 'verify', '--json'], env)).out;
+    const before = await counts();
+    const r = await leak(['fix', 'preview', 'l1_UNASSIGNED_OWNER'], { ...env, FIX_OWNER_POOL: 'Ana,Bo' });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Fix preview: Auto-Routing');
+    expect(r.out).toContain('# l1\n- owner: (empty)\n+ owner: Ana');
+    expect(r.out).toMatch(/records 1 · issues 1 · \$2,000 addressed/);
+    expect(await counts()).toBe(before);
+    const json = await leak(['fix', 'preview', '--bulk', 'unassigned_owner', '--json'], env);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.out)).toMatchObject({ packId: 'fix_assign_owner_bulk' });
+    const missing = await leak(['fix', 'preview', 'nope_STALE_OPP'], env);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/issue nope_STALE_OPP is not open/);
+    const usage = await leak(['fix', 'preview', '--bulk', 'FROBS'], env);
+    expect(usage.code).toBe(64);
+    expect(usage.err).toMatch(/unknown issue type 'FROBS'/);
   });
 });
