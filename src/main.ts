@@ -178,6 +178,10 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     slackLog,
     useCases,
     thresholds: config.thresholds,
+    approvers: {
+      users: [...config.fixes.approval.approverUsers],
+      group: config.fixes.approval.approverGroup,
+    },
     routes,
     port: config.http.port,
     nowMs: () => services.clock.now(),

@@ -81,7 +81,12 @@ export async function openServices(
       // Without Slack nobody is a group member; configured approver ids and the CLI still work.
       directory: { isGroupMember: async () => false },
     },
-    statusDeps: { store: repos.incidents, latestScanFigures: () => repos.scans.latestFigures() },
+    statusDeps: {
+      store: repos.incidents,
+      clock,
+      latestScanFigures: () => repos.scans.latestFigures(),
+      recovered: (from, to) => repos.fixes.recovered(from, to),
+    },
     close: () => db.close(),
   };
 }

@@ -22,6 +22,11 @@ export interface NewFixRun {
   requestedBy: string;
   createdAtMs: number;
   expiresAtMs: number;
+  /**
+   * Where the preview goes (the outbox posts it there and records its ts later). Stored from the start so a
+   * re-render queued before the first post (scheduleFixMessage copies `run.channelId`) still knows it.
+   */
+  channelId?: string | null;
 }
 
 export type FixRunPatch = Partial<{

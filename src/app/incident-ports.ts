@@ -233,4 +233,6 @@ export interface StatusView {
   figures: IncidentFigures | null;
   /** Newest timeline entries across incidents, newest first. */
   recent: TimelineEntry[];
+  /** Dollars cleared by applied fixes this ISO week (Monday 00:00 UTC on). */
+  recoveredThisWeekCents: number;
 }

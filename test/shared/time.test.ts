@@ -117,3 +117,13 @@ describe('parseIsoInstant agrees with the grammar written as a regular expressio
     }
   });
 });
+
+describe('isoWeekOf', () => {
+  it('spans Monday 00:00 UTC to the next Monday, Sundays included', async () => {
+    const { isoWeekOf } = await import('../../src/shared/time.ts');
+    const monday = Date.UTC(2026, 10, 30);
+    expect(isoWeekOf(monday)).toEqual({ startMs: monday, endMs: monday + 7 * 86_400_000 });
+    expect(isoWeekOf(Date.UTC(2026, 11, 6, 23, 59)).startMs).toBe(monday);
+    expect(isoWeekOf(monday - 1).startMs).toBe(monday - 7 * 86_400_000);
+  });
+});

@@ -94,8 +94,12 @@ function fixTx(tx: Sql): FixTx {
     ...incidentTx(tx),
     async insertRun(n: NewFixRun) {
       const run = await runOne(
-        `INSERT INTO fix_runs (incident_id, state, pack, plan, snapshot, requested_by, created_at, expires_at)
-         VALUES ($1, 'planned', $2, $3, $4, $5, $6, $7) RETURNING ${RUN_COLUMNS}`,
+        // Bug fix: channel_id is written at insert. It used to stay null until the first post, so a step that
+        // re-armed the message job before then (scheduleFixMessage copies run.channelId into the payload)
+        // replaced the job's channel with null and the preview was never posted.
+        `INSERT INTO fix_runs (incident_id, state, pack, plan, snapshot, requested_by, created_at, expires_at,
+           channel_id)
+         VALUES ($1, 'planned', $2, $3, $4, $5, $6, $7, $8) RETURNING ${RUN_COLUMNS}`,
         [
           n.incidentId,
           JSON.stringify(n.pack),
@@ -104,6 +108,7 @@ function fixTx(tx: Sql): FixTx {
           n.requestedBy,
           iso(n.createdAtMs),
           iso(n.expiresAtMs),
+          n.channelId ?? null,
         ],
       );
       return run!;

@@ -15,6 +15,7 @@ import { installErrorBoundary } from './errors.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerCommands } from './listeners/commands.ts';
 import { registerEvents } from './listeners/events.ts';
+import { registerFixActions } from './listeners/fix-actions.ts';
 import { requestContextMiddleware } from './request-context.ts';
 import { verifySlackRequest } from './signature.ts';
 import type { SlackUseCases } from './use-cases.ts';
@@ -40,6 +41,11 @@ export interface SlackAppDeps {
   /** The only thing listeners may call (ARCHITECTURE.md habit 5). */
   useCases: SlackUseCases;
   thresholds: RuleThresholds;
+  /**
+   * Who may approve fixes (config.fixes.approval), named to someone refused. Only for the answer: the
+   * approve, reject and roll back use cases decide who may, from the same configuration.
+   */
+  approvers?: { users: string[]; group: string | null };
   /** Injected for the same reason (adapters/http/health.ts in production). */
   routes: HttpRoutes;
   port: number;
@@ -141,6 +147,11 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   const listenerDeps = { useCases: deps.useCases, thresholds: deps.thresholds, log };
   registerCommands(bolt, listenerDeps);
   registerActions(bolt, listenerDeps);
+  registerFixActions(bolt, {
+    useCases: deps.useCases,
+    log,
+    ...(deps.approvers ? { approvers: deps.approvers } : {}),
+  });
   registerEvents(bolt, { useCases: deps.useCases, log, nowMs: deps.nowMs ?? (() => Date.now()) });
 
   /**

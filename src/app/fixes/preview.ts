@@ -88,6 +88,8 @@ export async function previewFix(
   const actor = actorLabel(ctx.actor);
   const run = await deps.fixes.transaction(async (tx) => {
     const incident = await tx.findOpen(REVENUE_DEDUPE_KEY);
+    // Decided before the insert and stored on the run (fix-repository.ts insertRun says why).
+    const channel = incident?.channelId ?? opts.channelId ?? deps.incident.targets.alertsChannel;
     const inserted = await tx.insertRun({
       incidentId: incident?.id ?? null,
       pack,
@@ -96,6 +98,7 @@ export async function previewFix(
       requestedBy: actor,
       createdAtMs: now,
       expiresAtMs: now + deps.approval.ttlMs,
+      channelId: channel ?? null,
     });
     const summary = {
       fix_run_id: inserted.id,
@@ -122,7 +125,6 @@ export async function previewFix(
       after: summary,
       atMs: now,
     });
-    const channel = incident?.channelId ?? opts.channelId ?? deps.incident.targets.alertsChannel;
     if (channel)
       await tx.enqueue({
         kind: 'fix.message',

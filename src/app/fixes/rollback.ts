@@ -3,6 +3,7 @@ import type { FixRun } from '../../domain/fixpacks/run.ts';
 import { AppError } from '../../shared/errors.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import type { FixTx } from '../fix-ports.ts';
+import { scheduleSync } from '../incidents/effects.ts';
 import { auditDenial, authorize, type Denial } from './authorize.ts';
 import type { FixDeps } from './deps.ts';
 import { scheduleFixMessage } from './effects.ts';
@@ -54,6 +55,13 @@ export async function rollBackInTx(
     atMs: now,
   });
   await scheduleFixMessage(tx, rolled);
+  // Bug fix: the War Room counts what applied fixes recovered (incidents-repository sums applied runs), and
+  // approve re-renders it after the guard; a rollback left it saying "Recovered by fixes $X (applied, not
+  // rolled back)" about a fix that was rolled back. Re-render it here too.
+  if (run.incidentId) {
+    const incident = await tx.get(run.incidentId);
+    if (incident) await scheduleSync(tx, incident);
+  }
   return rolled;
 }
 

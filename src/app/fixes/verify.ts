@@ -18,8 +18,15 @@ export function verifies(run: FixRun, scope: readonly FunnelRecord[]): boolean {
   const records = scope.filter((r) => targets.has(r.id));
   const spec = run.plan.verify;
   switch (spec.kind) {
-    case 'touched_within':
-      return records.every((r) => r.lastTouchAtMs !== null && r.lastTouchAtMs > (run.appliedAtMs ?? 0));
+    case 'touched_within': {
+      // Bug fix: "last_touch_at set within N minutes of apply" has an end too. Without it, a touch after the
+      // window (seen when the verification pass runs late) verified the fix.
+      const from = run.appliedAtMs ?? 0;
+      const until = from + run.plan.verifyWindowMs;
+      return records.every(
+        (r) => r.lastTouchAtMs !== null && r.lastTouchAtMs > from && r.lastTouchAtMs <= until,
+      );
+    }
     case 'field_present':
       return records.every((r) => VALUE[spec.field](r).trim() !== '');
     case 'one_active_per_domain': {

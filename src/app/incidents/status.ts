@@ -1,19 +1,26 @@
 import type { Incident, IncidentFigures } from '../../domain/incidents/incident.ts';
 import { AppError } from '../../shared/errors.ts';
+import { isoWeekOf } from '../../shared/time.ts';
 import type { IncidentStore, StatusView, TimelineEntry } from '../incident-ports.ts';
+import type { Clock } from '../ports.ts';
 
 export interface StatusDeps {
   store: IncidentStore;
+  clock: Clock;
+  /** Dollars recovered by applied fixes in [fromMs, toMs). */
+  recovered(fromMs: number, toMs: number): Promise<number>;
   /** Figures of the newest reconciled scan, from the scans table (no issue list). */
   latestScanFigures(): Promise<IncidentFigures | null>;
 }
 
 /** What `/leak status` and the App Home show. */
 export async function getStatus(deps: StatusDeps, recent = 10): Promise<StatusView> {
-  const [open, latestScan, timeline] = await Promise.all([
+  const week = isoWeekOf(deps.clock.now());
+  const [open, latestScan, timeline, recovered] = await Promise.all([
     deps.store.listOpen(),
     deps.latestScanFigures(),
     deps.store.recentTimeline(recent),
+    deps.recovered(week.startMs, week.endMs),
   ]);
   const worst = open[0];
   // The open incident holds the top issues; prefer it unless a newer scan has happened since.
@@ -21,7 +28,7 @@ export async function getStatus(deps: StatusDeps, recent = 10): Promise<StatusVi
     worst && (latestScan === null || worst.figures.scanAsOfMs >= latestScan.scanAsOfMs)
       ? worst.figures
       : latestScan;
-  return { open, figures, recent: timeline };
+  return { open, figures, recent: timeline, recoveredThisWeekCents: recovered };
 }
 
 /**

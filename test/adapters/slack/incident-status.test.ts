@@ -87,6 +87,7 @@ const view = (o: Partial<StatusView> = {}): StatusView => ({
   open: [acknowledged()],
   figures: buildFigures(),
   recent: Array.from({ length: 12 }, (_, n) => buildEntry(12 - n)),
+  recoveredThisWeekCents: 0,
   ...o,
 });
 
@@ -186,5 +187,13 @@ describe('renderStatus and renderHome', () => {
       expect(flat(r)).toMatch(/…and \d+ more incidents/);
       expect(flat(r)).toContain('*Top issues*');
     }
+  });
+});
+
+describe('recovered this week', () => {
+  it('shows the dollars fixes recovered this week on Home and in /leak status', () => {
+    const v = view({ recoveredThisWeekCents: 52_045_500 });
+    expect(JSON.stringify(renderHome(v, Date.UTC(2026, 10, 30)).blocks)).toContain('$520,455 by fixes');
+    expect(JSON.stringify(renderStatus(v).blocks)).toContain('$520,455 by fixes');
   });
 });

@@ -63,8 +63,9 @@ export function sloLine(s: SloStatus): string {
   );
 }
 
-function budgetBlocks(f: IncidentFigures): KnownBlock[] {
+function budgetBlocks(f: IncidentFigures, recoveredCents: number): KnownBlock[] {
   const fields = [
+    `*Recovered this week*\n${formatUsd(recoveredCents)} by fixes`,
     `*Budget left*\n\`${budgetGauge(f.budgetRemaining)}\` ${percentLeft(f.budgetRemaining)}`,
     `*Burn*\n${formatBurn(f.burn)} the monthly budget`,
     `*At risk*\n${formatUsd(f.atRiskCents)} of ${formatUsd(f.budgetCents)}`,
@@ -86,7 +87,7 @@ function body(view: StatusView, recentMax: number, budget: number, head: KnownBl
   const overview: KnownBlock[] = [];
   if (view.open.length === 0) overview.push(section(f === null ? `${NO_SCAN}.` : ALL_CLEAR));
   else if (f === null) overview.push(section(`${NO_SCAN}.`));
-  const figures = f === null ? [] : budgetBlocks(f);
+  const figures = f === null ? [] : budgetBlocks(f, view.recoveredThisWeekCents);
 
   const lists = [
     {
