@@ -55,8 +55,16 @@ describe('delivery faults', () => {
       const deferred = logged(app, 'delivery deferred');
       expect(deferred[0]).toMatchObject({ kind: 'incident.channel', retry_in_ms: 1000 });
 
+      // The page waits for the channel job (it retries every 2 s), so give the whole outbox time to drain.
       await sleep(1_100);
-      await app.settle();
+      await eventually(
+        async () => {
+          await app.settle();
+          return (await app.services.repos.jobs.stats()).pending === 0;
+        },
+        10_000,
+        'the outbox to drain',
+      );
       expectDeliveredOnce(app);
     },
     SLOW,

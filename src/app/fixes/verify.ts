@@ -55,6 +55,11 @@ export async function verifyDueFixes(
     const scope = await deps.fixes.loadScope(run.plan.recordIds);
     const ok = verifies(run, scope);
     const changed = await deps.fixes.transaction(async (tx) => {
+      // Bug fix: updateRun is conditional on the state only, which stays 'applied', so two passes at once
+      // (two replicas) both recorded the verdict: two timeline entries, two audit rows and two re-pages.
+      // Lock the run and go on only while its verification is still pending.
+      const locked = await tx.getRun(run.id);
+      if (locked === null || locked.state !== 'applied' || locked.verification !== 'pending') return false;
       const updated = await tx.updateRun(run.id, ['applied'], { verification: ok ? 'verified' : 'failed' });
       if (updated === null) return false;
       const data = { fix_run_id: run.id, title: run.plan.title, check: run.plan.verify.kind };
