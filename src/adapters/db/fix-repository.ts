@@ -240,7 +240,7 @@ export function fixStore(db: Db): FixStore {
       return rows.map(toRecord);
     },
     async nextRoundRobin(count) {
-      // Reserves `count` consecutive positions, so concurrent plans do not hand out the same owner first.
+      // Reserves `count` positions; two previews at once may interleave theirs, and owners still rotate.
       const [r] = await db.query<{ start: number }>(
         `SELECT (nextval('fix_round_robin') - 1)::float8 AS start FROM generate_series(1, greatest($1::int, 1))
          ORDER BY 1 LIMIT 1`,

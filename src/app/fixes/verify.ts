@@ -60,7 +60,12 @@ export async function verifyDueFixes(
       // Lock the run and go on only while its verification is still pending.
       const locked = await tx.getRun(run.id);
       if (locked === null || locked.state !== 'applied' || locked.verification !== 'pending') return false;
-      const updated = await tx.updateRun(run.id, ['applied'], { verification: ok ? 'verified' : 'failed' });
+      // A verified fix also recovered what was waiting on its window (the lead got its call, the deal moved).
+      const awaitingCents = (locked.guard?.awaiting ?? []).reduce((sum, a) => sum + a.lossCents, 0);
+      const updated = await tx.updateRun(run.id, ['applied'], {
+        verification: ok ? 'verified' : 'failed',
+        ...(ok ? { recoveredCents: locked.recoveredCents + awaitingCents } : {}),
+      });
       if (updated === null) return false;
       const data = { fix_run_id: run.id, title: run.plan.title, check: run.plan.verify.kind };
       if (run.incidentId)

@@ -104,12 +104,19 @@ describe.each(backends)('fix approval on $name', (backend) => {
       },
     ]);
     const drafts = await w.db.query('SELECT record_id, recipient, subject, status FROM email_drafts');
-    expect(drafts).toEqual([{ record_id: 'lead', recipient: 'contact', subject: 'Quick connect', status: 'draft' }]);
+    expect(drafts).toEqual([
+      { record_id: 'lead', recipient: 'contact', subject: 'Quick connect', status: 'draft' },
+    ]);
     const notify = await jobsOf(w, 'fix.notify');
     expect(notify).toEqual([
       {
         key: `fix:${run.id}:notify:0`,
-        payload: expect.objectContaining({ fix_run_id: run.id, channel: 'UPRIYA', dm: true, record_id: 'lead' }),
+        payload: expect.objectContaining({
+          fix_run_id: run.id,
+          channel: 'UPRIYA',
+          dm: true,
+          record_id: 'lead',
+        }),
       },
     ]);
 
@@ -166,7 +173,9 @@ describe.each(backends)('fix approval on $name', (backend) => {
     const plan = planFix(
       {
         pack: parsed.pack,
-        issues: [{ issueId: 'own_FAKE', recordId: 'own', issueType: 'NO_NEXT_STEP', lossCents: 0, teams: [] }],
+        issues: [
+          { issueId: 'own_FAKE', recordId: 'own', issueType: 'NO_NEXT_STEP', lossCents: 0, teams: [] },
+        ],
         records,
       },
       {

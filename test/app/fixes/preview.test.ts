@@ -89,8 +89,16 @@ describe.each(backends)('fix preview on $name', (backend) => {
     const before = await counts(w);
     const records = await w.db.query('SELECT * FROM records ORDER BY id');
 
-    const a = await planFor(deps, { kind: 'issue', issueId: 'big_UNASSIGNED_OWNER' }, { reserveRoundRobin: false });
-    const b = await planFor(deps, { kind: 'issue', issueId: 'big_UNASSIGNED_OWNER' }, { reserveRoundRobin: false });
+    const a = await planFor(
+      deps,
+      { kind: 'issue', issueId: 'big_UNASSIGNED_OWNER' },
+      { reserveRoundRobin: false },
+    );
+    const b = await planFor(
+      deps,
+      { kind: 'issue', issueId: 'big_UNASSIGNED_OWNER' },
+      { reserveRoundRobin: false },
+    );
 
     expect(a.plan).toEqual(b.plan);
     expect(a.plan.changes).toEqual([{ recordId: 'big', field: 'owner', old: '', new: 'Priya Shah' }]);
@@ -105,7 +113,8 @@ describe.each(backends)('fix preview on $name', (backend) => {
     const { w, deps } = t;
     await seed(w, unownedOpp());
     const owners = [];
-    for (let n = 0; n < 3; n++) owners.push((await previewIssue(deps, 'big_UNASSIGNED_OWNER')).plan.changes[0]!.new);
+    for (let n = 0; n < 3; n++)
+      owners.push((await previewIssue(deps, 'big_UNASSIGNED_OWNER')).plan.changes[0]!.new);
     expect(owners).toEqual(['Priya Shah', 'Marcus Lee', 'Priya Shah']);
   });
 
