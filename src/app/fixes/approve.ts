@@ -1,14 +1,14 @@
 import { regressionGuard } from '../../domain/fixpacks/guard.ts';
 import { inverseOf } from '../../domain/fixpacks/plan.ts';
 import type { FixRun } from '../../domain/fixpacks/run.ts';
-import type { FunnelRecord } from '../../domain/records/record.ts';
+import { type FunnelRecord, sameRecord } from '../../domain/records/record.ts';
 import { AppError } from '../../shared/errors.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import type { FixTx } from '../fix-ports.ts';
 import { scheduleSync } from '../incidents/effects.ts';
 import { auditDenial, authorize, type Denial } from './authorize.ts';
 import type { FixDeps } from './deps.ts';
-import { scheduleFixMessage, scheduleNotifications } from './effects.ts';
+import { type FixStep, recordFixStep, scheduleFixMessage, scheduleNotifications } from './effects.ts';
 import { rollBackInTx } from './rollback.ts';
 
 export type ApproveOutcome =
@@ -20,23 +20,6 @@ export type ApproveOutcome =
   | { outcome: 'already'; run: FixRun };
 
 export const STALE_REASON = 'the plan is stale, preview again';
-
-const FIELDS: (keyof FunnelRecord)[] = [
-  'type',
-  'name',
-  'domain',
-  'company',
-  'source',
-  'region',
-  'owner',
-  'stage',
-  'createdAtMs',
-  'lastTouchAtMs',
-  'nextStep',
-  'valueCents',
-  'notes',
-];
-const same = (a: FunnelRecord, b: FunnelRecord) => FIELDS.every((f) => a[f] === b[f]);
 
 /**
  * Approve = apply. In one transaction: the run moves planned → approved → applying → applied by conditional
@@ -74,51 +57,30 @@ async function apply(
   const run = await tx.getRun(runId);
   if (run === null) throw new AppError('NOT_FOUND', `fix ${runId} does not exist`);
   if (run.state !== 'planned') return { outcome: 'already', run };
-  const event = (kind: 'APPROVED' | 'APPLIED' | 'REJECTED', data: Record<string, unknown>) =>
-    run.incidentId
-      ? tx.addEvent({
-          incidentId: run.incidentId,
-          kind,
-          actor,
-          atMs: now,
-          data: { fix_run_id: run.id, ...data },
-        })
-      : Promise.resolve(true);
+  const step = (s: Omit<FixStep, 'actor' | 'atMs'>) => recordFixStep(tx, run, { actor, atMs: now, ...s });
 
   if (now >= run.expiresAtMs) {
     const expired = await tx.updateRun(run.id, ['planned'], {
       state: 'expired',
       reason: 'the preview expired',
     });
-    await tx.audit({
-      actor,
-      action: 'fix.expired',
-      targetType: 'fix_run',
-      targetId: run.id,
-      before: { state: 'planned' },
-      after: { state: 'expired' },
-      atMs: now,
-    });
+    await step({ action: 'fix.expired', before: { state: 'planned' }, after: { state: 'expired' } });
     if (expired) await scheduleFixMessage(tx, expired);
     return { outcome: 'expired', run: expired ?? run };
   }
   const snapshot = await tx.snapshotOf(run.id);
   const current = await tx.lockRecords(run.plan.recordIds);
   const byId = new Map(current.map((r) => [r.id, r]));
-  if (snapshot.some((s) => !byId.has(s.id) || !same(s, byId.get(s.id)!))) {
+  if (snapshot.some((s) => !byId.has(s.id) || !sameRecord(s, byId.get(s.id)!))) {
     const failed = await tx.updateRun(run.id, ['planned'], {
       state: 'failed',
       approvedBy: actor,
       reason: STALE_REASON,
     });
-    await tx.audit({
-      actor,
+    await step({
       action: 'fix.stale',
-      targetType: 'fix_run',
-      targetId: run.id,
       before: { state: 'planned' },
       after: { state: 'failed', reason: STALE_REASON },
-      atMs: now,
     });
     if (failed) await scheduleFixMessage(tx, failed);
     return { outcome: 'stale', run: failed ?? run };
@@ -126,15 +88,11 @@ async function apply(
 
   const approved = await tx.updateRun(run.id, ['planned'], { state: 'approved', approvedBy: actor });
   if (approved === null) return { outcome: 'already', run };
-  await event('APPROVED', { title: run.plan.title });
-  await tx.audit({
-    actor,
+  await step({
     action: 'fix.approved',
-    targetType: 'fix_run',
-    targetId: run.id,
     before: { state: 'planned' },
     after: { state: 'approved' },
-    atMs: now,
+    timeline: { kind: 'APPROVED', data: {} },
   });
   await tx.updateRun(run.id, ['approved'], { state: 'applying' });
   await tx.writeChanges(run.plan.changes);
@@ -144,20 +102,18 @@ async function apply(
     appliedAtMs: now,
     inverse: inverseOf(run.plan.changes),
   });
-  await event('APPLIED', {
-    title: run.plan.title,
-    records: run.plan.blast.records,
-    changes: run.plan.changes.length,
-    dollars_cents: run.plan.blast.dollarsCents,
-  });
-  await tx.audit({
-    actor,
+  await step({
     action: 'fix.applied',
-    targetType: 'fix_run',
-    targetId: run.id,
     before: run.plan.changes.map((c) => ({ record: c.recordId, field: c.field, value: c.old })),
     after: run.plan.changes.map((c) => ({ record: c.recordId, field: c.field, value: c.new })),
-    atMs: now,
+    timeline: {
+      kind: 'APPLIED',
+      data: {
+        records: run.plan.blast.records,
+        changes: run.plan.changes.length,
+        dollars_cents: run.plan.blast.dollarsCents,
+      },
+    },
   });
   await scheduleNotifications(tx, done!);
   await scheduleFixMessage(tx, done!);
@@ -191,31 +147,24 @@ async function guard(deps: FixDeps, ctx: Ctx, run: FixRun, before: FunnelRecord[
       verifyDueAtMs: immediate ? null : (run.appliedAtMs ?? now) + windowMs,
     });
     if (updated === null) return { outcome: 'already', run };
-    if (immediate && run.incidentId)
-      await tx.addEvent({
-        incidentId: run.incidentId,
-        kind: verified ? 'VERIFIED' : 'VERIFICATION_FAILED',
-        actor,
-        atMs: now,
-        data: {
-          fix_run_id: run.id,
-          title: run.plan.title,
-          cleared_cents: result.clearedCents,
-          still_open: result.awaiting.length,
-        },
-      });
-    await tx.audit({
+    await recordFixStep(tx, run, {
       actor,
+      atMs: now,
       action: 'fix.guarded',
-      targetType: 'fix_run',
-      targetId: run.id,
       before: null,
       after: {
         cleared: result.cleared.length,
         cleared_cents: result.clearedCents,
         awaiting: result.awaiting.length,
       },
-      atMs: now,
+      ...(immediate
+        ? {
+            timeline: {
+              kind: verified ? 'VERIFIED' : 'VERIFICATION_FAILED',
+              data: { cleared_cents: result.clearedCents, still_open: result.awaiting.length },
+            },
+          }
+        : {}),
     });
     await scheduleFixMessage(tx, updated);
     if (run.incidentId) {

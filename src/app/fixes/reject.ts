@@ -3,7 +3,7 @@ import { AppError } from '../../shared/errors.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import { auditDenial, authorize, type Denial } from './authorize.ts';
 import type { FixDeps } from './deps.ts';
-import { scheduleFixMessage } from './effects.ts';
+import { recordFixStep, scheduleFixMessage } from './effects.ts';
 
 export type RejectOutcome =
   | { outcome: 'rejected'; run: FixRun }
@@ -23,22 +23,13 @@ export async function rejectFix(deps: FixDeps, ctx: Ctx, runId: string): Promise
     const now = deps.incident.clock.now();
     const rejected = await tx.updateRun(runId, ['planned'], { state: 'rejected', rejectedBy: actor });
     if (rejected === null) return { outcome: 'already', run: (await tx.getRun(runId)) ?? run };
-    if (run.incidentId)
-      await tx.addEvent({
-        incidentId: run.incidentId,
-        kind: 'REJECTED',
-        actor,
-        atMs: now,
-        data: { fix_run_id: runId, title: run.plan.title },
-      });
-    await tx.audit({
+    await recordFixStep(tx, run, {
       actor,
+      atMs: now,
       action: 'fix.rejected',
-      targetType: 'fix_run',
-      targetId: runId,
       before: { state: 'planned' },
       after: { state: 'rejected' },
-      atMs: now,
+      timeline: { kind: 'REJECTED', data: {} },
     });
     await scheduleFixMessage(tx, rejected);
     return { outcome: 'rejected', run: rejected };

@@ -6,7 +6,7 @@ import type { FixTx } from '../fix-ports.ts';
 import { scheduleSync } from '../incidents/effects.ts';
 import { auditDenial, authorize, type Denial } from './authorize.ts';
 import type { FixDeps } from './deps.ts';
-import { scheduleFixMessage } from './effects.ts';
+import { recordFixStep, scheduleFixMessage } from './effects.ts';
 
 /**
  * Writes the inverse diff back, except where someone else changed a field since the fix (those are left
@@ -36,23 +36,16 @@ export async function rollBackInTx(
   if (rolled === null) return null;
   await tx.writeChanges(revert);
   await tx.withdrawEffects(run.id);
-  const data = {
-    fix_run_id: run.id,
-    title: run.plan.title,
-    reason,
-    reverted: revert.length,
-    left_alone: skipped.map((c) => `${c.recordId}.${c.field}`),
-  };
-  if (run.incidentId)
-    await tx.addEvent({ incidentId: run.incidentId, kind: 'ROLLED_BACK', actor, atMs: now, data });
-  await tx.audit({
+  await recordFixStep(tx, run, {
     actor,
+    atMs: now,
     action: 'fix.rolled_back',
-    targetType: 'fix_run',
-    targetId: run.id,
     before: { state: 'applied', changes: run.plan.changes.map((c) => ({ ...c })) },
     after: { state: 'rolled_back', reverted: revert, left_alone: skipped },
-    atMs: now,
+    timeline: {
+      kind: 'ROLLED_BACK',
+      data: { reason, reverted: revert.length, left_alone: skipped.map((c) => `${c.recordId}.${c.field}`) },
+    },
   });
   await scheduleFixMessage(tx, rolled);
   // Bug fix: the War Room counts what applied fixes recovered (incidents-repository sums applied runs), and

@@ -3,7 +3,7 @@ import { duplicateKey, type FunnelRecord, isArchived } from '../../domain/record
 import { actorLabel, type Ctx } from '../context.ts';
 import { schedulePage } from '../incidents/effects.ts';
 import type { FixDeps } from './deps.ts';
-import { scheduleFixMessage } from './effects.ts';
+import { recordFixStep, scheduleFixMessage } from './effects.ts';
 
 const VALUE: Record<'owner' | 'stage' | 'next_step' | 'region', (r: FunnelRecord) => string> = {
   owner: (r) => r.owner,
@@ -67,23 +67,13 @@ export async function verifyDueFixes(
         ...(ok ? { recoveredCents: locked.recoveredCents + awaitingCents } : {}),
       });
       if (updated === null) return false;
-      const data = { fix_run_id: run.id, title: run.plan.title, check: run.plan.verify.kind };
-      if (run.incidentId)
-        await tx.addEvent({
-          incidentId: run.incidentId,
-          kind: ok ? 'VERIFIED' : 'VERIFICATION_FAILED',
-          actor,
-          atMs: now,
-          data,
-        });
-      await tx.audit({
+      await recordFixStep(tx, run, {
         actor,
+        atMs: now,
         action: ok ? 'fix.verified' : 'fix.verification_failed',
-        targetType: 'fix_run',
-        targetId: run.id,
         before: { verification: 'pending' },
         after: { verification: ok ? 'verified' : 'failed' },
-        atMs: now,
+        timeline: { kind: ok ? 'VERIFIED' : 'VERIFICATION_FAILED', data: { check: run.plan.verify.kind } },
       });
       await scheduleFixMessage(tx, updated);
       if (!ok && run.incidentId) {
@@ -103,14 +93,12 @@ export async function verifyDueFixes(
         reason: 'nobody decided before the preview expired',
       });
       if (updated === null) return false;
-      await tx.audit({
+      await recordFixStep(tx, run, {
         actor,
+        atMs: now,
         action: 'fix.expired',
-        targetType: 'fix_run',
-        targetId: run.id,
         before: { state: 'planned' },
         after: { state: 'expired' },
-        atMs: now,
       });
       await scheduleFixMessage(tx, updated);
       return true;

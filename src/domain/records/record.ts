@@ -68,3 +68,8 @@ export const isArchived = (stage: string): boolean => normalizeStage(stage) === 
  * case-insensitive ("Acme.com" and "acme.com" are one company). Empty means "no key": never a duplicate.
  */
 export const duplicateKey = (domain: string): string => domain.trim().toLowerCase();
+
+/** Whether two snapshots of a record agree on every field (a plan's staleness check). */
+export const sameRecord = (a: FunnelRecord, b: FunnelRecord): boolean =>
+  (Object.keys(a) as (keyof FunnelRecord)[]).every((k) => a[k] === b[k]) &&
+  Object.keys(b).length === Object.keys(a).length;
