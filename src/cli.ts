@@ -4,6 +4,7 @@
  * stdout carries results (tables, JSON); progress, logs and errors go to stderr.
  */
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,8 @@ import { type ImportOutcome, runImport } from './app/import.ts';
 import { deliverDue } from './app/incidents/deliver.ts';
 import { type IncidentChange, runIncidentScan } from './app/incidents/reconcile.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import type { FixPack } from './domain/fixpacks/dsl.ts';
+import { parseFixPackText } from './domain/fixpacks/parse.ts';
 import { ISSUE_TYPES, type IssueType } from './domain/rules/catalog.ts';
 import { openServices, type Services } from './services.ts';
 import { isAppError } from './shared/errors.ts';
@@ -61,13 +64,15 @@ Exit 0 when every row imported, 2 when some rows were rejected, 1 on a fatal err
 Evaluates every record against the leak rules, prices each issue, and records the scan and its findings.
   --as-of <ISO>  evaluate at that instant instead of now (reproducible scans, backfills)
   --json         print the stable JSON document instead of the table`,
-  fix: `leak fix preview <issue_id> [--json]
-leak fix preview --bulk <ISSUE_TYPE> [--json]
+  fix: `leak fix preview <issue_id> [--pack <file.json>] [--json]
+leak fix preview --bulk <ISSUE_TYPE> [--pack <file.json>] [--json]
 
 Plans the default fix pack for an open issue (e.g. O-2005_UNASSIGNED_OWNER, from \`leak scan --json\`) or,
 with --bulk, for every open issue of a type (UNASSIGNED_OWNER, STALE_OPP, …), and prints the exact diff
 per record, the side effects (tasks, Slack messages, email drafts) and the blast radius. A dry run:
-nothing is written. Approving and applying happen in Slack, where approvers are configured.`,
+nothing is written. --pack plans your own fix pack (JSON, \`version: 1\`, see README "Fix packs") for the
+same issues instead of the default one; it is validated first and every problem is listed. Approving and
+applying happen in Slack, where approvers are configured.`,
   audit: `leak audit verify [--json]
 
 Walks the append-only audit log in order, recomputing each row's hash and checking it links to the row
@@ -351,6 +356,7 @@ async function demoCommand(services: Services, config: Config, ctx: Ctx, io: Io)
 async function fixCommand(services: Services, rest: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(rest, {
     bulk: { type: 'string' },
+    pack: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   const [sub, issueId, ...extra] = positionals;
@@ -370,7 +376,28 @@ async function fixCommand(services: Services, rest: string[], io: Io): Promise<n
     if (issueId === undefined) throw new UsageError('expected an issue id, e.g. O-2005_UNASSIGNED_OWNER');
     target = { kind: 'issue', issueId };
   }
-  const { plan } = await planFor(services.fixDeps, target, { reserveRoundRobin: false });
+  let pack: FixPack | undefined;
+  if (values.pack !== undefined) {
+    const file = String(values.pack);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      throw new UsageError(`cannot read fix pack ${file}: ${(e as Error).message}`);
+    }
+    const parsed = parseFixPackText(text);
+    if (!parsed.ok) {
+      io.err.write(
+        `leak fix: ${file} is not a valid fix pack:\n${parsed.errors.map((m) => `  - ${m}`).join('\n')}\n`,
+      );
+      return 1;
+    }
+    pack = parsed.pack;
+  }
+  const { plan } = await planFor(services.fixDeps, target, {
+    reserveRoundRobin: false,
+    ...(pack ? { pack } : {}),
+  });
   io.out.write(
     values.json
       ? `${JSON.stringify(plan, null, 2)}\n`

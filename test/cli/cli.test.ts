@@ -159,4 +159,35 @@ describe('leak CLI', () => {
     expect(usage.code).toBe(64);
     expect(usage.err).toMatch(/unknown issue type 'FROBS'/);
   });
+
+  it('fix preview --pack plans a pack of your own, and lists every problem of a bad one', async () => {
+    const good = join(dir, 'pack.json');
+    writeFileSync(
+      good,
+      JSON.stringify({
+        version: 1,
+        id: 'vip_routing',
+        title: 'Route to the VIP desk',
+        steps: [
+          { type: 'assign_owner', strategy: 'named', owner: 'VIP Desk' },
+          { type: 'append_notes', text: 'Routed to VIP for {company}' },
+        ],
+        verify: { kind: 'field_present', field: 'owner' },
+      }),
+    );
+    const r = await leak(['fix', 'preview', 'l1_UNASSIGNED_OWNER', '--pack', good], env);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Fix preview: Route to the VIP desk');
+    expect(r.out).toContain('+ owner: VIP Desk');
+    expect(r.out).toContain('+ notes: …Routed to VIP for Beta');
+    const bad = join(dir, 'bad-pack.json');
+    writeFileSync(
+      bad,
+      JSON.stringify({ version: 2, id: 'x', title: 'x', steps: [{ type: 'frobnicate' }], verify: {} }),
+    );
+    const refused = await leak(['fix', 'preview', 'l1_UNASSIGNED_OWNER', '--pack', bad], env);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/version: only version 1 is supported/);
+    expect(refused.err).toMatch(/steps\[0\]\.type: unknown step type "frobnicate"/);
+  });
 });

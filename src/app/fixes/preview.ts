@@ -35,7 +35,7 @@ export interface PlannedFix {
 export async function planFor(
   deps: FixDeps,
   target: FixTarget,
-  opts: { reserveRoundRobin: boolean },
+  opts: { reserveRoundRobin: boolean; pack?: FixPack },
 ): Promise<PlannedFix> {
   const findings = await deps.fixes.openFindings(
     target.kind === 'issue' ? { issueId: target.issueId } : { issueType: target.issueType },
@@ -55,7 +55,9 @@ export async function planFor(
     return rule && record ? [{ issueId: f.issueId, rule, record, lossCents: f.lossCents }] : [];
   });
   if (issues.length === 0) throw new AppError('NOT_FOUND', 'the records of that issue no longer exist');
-  const built = target.kind === 'issue' ? packForIssue(issues[0]!) : bulkPackFor(target.issueType, issues);
+  const defaults = target.kind === 'issue' ? packForIssue(issues[0]!) : bulkPackFor(target.issueType, issues);
+  // A pack of one's own (already validated) replaces the default steps for the same issues.
+  const built = opts.pack ? { pack: opts.pack, issues: defaults.issues } : defaults;
   const plan = planFix(
     { pack: built.pack, issues: built.issues, records: scope },
     {
