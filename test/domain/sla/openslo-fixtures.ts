@@ -1,0 +1,71 @@
+import { openSloToDefinitions, type SlaDefinition } from '../../../src/domain/sla/definition.ts';
+
+/** OpenSLO documents as `leak sla apply -f` would hand them over once parsed from YAML. */
+export const NOW = Date.UTC(2026, 10, 20, 12, 0);
+
+export type Doc = Record<string, unknown>;
+export const source = (spec: Doc) => ({ metricSource: { type: 'revenue-leak-sre', spec } });
+export const REQUESTS = { service: 'checkout', metric: 'http.server.request' };
+
+export const service = (): Doc => ({
+  apiVersion: 'openslo/v1',
+  kind: 'Service',
+  metadata: { name: 'checkout', displayName: 'Checkout' },
+  spec: { description: 'Takes the orders' },
+});
+export const sli = (): Doc => ({
+  apiVersion: 'openslo/v1',
+  kind: 'SLI',
+  metadata: { name: 'checkout-success' },
+  spec: { ratioMetric: { counter: true, good: source({ ...REQUESTS, ok: true }), total: source(REQUESTS) } },
+});
+export const slo = (): Doc => ({
+  apiVersion: 'openslo/v1',
+  kind: 'SLO',
+  metadata: { name: 'checkout-availability', displayName: 'Checkout availability' },
+  spec: {
+    service: 'checkout',
+    indicatorRef: 'checkout-success',
+    timeWindow: [{ duration: '30d', isRolling: true }],
+    budgetingMethod: 'Occurrences',
+    objectives: [{ displayName: 'Orders go through', target: 0.999 }],
+    alertPolicies: [], // OpenSLO fields we do not use are ignored
+  },
+});
+/** The set as `leak sla apply -f` would parse it: Service, SLI, SLO. */
+export const set = (): Doc[] => [service(), sli(), slo()];
+
+/** A copy of `doc` with the value at a dotted path replaced (undefined deletes it). */
+export function edit(doc: Doc, path: string, value: unknown): Doc {
+  const copy = structuredClone(doc);
+  const keys = path.split('.');
+  let at: Record<string, unknown> = copy;
+  for (const k of keys.slice(0, -1)) at = at[k] as Record<string, unknown>;
+  if (value === undefined) delete at[keys.at(-1)!];
+  else at[keys.at(-1)!] = value;
+  return copy;
+}
+
+export const definitionsOf = (docs: unknown[]): SlaDefinition[] => {
+  const r = openSloToDefinitions(docs, NOW);
+  if (!r.ok) throw new Error(`expected the set to be accepted:\n${r.errors.join('\n')}`);
+  return r.definitions;
+};
+export const errorsOf = (docs: unknown[]): string[] => {
+  const r = openSloToDefinitions(docs, NOW);
+  if (r.ok) throw new Error('expected the set to be rejected');
+  return r.errors;
+};
+
+export const AVAILABILITY: SlaDefinition = {
+  id: 'checkout-availability',
+  service: 'checkout',
+  metric: 'http.server.request',
+  name: 'Checkout availability',
+  indicator: { kind: 'availability' },
+  target: 0.999,
+  windowDays: 30,
+  version: 1,
+  activeFromMs: NOW,
+  activeToMs: null,
+};
