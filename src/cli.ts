@@ -42,6 +42,8 @@ Usage:
   leak audit verify [--json]          check the audit log's hash chain (exit 1 when broken)
   leak fix preview <issue_id>         plan the fix for one open issue and print its diff (writes nothing)
   leak fix preview --bulk <TYPE>      plan the bulk fix for every open issue of a type
+  leak tokens create <name>           create an ingest token (shown once) for the telemetry endpoints
+  leak tokens list | revoke <id|prefix>  list ingest tokens (never the token) or revoke one
   leak demo                           load the built-in sample funnel, scan it, print the War Room
   leak serve                          start the Slack bot and HTTP server (same as npm start)
   leak <command> --help               help for one command
@@ -80,6 +82,16 @@ before it. Prints "audit log ok: N rows, chain intact", or names the first broke
 changed row fails its own hash; a removed row breaks the link of the row after it.
   --json   print the verdict as JSON on stdout: {"rows":N,"ok":true|false,"firstBad":{"id","reason"}}
 Exit 0 when the chain is intact, 1 when it is broken.`,
+  tokens: `leak tokens create <name>
+leak tokens list [--json]
+leak tokens revoke <id|prefix>
+
+Ingest tokens authenticate telemetry senders (Authorization: Bearer <token>). \`create\` prints the new
+token once, on stdout alone (TOKEN=$(leak tokens create checkout) works); only its SHA-256 is stored, so
+it cannot be shown again: create another and revoke the old one instead. \`list\` shows id, name, prefix
+(the token's first 8 characters), created and revoked times, never a token or its hash. \`revoke\` takes
+the id or the prefix from the list; a revoked token is refused from then on.
+Exit 0 on success, 1 when there is no such active token (or the prefix is ambiguous).`,
   demo: 'leak demo\n\nLoads the built-in Northwind sample funnel into the database, scans it as of its scenario time,\nand prints the War Room summary a Slack user would see. Needs no Slack and no server.',
   serve:
     'leak serve\n\nStarts the Slack bot (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN) with /healthz and /readyz.',
@@ -171,6 +183,8 @@ export async function main(argv: string[], env: Record<string, string | undefine
         return await fixCommand(services, rest, io);
       case 'audit':
         return await auditCommand(services, rest, io);
+      case 'tokens':
+        return await tokensCommand(services, rest, io);
     }
     return 64;
   } catch (e) {
@@ -416,6 +430,67 @@ async function auditCommand(services: Services, rest: string[], io: Io): Promise
   const { stream, text, code } = renderAuditVerdict(verdict, { json: values.json === true });
   io[stream].write(text);
   return code;
+}
+
+const when = (ms: number | null) => (ms === null ? '-' : `${new Date(ms).toISOString().slice(0, 19)}Z`);
+
+async function tokensCommand(services: Services, rest: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(rest, { json: { type: 'boolean', default: false } });
+  const [sub, arg, ...extra] = positionals;
+  const tokens = services.repos.tokens;
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  switch (sub) {
+    case 'create': {
+      if (arg === undefined)
+        throw new UsageError('expected a name, e.g. leak tokens create checkout-service');
+      const made = await tokens.create(arg);
+      // The token alone on stdout (scripts capture it); everything said about it goes to stderr.
+      io.out.write(`${made.token}\n`);
+      io.err.write(
+        `Created ingest token ${made.id} '${arg.trim()}' (prefix ${made.prefix}).\n` +
+          'Copy it now: it cannot be shown again (only its SHA-256 hash is stored).\n',
+      );
+      return 0;
+    }
+    case 'list': {
+      if (arg !== undefined) throw new UsageError(`unexpected argument '${arg}'`);
+      const list = await tokens.list();
+      if (values.json) {
+        io.out.write(`${JSON.stringify(list, null, 2)}\n`);
+        return 0;
+      }
+      if (list.length === 0) {
+        io.out.write('No ingest tokens. Create one with: leak tokens create <name>\n');
+        return 0;
+      }
+      const rows = [
+        ['ID', 'NAME', 'PREFIX', 'CREATED', 'REVOKED'],
+        ...list.map((t) => [t.id, t.name, t.prefix, when(t.createdAtMs), when(t.revokedAtMs)]),
+      ];
+      const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+      for (const r of rows)
+        io.out.write(
+          `${r
+            .map((c, i) => c.padEnd(widths[i]!))
+            .join('  ')
+            .trimEnd()}\n`,
+        );
+      return 0;
+    }
+    case 'revoke': {
+      if (arg === undefined) throw new UsageError('expected a token id or prefix (see leak tokens list)');
+      if (await tokens.revoke(arg)) {
+        io.out.write(`Revoked ingest token ${arg}.\n`);
+        return 0;
+      }
+      io.err.write(`leak tokens: no active token with id or prefix '${arg}'\n`);
+      return 1;
+    }
+    case undefined:
+      throw new UsageError('expected a subcommand: create, list or revoke');
+    default:
+      throw new UsageError(`unknown subcommand '${sub}'`);
+  }
 }
 
 if (import.meta.main) {

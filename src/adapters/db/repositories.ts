@@ -6,6 +6,7 @@ import { incidentStore } from './incidents-repository.ts';
 import { jobQueue } from './jobs-repository.ts';
 import { recordRepository } from './records-repository.ts';
 import { scanRepository } from './scans-repository.ts';
+import { tokenStore } from './tokens-repository.ts';
 
 export { getImportRun } from './import-runs-repository.ts';
 
@@ -18,5 +19,6 @@ export function makeRepositories(db: Db) {
     jobs: jobQueue(db),
     audit: auditLog(db),
     fixes: fixStore(db),
+    tokens: tokenStore(db),
   };
 }

@@ -5,7 +5,10 @@
 import {
   bigint,
   boolean,
+  customType,
+  date,
   doublePrecision,
+  foreignKey,
   integer,
   jsonb,
   pgTable,
@@ -13,6 +16,7 @@ import {
   smallint,
   text,
   timestamp,
+  unique,
 } from 'drizzle-orm/pg-core';
 
 const tz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -257,3 +261,117 @@ export const emailDrafts = pgTable('email_drafts', {
     .default('draft'),
   createdAt: tz('created_at').notNull().defaultNow(),
 });
+
+// ---------------------------------------------------------------------------------------------- telemetry
+// migrations/0004. Only parents are mirrored: bronze_events' daily partitions (bronze_events_YYYYMMDD)
+// are created at run time by ensure_bronze_partition() and are not part of the schema.
+
+/** bytea as a Buffer (drizzle-orm 0.45 has no built-in bytea column). */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+
+/** Stores the SHA-256 hex of each token, never the token (tokens-repository.ts). */
+export const ingestTokens = pgTable('ingest_tokens', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  name: text('name').notNull(),
+  tokenHash: text('token_hash').notNull().unique(),
+  prefix: text('prefix').notNull(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+  revokedAt: tz('revoked_at'),
+});
+
+const bronzeColumns = () => ({
+  time: tz('time').notNull(),
+  service: text('service').notNull(),
+  name: text('name').notNull(),
+  level: text('level'),
+  ok: boolean('ok'),
+  durationMs: doublePrecision('duration_ms'),
+  message: text('message'),
+  traceId: text('trace_id'),
+  userHash: text('user_hash'),
+  emailHash: text('email_hash'),
+  attributes: jsonb('attributes').notNull().default({}),
+});
+
+/** Partitioned by range of `time`, one partition per UTC day, no default partition. */
+export const bronzeEvents = pgTable('bronze_events', {
+  ...bronzeColumns(),
+  incidentId: bigint('incident_id', { mode: 'number' }),
+});
+
+/** Evidence rows copied out of a Bronze partition before the janitor drops it. */
+export const bronzeEvidence = pgTable('bronze_evidence', {
+  ...bronzeColumns(),
+  incidentId: bigint('incident_id', { mode: 'number' }).references(() => incidents.id),
+  keptAt: tz('kept_at').notNull().defaultNow(),
+});
+
+const silverColumns = () => ({
+  service: text('service').notNull(),
+  metric: text('metric').notNull(),
+  tags: jsonb('tags').notNull().default({}),
+  tagsHash: text('tags_hash').notNull(),
+  count: bigint('count', { mode: 'number' }).notNull(),
+  errors: bigint('errors', { mode: 'number' }).notNull().default(0),
+  sum: doublePrecision('sum').notNull().default(0),
+  min: doublePrecision('min'),
+  max: doublePrecision('max'),
+  p50: doublePrecision('p50'),
+  p90: doublePrecision('p90'),
+  p99: doublePrecision('p99'),
+  sketch: bytea('sketch'),
+});
+
+export const silverMinute = pgTable(
+  'silver_minute',
+  { ...silverColumns(), minute: tz('minute').notNull() },
+  (t) => [primaryKey({ columns: [t.service, t.metric, t.tagsHash, t.minute] })],
+);
+
+export const silverHour = pgTable('silver_hour', { ...silverColumns(), hour: tz('hour').notNull() }, (t) => [
+  primaryKey({ columns: [t.service, t.metric, t.tagsHash, t.hour] }),
+]);
+
+/** Versioned, never edited in place: a change closes a version (active_to) and inserts the next. */
+export const slaDefinitions = pgTable(
+  'sla_definitions',
+  {
+    id: text('id').notNull(),
+    version: integer('version').notNull(),
+    service: text('service').notNull(),
+    metric: text('metric').notNull(),
+    name: text('name').notNull(),
+    indicator: jsonb('indicator').notNull(),
+    target: doublePrecision('target').notNull(),
+    windowDays: integer('window_days').notNull(),
+    activeFrom: tz('active_from').notNull(),
+    activeTo: tz('active_to'),
+    definition: jsonb('definition').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.id, t.version] })],
+);
+
+/** Immutable: triggers reject UPDATE, DELETE and TRUNCATE. */
+export const goldSnapshots = pgTable(
+  'gold_snapshots',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    slaId: text('sla_id').notNull(),
+    slaVersion: integer('sla_version').notNull(),
+    day: date('day', { mode: 'string' }).notNull(),
+    total: bigint('total', { mode: 'number' }).notNull(),
+    errors: bigint('errors', { mode: 'number' }).notNull(),
+    uptimePct: doublePrecision('uptime_pct').notNull(),
+    breaches: integer('breaches').notNull().default(0),
+    budgetBurn: doublePrecision('budget_burn').notNull(),
+    downtimeMinutes: integer('downtime_minutes').notNull().default(0),
+    createdAt: tz('created_at').notNull().defaultNow(),
+  },
+  (t) => [
+    unique().on(t.slaId, t.day),
+    foreignKey({
+      columns: [t.slaId, t.slaVersion],
+      foreignColumns: [slaDefinitions.id, slaDefinitions.version],
+    }),
+  ],
+);
