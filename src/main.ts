@@ -8,7 +8,9 @@ import { hostname } from 'node:os';
 import type { RetryOptions } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
 import { dbRunCoordinator } from './adapters/db/coordinator.ts';
+import { telemetryStore } from './adapters/db/telemetry-repository.ts';
 import { healthRoutes } from './adapters/http/health.ts';
+import { ingestRoutes } from './adapters/http/ingest.ts';
 import { boltLogger } from './adapters/log/bolt-logger.ts';
 import { createLogger } from './adapters/log/logger.ts';
 import { createScheduler } from './adapters/scheduler/scheduler.ts';
@@ -17,6 +19,7 @@ import { renderOutbound, renderTopic } from './adapters/slack/blocks/incident-me
 import { slackDirectory } from './adapters/slack/directory.ts';
 import { createChatGateway, deliveryClient } from './adapters/slack/gateway.ts';
 import type { SlackUseCases } from './adapters/slack/use-cases.ts';
+import { add, fromBytes, merge, newSketch, quantile, toBytes } from './adapters/telemetry/sketch.ts';
 import type { Ctx } from './app/context.ts';
 import { approveFix } from './app/fixes/approve.ts';
 import { previewFix } from './app/fixes/preview.ts';
@@ -31,9 +34,12 @@ import { resolveIncident } from './app/incidents/resolve.ts';
 import { getStatus, getTimeline } from './app/incidents/status.ts';
 import { createDeliveryWorker } from './app/incidents/worker.ts';
 import type { Clock } from './app/ports.ts';
+import { ingestEvents, ingestMetricPoints } from './app/telemetry/ingest.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import type { TelemetryEvent } from './domain/telemetry/event.ts';
 import { openServices, type Services } from './services.ts';
 import { newRef } from './shared/ids.ts';
+import { piiHasher } from './shared/pii.ts';
 
 const OUTBOX_RETENTION_MS = 7 * 24 * 3_600_000;
 
@@ -82,9 +88,16 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
 
   // Readiness turns false as soon as shutdown begins, so a load balancer stops routing here first.
   let draining = false;
-  const routes = healthRoutes({
+  const health = healthRoutes({
     ready: async () => (draining ? { ok: false, detail: 'shutting down' } : services.db.ready()),
   });
+  const ingest = ingestRoutes({
+    tokens: services.repos.tokens,
+    ingest: telemetryIngest(config, services),
+    log,
+  });
+  const routes = (req: Parameters<typeof health>[0], res: Parameters<typeof health>[1]) =>
+    health(req, res) || ingest(req, res);
   const slackLog = boltLogger(log);
   // Side effects leave through the outbox; this worker delivers them with its own non-retrying client.
   const webClient = deliveryClient({
@@ -226,6 +239,48 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     return stopping;
   };
   return { port, stop, drain: () => worker.drain(), fire: (job) => scheduler.fire(job) };
+}
+
+/**
+ * Telemetry ingest: events and metric points go into Bronze and Silver in one transaction, with the
+ * sketch library injected into the database adapter and the use case. Events outside Bronze's retention
+ * (or from the future beyond clock skew) are dropped: they would only create partitions the janitor drops.
+ */
+function telemetryIngest(config: Config, services: Services) {
+  const sketchBytes = (b: Uint8Array) => fromBytes(b);
+  const store = telemetryStore(
+    services.db,
+    (a, b) => {
+      const s = sketchBytes(a);
+      merge(s, sketchBytes(b));
+      return toBytes(s);
+    },
+    {
+      quantiles: (b) => {
+        const s = sketchBytes(b);
+        return { p50: quantile(s, 0.5), p90: quantile(s, 0.9), p99: quantile(s, 0.99) };
+      },
+    },
+  );
+  const deps = {
+    store,
+    hash: piiHasher(config.piiHashKey),
+    latencyThresholdMs: () => config.telemetry.slowMs,
+    rollup: { newRollup: newSketch, addValue: add, toBytes },
+  };
+  const maxAgeMs = config.telemetry.bronzeRetentionDays * 86_400_000;
+  const inWindow = (e: TelemetryEvent) => {
+    const now = services.clock.now();
+    return e.timeMs >= now - maxAgeMs && e.timeMs <= now + 5 * 60_000;
+  };
+  return {
+    events: async (events: TelemetryEvent[]) => {
+      await ingestEvents(deps, events.filter(inWindow));
+    },
+    metrics: async (points: Parameters<typeof ingestMetricPoints>[1]) => {
+      await ingestMetricPoints(deps, points);
+    },
+  };
 }
 
 /** Runs until SIGTERM or SIGINT, then shuts down gracefully. A second signal kills at once (default). */

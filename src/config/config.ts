@@ -127,6 +127,8 @@ export const envSchema = z.object({
   FIX_REGION_POOLS: z.preprocess(blankToUndefined, z.string().default('')),
   FIX_OWNER_SLACK: z.preprocess(blankToUndefined, z.string().default('')),
   FIX_MANAGER_CHANNEL: slackId(/^[CG][A-Z0-9]+$/, 'C0123ABCD'),
+  TELEMETRY_SLOW_MS: num(1000, (n) => n.positive()),
+  BRONZE_RETENTION_DAYS: num(7, (n) => n.int().min(3).max(7)),
 });
 
 const list = (s: string, sep = ','): string[] =>
@@ -211,6 +213,12 @@ export interface Config {
   };
   schedule: { enabled: boolean; scanCron: string; pagerCron: string; timezone: string };
   delivery: { pollMs: number };
+  telemetry: {
+    /** An event slower than this is kept raw in Bronze (until per-SLA thresholds exist). */
+    slowMs: number;
+    /** Bronze keeps this many days (3–7); older events are refused at ingest. */
+    bronzeRetentionDays: number;
+  };
   fixes: {
     approval: ApprovalPolicy;
     ownerPool: string[];
@@ -305,6 +313,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       timezone: e.SCHEDULE_TIMEZONE,
     },
     delivery: { pollMs: e.DELIVERY_POLL_MS },
+    telemetry: { slowMs: e.TELEMETRY_SLOW_MS, bronzeRetentionDays: e.BRONZE_RETENTION_DAYS },
     fixes: {
       approval: {
         approverUsers: e.FIX_APPROVERS,

@@ -27,10 +27,16 @@ function assertFinite(value: number): void {
   if (!Number.isFinite(value)) throw new RangeError(`sketch value must be a finite number, got ${value}`);
 }
 
-/** Adds one value (mutates `sketch`). Throws on NaN / ±Infinity, which would poison sum and bins. */
-export function add(sketch: Sketch, value: number): void {
+/**
+ * Adds one value (mutates `sketch`), or `weight` occurrences of it (a positive number, fractions allowed:
+ * histogram buckets are added this way rather than one call per counted value). Throws on NaN / ±Infinity,
+ * which would poison sum and bins, and on a weight that is not a positive finite number.
+ */
+export function add(sketch: Sketch, value: number, weight = 1): void {
   assertFinite(value);
-  inner(sketch).accept(value);
+  if (!(Number.isFinite(weight) && weight > 0))
+    throw new RangeError(`sketch weight must be a positive finite number, got ${weight}`);
+  inner(sketch).accept(value, weight);
 }
 
 /** Merges `from` into `into` (mutates `into` only; `from` is left as it was). */

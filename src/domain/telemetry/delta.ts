@@ -90,6 +90,25 @@ export class DeltaTracker {
     return difference(prev, point);
   }
 
+  /**
+   * Remembers the state of the series these points touch, and returns a function that puts it back. A
+   * request whose points could not be stored undoes its deltas, so the client's retry (same timestamps)
+   * is not taken for a duplicate and the interval's increase is not lost.
+   */
+  checkpoint(points: readonly MetricPoint[]): () => void {
+    const saved = new Map<string, SeriesState | undefined>();
+    for (const p of points) {
+      const key = seriesKey(p);
+      if (!saved.has(key)) saved.set(key, this.#series.get(key));
+    }
+    return () => {
+      for (const [key, state] of saved) {
+        if (state === undefined) this.#series.delete(key);
+        else this.#series.set(key, state);
+      }
+    };
+  }
+
   /** Drops the series last seen before `cutoffMs`; returns how many were dropped. */
   forgetBefore(cutoffMs: number): number {
     let n = 0;
