@@ -8,6 +8,8 @@ import { hostname } from 'node:os';
 import type { RetryOptions } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
 import { dbRunCoordinator } from './adapters/db/coordinator.ts';
+import { retentionRepository } from './adapters/db/retention-repository.ts';
+import { rollupRepository } from './adapters/db/rollup-repository.ts';
 import { telemetryStore } from './adapters/db/telemetry-repository.ts';
 import { healthRoutes } from './adapters/http/health.ts';
 import { ingestRoutes } from './adapters/http/ingest.ts';
@@ -19,7 +21,7 @@ import { renderOutbound, renderTopic } from './adapters/slack/blocks/incident-me
 import { slackDirectory } from './adapters/slack/directory.ts';
 import { createChatGateway, deliveryClient } from './adapters/slack/gateway.ts';
 import type { SlackUseCases } from './adapters/slack/use-cases.ts';
-import { add, fromBytes, merge, newSketch, quantile, toBytes } from './adapters/telemetry/sketch.ts';
+import { add, mergeSketchBytes, newSketch, sketchQuantiles, toBytes } from './adapters/telemetry/sketch.ts';
 import type { Ctx } from './app/context.ts';
 import { approveFix } from './app/fixes/approve.ts';
 import { previewFix } from './app/fixes/preview.ts';
@@ -35,6 +37,7 @@ import { getStatus, getTimeline } from './app/incidents/status.ts';
 import { createDeliveryWorker } from './app/incidents/worker.ts';
 import type { Clock } from './app/ports.ts';
 import { ingestEvents, ingestMetricPoints } from './app/telemetry/ingest.ts';
+import { runJanitor } from './app/telemetry/janitor.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import type { TelemetryEvent } from './domain/telemetry/event.ts';
 import { openServices, type Services } from './services.ts';
@@ -176,6 +179,33 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         },
       },
       {
+        // Hours merged from their minutes (sketches merged, never averaged); late minutes re-roll an hour.
+        name: 'silver-rollup',
+        cron: '2 * * * *',
+        timezone: 'UTC',
+        run: async () => {
+          await rollupRepository(services.db, mergeSketchBytes, { quantiles: sketchQuantiles }).rollUpHours(
+            services.clock.now(),
+          );
+        },
+      },
+      {
+        // Retention: Bronze partitions past BRONZE_RETENTION_DAYS (evidence kept), old Silver; never Gold.
+        name: 'telemetry-janitor',
+        cron: '30 2 * * *',
+        timezone: 'UTC',
+        run: async () => {
+          await runJanitor(
+            {
+              retention: retentionRepository(services.db),
+              rollups: rollupRepository(services.db, mergeSketchBytes, { quantiles: sketchQuantiles }),
+            },
+            systemCtx('telemetry-janitor'),
+            { dryRun: false, nowMs: services.clock.now(), bronzeDays: config.telemetry.bronzeRetentionDays },
+          );
+        },
+      },
+      {
         name: 'pager',
         cron: config.schedule.pagerCron,
         timezone: config.schedule.timezone,
@@ -247,21 +277,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
  * (or from the future beyond clock skew) are dropped: they would only create partitions the janitor drops.
  */
 function telemetryIngest(config: Config, services: Services) {
-  const sketchBytes = (b: Uint8Array) => fromBytes(b);
-  const store = telemetryStore(
-    services.db,
-    (a, b) => {
-      const s = sketchBytes(a);
-      merge(s, sketchBytes(b));
-      return toBytes(s);
-    },
-    {
-      quantiles: (b) => {
-        const s = sketchBytes(b);
-        return { p50: quantile(s, 0.5), p90: quantile(s, 0.9), p99: quantile(s, 0.99) };
-      },
-    },
-  );
+  const store = telemetryStore(services.db, mergeSketchBytes, { quantiles: sketchQuantiles });
   const deps = {
     store,
     hash: piiHasher(config.piiHashKey),

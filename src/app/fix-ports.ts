@@ -56,7 +56,7 @@ export interface FixTx extends IncidentTx {
   lockRecords(ids: readonly string[]): Promise<FunnelRecord[]>;
   writeChanges(changes: readonly FieldChange[]): Promise<void>;
   addEffects(runId: string, effects: readonly SideEffect[]): Promise<void>;
-  /** Cancels the run's open tasks and discards its drafts (rollback). */
+  /** Cancels the run's open tasks, discards its drafts and drops its unsent notifications (rollback). */
   withdrawEffects(runId: string): Promise<void>;
 }
 

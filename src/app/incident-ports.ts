@@ -141,6 +141,8 @@ export interface IncidentStore {
 export interface JobQueue {
   /** Leases up to `limit` due jobs (skipping ones another worker holds) for `leaseMs`. */
   claim(limit: number, leaseMs: number): Promise<Job[]>;
+  /** Extends this claim's lease; false when it lapsed and another worker claimed the job since. */
+  renew(job: Job, leaseMs: number): Promise<boolean>;
   /** Done, unless the job was re-armed meanwhile (then it stays pending for another run). */
   complete(job: Job): Promise<void>;
   /** Saves partial progress without finishing. */

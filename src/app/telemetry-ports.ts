@@ -1,5 +1,8 @@
 /** Ports of the telemetry tiers (DOMAIN.md §6, issue 5). */
 
+import type { SlaDefinition } from '../domain/sla/definition.ts';
+import type { AuditEntry } from './incident-ports.ts';
+
 /** An ingest token as listed: never the token itself, nor its hash. */
 export interface IngestTokenInfo {
   id: string;
@@ -74,4 +77,75 @@ export interface TelemetryStore {
    * same minute add up instead of overwriting each other). Several entries of one key in a batch merge.
    */
   write(batch: { bronze: BronzeRow[]; silver: SilverMinute[] }): Promise<void>;
+}
+
+/**
+ * One step of an SLA change: close the open version (active_to = activeToMs) and/or open a new one,
+ * with the audit row that records it.
+ */
+export interface SlaChange {
+  close?: { id: string; version: number; activeToMs: number };
+  open?: SlaDefinition;
+  audit?: AuditEntry;
+}
+
+/** SLA definitions, versioned and never edited in place (DOMAIN.md §6). */
+export interface SlaDefinitions {
+  /** The open version (active_to null) of that id, or null. */
+  current(id: string): Promise<SlaDefinition | null>;
+  /** Every version in force at atMs (active_from <= atMs < active_to), by id. */
+  listActive(atMs: number): Promise<SlaDefinition[]>;
+  /**
+   * All changes in one transaction. A close whose version is no longer open, or an open whose id already
+   * has an open version (a concurrent apply), is a CONFLICT AppError and nothing is written.
+   */
+  apply(changes: readonly SlaChange[]): Promise<void>;
+}
+
+/** Silver hour rollups, merged from the minute rows (sketches merged, never averaged). */
+export interface TelemetryRollups {
+  /**
+   * Writes (upserts) the hour row of every series and complete hour (hour end ≤ untilMs) whose minute rows
+   * have no hour row yet, whose hour row no longer matches its minutes (a late minute changed count, errors
+   * or sum), or that is one of the last two complete hours. Idempotent. Answers how many hour rows it wrote.
+   */
+  rollUpHours(untilMs: number): Promise<number>;
+  /** How many hour rows rollUpHours(untilMs) would write now (dry runs). */
+  countPendingHours(untilMs: number): Promise<number>;
+}
+
+/** A Bronze day partition, bronze_events_YYYYMMDD, covering [dayMs, dayMs + 1 day) in UTC. */
+export interface BronzePartition {
+  name: string;
+  dayMs: number;
+}
+
+/** A metric's number of distinct tag sets in the Silver minutes. */
+export interface TagCardinality {
+  service: string;
+  metric: string;
+  combinations: number;
+}
+
+/** Retention of the telemetry tiers (the janitor's side). Nothing here touches gold_snapshots. */
+export interface TelemetryRetention {
+  /** The existing Bronze day partitions, oldest first. */
+  bronzePartitions(): Promise<BronzePartition[]>;
+  /** Creates the day partition of the UTC day starting at dayMs if it is missing; answers its name. */
+  ensurePartition(dayMs: number): Promise<string>;
+  /** The partition's rows, and how many of them are incident evidence (incident_id set). Dry runs. */
+  partitionStats(name: string): Promise<{ rows: number; evidence: number }>;
+  /**
+   * In one transaction: copies the partition's evidence rows (incident_id set, incident existing) into
+   * bronze_evidence, then drops the partition. Answers the rows dropped and the evidence rows kept.
+   */
+  dropPartition(name: string): Promise<{ rows: number; evidence: number }>;
+  /** Minute rows older than beforeMs whose hour row exists (only those may go). */
+  countMinutesToPurge(beforeMs: number): Promise<number>;
+  purgeMinutes(beforeMs: number): Promise<number>;
+  /** Hour rows older than beforeMs. */
+  countHoursToPurge(beforeMs: number): Promise<number>;
+  purgeHours(beforeMs: number): Promise<number>;
+  /** Metrics with more than `above` distinct tag sets in the Silver minutes, most first. */
+  tagCardinality(above: number): Promise<TagCardinality[]>;
 }

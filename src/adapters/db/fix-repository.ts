@@ -190,6 +190,10 @@ function fixTx(tx: Sql): FixTx {
         );
     },
     async withdrawEffects(runId) {
+      // Notifications not yet sent would tell owners about tasks that no longer exist.
+      await tx.query(`DELETE FROM jobs WHERE key LIKE $1 AND state = 'pending' AND locked_until IS NULL`, [
+        `fix:${runId}:notify:%`,
+      ]);
       await tx.query(`UPDATE crm_tasks SET status = 'cancelled' WHERE fix_run_id = $1 AND status = 'open'`, [
         runId,
       ]);
@@ -273,16 +277,18 @@ export function fixStore(db: Db): FixStore {
         ts,
       ]);
     },
+    // Bug fix: `fix_runs.id`, not a bare `id` (the text alias of RUN_COLUMNS, which sorts '10' before '9').
     dueVerifications: (nowMs) =>
       runs(
         `SELECT ${RUN_COLUMNS} FROM fix_runs WHERE verification = 'pending' AND verify_due_at <= $1 AND state = 'applied'
-         ORDER BY verify_due_at, id`,
+         ORDER BY verify_due_at, fix_runs.id`,
         [iso(nowMs)],
       ),
     expiredPlans: (nowMs) =>
-      runs(`SELECT ${RUN_COLUMNS} FROM fix_runs WHERE state = 'planned' AND expires_at <= $1 ORDER BY id`, [
-        iso(nowMs),
-      ]),
+      runs(
+        `SELECT ${RUN_COLUMNS} FROM fix_runs WHERE state = 'planned' AND expires_at <= $1 ORDER BY fix_runs.id`,
+        [iso(nowMs)],
+      ),
     async recovered(fromMs, toMs) {
       const [r] = await db.query<{ cents: number }>(
         `SELECT coalesce(sum(recovered_cents), 0)::float8 AS cents FROM fix_runs

@@ -94,7 +94,7 @@ export function incidentTx(tx: Sql): IncidentTx {
     findLastResolved: (key) =>
       one(
         `SELECT ${COLUMNS} FROM incidents WHERE dedupe_key = $1 AND state = 'resolved'
-         ORDER BY resolved_at DESC, id DESC LIMIT 1 FOR UPDATE`,
+         ORDER BY resolved_at DESC, incidents.id DESC LIMIT 1 FOR UPDATE`,
         [key],
       ),
     get: (id) => one(`SELECT ${COLUMNS} FROM incidents WHERE id = $1 FOR UPDATE`, [id]),
@@ -210,28 +210,36 @@ export function incidentStore(db: Db): IncidentStore {
       });
       await db.query(`UPDATE incidents SET ${sets.join(', ')} WHERE id = $1`, params);
     },
+    // Bug fix: COLUMNS and ENTRY_COLUMNS select `id::text AS id`, and a bare `ORDER BY id` names that text
+    // output column ('9' sorted after '10'): latest() returned incident 9 of 12 and the timelines dropped the
+    // newest entries. Every ORDER BY here names the table's bigint column.
     byChannel: (channelId) =>
-      one(`SELECT ${COLUMNS} FROM incidents WHERE channel_id = $1 ORDER BY id DESC LIMIT 1`, [channelId]),
+      one(`SELECT ${COLUMNS} FROM incidents WHERE channel_id = $1 ORDER BY incidents.id DESC LIMIT 1`, [
+        channelId,
+      ]),
     listOpen: () =>
-      many(`SELECT ${COLUMNS} FROM incidents WHERE state <> 'resolved' ORDER BY severity, opened_at, id`),
-    latest: () => one(`SELECT ${COLUMNS} FROM incidents ORDER BY id DESC LIMIT 1`),
+      many(
+        `SELECT ${COLUMNS} FROM incidents WHERE state <> 'resolved' ORDER BY severity, opened_at, incidents.id`,
+      ),
+    latest: () => one(`SELECT ${COLUMNS} FROM incidents ORDER BY incidents.id DESC LIMIT 1`),
     duePages: (nowMs) =>
       many(
-        `SELECT ${COLUMNS} FROM incidents WHERE next_page_at <= $1 AND state = 'detected' ORDER BY next_page_at, id`,
+        `SELECT ${COLUMNS} FROM incidents WHERE next_page_at <= $1 AND state = 'detected' ORDER BY next_page_at, incidents.id`,
         [iso(nowMs)],
       ),
     async timeline(incidentId, limit) {
       const rows = await db.query(
         `SELECT * FROM (SELECT ${ENTRY_COLUMNS} FROM incident_events WHERE incident_id = $1
-           ORDER BY id DESC LIMIT $2) t ORDER BY id::bigint`,
+           ORDER BY incident_events.id DESC LIMIT $2) t ORDER BY id::bigint`,
         [incidentId, limit],
       );
       return rows.map(toEntry);
     },
     async recentTimeline(limit) {
-      const rows = await db.query(`SELECT ${ENTRY_COLUMNS} FROM incident_events ORDER BY id DESC LIMIT $1`, [
-        limit,
-      ]);
+      const rows = await db.query(
+        `SELECT ${ENTRY_COLUMNS} FROM incident_events ORDER BY incident_events.id DESC LIMIT $1`,
+        [limit],
+      );
       return rows.map(toEntry);
     },
   };

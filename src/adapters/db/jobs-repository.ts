@@ -37,6 +37,15 @@ export function jobQueue(db: Db): JobQueue {
       );
       return rows.map(toJob).sort((a, b) => Number(a.id) - Number(b.id));
     },
+    async renew(job, leaseMs) {
+      // The attempt count is the claim's token: another worker's claim since would have raised it.
+      const rows = await db.query(
+        `UPDATE jobs SET locked_until = now() + make_interval(secs => $3::float8 / 1000)
+         WHERE id = $1 AND attempts = $2 AND state = 'pending' RETURNING id`,
+        [job.id, job.attempts, leaseMs],
+      );
+      return rows.length === 1;
+    },
     async complete(job) {
       // A job re-armed while it ran (generation moved) stays pending: the newer state still needs sending.
       await db.query(

@@ -6,6 +6,7 @@ import { incidentStore } from './incidents-repository.ts';
 import { jobQueue } from './jobs-repository.ts';
 import { recordRepository } from './records-repository.ts';
 import { scanRepository } from './scans-repository.ts';
+import { slaRepository } from './sla-repository.ts';
 import { tokenStore } from './tokens-repository.ts';
 
 export { getImportRun } from './import-runs-repository.ts';
@@ -20,5 +21,6 @@ export function makeRepositories(db: Db) {
     audit: auditLog(db),
     fixes: fixStore(db),
     tokens: tokenStore(db),
+    slas: slaRepository(db),
   };
 }

@@ -153,3 +153,20 @@ export const summary = (r: Rollup): RollupSummary => ({
   p90: quantile(r.sketch, 0.9),
   p99: quantile(r.sketch, 0.99),
 });
+
+/** Merges two stored sketches (bytes in, bytes out): what the database adapters are given to merge with. */
+export function mergeSketchBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const s = fromBytes(a);
+  merge(s, fromBytes(b));
+  return toBytes(s);
+}
+
+/** p50/p90/p99 of a stored sketch, for the Silver quantile columns. */
+export function sketchQuantiles(bytes: Uint8Array): {
+  p50: number | null;
+  p90: number | null;
+  p99: number | null;
+} {
+  const s = fromBytes(bytes);
+  return { p50: quantile(s, 0.5), p90: quantile(s, 0.9), p99: quantile(s, 0.99) };
+}

@@ -24,7 +24,9 @@ export async function authorize(
     approverUsers.includes(a.userId) ||
     (approverGroup !== null && (await deps.directory.isGroupMember(approverGroup, a.userId)));
   if (!allowed) return 'not_approver';
-  if (action === 'approve' && run.requestedBy === actorLabel(a) && needsFourEyes(run.plan, deps.approval))
+  // The same person can appear under different team ids (Enterprise Grid, shared channels): compare users.
+  const requester = run.requestedBy.startsWith('slack:') ? run.requestedBy.split(':')[2] : null;
+  if (action === 'approve' && requester === a.userId && needsFourEyes(run.plan, deps.approval))
     return 'four_eyes';
   return null;
 }

@@ -40,6 +40,11 @@ export const backoffMs = (attempts: number): number =>
 export async function deliverDue(deps: DeliveryDeps, batch = 20): Promise<number> {
   const jobs = await deps.jobs.claim(batch, LEASE_MS);
   for (const job of jobs) {
+    // Bug fix: the batch is claimed at once but run one job after the other, so with Slack slow the leases
+    // of the last jobs lapsed before this worker reached them; another replica claimed and delivered them,
+    // and this worker then delivered them again from its stale claim (a second page, a second DM). Each
+    // job's lease is renewed just before it runs, and a job claimed elsewhere meanwhile is left alone.
+    if (!(await deps.jobs.renew(job, LEASE_MS))) continue;
     try {
       await runJob(deps, job);
       await deps.jobs.complete(job);
@@ -99,7 +104,12 @@ async function findPostedIfReadable(
   try {
     return await deps.chat.findPosted(channel, key);
   } catch (err) {
-    if (err instanceof DeliveryError && (err.code === 'not_in_channel' || err.code === 'channel_not_found')) {
+    // Bug fix: `missing_scope` too. DMs (page_dm, fix notifications) are IMs, whose history needs `im:history`,
+    // which the manifest does not grant: every retried DM failed here permanently and was never sent.
+    if (
+      err instanceof DeliveryError &&
+      (err.code === 'not_in_channel' || err.code === 'channel_not_found' || err.code === 'missing_scope')
+    ) {
       deps.log.warn(
         { channel, key, code: err.code },
         'cannot read channel history; posting without the check',
@@ -210,6 +220,14 @@ async function sendPage(deps: DeliveryDeps, job: Job, incident: Incident): Promi
     escalated: boolean;
     commander: string | null;
   };
+  // A repeat that was due before someone acknowledged, or any page of a resolved incident, is moot now.
+  if (incident.state === 'resolved' || (p.repeat > 0 && incident.state !== 'detected')) {
+    deps.log.info(
+      { incident_id: incident.id, state: incident.state, repeat: p.repeat },
+      'page dropped: moot',
+    );
+    return;
+  }
   const s = await deps.store.slackState(incident.id);
   // The page goes to the incident channel; until it exists (a channel job is queued ahead), wait for it.
   // If the channel cannot be made (its job failed for good), the page must still go out: to alerts.

@@ -66,6 +66,8 @@ describe('manifest.yml content', () => {
         'channels:read',
         'channels:history',
         'groups:history',
+        'groups:read',
+        'im:history',
         'pins:write',
         'users:read',
         'users:read.email',

@@ -135,4 +135,19 @@ describe.each(backends)('fix authorization on $name', (backend) => {
     expect((await kindsOf(w, incidentId)).filter((k) => k === 'REJECTED')).toHaveLength(1);
     expect(await w.repos.audit.verify()).toMatchObject({ ok: true });
   });
+
+  it('applies four eyes to the person, whatever team id Slack sent them under', async () => {
+    const { deps } = t;
+    await seed(t.w, unownedOpp());
+    const wide = { ...deps, approval: { ...deps.approval, approverUsers: ['UREQ'], fourEyesRecords: 0 } };
+    const run = await previewIssue(wide, 'big_UNASSIGNED_OWNER');
+    const otherTeam = {
+      ...slackCtx('UREQ'),
+      actor: { type: 'slack' as const, teamId: 'T2', userId: 'UREQ' },
+    };
+    expect(await approveFix(wide, otherTeam, run.id)).toMatchObject({
+      outcome: 'forbidden',
+      denial: 'four_eyes',
+    });
+  });
 });

@@ -51,6 +51,8 @@ describe.each(backends)('fix rollback on $name', (backend) => {
       reason: 'rolled back by hand',
     });
     expect(await w.db.query('SELECT status FROM crm_tasks')).toEqual([{ status: 'cancelled' }]);
+    // The owner's "call within 10 minutes" DM, not yet sent, is not sent about a cancelled task.
+    expect(await w.db.query(`SELECT key FROM jobs WHERE kind = 'fix.notify'`)).toEqual([]);
     expect(await w.db.query('SELECT status FROM email_drafts')).toEqual([{ status: 'discarded' }]);
     const entry = (await w.repos.incidents.timeline(incidentId, 1))[0]!;
     expect(entry).toMatchObject({

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src/adapters/db/client.ts';
 import { makeRepositories } from '../../../src/adapters/db/repositories.ts';
 import { DeliveryError } from '../../../src/app/incident-ports.ts';
+import { acknowledge } from '../../../src/app/incidents/acknowledge.ts';
 import { type DeliveryDeps, LEASE_MS } from '../../../src/app/incidents/deliver.ts';
 import { jobKeys } from '../../../src/app/incidents/effects.ts';
+import { repeatDuePages } from '../../../src/app/incidents/pager.ts';
 import { channelName, DEFAULT_INCIDENT_POLICY } from '../../../src/domain/incidents/incident.ts';
 import { backends, silentLog } from '../../support/db.ts';
 import { topicOf } from '../../support/fake-chat.ts';
@@ -16,7 +18,7 @@ import {
   jobStates,
   posted,
 } from './delivery-support.ts';
-import { makeDue, openWorld, TARGETS, type World } from './setup.ts';
+import { makeDue, openWorld, slackCtx, systemCtx, TARGETS, type World } from './setup.ts';
 
 describe.each(backends)('incident delivery under faults on $name', (backend) => {
   let w: World;
@@ -234,5 +236,17 @@ describe.each(backends)('incident delivery under faults on $name', (backend) => 
     await drain(w);
     await expectDeliveredOnce(w, i.id);
     expect((await jobStates(w)).map((j) => j.attempts)).toEqual([2, 2]);
+  });
+
+  it('drops a repeat page that was still queued when someone acknowledged', async () => {
+    const i = await declareBurning(w);
+    await drain(w);
+    const pages = posted(w, 'page').length;
+    w.clock.advance(15 * 60_000);
+    expect(await repeatDuePages(w.deps, systemCtx)).toBe(1);
+    await acknowledge(w.deps, slackCtx('U1'), i.id);
+    await drain(w);
+    expect(posted(w, 'page')).toHaveLength(pages);
+    expect(await w.repos.jobs.stats()).toMatchObject({ pending: 0, failed: 0 });
   });
 });

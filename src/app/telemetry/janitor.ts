@@ -1,0 +1,148 @@
+import { DAY_MS } from '../../shared/time.ts';
+import type { Ctx } from '../context.ts';
+import type { TagCardinality, TelemetryRetention, TelemetryRollups } from '../telemetry-ports.ts';
+
+/**
+ * The telemetry janitor (issue 5 item 6, DOMAIN.md §6), run daily:
+ *
+ * 1. Pre-creates today's and tomorrow's Bronze partitions, so ingest never creates one on its hot path.
+ * 2. Rolls the Silver minutes up into hours (when `rollups` is given), so the minutes can go.
+ * 3. Drops every Bronze day partition whose whole day is past retention, its incident evidence copied into
+ *    bronze_evidence first, in the same transaction (a partition is dropped, never bulk-DELETEd).
+ * 4. Purges Silver minutes past `minuteDays`, only those whose hour row exists, and hours past `hourDays`.
+ * 5. Reports the metrics whose distinct tag sets exceed `tagLimit`: the caller alerts the admins.
+ *
+ * Gold is never touched. A dry run answers the same report with the counts of what would go, and changes
+ * nothing (no partition created, no rollup written, nothing dropped or purged).
+ */
+
+export interface JanitorDeps {
+  retention: TelemetryRetention;
+  /** Optional: without it, minutes wait for hours written elsewhere. */
+  rollups?: TelemetryRollups;
+}
+
+export interface JanitorOptions {
+  dryRun: boolean;
+  nowMs: number;
+  /** Bronze retention in days, 3–7 (DOMAIN.md §6). */
+  bronzeDays: number;
+  /** Silver minute retention in days (30). */
+  minuteDays?: number;
+  /** Silver hour retention in days (90). */
+  hourDays?: number;
+  /** Distinct tag sets per metric above which the admins are alerted (10,000). */
+  tagLimit?: number;
+}
+
+export interface JanitorReport {
+  dryRun: boolean;
+  nowMs: number;
+  bronze: {
+    retentionDays: number;
+    /** Partitions whose day starts before this are dropped (whole days past retention only). */
+    cutoffMs: number;
+    /** Partitions created ahead (today, tomorrow), or that a real run would create. */
+    created: string[];
+    /** Partitions dropped (or that would be), with their rows and the evidence rows kept. */
+    dropped: { name: string; dayMs: number; rows: number; evidence: number }[];
+    /** Partitions left in place. */
+    kept: string[];
+  };
+  /** Evidence rows copied into bronze_evidence (or that would be). */
+  evidenceKept: number;
+  silver: {
+    /** Hour rows written by the rollup (or pending, in a dry run); null without a rollup. */
+    hoursRolledUp: number | null;
+    minuteCutoffMs: number;
+    minutesPurged: number;
+    hourCutoffMs: number;
+    hoursPurged: number;
+  };
+  tagLimit: number;
+  /** Metrics over the tag limit, most combinations first. */
+  overTagLimit: TagCardinality[];
+}
+
+export async function runJanitor(deps: JanitorDeps, ctx: Ctx, o: JanitorOptions): Promise<JanitorReport> {
+  const minuteDays = o.minuteDays ?? 30;
+  const hourDays = o.hourDays ?? 90;
+  const tagLimit = o.tagLimit ?? 10_000;
+  if (!(Number.isInteger(o.bronzeDays) && o.bronzeDays >= 3 && o.bronzeDays <= 7))
+    throw new RangeError(`Bronze retention must be 3–7 days, got ${o.bronzeDays}`);
+  const { retention, rollups } = deps;
+  const today = Math.floor(o.nowMs / DAY_MS) * DAY_MS;
+
+  // 1. Partitions ahead.
+  const existing = await retention.bronzePartitions();
+  const have = new Set(existing.map((p) => p.dayMs));
+  const created: string[] = [];
+  for (const day of [today, today + DAY_MS]) {
+    if (have.has(day)) continue;
+    created.push(o.dryRun ? partitionName(day) : await retention.ensurePartition(day));
+  }
+
+  // 2. Rollups first, so the minute purge below finds the hours it needs.
+  let hoursRolledUp: number | null = null;
+  if (rollups)
+    hoursRolledUp = o.dryRun ? await rollups.countPendingHours(o.nowMs) : await rollups.rollUpHours(o.nowMs);
+
+  // 3. Bronze: a day goes when all of it is older than the retention (day end ≤ now − retention).
+  const cutoffMs = o.nowMs - o.bronzeDays * DAY_MS;
+  const dropped: JanitorReport['bronze']['dropped'] = [];
+  const kept: string[] = [];
+  for (const p of existing) {
+    if (p.dayMs + DAY_MS > cutoffMs) {
+      kept.push(p.name);
+      continue;
+    }
+    const n = o.dryRun ? await retention.partitionStats(p.name) : await retention.dropPartition(p.name);
+    dropped.push({ name: p.name, dayMs: p.dayMs, ...n });
+    ctx.log.info(
+      { partition: p.name, rows: n.rows, evidence: n.evidence, dryRun: o.dryRun },
+      o.dryRun ? 'bronze partition would be dropped' : 'bronze partition dropped',
+    );
+  }
+  kept.push(...created);
+  kept.sort();
+
+  // 4. Silver.
+  const minuteCutoffMs = o.nowMs - minuteDays * DAY_MS;
+  const hourCutoffMs = o.nowMs - hourDays * DAY_MS;
+  const minutesPurged = o.dryRun
+    ? await retention.countMinutesToPurge(minuteCutoffMs)
+    : await retention.purgeMinutes(minuteCutoffMs);
+  const hoursPurged = o.dryRun
+    ? await retention.countHoursToPurge(hourCutoffMs)
+    : await retention.purgeHours(hourCutoffMs);
+
+  // 5. Tag cardinality.
+  const overTagLimit = await retention.tagCardinality(tagLimit);
+  for (const m of overTagLimit) ctx.log.warn({ ...m, tagLimit }, 'metric exceeds the tag combination limit');
+
+  const report: JanitorReport = {
+    dryRun: o.dryRun,
+    nowMs: o.nowMs,
+    bronze: { retentionDays: o.bronzeDays, cutoffMs, created, dropped, kept },
+    evidenceKept: dropped.reduce((a, d) => a + d.evidence, 0),
+    silver: { hoursRolledUp, minuteCutoffMs, minutesPurged, hourCutoffMs, hoursPurged },
+    tagLimit,
+    overTagLimit,
+  };
+  ctx.log.info(
+    {
+      dryRun: o.dryRun,
+      dropped: dropped.length,
+      evidenceKept: report.evidenceKept,
+      minutesPurged,
+      hoursPurged,
+      overTagLimit: overTagLimit.length,
+    },
+    'telemetry janitor done',
+  );
+  return report;
+}
+
+/** The name ensure_bronze_partition gives the UTC day starting at dayMs. */
+export const partitionName = (dayMs: number): string =>
+  `bronze_events_${new Date(dayMs).toISOString().slice(0, 10).replaceAll('-', '')}`;

@@ -1,0 +1,89 @@
+/** The `leak` usage text and each command's help. */
+export const USAGE = `leak — Revenue Leak SRE command line
+
+Usage:
+  leak migrate                        apply pending database migrations
+  leak import <file.csv> [--dry-run]  import funnel records (original CSV format), upserting by id
+  leak scan [--as-of <ISO>] [--json]  scan every record for revenue leaks and record the findings
+  leak audit verify [--json]          check the audit log's hash chain (exit 1 when broken)
+  leak fix preview <issue_id>         plan the fix for one open issue and print its diff (writes nothing)
+  leak fix preview --bulk <TYPE>      plan the bulk fix for every open issue of a type
+  leak tokens create <name>           create an ingest token (shown once) for the telemetry endpoints
+  leak tokens list | revoke <id|prefix>  list ingest tokens (never the token) or revoke one
+  leak sla apply -f <slos.yaml>       define or revise service SLAs from OpenSLO (openslo/v1) YAML
+  leak sla list [--json]              list the SLA definitions in force
+  leak janitor [--dry-run] [--json]   apply telemetry retention (Bronze, Silver); --dry-run reports only
+  leak demo                           load the built-in sample funnel, scan it, print the War Room
+  leak serve                          start the Slack bot and HTTP server (same as npm start)
+  leak <command> --help               help for one command
+
+Database: DATABASE_URL (postgres://…) or, when unset, embedded PGlite in PGLITE_DIR (./.data/pglite).
+Exit codes: 0 ok · 1 error or broken audit chain · 2 import finished with rejected rows (listed) · 64 usage error.`;
+
+export const HELP: Record<string, string> = {
+  migrate:
+    'leak migrate\n\nApplies pending SQL migrations from migrations/ in order (also done at every start).',
+  import: `leak import <file.csv> [--dry-run]
+
+Imports a funnel CSV with the header
+  id,type,name,email,domain,company,source,region,owner,stage,created_at,last_touch_at,next_step,value_usd,notes
+Good rows are upserted by id; each bad row is listed with its line number and reason.
+  --dry-run   validate only; nothing is written (the run is still recorded)
+Exit 0 when every row imported, 2 when some rows were rejected, 1 on a fatal error.`,
+  scan: `leak scan [--as-of <ISO time>] [--json]
+
+Evaluates every record against the leak rules, prices each issue, and records the scan and its findings.
+  --as-of <ISO>  evaluate at that instant instead of now (reproducible scans, backfills)
+  --json         print the stable JSON document instead of the table`,
+  fix: `leak fix preview <issue_id> [--pack <file.json>] [--json]
+leak fix preview --bulk <ISSUE_TYPE> [--pack <file.json>] [--json]
+
+Plans the default fix pack for an open issue (e.g. O-2005_UNASSIGNED_OWNER, from \`leak scan --json\`) or,
+with --bulk, for every open issue of a type (UNASSIGNED_OWNER, STALE_OPP, …), and prints the exact diff
+per record, the side effects (tasks, Slack messages, email drafts) and the blast radius. A dry run:
+nothing is written. --pack plans your own fix pack (JSON, \`version: 1\`, see README "Fix packs") for the
+same issues instead of the default one; it is validated first and every problem is listed. Approving and
+applying happen in Slack, where approvers are configured.`,
+  audit: `leak audit verify [--json]
+
+Walks the append-only audit log in order, recomputing each row's hash and checking it links to the row
+before it. Prints "audit log ok: N rows, chain intact", or names the first broken row on stderr: a
+changed row fails its own hash; a removed row breaks the link of the row after it.
+  --json   print the verdict as JSON on stdout: {"rows":N,"ok":true|false,"firstBad":{"id","reason"}}
+Exit 0 when the chain is intact, 1 when it is broken.`,
+  tokens: `leak tokens create <name>
+leak tokens list [--json]
+leak tokens revoke <id|prefix>
+
+Ingest tokens authenticate telemetry senders (Authorization: Bearer <token>). \`create\` prints the new
+token once, on stdout alone (TOKEN=$(leak tokens create checkout) works); only its SHA-256 is stored, so
+it cannot be shown again: create another and revoke the old one instead. \`list\` shows id, name, prefix
+(the token's first 8 characters), created and revoked times, never a token or its hash. \`revoke\` takes
+the id or the prefix from the list; a revoked token is refused from then on.
+Exit 0 on success, 1 when there is no such active token (or the prefix is ambiguous).`,
+  sla: `leak sla apply -f <slos.yaml>
+leak sla list [--json]
+
+\`apply\` reads OpenSLO \`openslo/v1\` YAML (several documents separated by ---): Service, SLI and SLO
+kinds, an SLI being a ratioMetric whose metricSource has type revenue-leak-sre and spec { service,
+metric } (good adds ok: true, or latencyBelowMs: N for a latency SLI). Every document is validated first
+and every problem is listed (file:line: document: problem); nothing is written unless all are valid.
+Each SLO then becomes an SLA definition, versioned and never edited in place: a new SLO opens version 1,
+an unchanged one is left alone, a changed one closes the active version now and opens the next one.
+Every change is recorded in the audit log (sla.defined, sla.revised).
+  -f, --file <file>   the YAML file to apply
+\`list\` shows the versions in force: id, version, service, metric, indicator, target, window, active from.
+  --json   print them as JSON
+Exit 0 on success, 1 when the file cannot be read, is not valid YAML or is not a valid SLO set.`,
+  janitor: `leak janitor [--dry-run] [--json]
+
+Applies telemetry retention (DOMAIN.md §6): creates today's and tomorrow's Bronze partitions, rolls Silver
+minutes up into hours, drops Bronze day partitions past BRONZE_RETENTION_DAYS (incident evidence is copied
+into bronze_evidence first), purges minute rollups past 30 days (only those whose hour exists) and hour
+rollups past 90 days, and lists the metrics over 10,000 tag combinations. Gold snapshots are never touched.
+  --dry-run   report what would be created, dropped and purged; change nothing
+  --json      print the report as JSON`,
+  demo: 'leak demo\n\nLoads the built-in Northwind sample funnel into the database, scans it as of its scenario time,\nand prints the War Room summary a Slack user would see. Needs no Slack and no server.',
+  serve:
+    'leak serve\n\nStarts the Slack bot (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN) with /healthz and /readyz.',
+};

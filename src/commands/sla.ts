@@ -1,0 +1,124 @@
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import type { Ctx } from '../app/context.ts';
+import { applySlaDocuments } from '../app/sla/apply.ts';
+import type { SlaDefinition } from '../domain/sla/definition.ts';
+import type { Services } from '../services.ts';
+import { type Io, parse, UsageError, when, writeTable } from './common.ts';
+
+/** `leak sla apply|list`: SLA definitions from OpenSLO YAML, versioned, never edited in place. */
+
+/** The YAML documents of a file as plain values, or every syntax error with its line. */
+export function readYamlDocuments(
+  text: string,
+): { ok: true; docs: unknown[]; lines: number[] } | { ok: false; errors: string[] } {
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(text, { lineCounter });
+  const list = Array.isArray(parsed) ? parsed : [];
+  const errors = list.flatMap((d) => d.errors.map((e) => e.message.trimEnd()));
+  if (errors.length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    docs: list.map((d) => d.toJS()),
+    lines: list.map((d) => lineCounter.linePos((d.contents?.range ?? d.range)[0]).line),
+  };
+}
+
+export const percent = (target: number) => `${Number((target * 100).toFixed(6))}%`;
+export const indicatorText = (d: SlaDefinition) =>
+  d.indicator.kind === 'latency' ? `latency<${d.indicator.thresholdMs}ms` : 'availability';
+
+export async function slaCommand(services: Services, ctx: Ctx, rest: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(rest, {
+    file: { type: 'string', short: 'f' },
+    json: { type: 'boolean', default: false },
+  });
+  const [sub, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  switch (sub) {
+    case 'apply': {
+      if (values.json) throw new UsageError('--json is an option of leak sla list');
+      if (values.file === undefined) throw new UsageError('expected -f <file.yaml>');
+      const file = String(values.file);
+      let text: string;
+      try {
+        text = readFileSync(file, 'utf8');
+      } catch (e) {
+        io.err.write(`leak sla: cannot read ${file}: ${(e as Error).message}\n`);
+        return 1;
+      }
+      const yaml = readYamlDocuments(text);
+      if (!yaml.ok) {
+        const indented = yaml.errors
+          .flatMap((m) => m.split('\n'))
+          .map((l) => (l === '' ? '' : `  ${l}`))
+          .join('\n');
+        io.err.write(`leak sla: ${file} is not valid YAML:\n${indented}\n`);
+        return 1;
+      }
+      const outcome = await applySlaDocuments(
+        { slas: services.repos.slas, clock: services.clock },
+        ctx,
+        yaml.docs,
+      );
+      if (!outcome.ok) {
+        // docs[i] → file:line of that document, so each problem can be found in the file.
+        const located = outcome.errors.map((m) =>
+          m.replace(/^docs\[(\d+)\]/, (label, i: string) => {
+            const line = yaml.lines[Number(i)];
+            return line === undefined ? label : `${file}:${line}: ${label}`;
+          }),
+        );
+        io.err.write(
+          `leak sla: ${file} is not a valid SLO set (nothing was applied):\n${located.map((m) => `  - ${m}`).join('\n')}\n`,
+        );
+        return 1;
+      }
+      const counts = { new: 0, unchanged: 0, revised: 0 };
+      for (const r of outcome.results) {
+        counts[r.outcome]++;
+        const what =
+          r.outcome === 'new'
+            ? `defined (version ${r.version})`
+            : r.outcome === 'revised'
+              ? `revised: version ${r.version} now, version ${r.version - 1} closed`
+              : `unchanged (version ${r.version})`;
+        io.out.write(`${r.id}: ${what}\n`);
+      }
+      io.out.write(
+        `Applied ${file}: ${counts.new} new, ${counts.revised} revised, ${counts.unchanged} unchanged.\n`,
+      );
+      return 0;
+    }
+    case 'list': {
+      if (values.file !== undefined) throw new UsageError('-f is an option of leak sla apply');
+      const list = await services.repos.slas.listActive(services.clock.now());
+      if (values.json) {
+        io.out.write(`${JSON.stringify(list, null, 2)}\n`);
+        return 0;
+      }
+      if (list.length === 0) {
+        io.out.write('No SLA definitions. Define some with: leak sla apply -f <slos.yaml>\n');
+        return 0;
+      }
+      writeTable(io, [
+        ['ID', 'VERSION', 'SERVICE', 'METRIC', 'INDICATOR', 'TARGET', 'WINDOW', 'ACTIVE FROM'],
+        ...list.map((d) => [
+          d.id,
+          String(d.version),
+          d.service,
+          d.metric,
+          indicatorText(d),
+          percent(d.target),
+          `${d.windowDays}d`,
+          when(d.activeFromMs),
+        ]),
+      ]);
+      return 0;
+    }
+    case undefined:
+      throw new UsageError('expected a subcommand: apply or list');
+    default:
+      throw new UsageError(`unknown subcommand '${sub}'`);
+  }
+}
