@@ -7,6 +7,10 @@
  *                       created on it and dropped afterwards. Without one, embedded PGlite is used
  *                       (default 100,000 rows there; the raw COPY probe needs a server and is skipped).
  *
+ * With a server, the telemetry ingest step follows (bench/ingest-once.ts: 4 HTTP clients posting batches
+ * of 1,000 events for BENCH_INGEST_SECONDS, default 20, on a database of its own, and the raw COPY rate
+ * of as many rows as the ceiling).
+ *
  * Each measured step runs in a child process of its own, so each peak RSS belongs to that step alone.
  */
 import { execFileSync } from 'node:child_process';
@@ -17,6 +21,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { generateCsvLines, HEADER } from './generate.ts';
+import { report as ingestReport } from './ingest-once.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const outDir = join(here, '.out');
@@ -98,6 +103,10 @@ try {
   const scan1 = child('scan-once.ts', [], env);
   step('full scan again (steady state: findings still open)');
   const scan2 = child('scan-once.ts', [], env);
+  if (server) step('telemetry ingest over HTTP (4 clients × batches of 1,000 events)');
+  const ingest = server
+    ? child('ingest-once.ts', [], { BENCH_DATABASE_URL: server, BENCH_INGEST_CHILD: '1' })
+    : undefined;
 
   const importRate = (imp.rows / imp.totalMs) * 1000;
   const copyRate = copyMs ? (rows / copyMs) * 1000 : undefined;
@@ -127,6 +136,9 @@ try {
     ),
     line('  peak RSS (MiB)', fmt(scan2.peakRssMiB), `target ≤ 1,024: ${ok(scan2.peakRssMiB <= 1024)}`),
     line('issues found', fmt(scan1.issues), `$${fmt(scan1.atRiskUsd)} at risk`),
+    ...(ingest
+      ? ingestReport(ingest, fmt)
+      : [line('telemetry ingest', 'skipped', '(needs a PostgreSQL server)')]),
   ].join('\n');
   process.stdout.write(`${report}\n`);
   const results = {
@@ -136,6 +148,7 @@ try {
     copyMs,
     scan1,
     scan2,
+    ingest,
     at: new Date().toISOString(),
   };
   createWriteStream(join(outDir, 'results.json')).end(JSON.stringify(results, null, 2));

@@ -99,6 +99,26 @@ CREATE TABLE silver_minute (
 -- The janitor purges by age across every series.
 CREATE INDEX silver_minute_minute ON silver_minute (minute);
 
+-- Silver minutes as ingest wrote them, not yet merged into silver_minute. Ingest only inserts here (no
+-- reads, no row locks), so concurrent requests never wait on each other; the compactor (a scheduled job)
+-- takes the oldest rows with FOR UPDATE SKIP LOCKED, deletes them and merges them into silver_minute in
+-- the same transaction. Several rows of one key may wait here; each is already merged within its batch.
+CREATE TABLE silver_minute_pending (
+  id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  service      text NOT NULL,
+  metric       text NOT NULL,
+  tags         jsonb NOT NULL DEFAULT '{}'::jsonb,
+  tags_hash    text NOT NULL,
+  minute       timestamptz NOT NULL,
+  count        bigint NOT NULL,
+  errors       bigint NOT NULL DEFAULT 0,
+  sum          double precision NOT NULL DEFAULT 0,
+  min          double precision,
+  max          double precision,
+  sketch       bytea,
+  received_at  timestamptz NOT NULL DEFAULT now()
+);
+
 CREATE TABLE silver_hour (
   service    text NOT NULL,
   metric     text NOT NULL,

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { RetryOptions } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
 import { dbRunCoordinator } from './adapters/db/coordinator.ts';
+import { goldRepository } from './adapters/db/gold-repository.ts';
 import { retentionRepository } from './adapters/db/retention-repository.ts';
 import { rollupRepository } from './adapters/db/rollup-repository.ts';
 import { telemetryStore } from './adapters/db/telemetry-repository.ts';
@@ -21,7 +22,14 @@ import { renderOutbound, renderTopic } from './adapters/slack/blocks/incident-me
 import { slackDirectory } from './adapters/slack/directory.ts';
 import { createChatGateway, deliveryClient } from './adapters/slack/gateway.ts';
 import type { SlackUseCases } from './adapters/slack/use-cases.ts';
-import { add, mergeSketchBytes, newSketch, sketchQuantiles, toBytes } from './adapters/telemetry/sketch.ts';
+import {
+  add,
+  mergeSketchBytes,
+  newSketch,
+  rankBelowBytes,
+  sketchQuantiles,
+  toBytes,
+} from './adapters/telemetry/sketch.ts';
 import type { Ctx } from './app/context.ts';
 import { approveFix } from './app/fixes/approve.ts';
 import { previewFix } from './app/fixes/preview.ts';
@@ -36,6 +44,7 @@ import { resolveIncident } from './app/incidents/resolve.ts';
 import { getStatus, getTimeline } from './app/incidents/status.ts';
 import { createDeliveryWorker } from './app/incidents/worker.ts';
 import type { Clock } from './app/ports.ts';
+import { runSlaEngine } from './app/sla/engine.ts';
 import { ingestEvents, ingestMetricPoints } from './app/telemetry/ingest.ts';
 import { runJanitor } from './app/telemetry/janitor.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
@@ -190,6 +199,22 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         },
       },
       {
+        // Ingest only appends Silver minutes to silver_minute_pending; merge them into silver_minute.
+        name: 'silver-compact',
+        cron: '* * * * *',
+        timezone: 'UTC',
+        run: async () => {
+          const store = telemetryStore(services.db, mergeSketchBytes, { quantiles: sketchQuantiles });
+          let compacted = 0;
+          for (;;) {
+            const n = await store.compact();
+            if (n === 0) break;
+            compacted += n;
+          }
+          if (compacted > 0) log.info({ compacted }, 'silver minutes compacted');
+        },
+      },
+      {
         // Retention: Bronze partitions past BRONZE_RETENTION_DAYS (evidence kept), old Silver; never Gold.
         name: 'telemetry-janitor',
         cron: '30 2 * * *',
@@ -202,6 +227,23 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
             },
             systemCtx('telemetry-janitor'),
             { dryRun: false, nowMs: services.clock.now(), bronzeDays: config.telemetry.bronzeRetentionDays },
+          );
+        },
+      },
+      {
+        // Gold: yesterday's SLA snapshots, and any missed night's (backfilled, each written once).
+        name: 'sla-engine',
+        cron: '0 0 * * *',
+        timezone: 'UTC',
+        run: async () => {
+          await runSlaEngine(
+            {
+              slas: services.repos.slas,
+              gold: goldRepository(services.db, mergeSketchBytes),
+              rankBelow: rankBelowBytes,
+            },
+            systemCtx('sla-engine'),
+            { nowMs: services.clock.now() },
           );
         },
       },

@@ -1,6 +1,7 @@
 /** Ports of the telemetry tiers (DOMAIN.md §6, issue 5). */
 
 import type { SlaDefinition } from '../domain/sla/definition.ts';
+import type { GoldSnapshot } from '../domain/sla/snapshot.ts';
 import type { AuditEntry } from './incident-ports.ts';
 
 /** An ingest token as listed: never the token itself, nor its hash. */
@@ -73,10 +74,16 @@ export interface SilverMinute {
 export interface TelemetryStore {
   /**
    * One transaction: creates the Bronze day partitions the batch needs, inserts the Bronze rows, and
-   * merges each Silver minute into the stored row of its key (row-locked, so concurrent writers of the
-   * same minute add up instead of overwriting each other). Several entries of one key in a batch merge.
+   * appends the batch's Silver minutes (entries of one key merged) to silver_minute_pending. Insert-only,
+   * so concurrent requests never wait on each other; `compact()` merges the pending rows later.
    */
   write(batch: { bronze: BronzeRow[]; silver: SilverMinute[] }): Promise<void>;
+  /**
+   * One transaction: takes up to `limit` of the oldest pending Silver minutes (SKIP LOCKED, so compactors
+   * running at once take disjoint rows), deletes them and merges them into silver_minute (row-locked).
+   * Returns how many pending rows it compacted (0 when none were left).
+   */
+  compact(limit?: number): Promise<number>;
 }
 
 /**
@@ -148,4 +155,46 @@ export interface TelemetryRetention {
   purgeHours(beforeMs: number): Promise<number>;
   /** Metrics with more than `above` distinct tag sets in the Silver minutes, most first. */
   tagCardinality(above: number): Promise<TagCardinality[]>;
+}
+
+/** One UTC day of a Silver series (every tag set summed), for the SLA engine. */
+export interface SlaDayTotals {
+  total: number;
+  errors: number;
+  /**
+   * Minutes (all tag sets summed) whose errors / count exceeded 1 − target: availability breaches. Hours
+   * read from silver_hour (their minutes purged) count none: their minutes are no longer known.
+   */
+  errorMinutes: number;
+  /** The day's merged sketch bytes, when asked (latency) and some value was recorded; else null. */
+  sketchBytes: Uint8Array | null;
+  /** When asked (latency): each minute's count and merged sketch (minutes read from silver_minute only). */
+  minuteSketches: { count: number; sketchBytes: Uint8Array }[];
+}
+
+/** The Gold tier: daily SLA snapshots, inserted once, never updated or deleted (DOMAIN.md §6). */
+export interface GoldSnapshots {
+  /**
+   * The UTC day [dayMs, dayMs + 1 day) of (service, metric), from silver_minute, each hour falling back to
+   * its silver_hour row when that holds more events than its minutes (minutes purged by the janitor).
+   */
+  dayTotals(q: {
+    service: string;
+    metric: string;
+    dayMs: number;
+    target: number;
+    sketches?: boolean;
+  }): Promise<SlaDayTotals>;
+  /** The day (start ms) of the definition's latest snapshot, or null. */
+  lastSnapshotDay(slaId: string): Promise<number | null>;
+  /**
+   * Minutes of the definition's SLA incidents (dedupe_key 'sla:' || slaId) within the day: resolved_at −
+   * opened_at clipped to the day, an open incident counting until the day's end.
+   */
+  downtimeMinutes(slaId: string, dayMs: number): Promise<number>;
+  /**
+   * Inserts the snapshot unless (slaId, day) already has one; the audit row is written only when it was
+   * inserted, in the same transaction. Answers whether it was inserted.
+   */
+  insertSnapshot(snapshot: GoldSnapshot, audit: AuditEntry): Promise<boolean>;
 }

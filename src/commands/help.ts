@@ -12,6 +12,7 @@ Usage:
   leak tokens list | revoke <id|prefix>  list ingest tokens (never the token) or revoke one
   leak sla apply -f <slos.yaml>       define or revise service SLAs from OpenSLO (openslo/v1) YAML
   leak sla list [--json]              list the SLA definitions in force
+  leak sla snapshot [--day <date>]    take the Gold daily SLA snapshots now (missing days, or one day)
   leak janitor [--dry-run] [--json]   apply telemetry retention (Bronze, Silver); --dry-run reports only
   leak demo                           load the built-in sample funnel, scan it, print the War Room
   leak serve                          start the Slack bot and HTTP server (same as npm start)
@@ -63,6 +64,7 @@ the id or the prefix from the list; a revoked token is refused from then on.
 Exit 0 on success, 1 when there is no such active token (or the prefix is ambiguous).`,
   sla: `leak sla apply -f <slos.yaml>
 leak sla list [--json]
+leak sla snapshot [--day YYYY-MM-DD] [--json]
 
 \`apply\` reads OpenSLO \`openslo/v1\` YAML (several documents separated by ---): Service, SLI and SLO
 kinds, an SLI being a ratioMetric whose metricSource has type revenue-leak-sre and spec { service,
@@ -74,6 +76,11 @@ Every change is recorded in the audit log (sla.defined, sla.revised).
   -f, --file <file>   the YAML file to apply
 \`list\` shows the versions in force: id, version, service, metric, indicator, target, window, active from.
   --json   print them as JSON
+\`snapshot\` runs the SLA engine (normally nightly at 00:00 UTC): one Gold snapshot per definition and
+complete UTC day, written once (a rerun changes nothing) and audited (sla.snapshot_created). Without
+--day it backfills every missing day up to yesterday (at most 90 days back).
+  --day <YYYY-MM-DD>   that day only, for the definitions in force when it ended
+  --json               print the results as JSON
 Exit 0 on success, 1 when the file cannot be read, is not valid YAML or is not a valid SLO set.`,
   janitor: `leak janitor [--dry-run] [--json]
 

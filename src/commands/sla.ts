@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseAllDocuments } from 'yaml';
+import { goldRepository } from '../adapters/db/gold-repository.ts';
+import { mergeSketchBytes, rankBelowBytes } from '../adapters/telemetry/sketch.ts';
 import type { Ctx } from '../app/context.ts';
 import { applySlaDocuments } from '../app/sla/apply.ts';
+import { runSlaEngine } from '../app/sla/engine.ts';
 import type { SlaDefinition } from '../domain/sla/definition.ts';
 import type { Services } from '../services.ts';
 import { type Io, parse, UsageError, when, writeTable } from './common.ts';
@@ -32,11 +35,16 @@ export async function slaCommand(services: Services, ctx: Ctx, rest: string[], i
   const { values, positionals } = parse(rest, {
     file: { type: 'string', short: 'f' },
     json: { type: 'boolean', default: false },
+    day: { type: 'string' },
   });
   const [sub, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   switch (sub) {
+    case 'snapshot':
+      if (values.file !== undefined) throw new UsageError('-f is an option of leak sla apply');
+      return snapshotCommand(services, ctx, values.day, values.json === true, io);
     case 'apply': {
+      if (values.day !== undefined) throw new UsageError('--day is an option of leak sla snapshot');
       if (values.json) throw new UsageError('--json is an option of leak sla list');
       if (values.file === undefined) throw new UsageError('expected -f <file.yaml>');
       const file = String(values.file);
@@ -92,6 +100,7 @@ export async function slaCommand(services: Services, ctx: Ctx, rest: string[], i
     }
     case 'list': {
       if (values.file !== undefined) throw new UsageError('-f is an option of leak sla apply');
+      if (values.day !== undefined) throw new UsageError('--day is an option of leak sla snapshot');
       const list = await services.repos.slas.listActive(services.clock.now());
       if (values.json) {
         io.out.write(`${JSON.stringify(list, null, 2)}\n`);
@@ -117,8 +126,52 @@ export async function slaCommand(services: Services, ctx: Ctx, rest: string[], i
       return 0;
     }
     case undefined:
-      throw new UsageError('expected a subcommand: apply or list');
+      throw new UsageError('expected a subcommand: apply, list or snapshot');
     default:
       throw new UsageError(`unknown subcommand '${sub}'`);
   }
+}
+
+const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `leak sla snapshot [--day YYYY-MM-DD] [--json]`: the SLA engine now (missing days up to yesterday, or one day). */
+async function snapshotCommand(
+  services: Services,
+  ctx: Ctx,
+  dayText: string | undefined,
+  json: boolean,
+  io: Io,
+): Promise<number> {
+  let day: number | undefined;
+  if (dayText !== undefined) {
+    const ms = DAY_RE.test(dayText) ? Date.parse(`${dayText}T00:00:00Z`) : Number.NaN;
+    if (Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== dayText)
+      throw new UsageError(`--day must be a date YYYY-MM-DD, got '${dayText}'`);
+    day = ms;
+  }
+  const results = await runSlaEngine(
+    {
+      slas: services.repos.slas,
+      gold: goldRepository(services.db, mergeSketchBytes),
+      rankBelow: rankBelowBytes,
+    },
+    ctx,
+    { nowMs: services.clock.now(), ...(day === undefined ? {} : { day }) },
+  );
+  const rows = results.map((r) => ({ ...r, day: new Date(r.day).toISOString().slice(0, 10) }));
+  if (json) {
+    io.out.write(`${JSON.stringify(rows, null, 2)}\n`);
+    return 0;
+  }
+  if (rows.length === 0) {
+    io.out.write('No snapshot to take: every SLA definition is snapshotted up to yesterday.\n');
+    return 0;
+  }
+  writeTable(io, [
+    ['SLA', 'DAY', 'UPTIME', 'SNAPSHOT'],
+    ...rows.map((r) => [r.slaId, r.day, `${r.uptimePct.toFixed(4)}%`, r.inserted ? 'created' : 'exists']),
+  ]);
+  const created = rows.filter((r) => r.inserted).length;
+  io.out.write(`${created} created, ${rows.length - created} already existed.\n`);
+  return 0;
 }

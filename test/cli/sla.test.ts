@@ -58,7 +58,7 @@ describe.each(backends.map((b) => b.name))('leak sla on %s', (name) => {
     expect(help.out).toMatch(/openslo\/v1/);
     const none = await leak(['sla']);
     expect(none.code).toBe(64);
-    expect(none.err).toMatch(/expected a subcommand: apply or list/);
+    expect(none.err).toMatch(/expected a subcommand: apply, list or snapshot/);
     expect((await leak(['sla', 'delete'])).err).toMatch(/unknown subcommand 'delete'/);
     const noFile = await leak(['sla', 'apply']);
     expect(noFile.code).toBe(64);

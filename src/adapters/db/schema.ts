@@ -328,6 +328,23 @@ export const silverMinute = pgTable(
   (t) => [primaryKey({ columns: [t.service, t.metric, t.tagsHash, t.minute] })],
 );
 
+/** Silver minutes written by ingest and not yet merged into silver_minute (the compactor drains it). */
+export const silverMinutePending = pgTable('silver_minute_pending', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  service: text('service').notNull(),
+  metric: text('metric').notNull(),
+  tags: jsonb('tags').notNull().default({}),
+  tagsHash: text('tags_hash').notNull(),
+  minute: tz('minute').notNull(),
+  count: bigint('count', { mode: 'number' }).notNull(),
+  errors: bigint('errors', { mode: 'number' }).notNull().default(0),
+  sum: doublePrecision('sum').notNull().default(0),
+  min: doublePrecision('min'),
+  max: doublePrecision('max'),
+  sketch: bytea('sketch'),
+  receivedAt: tz('received_at').notNull().defaultNow(),
+});
+
 export const silverHour = pgTable('silver_hour', { ...silverColumns(), hour: tz('hour').notNull() }, (t) => [
   primaryKey({ columns: [t.service, t.metric, t.tagsHash, t.hour] }),
 ]);

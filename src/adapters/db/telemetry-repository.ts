@@ -210,10 +210,40 @@ async function mergeSilver(
   }
 }
 
+/** Entries of one key merged into one, then in key order (so lock order is the same for every writer). */
+function mergeByKey(rows: Iterable<SilverMinute>, merge: MergeSketchBytes): SilverMinute[] {
+  const byKey = new Map<string, SilverMinute>();
+  for (const r of rows) {
+    const k = rowKey(r);
+    const prev = byKey.get(k);
+    byKey.set(k, prev ? combine(prev, r, merge) : r);
+  }
+  return [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+}
+
+/** Appends Silver minutes to silver_minute_pending: a plain insert, no reads and no row locks. */
+async function insertPending(tx: Sql, rows: readonly SilverMinute[]): Promise<void> {
+  await tx.query(
+    `INSERT INTO silver_minute_pending
+       (service, metric, tags, tags_hash, minute, count, errors, sum, min, max, sketch)
+     SELECT u.service, u.metric, u.tags::jsonb, u.tags_hash, u.minute::timestamptz, u.count::float8::bigint,
+            u.errors::float8::bigint, u.sum::float8, u.min::float8, u.max::float8, decode(u.sketch, 'base64')
+     FROM ${SILVER_UNNEST}
+     ORDER BY u.ord`,
+    silverParams(rows),
+  );
+}
+
+type PendingSilver = StoredSilver & { tags: string };
+
 /**
  * The Bronze/Silver write side (TelemetryStore). `mergeSketchBytes` is the sketch library's merge,
  * passed in by the composition root: `(a, b) => { const s = fromBytes(a); merge(s, fromBytes(b));
  * return toBytes(s); }` over adapters/telemetry/sketch.ts.
+ *
+ * Ingest (`write`) is insert-only: Bronze rows, and the batch's Silver minutes into silver_minute_pending,
+ * so concurrent requests never wait on each other's row locks. `compact` (a scheduled job) later drains
+ * the pending rows into silver_minute; until it runs, silver_minute lags ingest by up to its period.
  */
 export function telemetryStore(
   db: Db,
@@ -222,19 +252,48 @@ export function telemetryStore(
 ): TelemetryStore {
   return {
     async write({ bronze, silver }) {
-      // Entries of one key merge first, so the insert never meets its own key twice; then key order,
-      // so concurrent writers take their row locks in the same order and cannot deadlock.
-      const byKey = new Map<string, SilverMinute>();
-      for (const r of silver) {
-        const k = rowKey(r);
-        const prev = byKey.get(k);
-        byKey.set(k, prev ? combine(prev, r, mergeSketchBytes) : r);
-      }
-      const rows = [...byKey.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, r]) => r);
+      // Entries of one key merge first: the pending table then holds one row per key and request.
+      const rows = mergeByKey(silver, mergeSketchBytes);
       if (bronze.length === 0 && rows.length === 0) return;
       await db.transaction(async (tx) => {
         if (bronze.length > 0) await insertBronze(tx, bronze);
-        if (rows.length > 0) await mergeSilver(tx, rows, mergeSketchBytes, options);
+        if (rows.length > 0) await insertPending(tx, rows);
+      });
+    },
+
+    async compact(limit = 50_000) {
+      return db.transaction(async (tx) => {
+        // SKIP LOCKED: a second compactor takes the next rows instead of waiting for ours; the row
+        // locks mergeSilver takes on silver_minute (in key order) keep the two from losing increments.
+        const taken = await tx.query<PendingSilver>(
+          `DELETE FROM silver_minute_pending
+           WHERE id IN (SELECT id FROM silver_minute_pending ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+           RETURNING service, metric, tags::text AS tags, tags_hash,
+                     (extract(epoch FROM minute) * 1000)::float8 AS minute_ms, count::float8 AS count,
+                     errors::float8 AS errors, sum, min, max, encode(sketch, 'base64') AS sketch`,
+          [limit],
+        );
+        if (taken.length === 0) return 0;
+        const rows = mergeByKey(
+          taken.map(
+            (p): SilverMinute => ({
+              service: p.service,
+              metric: p.metric,
+              tags: JSON.parse(p.tags) as SilverMinute['tags'],
+              tagsHash: p.tags_hash,
+              minuteMs: Number(p.minute_ms),
+              count: Number(p.count),
+              errors: Number(p.errors),
+              sum: Number(p.sum),
+              min: p.min === null ? null : Number(p.min),
+              max: p.max === null ? null : Number(p.max),
+              sketchBytes: fromB64(p.sketch),
+            }),
+          ),
+          mergeSketchBytes,
+        );
+        await mergeSilver(tx, rows, mergeSketchBytes, options);
+        return taken.length;
       });
     },
   };

@@ -170,3 +170,30 @@ export function sketchQuantiles(bytes: Uint8Array): {
   const s = fromBytes(bytes);
   return { p50: quantile(s, 0.5), p90: quantile(s, 0.9), p99: quantile(s, 0.99) };
 }
+
+/**
+ * How many of the sketch's values are below `thresholdMs` (strictly), found by binary search over q with
+ * `quantile`: the smallest q whose value reaches the threshold marks the rank where "below" ends.
+ * Approximate: a value within the sketch's 1% relative accuracy of the threshold may be counted on either
+ * side of it. 0 for an empty sketch; never more than the sketch's count.
+ */
+export function rankBelow(sketch: Sketch, thresholdMs: number): number {
+  const count = sketchCount(sketch);
+  if (count === 0) return 0;
+  if ((quantile(sketch, 0) ?? 0) >= thresholdMs) return 0;
+  if ((quantile(sketch, 1) ?? 0) < thresholdMs) return count;
+  // Invariant: quantile(lo) < threshold ≤ quantile(hi).
+  let lo = 0;
+  let hi = 1;
+  for (let i = 0; i < 60 && hi - lo > 1e-12; i++) {
+    const mid = (lo + hi) / 2;
+    if ((quantile(sketch, mid) ?? 0) < thresholdMs) lo = mid;
+    else hi = mid;
+  }
+  // Ranks [0, B) answer values below the threshold, so B = hi·(count − 1) at the boundary (whole values).
+  return Math.min(count, Math.max(0, Math.round(hi * (count - 1))));
+}
+
+/** rankBelow over stored sketch bytes (what the SLA engine is given). */
+export const rankBelowBytes = (bytes: Uint8Array, thresholdMs: number): number =>
+  rankBelow(fromBytes(bytes), thresholdMs);

@@ -253,6 +253,7 @@ describe.each(backends)('telemetry janitor on $name', (backend) => {
       });
     }
     await store.write({ bronze: [], silver });
+    await store.compact();
 
     expect(await rollups.countPendingHours(NOW)).toBe(1);
     expect(await rollups.rollUpHours(NOW)).toBe(1);
@@ -291,6 +292,7 @@ describe.each(backends)('telemetry janitor on $name', (backend) => {
       bronze: [],
       silver: [{ ...silver[0]!, minuteMs: hourMs + 59 * MINUTE, count: 200 }],
     });
+    await store.compact();
     expect(await rollups.rollUpHours(NOW)).toBe(1);
     expect(Number((await read())['count'])).toBe(12_200);
   });

@@ -167,6 +167,7 @@ describe('schema.ts declares the tables it mirrors', () => {
       'schema_migrations',
       'silver_hour',
       'silver_minute',
+      'silver_minute_pending',
       'sla_definitions',
     ]);
     expect(expectedShape.length).toBeGreaterThan(50);

@@ -89,6 +89,26 @@ describe.each(backends)('telemetry store on $name', (backend) => {
     expect(rows).toHaveLength(1);
     return rows[0]!;
   };
+  /** Pending rows of `metric`, and whether silver_minute holds it yet. */
+  const pendingOf = async (metric: string) => ({
+    pending: (
+      await db.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM silver_minute_pending WHERE metric = $1',
+        [metric],
+      )
+    )[0]!.n,
+    merged: (
+      await db.query<{ n: number }>('SELECT count(*)::int AS n FROM silver_minute WHERE metric = $1', [
+        metric,
+      ])
+    )[0]!.n,
+  });
+  /** Compacts until nothing is pending; returns the rows compacted. */
+  const drain = async () => {
+    let total = 0;
+    for (let n = await store.compact(); n > 0; n = await store.compact()) total += n;
+    return total;
+  };
 
   it('creates the partitions of both UTC days and stores Bronze rows with hashed PII only', async () => {
     const late = Date.UTC(2025, 2, 10, 23, 59, 59, 999);
@@ -184,8 +204,12 @@ describe.each(backends)('telemetry store on $name', (backend) => {
       `SELECT * FROM bronze_events WHERE service = 'pii-check'`,
     );
     expect(bronze).toMatchObject([{ user_hash: hash(userId), email_hash: hash(email) }]);
+    const pending = await db.query(`SELECT * FROM silver_minute_pending WHERE service = 'pii-check'`);
+    expect(pending).toHaveLength(1);
+    await drain();
     const dump = JSON.stringify([
       bronze,
+      pending,
       await db.query(`SELECT * FROM silver_minute WHERE service = 'pii-check'`),
     ]).toLowerCase();
     for (const raw of [userId, email, 'user-raw', 'jane.doe']) expect(dump).not.toContain(raw.toLowerCase());
@@ -197,6 +221,10 @@ describe.each(backends)('telemetry store on $name', (backend) => {
     const first = silverOf(a, { errors: 3 });
     await store.write({ bronze: [], silver: [first] });
     await store.write({ bronze: [], silver: [{ ...silverOf(b, { errors: 2 }), metric: first.metric }] });
+    // Ingest only appends: both writes wait in the pending table until compaction merges them.
+    expect(await pendingOf(first.metric)).toEqual({ pending: 2, merged: 0 });
+    expect(await drain()).toBeGreaterThanOrEqual(2);
+    expect(await pendingOf(first.metric)).toEqual({ pending: 0, merged: 1 });
 
     const row = await silverRow(first.metric);
     expect(row['count']).toBe(800);
@@ -224,15 +252,22 @@ describe.each(backends)('telemetry store on $name', (backend) => {
     const counter = silverOf([], { count: 7 });
     const again = { ...silverOf([], { count: 5, errors: 1 }), metric: counter.metric };
     await store.write({ bronze: [], silver: [counter, again] });
+    // The two entries of one key in a batch are one pending row.
+    expect(await pendingOf(counter.metric)).toEqual({ pending: 1, merged: 0 });
+    await drain();
     await store.write({ bronze: [], silver: [{ ...silverOf([10, 20]), metric: counter.metric }] });
+    expect(await pendingOf(counter.metric)).toEqual({ pending: 1, merged: 1 });
+    await drain();
     const row = await silverRow(counter.metric);
     expect(row).toMatchObject({ count: 14, errors: 1, sum: 30, min: 10, max: 20 });
     expect(row['sketch']).not.toBeNull();
     expect(row['p50']).toBeCloseTo(10, 0);
   });
 
-  it('does nothing for an empty batch', async () => {
+  it('does nothing for an empty batch, and compaction of nothing compacts nothing', async () => {
     await store.write({ bronze: [], silver: [] });
+    await drain();
+    expect(await store.compact()).toBe(0);
   });
 
   it.runIf(backend.name === 'postgres')('adds up 5 concurrent writes to the same minute', async () => {
@@ -248,6 +283,8 @@ describe.each(backends)('telemetry store on $name', (backend) => {
       });
     });
     await Promise.all(writes);
+    expect(await pendingOf(metric)).toEqual({ pending: 5, merged: 0 });
+    await drain();
     expect((await silverRow(second))['count']).toBe(5);
     const row = await silverRow(metric);
     expect(row['count']).toBe(10 + 20 + 30 + 40 + 50);
@@ -260,4 +297,101 @@ describe.each(backends)('telemetry store on $name', (backend) => {
       await db.query(`SELECT 1 FROM bronze_events WHERE time >= '2025-03-12' AND time < '2025-03-13'`),
     ).toHaveLength(5);
   });
+
+  it.runIf(backend.name === 'postgres')(
+    'never blocks a write: neither on a locked Silver row nor on an uncommitted write of the same key',
+    async () => {
+      const first = silverOf([1, 2, 3]);
+      await store.write({ bronze: [], silver: [first] });
+      await drain();
+      const timeout = (ms: number) =>
+        new Promise<'blocked'>((resolve) => setTimeout(() => resolve('blocked'), ms).unref());
+      let release!: () => void;
+      const held = new Promise<void>((r) => {
+        release = r;
+      });
+      let inside!: () => void;
+      const locked = new Promise<void>((r) => {
+        inside = r;
+      });
+      // Another transaction holds the Silver row locked (as a compactor does) and has an uncommitted
+      // pending row of the same key (as an in-flight write does), until we release it.
+      const holder = db.transaction(async (tx) => {
+        await tx.query('SELECT 1 FROM silver_minute WHERE metric = $1 FOR UPDATE', [first.metric]);
+        await tx.query(
+          `INSERT INTO silver_minute_pending (service, metric, tags, tags_hash, minute, count)
+           VALUES ($1, $2, '{}'::jsonb, $3, $4::timestamptz, 1)`,
+          [first.service, first.metric, first.tagsHash, new Date(first.minuteMs).toISOString()],
+        );
+        inside();
+        await held;
+      });
+      await locked;
+      const writes = Promise.all(
+        Array.from({ length: 4 }, (_, i) =>
+          store.write({
+            bronze: [bronzeRow(Date.UTC(2025, 2, 10, 13, i))],
+            silver: [{ ...silverOf([10 + i]), metric: first.metric }],
+          }),
+        ),
+      ).then(() => 'done' as const);
+      const outcome = await Promise.race([writes, timeout(2_000)]);
+      release();
+      await holder;
+      expect(outcome).toBe('done');
+      await drain();
+      expect((await silverRow(first.metric))['count']).toBe(3 + 1 + 4);
+    },
+  );
+
+  it.runIf(backend.name === 'postgres')(
+    'two concurrent compactions take disjoint rows and add up to the right totals',
+    async () => {
+      const metric = silverOf([]).metric;
+      const other = silverOf([]).metric;
+      const all: number[] = [];
+      await Promise.all(
+        Array.from({ length: 40 }, (_, i) => {
+          const vs = values(20, i + 1, 3);
+          all.push(...vs);
+          return store.write({
+            bronze: [],
+            silver: [
+              { ...silverOf(vs, { errors: i % 2 }), metric },
+              { ...silverOf([i]), metric: other, minuteMs: Date.UTC(2025, 2, 10, 12, i % 3) },
+            ],
+          });
+        }),
+      );
+      expect(await pendingOf(metric)).toEqual({ pending: 40, merged: 0 });
+      const compactor = async () => {
+        let total = 0;
+        for (let n = await store.compact(7); n > 0; n = await store.compact(7)) total += n;
+        return total;
+      };
+      const [a, b] = await Promise.all([compactor(), compactor()]);
+      // Every pending row compacted exactly once (drain: whatever a compactor skipped while the other
+      // held it, normally nothing).
+      expect(a + b + (await drain())).toBe(80);
+      expect(await pendingOf(metric)).toEqual({ pending: 0, merged: 1 });
+      const row = await silverRow(metric);
+      expect(row['count']).toBe(800);
+      expect(row['errors']).toBe(20);
+      expect(row['sum']).toBeCloseTo(
+        all.reduce((x, y) => x + y, 0),
+        6,
+      );
+      expect(row['min']).toBe(1);
+      expect(row['max']).toBe(40 + 19 * 3);
+      const merged = fromBytes(new Uint8Array(Buffer.from(row['sketch'] as string, 'base64')));
+      const want = quantile(sketchOf(all), 0.99)!;
+      expect(Math.abs(quantile(merged, 0.99)! / want - 1)).toBeLessThanOrEqual(0.01);
+      expect(row['p99']).toBeCloseTo(quantile(merged, 0.99)!, 9);
+      const minutes = await db.query<{ n: number }>(
+        'SELECT count::int AS n FROM silver_minute WHERE metric = $1 ORDER BY minute',
+        [other],
+      );
+      expect(minutes.map((m) => m.n)).toEqual([14, 13, 13]);
+    },
+  );
 });

@@ -17,6 +17,9 @@ class InMemoryTelemetryStore implements TelemetryStore {
   async write(batch: Parameters<TelemetryStore['write']>[0]): Promise<void> {
     this.writes.push(structuredClone(batch));
   }
+  async compact(): Promise<number> {
+    return 0;
+  }
   get bronze() {
     return this.writes.flatMap((w) => w.bronze);
   }

@@ -1,0 +1,137 @@
+import type { SlaDefinition } from '../../domain/sla/definition.ts';
+import { daysToSnapshot, snapshotOf, utcDayOf } from '../../domain/sla/snapshot.ts';
+import { AppError } from '../../shared/errors.ts';
+import { DAY_MS } from '../../shared/time.ts';
+import { actorLabel, type Ctx } from '../context.ts';
+import type { GoldSnapshots, SlaDefinitions } from '../telemetry-ports.ts';
+
+export interface SlaEngineDeps {
+  slas: SlaDefinitions;
+  gold: GoldSnapshots;
+  /**
+   * How many of a stored sketch's values are below thresholdMs (adapters/telemetry/sketch.ts
+   * rankBelowBytes, injected): approximate within the sketch's 1% relative accuracy.
+   */
+  rankBelow: (sketchBytes: Uint8Array, thresholdMs: number) => number;
+}
+
+export interface SlaEngineResult {
+  slaId: string;
+  /** Start of the UTC day, epoch ms. */
+  day: number;
+  uptimePct: number;
+  /** False when the day already had its snapshot (a rerun changes nothing). */
+  inserted: boolean;
+}
+
+/**
+ * The SLA engine (DOMAIN.md §6, issue 5): one Gold snapshot per definition and complete UTC day, written
+ * once with its audit row ("Snapshot created for {service} - 99.95%").
+ *
+ * - With `day`: that day only, for every definition in force when it ended (its last millisecond). The
+ *   day must be complete (before nowMs's day).
+ * - Without: backfill. Every day from the earliest still missing (after a definition's last snapshot, not
+ *   before its active_from day, at most 90 days back) up to yesterday, oldest first, each judged by the
+ *   version in force when it ended. The nightly 00:00 UTC run thus writes yesterday and any missed nights.
+ */
+export async function runSlaEngine(
+  deps: SlaEngineDeps,
+  ctx: Ctx,
+  opts: { nowMs: number; day?: number },
+): Promise<SlaEngineResult[]> {
+  const { nowMs } = opts;
+  const yesterday = utcDayOf(nowMs) - DAY_MS;
+  let days: number[];
+  if (opts.day !== undefined) {
+    const day = utcDayOf(opts.day);
+    if (day > yesterday)
+      throw new AppError(
+        'VALIDATION',
+        `${new Date(day).toISOString().slice(0, 10)} is not a complete UTC day yet (the latest is ${new Date(yesterday).toISOString().slice(0, 10)})`,
+      );
+    days = [day];
+  } else days = daysToSnapshot(null, 0, nowMs);
+
+  const lastById = new Map<string, number | null>();
+  const lastOf = async (id: string) => {
+    if (!lastById.has(id)) lastById.set(id, await deps.gold.lastSnapshotDay(id));
+    return lastById.get(id) ?? null;
+  };
+
+  const results: SlaEngineResult[] = [];
+  for (const day of days) {
+    const defs = await deps.slas.listActive(day + DAY_MS - 1);
+    for (const def of defs) {
+      if (
+        opts.day === undefined &&
+        !daysToSnapshot(await lastOf(def.id), def.activeFromMs, nowMs).includes(day)
+      )
+        continue;
+      const r = await snapshotDay(deps, ctx, def, day, nowMs);
+      lastById.set(def.id, day);
+      results.push(r);
+    }
+  }
+  ctx.log.info(
+    {
+      requestId: ctx.requestId,
+      inserted: results.filter((r) => r.inserted).length,
+      skipped: results.filter((r) => !r.inserted).length,
+    },
+    'sla snapshots',
+  );
+  return results;
+}
+
+async function snapshotDay(
+  deps: SlaEngineDeps,
+  ctx: Ctx,
+  def: SlaDefinition,
+  day: number,
+  nowMs: number,
+): Promise<SlaEngineResult> {
+  const latency = def.indicator.kind === 'latency' ? def.indicator : null;
+  const totals = await deps.gold.dayTotals({
+    service: def.service,
+    metric: def.metric,
+    dayMs: day,
+    target: def.target,
+    sketches: latency !== null,
+  });
+  let slowOrBad: number | undefined;
+  let badMinutes = totals.errorMinutes;
+  if (latency !== null) {
+    // Good = faster than the threshold; an event without a duration is not, so it counts as bad.
+    const below = totals.sketchBytes ? deps.rankBelow(totals.sketchBytes, latency.thresholdMs) : 0;
+    slowOrBad = Math.max(0, totals.total - below);
+    const budget = (1 - def.target) * (1 + 1e-9);
+    badMinutes = 0;
+    for (const m of totals.minuteSketches) {
+      const slow = Math.max(0, m.count - deps.rankBelow(m.sketchBytes, latency.thresholdMs));
+      if (m.count > 0 && slow / m.count > budget) badMinutes++;
+    }
+  }
+  const downtime = await deps.gold.downtimeMinutes(def.id, day);
+  const snapshot = snapshotOf(
+    def,
+    {
+      dayMs: day,
+      total: totals.total,
+      errors: totals.errors,
+      ...(slowOrBad === undefined ? {} : { slowOrBad }),
+      badMinutes,
+    },
+    downtime,
+  );
+  const message = `Snapshot created for ${def.service} - ${snapshot.uptimePct.toFixed(2)}%`;
+  const inserted = await deps.gold.insertSnapshot(snapshot, {
+    actor: actorLabel(ctx.actor),
+    action: 'sla.snapshot_created',
+    targetType: 'sla',
+    targetId: def.id,
+    before: null,
+    after: { ...snapshot, day: new Date(day).toISOString().slice(0, 10), message },
+    atMs: nowMs,
+  });
+  return { slaId: def.id, day, uptimePct: snapshot.uptimePct, inserted };
+}
