@@ -78,6 +78,8 @@ export interface FixStore {
   setMessage(id: string, channelId: string, ts: string): Promise<void>;
   /** Applied runs whose verification window has ended. */
   dueVerifications(nowMs: number): Promise<FixRun[]>;
+  /** Applied runs with no guard result, applied before `beforeMs` (the process died between apply and guard). */
+  unguarded(beforeMs: number): Promise<FixRun[]>;
   /** Planned runs past their expiry. */
   expiredPlans(nowMs: number): Promise<FixRun[]>;
   /** Dollars recovered by applied (not rolled back) fixes in [fromMs, toMs), and per incident. */

@@ -284,6 +284,12 @@ export function fixStore(db: Db): FixStore {
          ORDER BY verify_due_at, fix_runs.id`,
         [iso(nowMs)],
       ),
+    unguarded: (beforeMs) =>
+      runs(
+        `SELECT ${RUN_COLUMNS} FROM fix_runs WHERE state = 'applied' AND guard IS NULL AND applied_at < $1
+         ORDER BY fix_runs.id`,
+        [iso(beforeMs)],
+      ),
     expiredPlans: (nowMs) =>
       runs(
         `SELECT ${RUN_COLUMNS} FROM fix_runs WHERE state = 'planned' AND expires_at <= $1 ORDER BY fix_runs.id`,

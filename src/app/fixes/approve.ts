@@ -121,7 +121,12 @@ async function apply(
 }
 
 /** Rescans the affected records; a new issue rolls the fix back, else the result and recovery are kept. */
-async function guard(deps: FixDeps, ctx: Ctx, run: FixRun, before: FunnelRecord[]): Promise<ApproveOutcome> {
+export async function guard(
+  deps: FixDeps,
+  ctx: Ctx,
+  run: FixRun,
+  before: FunnelRecord[],
+): Promise<ApproveOutcome> {
   const actor = actorLabel(ctx.actor);
   const now = deps.incident.clock.now();
   const after = await deps.fixes.loadScope(run.plan.recordIds);

@@ -2,6 +2,7 @@ import type { FixRun } from '../../domain/fixpacks/run.ts';
 import { duplicateKey, type FunnelRecord, isArchived } from '../../domain/records/record.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import { schedulePage } from '../incidents/effects.ts';
+import { guard } from './approve.ts';
 import type { FixDeps } from './deps.ts';
 import { recordFixStep, scheduleFixMessage } from './effects.ts';
 
@@ -43,6 +44,9 @@ export function verifies(run: FixRun, scope: readonly FunnelRecord[]): boolean {
  * When a verification window ends (run by the scheduler), records VERIFIED or VERIFICATION_FAILED; a
  * failure pages again on the incident. Also expires previews nobody decided on in time.
  */
+/** How long an applied fix may go without its guard before the sweeper guards it. */
+const GUARD_GRACE_MS = 60_000;
+
 export async function verifyDueFixes(
   deps: FixDeps,
   ctx: Ctx,
@@ -51,6 +55,12 @@ export async function verifyDueFixes(
   const now = deps.incident.clock.now();
   let verified = 0;
   let failed = 0;
+  // Apply and the guard are two transactions: a fix whose process died in between is guarded here. Its
+  // plan's snapshot is the pre-apply state (the apply refused any record that differed from it).
+  for (const run of await deps.fixes.unguarded(now - GUARD_GRACE_MS)) {
+    const before = await deps.fixes.transaction((tx) => tx.snapshotOf(run.id));
+    await guard(deps, ctx, run, before);
+  }
   for (const run of await deps.fixes.dueVerifications(now)) {
     const scope = await deps.fixes.loadScope(run.plan.recordIds);
     const ok = verifies(run, scope);

@@ -163,4 +163,25 @@ describe.each(backends)('fix verification on $name', (backend) => {
     await previewIssue(deps, 'mid_UNASSIGNED_OWNER');
     expect(await rec.recovered(0, t2 + HOUR_MS)).toBe(20_000_000);
   });
+
+  it('guards a fix whose process died between apply and guard', async () => {
+    const { w, deps } = t;
+    await seed(w, unownedOpp());
+    const run = await previewIssue(deps, 'big_UNASSIGNED_OWNER');
+    const applied = (await approveFix(deps, slackCtx('UAPPROVER'), run.id)).run;
+    expect(applied.guard).not.toBeNull();
+    // What a crash right after the apply transaction leaves behind.
+    await w.db.query(
+      `UPDATE fix_runs SET guard = NULL, verification = NULL, recovered_cents = 0 WHERE id = $1`,
+      [run.id],
+    );
+    expect((await verifyDueFixes(deps, systemCtx)).verified).toBe(0);
+    expect((await w.repos.fixes.get(run.id))!.guard).toBeNull(); // still within the grace minute
+    w.clock.advance(2 * MINUTE_MS);
+    await verifyDueFixes(deps, systemCtx);
+    const swept = (await w.repos.fixes.get(run.id))!;
+    expect(swept).toMatchObject({ state: 'applied', verification: 'verified' });
+    expect(swept.guard!.clearedCents).toBe(applied.guard!.clearedCents);
+    expect(swept.recoveredCents).toBe(applied.recoveredCents);
+  });
 });
