@@ -1,28 +1,13 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { DEMO_AS_OF, main } from '../../src/cli.ts';
+import { DEMO_AS_OF } from '../../src/cli.ts';
+import { runLeak } from '../support/cli.ts';
 
 /** Runs the real `leak` entry point in-process against a fresh on-disk PGlite, capturing output. */
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      text += String(chunk);
-      cb();
-    },
-  });
-  return { stream, text: () => text };
-}
 
-async function leak(args: string[], env: Record<string, string>) {
-  const out = sink();
-  const err = sink();
-  const code = await main(args, env, { out: out.stream, err: err.stream });
-  return { code, out: out.text(), err: err.text() };
-}
+const leak = runLeak;
 
 const HEADER =
   'id,type,name,email,domain,company,source,region,owner,stage,created_at,last_touch_at,next_step,value_usd,notes';

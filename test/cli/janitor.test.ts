@@ -1,53 +1,12 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Db, openDb } from '../../src/adapters/db/client.ts';
-import { main } from '../../src/cli.ts';
-import { backends, silentLog } from '../support/db.ts';
+import { type CliTarget, openCliTarget, runLeak } from '../support/cli.ts';
+import { backends } from '../support/db.ts';
 
 /**
  * `leak janitor [--dry-run] [--json]` through the real entry point, on the system clock: on PGlite the CLI
  * and the test take turns on one on-disk directory; on PostgreSQL (when DATABASE_URL is set) the CLI gets
  * the URL of a fresh database.
  */
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      text += String(chunk);
-      cb();
-    },
-  });
-  return { stream, text: () => text };
-}
-
-interface Target {
-  env: Record<string, string>;
-  withDb<T>(fn: (db: Db) => Promise<T>): Promise<T>;
-  dispose(): Promise<void>;
-}
-
-async function openTarget(name: 'pglite' | 'postgres'): Promise<Target> {
-  if (name === 'pglite') {
-    const dir = join(mkdtempSync(join(tmpdir(), 'leak-janitor-')), 'db');
-    return {
-      env: { PGLITE_DIR: dir, LOG_LEVEL: 'silent' },
-      async withDb(fn) {
-        const db = await openDb({ url: undefined, pgliteDir: dir }, silentLog);
-        try {
-          return await fn(db);
-        } finally {
-          await db.close();
-        }
-      },
-      dispose: async () => {},
-    };
-  }
-  const { db, url, dispose } = await backends.find((b) => b.name === 'postgres')!.open();
-  return { env: { DATABASE_URL: url!, LOG_LEVEL: 'silent' }, withDb: (fn) => fn(db), dispose };
-}
 
 const DAY = 86_400_000;
 const today = Math.floor(Date.now() / DAY) * DAY;
@@ -57,13 +16,8 @@ const OLD = today - 20 * DAY;
 const RECENT = today - 2 * DAY;
 
 describe.each(backends.map((b) => b.name))('leak janitor on %s', (name) => {
-  let target: Target;
-  const leak = async (args: string[]) => {
-    const out = sink();
-    const err = sink();
-    const code = await main(args, target.env, { out: out.stream, err: err.stream });
-    return { code, out: out.text(), err: err.text() };
-  };
+  let target: CliTarget;
+  const leak = (args: string[]) => runLeak(args, target.env);
   const state = () =>
     target.withDb(async (db) => ({
       partitions: (
@@ -77,7 +31,7 @@ describe.each(backends.map((b) => b.name))('leak janitor on %s', (name) => {
     }));
 
   beforeAll(async () => {
-    target = await openTarget(name);
+    target = await openCliTarget(name, 'leak-janitor');
     expect((await leak(['migrate'])).code).toBe(0);
     await target.withDb(async (db) => {
       const [inc] = await db.query<{ id: string }>(

@@ -1,32 +1,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { main } from '../../src/cli.ts';
 import { set } from '../domain/sla/openslo-fixtures.ts';
+import { runLeak } from '../support/cli.ts';
 
 /** `leak sla snapshot [--day]` through the real entry point on an on-disk PGlite directory. */
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      text += String(chunk);
-      cb();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'leak-sla-snapshot-'));
 const env = { PGLITE_DIR: join(dir, 'db'), LOG_LEVEL: 'silent' };
-const leak = async (args: string[]) => {
-  const out = sink();
-  const err = sink();
-  const code = await main(args, env, { out: out.stream, err: err.stream });
-  return { code, out: out.text(), err: err.text() };
-};
+const leak = (args: string[]) => runLeak(args, env);
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 describe('leak sla snapshot', () => {

@@ -1,27 +1,16 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { main } from '../../src/cli.ts';
 import { edit, set, slo } from '../domain/sla/openslo-fixtures.ts';
+import { runLeak } from '../support/cli.ts';
 import { backends } from '../support/db.ts';
 
 /**
  * `leak sla apply -f` and `leak sla list` through the real entry point, in-process, on an on-disk PGlite
  * directory (or, when DATABASE_URL is set, a fresh PostgreSQL database as well).
  */
-function sink() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      text += String(chunk);
-      cb();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'leak-sla-'));
 const file = (name: string, text: string) => {
@@ -34,12 +23,7 @@ const yamlOf = (docs: unknown[]) => docs.map((d) => stringify(d)).join('---\n');
 describe.each(backends.map((b) => b.name))('leak sla on %s', (name) => {
   let env: Record<string, string>;
   let dispose = async () => {};
-  const leak = async (args: string[]) => {
-    const out = sink();
-    const err = sink();
-    const code = await main(args, env, { out: out.stream, err: err.stream });
-    return { code, out: out.text(), err: err.text() };
-  };
+  const leak = (args: string[]) => runLeak(args, env);
 
   beforeAll(async () => {
     if (name === 'pglite') env = { PGLITE_DIR: join(dir, `db-${name}`), LOG_LEVEL: 'silent' };

@@ -1,4 +1,5 @@
 import { type Incident, nextPageAt, pageAudience, wantsChannel } from '../../domain/incidents/incident.ts';
+import type { TimelineKind } from '../../domain/incidents/lifecycle.ts';
 import type { IncidentTx } from '../incident-ports.ts';
 import type { IncidentDeps } from './deps.ts';
 
@@ -80,4 +81,23 @@ export async function schedulePage(
     nextPageAtMs: nextPageAt(i.state, i.paging, atMs, deps.policy),
   });
   return updated ?? i;
+}
+
+/** A state change on the record: its timeline entry and its audit row, in the change's transaction. */
+export async function recordIncidentStep(
+  tx: IncidentTx,
+  step: {
+    incidentId: string;
+    kind: TimelineKind;
+    action: string;
+    actor: string;
+    atMs: number;
+    data: Record<string, unknown>;
+    before: unknown;
+    after: unknown;
+  },
+): Promise<void> {
+  const { incidentId, kind, action, actor, atMs, data, before, after } = step;
+  await tx.addEvent({ incidentId, kind, actor, atMs, data });
+  await tx.audit({ actor, action, targetType: 'incident', targetId: incidentId, before, after, atMs });
 }

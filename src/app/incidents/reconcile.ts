@@ -12,7 +12,7 @@ import { actorLabel, type Ctx } from '../context.ts';
 import type { IncidentTx } from '../incident-ports.ts';
 import { runScan, type ScanDeps, type ScanOutcome } from '../scan.ts';
 import type { IncidentDeps } from './deps.ts';
-import { scheduleAlert, scheduleChannel, schedulePage, scheduleSync } from './effects.ts';
+import { recordIncidentStep, scheduleAlert, scheduleChannel, schedulePage, scheduleSync } from './effects.ts';
 
 export type IncidentChange =
   | { action: 'none'; incident: Incident | null }
@@ -109,21 +109,15 @@ async function declare(
   });
   // Only reachable without the key lock (another writer's declare won): theirs is the incident.
   if (inserted === null) return { action: 'none', incident: await tx.findOpen(REVENUE_DEDUPE_KEY) };
-  await tx.addEvent({
+  await recordIncidentStep(tx, {
     incidentId: inserted.id,
     kind: 'DETECTED',
+    action: 'incident.declared',
     actor,
     atMs: now,
     data: { ...snapshot(inserted), scan_id: figures.scanId },
-  });
-  await tx.audit({
-    actor,
-    action: 'incident.declared',
-    targetType: 'incident',
-    targetId: inserted.id,
     before: null,
     after: snapshot(inserted),
-    atMs: now,
   });
   const hasChannel = await scheduleChannel(tx, deps, inserted);
   if (!hasChannel) await scheduleAlert(tx, deps, inserted, 'declared', now);
@@ -153,21 +147,15 @@ async function reopen(
     nextPageAtMs: null,
   });
   if (reopened === null || before === null) return { action: 'none', incident: before };
-  await tx.addEvent({
+  await recordIncidentStep(tx, {
     incidentId: id,
     kind: 'REOPENED',
+    action: 'incident.reopened',
     actor,
     atMs: now,
     data: { ...snapshot(reopened), scan_id: figures.scanId },
-  });
-  await tx.audit({
-    actor,
-    action: 'incident.reopened',
-    targetType: 'incident',
-    targetId: id,
     before: snapshot(before),
     after: snapshot(reopened),
-    atMs: now,
   });
   const hasChannel = await scheduleChannel(tx, deps, reopened);
   await scheduleSync(tx, reopened);
@@ -196,21 +184,15 @@ async function update(
   if (updated === null) return { action: 'none', incident: open };
   let result = updated;
   if (severityFrom !== null) {
-    await tx.addEvent({
+    await recordIncidentStep(tx, {
       incidentId: open.id,
       kind: 'SEVERITY_CHANGED',
+      action: 'incident.severity_changed',
       actor,
       atMs: now,
       data: { from: severityFrom, to: figures.severity, scan_id: figures.scanId, burn: figures.burn },
-    });
-    await tx.audit({
-      actor,
-      action: 'incident.severity_changed',
-      targetType: 'incident',
-      targetId: open.id,
       before: snapshot(open),
       after: snapshot(updated),
-      atMs: now,
     });
     const hasChannel = await scheduleChannel(tx, deps, updated);
     if (!hasChannel) await scheduleAlert(tx, deps, updated, 'severity_changed', now);
@@ -255,21 +237,15 @@ export async function recordResolved(
   after: Incident,
   reason: string,
 ): Promise<void> {
-  await tx.addEvent({
+  await recordIncidentStep(tx, {
     incidentId: after.id,
     kind: 'RESOLVED',
+    action: 'incident.resolved',
     actor,
     atMs: now,
     data: { reason, open_issues: after.figures.openIssues, at_risk_cents: after.figures.atRiskCents },
-  });
-  await tx.audit({
-    actor,
-    action: 'incident.resolved',
-    targetType: 'incident',
-    targetId: after.id,
     before: snapshot(before),
     after: { ...snapshot(after), reason },
-    atMs: now,
   });
   await scheduleSync(tx, after);
   await scheduleAlert(tx, deps, after, 'resolved', now);
