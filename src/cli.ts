@@ -88,7 +88,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       case 'janitor':
         return await janitorCommand(services, config, ctx, rest, io);
       case 'sla':
-        return await slaCommand(services, ctx, rest, io);
+        return await slaCommand(services, config, ctx, rest, io);
     }
     return 64;
   } catch (e) {

@@ -7,8 +7,10 @@ import { hostname } from 'node:os';
  */
 import type { RetryOptions } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
+import { renderAttainmentPng } from './adapters/chart/attainment-png.ts';
 import { dbRunCoordinator } from './adapters/db/coordinator.ts';
 import { goldRepository } from './adapters/db/gold-repository.ts';
+import { reportOutbox, reportRepository } from './adapters/db/report-repository.ts';
 import { retentionRepository } from './adapters/db/retention-repository.ts';
 import { rollupRepository } from './adapters/db/rollup-repository.ts';
 import { telemetryStore } from './adapters/db/telemetry-repository.ts';
@@ -24,8 +26,11 @@ import { createChatGateway, deliveryClient } from './adapters/slack/gateway.ts';
 import type { SlackUseCases } from './adapters/slack/use-cases.ts';
 import {
   add,
+  fromBytes,
+  merge,
   mergeSketchBytes,
   newSketch,
+  quantile,
   rankBelowBytes,
   sketchQuantiles,
   toBytes,
@@ -44,12 +49,15 @@ import { resolveIncident } from './app/incidents/resolve.ts';
 import { getStatus, getTimeline } from './app/incidents/status.ts';
 import { createDeliveryWorker } from './app/incidents/worker.ts';
 import type { Clock } from './app/ports.ts';
+import { evaluateSlaAlerts } from './app/sla/alerts.ts';
 import { runSlaEngine } from './app/sla/engine.ts';
+import { answerSlaReport, scheduleWeeklyReport, slaReportDelivery } from './app/sla/report.ts';
 import { ingestEvents, ingestMetricPoints } from './app/telemetry/ingest.ts';
 import { runJanitor } from './app/telemetry/janitor.ts';
+import type { TagCardinality } from './app/telemetry-ports.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import type { TelemetryEvent } from './domain/telemetry/event.ts';
-import { openServices, type Services } from './services.ts';
+import { compactSilver, openServices, type Services, slaAlertDeps } from './services.ts';
 import { newRef } from './shared/ids.ts';
 import { piiHasher } from './shared/pii.ts';
 
@@ -73,8 +81,11 @@ export interface Running {
   port: number;
   /** Delivers every due Slack side effect now (tests and the demo; the worker also polls). */
   drain(): Promise<void>;
-  /** Fires a scheduled job by name now, as its cron would ('scheduled-scan', 'pager'). */
-  fire(job: string): Promise<string>;
+  /**
+   * Fires a scheduled job by name, as its cron would ('scheduled-scan', 'pager'): for the fire time slotMs
+   * (default now; one run per job and second, across replicas).
+   */
+  fire(job: string, slotMs?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -124,8 +135,19 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     log,
     privateChannels: config.incidents.privateChannels,
   });
+  // The weekly SLA report reads Gold, SLA incidents, Silver hour sketches (merged here) and scans.
+  const slaReportDeps = {
+    reads: reportRepository(services.db, (sketches) => {
+      const s = newSketch();
+      for (const b of sketches) merge(s, fromBytes(b));
+      return quantile(s, 0.99);
+    }),
+    recovered: (from: number, to: number) => services.repos.fixes.recovered(from, to),
+    clock: services.clock,
+  };
   const worker = createDeliveryWorker(
     {
+      slaReports: slaReportDelivery(slaReportDeps, renderAttainmentPng),
       store: services.repos.incidents,
       fixes: services.repos.fixes,
       jobs: services.repos.jobs,
@@ -138,6 +160,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     { pollMs: config.delivery.pollMs, log },
   );
   const incidentDeps = { ...services.incidentDeps, onEnqueued: () => worker.nudge() };
+  const slaAlerts = slaAlertDeps(services, config, incidentDeps);
   const fixDeps = { ...services.fixDeps, incident: incidentDeps, directory: slackDirectory(webClient) };
   const useCases: SlackUseCases = {
     scan: (ctx, o) => runIncidentScan(services.scanDeps, incidentDeps, ctx, o),
@@ -150,6 +173,8 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     approveFix: (ctx, id) => approveFix(fixDeps, ctx, id),
     rejectFix: (ctx, id) => rejectFix(fixDeps, ctx, id),
     rollBackFix: (ctx, id) => rollBackFix(fixDeps, ctx, id),
+    slaReport: (ctx, q) =>
+      answerSlaReport({ ...slaReportDeps, chart: renderAttainmentPng, upload: chat.uploadFile }, ctx, q),
   };
   // Scheduled work runs as the `system` actor through the same use cases as Slack (habit 2).
   const systemCtx = (job: string): Ctx => ({
@@ -204,14 +229,18 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
         cron: '* * * * *',
         timezone: 'UTC',
         run: async () => {
-          const store = telemetryStore(services.db, mergeSketchBytes, { quantiles: sketchQuantiles });
-          let compacted = 0;
-          for (;;) {
-            const n = await store.compact();
-            if (n === 0) break;
-            compacted += n;
-          }
+          const compacted = await compactSilver(services.db);
           if (compacted > 0) log.info({ compacted }, 'silver minutes compacted');
+        },
+      },
+      {
+        // Burn-rate alerting (DOMAIN.md §7): every SLA in force, every minute, over compacted Silver.
+        name: 'sla-burn',
+        cron: '* * * * *',
+        timezone: 'UTC',
+        run: async () => {
+          await compactSilver(services.db);
+          await evaluateSlaAlerts(slaAlerts, systemCtx('sla-burn'));
         },
       },
       {
@@ -224,9 +253,15 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
             {
               retention: retentionRepository(services.db),
               rollups: rollupRepository(services.db, mergeSketchBytes, { quantiles: sketchQuantiles }),
+              alertAdmins: adminAlerts(services, config.telemetry.adminChannel, () => worker.nudge()),
             },
             systemCtx('telemetry-janitor'),
-            { dryRun: false, nowMs: services.clock.now(), bronzeDays: config.telemetry.bronzeRetentionDays },
+            {
+              dryRun: false,
+              nowMs: services.clock.now(),
+              bronzeDays: config.telemetry.bronzeRetentionDays,
+              tagLimit: config.telemetry.tagCardinalityLimit,
+            },
           );
         },
       },
@@ -245,6 +280,26 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
             systemCtx('sla-engine'),
             { nowMs: services.clock.now() },
           );
+        },
+      },
+      {
+        // Monday's SLA report of the week just ended, queued once per week and channel (outbox key).
+        name: 'sla-report',
+        cron: config.slaReport.cron,
+        timezone: config.slaReport.timezone,
+        run: async () => {
+          const channel = config.slaReport.channel;
+          if (channel === null) {
+            log.warn({}, 'weekly SLA report not posted: set SLA_REPORT_CHANNEL or ALERTS_CHANNEL');
+            return;
+          }
+          const ctx = systemCtx('sla-report');
+          await scheduleWeeklyReport(
+            { outbox: reportOutbox(services.db), clock: services.clock },
+            ctx,
+            channel,
+          );
+          worker.nudge();
         },
       },
       {
@@ -310,7 +365,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     })();
     return stopping;
   };
-  return { port, stop, drain: () => worker.drain(), fire: (job) => scheduler.fire(job) };
+  return { port, stop, drain: () => worker.drain(), fire: (job, slotMs) => scheduler.fire(job, slotMs) };
 }
 
 /**
@@ -364,4 +419,24 @@ if (import.meta.main) {
     process.stderr.write(`${err.message}\n`);
     process.exitCode = 1;
   }
+}
+
+/**
+ * The janitor's tag-cardinality alert, through the outbox: one post per UTC day to the admins' channel
+ * (its natural key), so a rerun of the janitor or a second replica never posts it twice.
+ */
+function adminAlerts(services: Services, channel: string | null, nudge: () => void) {
+  return async (over: readonly TagCardinality[], tagLimit: number, nowMs: number) => {
+    if (channel === null) return;
+    const day = new Date(nowMs).toISOString().slice(0, 10);
+    await services.repos.incidents.transaction((tx) =>
+      tx.enqueue({
+        kind: 'admin.alert',
+        key: `cardinality:${day}`,
+        incidentId: null,
+        payload: { channel, over, tag_limit: tagLimit },
+      }),
+    );
+    nudge();
+  };
 }

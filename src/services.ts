@@ -7,6 +7,9 @@ import { type Db, openDb } from './adapters/db/client.ts';
 import { ENCODER_MODULE } from './adapters/db/copy.ts';
 import { migrate } from './adapters/db/migrate.ts';
 import { makeRepositories } from './adapters/db/repositories.ts';
+import { slaAlertStore, slaSignals } from './adapters/db/sla-alert-repository.ts';
+import { telemetryStore } from './adapters/db/telemetry-repository.ts';
+import { mergeSketchBytes, rankBelowBytes, sketchQuantiles } from './adapters/telemetry/sketch.ts';
 import type { Log } from './app/context.ts';
 import type { FixDeps } from './app/fixes/deps.ts';
 import type { ImportDeps } from './app/import.ts';
@@ -14,6 +17,7 @@ import type { IncidentDeps } from './app/incidents/deps.ts';
 import type { StatusDeps } from './app/incidents/status.ts';
 import type { Clock } from './app/ports.ts';
 import type { ScanDeps } from './app/scan.ts';
+import type { SlaAlertDeps } from './app/sla/alerts.ts';
 import type { Config } from './config/config.ts';
 
 export interface Services {
@@ -30,6 +34,41 @@ export interface Services {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+/** Burn-rate alerting's dependencies (the server's per-minute job, `leak sla evaluate`). */
+export function slaAlertDeps(
+  services: Services,
+  config: Config,
+  incident = services.incidentDeps,
+): SlaAlertDeps {
+  const { minEvents, ...policy } = config.telemetry.slaAlerts;
+  return {
+    slas: services.repos.slas,
+    signals: slaSignals(services.db, {
+      mergeSketchBytes,
+      rankBelow: rankBelowBytes,
+      quantiles: sketchQuantiles,
+    }),
+    store: slaAlertStore(services.db),
+    incident,
+    policy,
+    minEvents,
+  };
+}
+
+/**
+ * Merges every pending Silver minute into silver_minute (ingest only appends): what the compactor job runs,
+ * and what burn-rate evaluation runs first so it sees every acknowledged event. Answers the rows merged.
+ */
+export async function compactSilver(db: Db): Promise<number> {
+  const store = telemetryStore(db, mergeSketchBytes, { quantiles: sketchQuantiles });
+  let compacted = 0;
+  for (;;) {
+    const n = await store.compact();
+    if (n === 0) return compacted;
+    compacted += n;
+  }
+}
 
 export async function openServices(
   config: Config,

@@ -2,6 +2,9 @@ import type { FixRun } from '../domain/fixpacks/run.ts';
 import type { Incident, IncidentFigures } from '../domain/incidents/incident.ts';
 import type { IncidentState, TimelineKind } from '../domain/incidents/lifecycle.ts';
 import type { ScanSummary } from '../domain/scan/summarize.ts';
+import type { SlaFigures } from '../domain/sla/figures.ts';
+import type { SlaReport } from '../domain/sla/report.ts';
+import type { TagCardinality } from './telemetry-ports.ts';
 
 /** One timeline entry: what happened to an incident, who did it, when, with its data. */
 export interface TimelineEntry {
@@ -39,8 +42,11 @@ export type JobKind =
   | 'incident.sync'
   | 'incident.page'
   | 'incident.alert'
+  | 'sla.ticket'
+  | 'admin.alert'
   | 'fix.message'
-  | 'fix.notify';
+  | 'fix.notify'
+  | 'sla.report';
 
 export interface NewJob {
   kind: JobKind;
@@ -68,7 +74,7 @@ export interface NewIncident {
   paging: Incident['paging'];
   openedAtMs: number;
   commander: string | null;
-  figures: IncidentFigures;
+  figures: Incident['figures'];
   nextPageAtMs: number | null;
 }
 
@@ -183,8 +189,11 @@ export type OutboundMessage =
     }
   | { kind: 'page_dm'; incident: Incident; repeat: number }
   | { kind: 'alert'; incident: Incident; event: 'declared' | 'severity_changed' | 'reopened' | 'resolved' }
+  | { kind: 'sla_ticket'; figures: SlaFigures }
+  | { kind: 'cardinality_alert'; over: TagCardinality[]; tagLimit: number }
   | { kind: 'fix_preview'; run: FixRun }
-  | { kind: 'fix_notify'; text: string; recordId: string };
+  | { kind: 'fix_notify'; text: string; recordId: string }
+  | { kind: 'sla_report'; report: SlaReport };
 
 /** A delivery that did not happen. `retryAfterMs` from Slack's Retry-After; `permanent` means do not retry. */
 export class DeliveryError extends Error {
@@ -220,6 +229,20 @@ export interface ChatGateway {
   pin(channelId: string, ts: string): Promise<void>;
   /** The DM channel id with a user. */
   openDm(userId: string): Promise<string>;
+  /**
+   * Uploads a file into a channel (files.getUploadURLExternal, the bytes, files.completeUploadExternal).
+   * Optional: a gateway without it (the terminal) delivers the weekly report without its chart.
+   */
+  uploadFile?(channelId: string, file: UploadFile): Promise<{ fileId: string }>;
+}
+
+/** A file to share in a channel (the weekly report's chart). */
+export interface UploadFile {
+  filename: string;
+  title: string;
+  bytes: Uint8Array;
+  /** Posted with the file as its message. Plain text from us, not user input. */
+  initialComment?: string;
 }
 
 export type { ScanSummary };

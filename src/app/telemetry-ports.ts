@@ -1,8 +1,9 @@
 /** Ports of the telemetry tiers (DOMAIN.md §6, issue 5). */
 
 import type { SlaDefinition } from '../domain/sla/definition.ts';
+import type { SlaReportInputs } from '../domain/sla/report.ts';
 import type { GoldSnapshot } from '../domain/sla/snapshot.ts';
-import type { AuditEntry } from './incident-ports.ts';
+import type { AuditEntry, NewJob } from './incident-ports.ts';
 
 /** An ingest token as listed: never the token itself, nor its hash. */
 export interface IngestTokenInfo {
@@ -197,4 +198,24 @@ export interface GoldSnapshots {
    * inserted, in the same transaction. Answers whether it was inserted.
    */
   insertSnapshot(snapshot: GoldSnapshot, audit: AuditEntry): Promise<boolean>;
+}
+
+/** What the weekly SLA report reads (issue 5, item 7): all of it for one ISO week. */
+export interface SlaReportReads {
+  /** Every definition version in force at some time in [fromMs, toMs), by id then version. */
+  definitionsDuring(fromMs: number, toMs: number): Promise<SlaDefinition[]>;
+  /** The Gold snapshots of the days in [fromMs, toMs) (service filled in from the definition). */
+  snapshots(fromMs: number, toMs: number): Promise<GoldSnapshot[]>;
+  /** SLA incidents (dedupe_key 'sla:' || id) opened in [fromMs, toMs). */
+  slaIncidents(fromMs: number, toMs: number): Promise<{ slaId: string; openedAtMs: number }[]>;
+  /** p99 of a series over [fromMs, toMs), from its silver_hour sketches merged; null without values. */
+  p99(service: string, metric: string, fromMs: number, toMs: number): Promise<number | null>;
+  /** The latest scan (reconciled or backfill) whose as_of falls in [fromMs, toMs), or null. */
+  latestScanBetween(fromMs: number, toMs: number): Promise<SlaReportInputs['scan']>;
+}
+
+/** The outbox as the weekly post needs it: enqueue a job unless one with its key exists (never re-armed). */
+export interface SlaReportOutbox {
+  /** True when the job was added; false when a job with its key already exists (pending, done or failed). */
+  enqueueOnce(job: NewJob): Promise<boolean>;
 }

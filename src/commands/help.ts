@@ -13,6 +13,8 @@ Usage:
   leak sla apply -f <slos.yaml>       define or revise service SLAs from OpenSLO (openslo/v1) YAML
   leak sla list [--json]              list the SLA definitions in force
   leak sla snapshot [--day <date>]    take the Gold daily SLA snapshots now (missing days, or one day)
+  leak sla evaluate [--json]          run the burn-rate evaluation now (pages, tickets, resolves)
+  leak sla report [--week 2026-W47]   the weekly SLA report (--service s, --json, --chart file.png)
   leak janitor [--dry-run] [--json]   apply telemetry retention (Bronze, Silver); --dry-run reports only
   leak demo                           load the built-in sample funnel, scan it, print the War Room
   leak serve                          start the Slack bot and HTTP server (same as npm start)
@@ -65,6 +67,8 @@ Exit 0 on success, 1 when there is no such active token (or the prefix is ambigu
   sla: `leak sla apply -f <slos.yaml>
 leak sla list [--json]
 leak sla snapshot [--day YYYY-MM-DD] [--json]
+leak sla evaluate [--json]
+leak sla report [--week YYYY-Www] [--service <service>] [--json] [--chart <file.png>]
 
 \`apply\` reads OpenSLO \`openslo/v1\` YAML (several documents separated by ---): Service, SLI and SLO
 kinds, an SLI being a ratioMetric whose metricSource has type revenue-leak-sre and spec { service,
@@ -74,13 +78,28 @@ Each SLO then becomes an SLA definition, versioned and never edited in place: a 
 an unchanged one is left alone, a changed one closes the active version now and opens the next one.
 Every change is recorded in the audit log (sla.defined, sla.revised).
   -f, --file <file>   the YAML file to apply
-\`list\` shows the versions in force: id, version, service, metric, indicator, target, window, active from.
+\`list\` shows the versions in force: id, version, service, metric, indicator, target, window, active from,
+and the latest burn-rate evaluation (action, burn of the rule behind it, when).
   --json   print them as JSON
+\`evaluate\` runs the burn-rate evaluation the server runs every minute (multiwindow, multi-burn-rate
+rules 1h/5m and 6h/30m page, 24h/2h and 3d/6h ticket, at least SLA_MIN_EVENTS events per window): a page
+opens or updates the SLA's incident, a ticket goes to the alerts channel once per episode, an incident
+resolves after SLA_RESET_MINUTES without a page rule firing. Slack messages wait in the outbox for the server.
+  --json   print the outcome per SLA as JSON
 \`snapshot\` runs the SLA engine (normally nightly at 00:00 UTC): one Gold snapshot per definition and
 complete UTC day, written once (a rerun changes nothing) and audited (sla.snapshot_created). Without
 --day it backfills every missing day up to yesterday (at most 90 days back).
   --day <YYYY-MM-DD>   that day only, for the definitions in force when it ended
   --json               print the results as JSON
+\`report\` prints the SLA report of an ISO week (UTC, Monday to Sunday; default: the last complete week),
+as posted to Slack every Monday: per SLA the attainment against its target (met or breached), the error
+budget left for the week, the worst daily burn, breaches, incidents, downtime minutes, p99 against the
+week before and the daily attainment; then the revenue SLOs of the week's last scan with dollars at risk,
+and dollars recovered by fix packs that week.
+  --week <YYYY-Www>    that week (e.g. 2026-W47) instead of the last complete one
+  --service <service>  only that service's SLAs
+  --json               print the report as JSON
+  --chart <file.png>   also write the daily attainment chart (PNG) to the file
 Exit 0 on success, 1 when the file cannot be read, is not valid YAML or is not a valid SLO set.`,
   janitor: `leak janitor [--dry-run] [--json]
 

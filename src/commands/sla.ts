@@ -1,13 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import { goldRepository } from '../adapters/db/gold-repository.ts';
+import { slaAlertStore } from '../adapters/db/sla-alert-repository.ts';
 import { mergeSketchBytes, rankBelowBytes } from '../adapters/telemetry/sketch.ts';
 import type { Ctx } from '../app/context.ts';
+import { evaluateSlaAlerts } from '../app/sla/alerts.ts';
 import { applySlaDocuments } from '../app/sla/apply.ts';
 import { runSlaEngine } from '../app/sla/engine.ts';
+import type { Config } from '../config/config.ts';
 import type { SlaDefinition } from '../domain/sla/definition.ts';
-import type { Services } from '../services.ts';
+import { compactSilver, type Services, slaAlertDeps } from '../services.ts';
 import { type Io, parse, UsageError, when, writeTable } from './common.ts';
+import { slaReportCommand } from './sla-report.ts';
 
 /** `leak sla apply|list`: SLA definitions from OpenSLO YAML, versioned, never edited in place. */
 
@@ -31,15 +35,35 @@ export const percent = (target: number) => `${Number((target * 100).toFixed(6))}
 export const indicatorText = (d: SlaDefinition) =>
   d.indicator.kind === 'latency' ? `latency<${d.indicator.thresholdMs}ms` : 'availability';
 
-export async function slaCommand(services: Services, ctx: Ctx, rest: string[], io: Io): Promise<number> {
+export async function slaCommand(
+  services: Services,
+  config: Config,
+  ctx: Ctx,
+  rest: string[],
+  io: Io,
+): Promise<number> {
   const { values, positionals } = parse(rest, {
     file: { type: 'string', short: 'f' },
     json: { type: 'boolean', default: false },
     day: { type: 'string' },
+    week: { type: 'string' },
+    service: { type: 'string' },
+    chart: { type: 'string' },
   });
   const [sub, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
+  if (sub !== 'report')
+    for (const o of ['week', 'service', 'chart'] as const)
+      if (values[o] !== undefined) throw new UsageError(`--${o} is an option of leak sla report`);
   switch (sub) {
+    case 'report':
+      if (values.file !== undefined) throw new UsageError('-f is an option of leak sla apply');
+      if (values.day !== undefined) throw new UsageError('--day is an option of leak sla snapshot');
+      return slaReportCommand(
+        services,
+        { week: values.week, service: values.service, json: values.json === true, chart: values.chart },
+        io,
+      );
     case 'snapshot':
       if (values.file !== undefined) throw new UsageError('-f is an option of leak sla apply');
       return snapshotCommand(services, ctx, values.day, values.json === true, io);
@@ -98,12 +122,18 @@ export async function slaCommand(services: Services, ctx: Ctx, rest: string[], i
       );
       return 0;
     }
+    case 'evaluate':
+      if (values.file !== undefined) throw new UsageError('-f is an option of leak sla apply');
+      if (values.day !== undefined) throw new UsageError('--day is an option of leak sla snapshot');
+      return evaluateCommand(services, config, ctx, values.json === true, io);
     case 'list': {
       if (values.file !== undefined) throw new UsageError('-f is an option of leak sla apply');
       if (values.day !== undefined) throw new UsageError('--day is an option of leak sla snapshot');
       const list = await services.repos.slas.listActive(services.clock.now());
+      const burn = new Map((await slaAlertStore(services.db).states()).map((s) => [s.slaId, s]));
       if (values.json) {
-        io.out.write(`${JSON.stringify(list, null, 2)}\n`);
+        const withBurn = list.map((d) => ({ ...d, lastEvaluation: burn.get(d.id) ?? null }));
+        io.out.write(`${JSON.stringify(withBurn, null, 2)}\n`);
         return 0;
       }
       if (list.length === 0) {
@@ -111,7 +141,7 @@ export async function slaCommand(services: Services, ctx: Ctx, rest: string[], i
         return 0;
       }
       writeTable(io, [
-        ['ID', 'VERSION', 'SERVICE', 'METRIC', 'INDICATOR', 'TARGET', 'WINDOW', 'ACTIVE FROM'],
+        ['ID', 'VERSION', 'SERVICE', 'METRIC', 'INDICATOR', 'TARGET', 'WINDOW', 'ACTIVE FROM', 'BURN NOW'],
         ...list.map((d) => [
           d.id,
           String(d.version),
@@ -121,12 +151,13 @@ export async function slaCommand(services: Services, ctx: Ctx, rest: string[], i
           percent(d.target),
           `${d.windowDays}d`,
           when(d.activeFromMs),
+          burnText(burn.get(d.id)),
         ]),
       ]);
       return 0;
     }
     case undefined:
-      throw new UsageError('expected a subcommand: apply, list or snapshot');
+      throw new UsageError('expected a subcommand: apply, list, snapshot, evaluate or report');
     default:
       throw new UsageError(`unknown subcommand '${sub}'`);
   }
@@ -173,5 +204,49 @@ async function snapshotCommand(
   ]);
   const created = rows.filter((r) => r.inserted).length;
   io.out.write(`${created} created, ${rows.length - created} already existed.\n`);
+  return 0;
+}
+
+/** "page 36.0× (12:04)", "none 0.20× (12:04)", or "—" before the first evaluation. */
+function burnText(s: { action: string; burn: number; evaluatedAtMs: number } | undefined): string {
+  if (s === undefined) return '—';
+  const time = new Date(s.evaluatedAtMs).toISOString().slice(11, 16);
+  return `${s.action} ${s.burn < 1 ? s.burn.toFixed(2) : s.burn.toFixed(1)}× (${time}Z)`;
+}
+
+/**
+ * `leak sla evaluate [--json]`: one burn-rate evaluation now, as the server's per-minute job runs it (pending
+ * Silver minutes compacted first). Incidents and tickets it opens are delivered by the server's worker.
+ */
+async function evaluateCommand(
+  services: Services,
+  config: Config,
+  ctx: Ctx,
+  json: boolean,
+  io: Io,
+): Promise<number> {
+  await compactSilver(services.db);
+  const outcomes = await evaluateSlaAlerts(slaAlertDeps(services, config), ctx);
+  if (json) {
+    io.out.write(`${JSON.stringify(outcomes, null, 2)}\n`);
+    return 0;
+  }
+  if (outcomes.length === 0) {
+    io.out.write('No SLA definitions in force. Define some with: leak sla apply -f <slos.yaml>\n');
+    return 0;
+  }
+  writeTable(io, [
+    ['SLA', 'ACTION', 'RULE', 'BURN', 'INCIDENT', 'TICKET'],
+    ...outcomes.map((o) => [
+      o.slaId,
+      o.action,
+      o.rule ?? '—',
+      `${o.burn < 1 ? o.burn.toFixed(2) : o.burn.toFixed(1)}×`,
+      o.incidentId === null ? o.incident : `${o.incident} #${o.incidentId}`,
+      o.ticket ? 'queued' : '—',
+    ]),
+  ]);
+  if (outcomes.some((o) => o.incident !== 'none' || o.ticket))
+    io.out.write('Slack messages are queued in the outbox; the running server delivers them.\n');
   return 0;
 }

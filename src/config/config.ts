@@ -3,6 +3,8 @@ import { type BudgetPolicy, DEFAULT_BUDGET_POLICY } from '../domain/budget/budge
 import { type ApprovalPolicy, DEFAULT_APPROVAL_POLICY } from '../domain/fixpacks/run.ts';
 import { DEFAULT_INCIDENT_POLICY, type IncidentPolicy } from '../domain/incidents/incident.ts';
 import { DEFAULT_THRESHOLDS, type RuleThresholds } from '../domain/rules/catalog.ts';
+import { DEFAULT_SLA_ALERT_POLICY, type SlaAlertPolicy } from '../domain/sla/alerting.ts';
+import { DEFAULT_MIN_EVENTS } from '../domain/sla/burn.ts';
 import { parseDollarsToCents } from '../shared/money.ts';
 
 /**
@@ -129,6 +131,13 @@ export const envSchema = z.object({
   FIX_MANAGER_CHANNEL: slackId(/^[CG][A-Z0-9]+$/, 'C0123ABCD'),
   TELEMETRY_SLOW_MS: num(1000, (n) => n.positive()),
   BRONZE_RETENTION_DAYS: num(7, (n) => n.int().min(3).max(7)),
+  SLA_RESET_MINUTES: num(DEFAULT_SLA_ALERT_POLICY.resetMs / 60_000, (n) => n.int().positive()),
+  SLA_MIN_EVENTS: num(DEFAULT_MIN_EVENTS, (n) => n.int().positive()),
+  ADMIN_CHANNEL: slackId(/^[CG][A-Z0-9]+$/, 'C0123ABCD'),
+  TAG_CARDINALITY_LIMIT: num(10_000, (n) => n.int().positive()),
+  SLA_REPORT_CHANNEL: slackId(/^[CG][A-Z0-9]+$/, 'C0123ABCD'),
+  SLA_REPORT_CRON: z.preprocess(blankToUndefined, z.string().default('0 9 * * 1')),
+  SLA_REPORT_TIMEZONE: z.preprocess(blankToUndefined, z.string().default('UTC')),
 });
 
 const list = (s: string, sep = ','): string[] =>
@@ -167,12 +176,13 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const page = Number(v('PAGE_BURN') ?? DEFAULT_BUDGET_POLICY.pageBurn);
   if (Number.isFinite(warn) && Number.isFinite(page) && warn >= page)
     problems.push('WARN_BURN must be below PAGE_BURN');
-  const tz = v('SCHEDULE_TIMEZONE');
-  if (tz !== undefined) {
+  for (const name of ['SCHEDULE_TIMEZONE', 'SLA_REPORT_TIMEZONE']) {
+    const tz = v(name);
+    if (tz === undefined) continue;
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: tz });
     } catch {
-      problems.push(`SCHEDULE_TIMEZONE "${tz}" is not an IANA time zone (e.g. UTC, Europe/Berlin)`);
+      problems.push(`${name} "${tz}" is not an IANA time zone (e.g. UTC, Europe/Berlin)`);
     }
   }
   if (v('NODE_ENV') === 'production' && !v('PII_HASH_KEY'))
@@ -212,12 +222,20 @@ export interface Config {
     };
   };
   schedule: { enabled: boolean; scanCron: string; pagerCron: string; timezone: string };
+  /** The weekly SLA report: posted to `channel` (default: the alerts channel; null: not posted). */
+  slaReport: { channel: string | null; cron: string; timezone: string };
   delivery: { pollMs: number };
   telemetry: {
     /** An event slower than this is kept raw in Bronze (until per-SLA thresholds exist). */
     slowMs: number;
     /** Bronze keeps this many days (3–7); older events are refused at ingest. */
     bronzeRetentionDays: number;
+    /** Burn-rate alerting: reset window (incident resolve, ticket episodes), reopen window, minimum events. */
+    slaAlerts: SlaAlertPolicy & { minEvents: number };
+    /** Where the janitor alerts on tag cardinality (default: the alerts channel; null: logged only). */
+    adminChannel: string | null;
+    /** A metric with more distinct tag combinations than this is reported to the admins. */
+    tagCardinalityLimit: number;
   };
   fixes: {
     approval: ApprovalPolicy;
@@ -312,8 +330,23 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       pagerCron: e.PAGER_CRON,
       timezone: e.SCHEDULE_TIMEZONE,
     },
+    slaReport: {
+      channel: e.SLA_REPORT_CHANNEL ?? e.ALERTS_CHANNEL ?? null,
+      cron: e.SLA_REPORT_CRON,
+      timezone: e.SLA_REPORT_TIMEZONE,
+    },
     delivery: { pollMs: e.DELIVERY_POLL_MS },
-    telemetry: { slowMs: e.TELEMETRY_SLOW_MS, bronzeRetentionDays: e.BRONZE_RETENTION_DAYS },
+    telemetry: {
+      slowMs: e.TELEMETRY_SLOW_MS,
+      bronzeRetentionDays: e.BRONZE_RETENTION_DAYS,
+      slaAlerts: {
+        resetMs: e.SLA_RESET_MINUTES * 60_000,
+        reopenWindowMs: e.INCIDENT_REOPEN_MINUTES * 60_000,
+        minEvents: e.SLA_MIN_EVENTS,
+      },
+      adminChannel: e.ADMIN_CHANNEL ?? e.ALERTS_CHANNEL ?? null,
+      tagCardinalityLimit: e.TAG_CARDINALITY_LIMIT,
+    },
     fixes: {
       approval: {
         approverUsers: e.FIX_APPROVERS,

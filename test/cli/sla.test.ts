@@ -42,7 +42,7 @@ describe.each(backends.map((b) => b.name))('leak sla on %s', (name) => {
     expect(help.out).toMatch(/openslo\/v1/);
     const none = await leak(['sla']);
     expect(none.code).toBe(64);
-    expect(none.err).toMatch(/expected a subcommand: apply, list or snapshot/);
+    expect(none.err).toMatch(/expected a subcommand: apply, list, snapshot, evaluate or report/);
     expect((await leak(['sla', 'delete'])).err).toMatch(/unknown subcommand 'delete'/);
     const noFile = await leak(['sla', 'apply']);
     expect(noFile.code).toBe(64);
@@ -71,14 +71,24 @@ describe.each(backends.map((b) => b.name))('leak sla on %s', (name) => {
     const r = await leak(['sla', 'list']);
     expect(r.code).toBe(0);
     const [head, row, ...more] = r.out.trimEnd().split('\n');
-    expect(head).toMatch(/^ID\s+VERSION\s+SERVICE\s+METRIC\s+INDICATOR\s+TARGET\s+WINDOW\s+ACTIVE FROM$/);
+    expect(head).toMatch(
+      /^ID\s+VERSION\s+SERVICE\s+METRIC\s+INDICATOR\s+TARGET\s+WINDOW\s+ACTIVE FROM\s+BURN NOW$/,
+    );
+    // Not evaluated yet: the burn column says so.
     expect(row).toMatch(
-      /^checkout-availability\s+1\s+checkout\s+http\.server\.request\s+availability\s+99\.9%\s+30d\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+      /^checkout-availability\s+1\s+checkout\s+http\.server\.request\s+availability\s+99\.9%\s+30d\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\s+—$/,
     );
     expect(more).toEqual([]);
     const json = await leak(['sla', 'list', '--json']);
     expect(JSON.parse(json.out)).toMatchObject([
-      { id: 'checkout-availability', version: 1, target: 0.999, windowDays: 30, activeToMs: null },
+      {
+        id: 'checkout-availability',
+        version: 1,
+        target: 0.999,
+        windowDays: 30,
+        activeToMs: null,
+        lastEvaluation: null,
+      },
     ]);
   });
 

@@ -221,3 +221,61 @@ describe('secrets never appear in the error text', () => {
     );
   });
 });
+
+describe('the weekly SLA report', () => {
+  it('Mondays 09:00 UTC, to the alerts channel by default; nowhere without one', () => {
+    expect(loadConfig({ ALERTS_CHANNEL: 'CALERTS' }).slaReport).toEqual({
+      channel: 'CALERTS',
+      cron: '0 9 * * 1',
+      timezone: 'UTC',
+    });
+    expect(loadConfig({}).slaReport.channel).toBeNull();
+  });
+
+  it('SLA_REPORT_CHANNEL, SLA_REPORT_CRON and SLA_REPORT_TIMEZONE override', () => {
+    const c = loadConfig({
+      ALERTS_CHANNEL: 'CALERTS',
+      SLA_REPORT_CHANNEL: 'CSLA',
+      SLA_REPORT_CRON: '30 8 * * 1',
+      SLA_REPORT_TIMEZONE: 'Europe/Berlin',
+    });
+    expect(c.slaReport).toEqual({ channel: 'CSLA', cron: '30 8 * * 1', timezone: 'Europe/Berlin' });
+  });
+
+  it('a bad channel id or time zone is a problem', () => {
+    const e = problemsOf({ SLA_REPORT_CHANNEL: '#sla', SLA_REPORT_TIMEZONE: 'Mars/Olympus' });
+    expect(e.problems).toEqual([
+      expect.stringMatching(/^SLA_REPORT_CHANNEL must be a Slack id like C0123ABCD/),
+      'SLA_REPORT_TIMEZONE "Mars/Olympus" is not an IANA time zone (e.g. UTC, Europe/Berlin)',
+    ]);
+  });
+});
+
+describe('burn-rate alerting and the janitor', () => {
+  it('defaults: 15-minute reset, the incident reopen window, 10 events, 10,000 tag sets, admins = alerts', () => {
+    const c = loadConfig({ ALERTS_CHANNEL: 'CALERTS' }).telemetry;
+    expect(c.slaAlerts).toEqual({ resetMs: 15 * 60_000, reopenWindowMs: 60 * 60_000, minEvents: 10 });
+    expect(c.tagCardinalityLimit).toBe(10_000);
+    expect(c.adminChannel).toBe('CALERTS');
+    expect(loadConfig({}).telemetry.adminChannel).toBeNull();
+  });
+
+  it('SLA_RESET_MINUTES, SLA_MIN_EVENTS, ADMIN_CHANNEL and TAG_CARDINALITY_LIMIT override', () => {
+    const c = loadConfig({
+      SLA_RESET_MINUTES: '30',
+      SLA_MIN_EVENTS: '50',
+      ADMIN_CHANNEL: 'CADMINS',
+      TAG_CARDINALITY_LIMIT: '500',
+      INCIDENT_REOPEN_MINUTES: '5',
+    }).telemetry;
+    expect(c.slaAlerts).toEqual({ resetMs: 30 * 60_000, reopenWindowMs: 5 * 60_000, minEvents: 50 });
+    expect(c.adminChannel).toBe('CADMINS');
+    expect(c.tagCardinalityLimit).toBe(500);
+  });
+
+  it('nonsense is a problem', () => {
+    expect(() => loadConfig({ SLA_RESET_MINUTES: '0', ADMIN_CHANNEL: '#admins' })).toThrow(
+      /SLA_RESET_MINUTES[\s\S]*ADMIN_CHANNEL|ADMIN_CHANNEL[\s\S]*SLA_RESET_MINUTES/,
+    );
+  });
+});

@@ -175,10 +175,9 @@ describe('usage and other commands', () => {
     expect(body.text).toContain('/leak scan');
   });
 
-  it('answers /sla honestly: reports come with the telemetry engine', async () => {
+  it('answers /sla without a subcommand with its usage (reports: test/e2e/sla-report.test.ts)', async () => {
     const body = JSON.parse((await h.slash('/sla', '')).body) as { text: string };
-    expect(body.text).toContain('telemetry engine');
-    expect(body.text).toContain('/leak scan');
+    expect(body.text).toContain('/sla report [service] [week]');
   });
 });
 

@@ -1,5 +1,5 @@
 import { type ChatGateway, DeliveryError, type OutboundMessage } from '../../src/app/incident-ports.ts';
-import type { Incident } from '../../src/domain/incidents/incident.ts';
+import { type Incident, revenueFigures } from '../../src/domain/incidents/incident.ts';
 
 /**
  * An in-memory ChatGateway for use-case tests: a tiny Slack workspace (channels, messages, pins, groups)
@@ -126,4 +126,4 @@ export class FakeChat implements ChatGateway {
 }
 
 export const topicOf = (i: Incident): string =>
-  `SEV-${i.severity} · $${Math.round(i.figures.atRiskCents / 100)} at risk · ${i.paging}`;
+  `SEV-${i.severity} · $${Math.round((revenueFigures(i)?.atRiskCents ?? 0) / 100)} at risk · ${i.paging}`;

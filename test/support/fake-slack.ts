@@ -18,7 +18,7 @@ export { FAKE_BOT };
  * delivery path can be tested against what Slack really does to it.
  */
 export interface RecordedCall {
-  kind: 'api' | 'response';
+  kind: 'api' | 'response' | 'upload';
   /** Web API method (`chat.postMessage`) or the response id. */
   name: string;
   headers: IncomingHttpHeaders;
@@ -61,11 +61,27 @@ export interface FakeSlack {
   /** The last view published to a user's App Home. */
   views(userId: string): unknown;
   ephemerals(): Array<{ channel: string; user: string; text: string; ts: string }>;
+  /**
+   * Files uploaded the external way (files.getUploadURLExternal → POST /upload/<id> → files
+   * .completeUploadExternal), oldest first; `channel` is null until completed into one.
+   */
+  files(): FakeFile[];
   /** Forgets state, faults, overrides and recorded calls. */
   reset(): void;
   /** WebSocket connections accepted so far (Socket Mode). */
   readonly sockets: number;
   close(): Promise<void>;
+}
+
+export interface FakeFile {
+  id: string;
+  filename: string;
+  /** The length files.getUploadURLExternal announced; a POST of another size is refused (as Slack does). */
+  length: number;
+  bytes: Buffer | null;
+  title: string | null;
+  channel: string | null;
+  initialComment: string | null;
 }
 
 /** HTTP 429 (with `retry-after` seconds), a 5xx, or a platform error (`{ ok: false, error }` on a 200). */
@@ -143,6 +159,41 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const faults = new Map<string, Fault[]>();
   const drops = new Set<string>();
   let outage: { until: number; status: number } | null = null;
+  let files: FakeFile[] = [];
+  let fileSeq = 0;
+
+  /** The external upload flow, which the workspace state (fake-slack-state.ts) does not model. */
+  const fileMethods: Record<string, (body: Record<string, unknown>) => Record<string, unknown>> = {
+    'files.getUploadURLExternal'(body) {
+      const filename = typeof body['filename'] === 'string' ? body['filename'] : '';
+      const length = Number(body['length']);
+      if (filename === '' || !Number.isInteger(length) || length <= 0)
+        return { ok: false, error: 'invalid_arguments' };
+      const id = `F${String(++fileSeq).padStart(8, '0')}`;
+      files.push({ id, filename, length, bytes: null, title: null, channel: null, initialComment: null });
+      return { ok: true, upload_url: `${baseUrl}/upload/${id}`, file_id: id };
+    },
+    'files.completeUploadExternal'(body) {
+      let list: Array<{ id?: unknown; title?: unknown }>;
+      try {
+        list = typeof body['files'] === 'string' ? JSON.parse(body['files']) : (body['files'] as typeof list);
+      } catch {
+        return { ok: false, error: 'invalid_arguments' };
+      }
+      if (!Array.isArray(list) || list.length === 0) return { ok: false, error: 'invalid_arguments' };
+      const found = list.map((f) => files.find((x) => x.id === f.id));
+      if (found.some((f) => f === undefined || f.bytes === null))
+        return { ok: false, error: 'file_not_found' };
+      const channel = typeof body['channel_id'] === 'string' ? body['channel_id'] : null;
+      const comment = typeof body['initial_comment'] === 'string' ? body['initial_comment'] : null;
+      found.forEach((f, i) => {
+        f!.title = typeof list[i]!.title === 'string' ? (list[i]!.title as string) : f!.filename;
+        f!.channel = channel;
+        f!.initialComment = comment;
+      });
+      return { ok: true, files: found.map((f) => ({ id: f!.id, title: f!.title })) };
+    },
+  };
 
   /** The fault this call meets, if any: an outage first, then a queued one for the method. */
   const faultFor = (method: string): Fault | undefined => {
@@ -170,8 +221,22 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const server: Server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString('utf8');
     const path = new URL(req.url ?? '/', baseUrl).pathname;
+    if (path.startsWith('/upload/')) {
+      // The upload URL takes the file's raw bytes (not a Web API call: no token, no form).
+      const id = path.slice('/upload/'.length);
+      record({ kind: 'upload', name: id, headers: req.headers, body: { length: bytes.length }, raw: '' });
+      const file = files.find((f) => f.id === id);
+      if (!file || file.bytes !== null || bytes.length !== file.length) {
+        res.writeHead(file ? 400 : 404, { 'content-type': 'text/plain' });
+        return res.end(file ? 'bad upload' : 'unknown upload');
+      }
+      file.bytes = bytes;
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      return res.end(`OK - ${bytes.length}`);
+    }
     const body = parseBody(raw, req.headers['content-type']);
     const json = (status: number, payload: object) => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -194,7 +259,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       if (method === 'auth.test') return json(200, { ok: true, url: `${baseUrl}/`, ...FAKE_BOT });
       if (method === 'apps.connections.open')
         return json(200, { ok: true, url: `${baseUrl.replace('http', 'ws')}/socket` });
-      const answer = ws.methods[method]?.(body) ?? { ok: true };
+      const answer = (fileMethods[method] ?? ws.methods[method])?.(body) ?? { ok: true };
       // A lost response: Slack did the work, the caller never hears of it.
       if (drops.delete(method)) return void req.socket.destroy();
       return json(200, answer);
@@ -258,8 +323,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     pins: (channelId) => [...(ws.pinsByChannel.get(channelId) ?? [])].sort(),
     views: (userId) => structuredClone(ws.viewsByUser.get(userId)),
     ephemerals: () => structuredClone(ws.ephemerals),
+    files: () => files.map((f) => ({ ...f, bytes: f.bytes === null ? null : Buffer.from(f.bytes) })),
     reset() {
       ws = new FakeWorkspace(baseUrl);
+      files = [];
       faults.clear();
       drops.clear();
       replies.clear();

@@ -392,3 +392,13 @@ export const goldSnapshots = pgTable(
     }),
   ],
 );
+
+/** The burn-rate evaluator's memory of each SLA between runs (tickets, the latest evaluation). */
+export const slaAlertState = pgTable('sla_alert_state', {
+  slaId: text('sla_id').primaryKey(),
+  evaluatedAt: tz('evaluated_at').notNull(),
+  action: text('action').notNull(),
+  burn: doublePrecision('burn').notNull(),
+  lastFiredAt: tz('last_fired_at'),
+  lastTicketAt: tz('last_ticket_at'),
+});

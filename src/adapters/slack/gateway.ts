@@ -25,6 +25,8 @@ export interface ChatGatewayDeps {
   log: Logger;
   /** Create incident channels private (they show record names, owners and deal values). */
   privateChannels?: boolean;
+  /** How long POSTing a file's bytes may take (files.getUploadURLExternal's URL); 10 s by default. */
+  uploadTimeoutMs?: number;
 }
 
 /** Marks our messages so findPosted can recognise one whose post response was lost. */
@@ -294,5 +296,47 @@ export function createChatGateway(deps: ChatGatewayDeps): ChatGateway {
       const r = await must('conversations.open', () => client.conversations.open({ users: userId }));
       return field('conversations.open', r.channel?.id);
     },
+
+    async uploadFile(channelId, file) {
+      // Slack's external upload: an upload URL, the bytes POSTed to it, then the share into the channel.
+      const up = await must('files.getUploadURLExternal', () =>
+        client.files.getUploadURLExternal({ filename: file.filename, length: file.bytes.length }),
+      );
+      const url = field('files.getUploadURLExternal', up.upload_url);
+      const fileId = field('files.getUploadURLExternal', up.file_id);
+      await postBytes(url, file.bytes, deps.uploadTimeoutMs ?? DEFAULT_TIMEOUT_MS, log);
+      await must('files.completeUploadExternal', () =>
+        client.files.completeUploadExternal({
+          files: [{ id: fileId, title: file.title }],
+          channel_id: channelId,
+          ...(file.initialComment ? { initial_comment: file.initialComment } : {}),
+        }),
+      );
+      return { fileId };
+    },
   };
+}
+
+/** POSTs file bytes to an upload URL; a failure is a transient DeliveryError (a retry asks for a new URL). */
+async function postBytes(url: string, bytes: Uint8Array, timeoutMs: number, log: Logger): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: bytes,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (err) {
+    log.warn({ method: 'upload', code: 'network', err_name: (err as Error).name }, 'slack call failed');
+    throw new DeliveryError('network');
+  }
+  await res.arrayBuffer().catch(() => undefined);
+  if (!res.ok) {
+    const retry = Number(res.headers.get('retry-after'));
+    log.warn({ method: 'upload', code: `http_${res.status}` }, 'slack call failed');
+    throw new DeliveryError(res.status === 429 ? 'rate_limited' : `http_${res.status}`, {
+      ...(Number.isFinite(retry) && retry > 0 ? { retryAfterMs: retry * 1000 } : {}),
+    });
+  }
 }

@@ -7,6 +7,7 @@ import type { StatusView, TimelineEntry } from '../../app/incident-ports.ts';
 import type { ActionOutcome } from '../../app/incidents/acknowledge.ts';
 import type { NoteInput } from '../../app/incidents/note.ts';
 import type { IncidentScanOutcome } from '../../app/incidents/reconcile.ts';
+import type { answerSlaReport } from '../../app/sla/report.ts';
 import type { FixRun } from '../../domain/fixpacks/run.ts';
 import type { Incident } from '../../domain/incidents/incident.ts';
 
@@ -24,4 +25,9 @@ export interface SlackUseCases {
   approveFix(ctx: Ctx, runId: string): Promise<ApproveOutcome>;
   rejectFix(ctx: Ctx, runId: string): Promise<RejectOutcome>;
   rollBackFix(ctx: Ctx, runId: string): Promise<RollbackOutcome>;
+  /** `/sla report`: the week's SLA report, its chart shared in `channelId`. Absent: reports unavailable. */
+  slaReport?(
+    ctx: Ctx,
+    q: { week: string | null; service: string | null; channelId: string | null },
+  ): ReturnType<typeof answerSlaReport>;
 }

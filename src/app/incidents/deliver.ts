@@ -1,4 +1,5 @@
 import { channelName, type Incident, wantsChannel } from '../../domain/incidents/incident.ts';
+import type { SlaFigures } from '../../domain/sla/figures.ts';
 import type { Log } from '../context.ts';
 import type { FixStore } from '../fix-ports.ts';
 import {
@@ -8,6 +9,8 @@ import {
   type Job,
   type JobQueue,
 } from '../incident-ports.ts';
+import type { SlaReportDelivery } from '../sla/report.ts';
+import type { TagCardinality } from '../telemetry-ports.ts';
 import type { IncidentDeps, PagingTargets } from './deps.ts';
 import { jobKeys } from './effects.ts';
 
@@ -20,6 +23,8 @@ export interface DeliveryDeps {
   policy: IncidentDeps['policy'];
   /** The topic text an incident should carry (rendered by the Slack adapter). */
   topicOf: (i: Incident) => string;
+  /** Builds a queued weekly SLA report when it is sent; without it such jobs fail (nothing to send). */
+  slaReports?: SlaReportDelivery;
   log: Log;
 }
 
@@ -77,6 +82,9 @@ async function settleFailure(deps: DeliveryDeps, job: Job, err: unknown): Promis
 async function runJob(deps: DeliveryDeps, job: Job): Promise<void> {
   if (job.kind === 'fix.message') return deliverFixMessage(deps, job);
   if (job.kind === 'fix.notify') return deliverFixNotify(deps, job);
+  if (job.kind === 'sla.report') return deliverSlaReport(deps, job);
+  if (job.kind === 'sla.ticket') return deliverSlaTicket(deps, job);
+  if (job.kind === 'admin.alert') return deliverAdminAlert(deps, job);
   const incident = job.incidentId === null ? null : await deps.store.get(job.incidentId);
   if (incident === null) throw new DeliveryError('incident_missing', { permanent: true });
   switch (job.kind) {
@@ -294,6 +302,48 @@ async function deliverFixNotify(deps: DeliveryDeps, job: Job): Promise<void> {
     kind: 'fix_notify',
     text: p.text,
     recordId: p.record_id,
+  });
+  await deps.jobs.saveProgress(job, { posted_ts: ts });
+}
+
+/** An SLA ticket: one message in the alerts channel, posted once (its figures travel in the payload). */
+async function deliverSlaTicket(deps: DeliveryDeps, job: Job): Promise<void> {
+  const alerts = deps.targets.alertsChannel;
+  if (alerts === null || typeof job.progress['posted_ts'] === 'string') return;
+  const figures = job.payload['figures'] as SlaFigures;
+  const ts = await postOnce(deps, job, alerts, job.key, { kind: 'sla_ticket', figures });
+  await deps.jobs.saveProgress(job, { posted_ts: ts });
+}
+
+/**
+ * The weekly SLA report (kind 'sla.report'): the message posted once (its ts kept), then the chart
+ * uploaded once (its file id kept), so a retry after either step does not repeat it.
+ */
+async function deliverSlaReport(deps: DeliveryDeps, job: Job): Promise<void> {
+  const p = job.payload as { week: string; channel: string; service?: string | null };
+  if (deps.slaReports === undefined) throw new DeliveryError('sla_reports_unavailable', { permanent: true });
+  const posted = typeof job.progress['posted_ts'] === 'string';
+  const uploaded = typeof job.progress['file_id'] === 'string';
+  if (posted && (uploaded || deps.chat.uploadFile === undefined)) return;
+  const { report, chart } = await deps.slaReports.prepare(p.week, p.service ?? null);
+  if (!posted) {
+    const ts = await postOnce(deps, job, p.channel, job.key, { kind: 'sla_report', report });
+    await deps.jobs.saveProgress(job, { posted_ts: ts });
+  }
+  if (chart !== null && deps.chat.uploadFile !== undefined && !uploaded) {
+    const { fileId } = await deps.chat.uploadFile(p.channel, chart);
+    await deps.jobs.saveProgress(job, { file_id: fileId });
+  }
+}
+
+/** The janitor's tag-cardinality alert: one message in the admins' channel named in the payload. */
+async function deliverAdminAlert(deps: DeliveryDeps, job: Job): Promise<void> {
+  if (typeof job.progress['posted_ts'] === 'string') return;
+  const p = job.payload as { channel: string; over: TagCardinality[]; tag_limit: number };
+  const ts = await postOnce(deps, job, p.channel, job.key, {
+    kind: 'cardinality_alert',
+    over: p.over,
+    tagLimit: p.tag_limit,
   });
   await deps.jobs.saveProgress(job, { posted_ts: ts });
 }

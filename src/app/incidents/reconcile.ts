@@ -1,6 +1,7 @@
 import {
   figuresOf,
   type Incident,
+  type IncidentFigures,
   judgeScan,
   nextPageAt,
   REVENUE_DEDUPE_KEY,
@@ -81,21 +82,26 @@ export async function applyScan(
   return change;
 }
 
-const snapshot = (i: Incident) => ({
-  state: i.state,
-  severity: i.severity,
-  paging: i.paging,
-  at_risk_cents: i.figures.atRiskCents,
-  burn: i.figures.burn,
-  open_issues: i.figures.openIssues,
-});
+/** What an audit row records of an incident: its state and the figures of its kind. */
+const snapshot = (i: Incident) => {
+  const base = { state: i.state, severity: i.severity, paging: i.paging };
+  const f = i.figures;
+  if (f.kind === 'sla') return { ...base, sla_id: f.slaId, action: f.action, rule: f.rule, burn: f.burn };
+  return { ...base, at_risk_cents: f.atRiskCents, burn: f.burn, open_issues: f.openIssues };
+};
+
+/** What a resolve's timeline entry says of the figures it resolved with. */
+const resolvedData = (f: Incident['figures']) =>
+  f.kind === 'sla'
+    ? { sla_id: f.slaId, last_page_at: f.lastPageAtMs, burn: f.burn }
+    : { open_issues: f.openIssues, at_risk_cents: f.atRiskCents };
 
 async function declare(
   tx: IncidentTx,
   deps: IncidentDeps,
   actor: string,
   now: number,
-  figures: Incident['figures'],
+  figures: IncidentFigures,
 ): Promise<IncidentChange> {
   const inserted = await tx.insert({
     dedupeKey: REVENUE_DEDUPE_KEY,
@@ -131,7 +137,7 @@ async function reopen(
   actor: string,
   now: number,
   id: string,
-  figures: Incident['figures'],
+  figures: IncidentFigures,
 ): Promise<IncidentChange> {
   const before = await tx.get(id);
   const reopened = await tx.update(id, 'resolved', {
@@ -170,7 +176,7 @@ async function update(
   actor: string,
   now: number,
   open: Incident,
-  figures: Incident['figures'],
+  figures: IncidentFigures,
   severityFrom: Incident['severity'] | null,
 ): Promise<IncidentChange> {
   const pagingChanged = figures.paging !== open.paging;
@@ -211,7 +217,7 @@ async function resolveByScan(
   actor: string,
   now: number,
   open: Incident,
-  figures: Incident['figures'],
+  figures: IncidentFigures,
 ): Promise<IncidentChange> {
   const resolved = await tx.update(open.id, open.state, {
     state: 'resolved',
@@ -243,7 +249,7 @@ export async function recordResolved(
     action: 'incident.resolved',
     actor,
     atMs: now,
-    data: { reason, open_issues: after.figures.openIssues, at_risk_cents: after.figures.atRiskCents },
+    data: { reason, ...resolvedData(after.figures) },
     before: snapshot(before),
     after: { ...snapshot(after), reason },
   });

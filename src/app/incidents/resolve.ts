@@ -1,3 +1,4 @@
+import { revenueFigures } from '../../domain/incidents/incident.ts';
 import { transition } from '../../domain/incidents/lifecycle.ts';
 import { AppError } from '../../shared/errors.ts';
 import { actorLabel, type Ctx } from '../context.ts';
@@ -28,7 +29,7 @@ export async function resolveIncident(
       nextPageAtMs: null,
     });
     if (updated === null) return { changed: false, incident: current, reason: 'someone else moved it first' };
-    const open = current.figures.openIssues;
+    const open = revenueFigures(current)?.openIssues ?? 0;
     const reason =
       open > 0 ? `resolved by hand with ${open} issue${open === 1 ? '' : 's'} open` : 'resolved by hand';
     await recordResolved(tx, deps, actor, now, current, updated, reason);

@@ -1,4 +1,4 @@
-import type { Incident, IncidentFigures } from '../../domain/incidents/incident.ts';
+import { type Incident, type IncidentFigures, revenueFigures } from '../../domain/incidents/incident.ts';
 import { AppError } from '../../shared/errors.ts';
 import { isoWeekOf } from '../../shared/time.ts';
 import type { IncidentStore, StatusView, TimelineEntry } from '../incident-ports.ts';
@@ -22,12 +22,10 @@ export async function getStatus(deps: StatusDeps, recent = 10): Promise<StatusVi
     deps.store.recentTimeline(recent),
     deps.recovered(week.startMs, week.endMs),
   ]);
-  const worst = open[0];
-  // The open incident holds the top issues; prefer it unless a newer scan has happened since.
+  // The worst open revenue incident holds the top issues; prefer it unless a newer scan happened since.
+  const worst = open.map(revenueFigures).find((f) => f !== null);
   const figures =
-    worst && (latestScan === null || worst.figures.scanAsOfMs >= latestScan.scanAsOfMs)
-      ? worst.figures
-      : latestScan;
+    worst && (latestScan === null || worst.scanAsOfMs >= latestScan.scanAsOfMs) ? worst : latestScan;
   return { open, figures, recent: timeline, recoveredThisWeekCents: recovered };
 }
 

@@ -20,6 +20,11 @@ export interface JanitorDeps {
   retention: TelemetryRetention;
   /** Optional: without it, minutes wait for hours written elsewhere. */
   rollups?: TelemetryRollups;
+  /**
+   * Tells the admins about metrics over the tag limit (the server posts to the admins' channel, once per
+   * day); without it they are only logged and reported. Never called on a dry run.
+   */
+  alertAdmins?: (over: readonly TagCardinality[], tagLimit: number, nowMs: number) => Promise<void>;
 }
 
 export interface JanitorOptions {
@@ -119,6 +124,8 @@ export async function runJanitor(deps: JanitorDeps, ctx: Ctx, o: JanitorOptions)
   // 5. Tag cardinality.
   const overTagLimit = await retention.tagCardinality(tagLimit);
   for (const m of overTagLimit) ctx.log.warn({ ...m, tagLimit }, 'metric exceeds the tag combination limit');
+  if (!o.dryRun && overTagLimit.length > 0 && deps.alertAdmins)
+    await deps.alertAdmins(overTagLimit, tagLimit, o.nowMs);
 
   const report: JanitorReport = {
     dryRun: o.dryRun,

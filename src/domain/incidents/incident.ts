@@ -4,6 +4,7 @@ import type { SloStatus } from '../budget/slos.ts';
 import type { IssueType } from '../rules/catalog.ts';
 import type { CauseRollup, ScanSummary, SegmentRollup } from '../scan/summarize.ts';
 import { UNASSIGNED_SEGMENT } from '../scan/summarize.ts';
+import type { SlaFigures } from '../sla/figures.ts';
 import type { IncidentState } from './lifecycle.ts';
 
 /**
@@ -46,8 +47,12 @@ export interface IssueLine {
   idleSinceMs: number;
 }
 
-/** The figures an incident shows, taken from the scan that last touched it. */
+/**
+ * The figures a revenue incident shows, taken from the scan that last touched it. `kind` is absent on
+ * figures stored before SLA incidents existed; absent means revenue.
+ */
 export interface IncidentFigures {
+  kind?: 'revenue';
   scanId: string;
   scanAsOfMs: number;
   severity: IncidentSeverity;
@@ -78,7 +83,8 @@ export interface Incident {
   resolvedBy: string | null;
   /** Slack user id of the incident commander (configured default, or whoever acknowledged). */
   commander: string | null;
-  figures: IncidentFigures;
+  /** A revenue leak's scan figures, or an SLA burn's evaluation (kind 'sla'). */
+  figures: IncidentFigures | SlaFigures;
   channelId: string | null;
   channelName: string | null;
   warRoomTs: string | null;
@@ -88,8 +94,17 @@ export interface Incident {
   recoveredCents: Cents;
 }
 
+/** A revenue incident's figures, or null for an SLA incident. */
+export const revenueFigures = (i: Pick<Incident, 'figures'>): IncidentFigures | null =>
+  i.figures.kind === 'sla' ? null : i.figures;
+
+/** An SLA incident's figures, or null for a revenue incident. */
+export const slaFigures = (i: Pick<Incident, 'figures'>): SlaFigures | null =>
+  i.figures.kind === 'sla' ? i.figures : null;
+
 export function figuresOf(scanId: string, s: ScanSummary): IncidentFigures {
   return {
+    kind: 'revenue',
     scanId,
     scanAsOfMs: s.asOfMs,
     severity: s.incidentSeverity,
@@ -151,7 +166,7 @@ export function judgeScan(
   nowMs: number,
 ): ScanVerdict {
   if (open) {
-    if (figures.scanAsOfMs < open.figures.scanAsOfMs) return { action: 'none' };
+    if (figures.scanAsOfMs < (revenueFigures(open)?.scanAsOfMs ?? 0)) return { action: 'none' };
     if (figures.severity === 5) return { action: 'resolve', incidentId: open.id, figures };
     return {
       action: 'update',
@@ -164,7 +179,7 @@ export function judgeScan(
   if (
     lastResolved?.resolvedAtMs != null &&
     nowMs - lastResolved.resolvedAtMs <= policy.reopenWindowMs &&
-    figures.scanAsOfMs >= lastResolved.figures.scanAsOfMs
+    figures.scanAsOfMs >= (revenueFigures(lastResolved)?.scanAsOfMs ?? 0)
   )
     return { action: 'reopen', incidentId: lastResolved.id, figures };
   return { action: 'declare', figures };

@@ -139,11 +139,20 @@ describe.each(backends)('telemetry janitor on $name', (backend) => {
   afterAll(async () => dispose());
 
   const options = { nowMs: NOW, bronzeDays: 7, tagLimit: 2 };
+  const alerts: { over: unknown; tagLimit: number; nowMs: number }[] = [];
+  const recordAlert = async (over: readonly unknown[], tagLimit: number, nowMs: number) => {
+    alerts.push({ over, tagLimit, nowMs });
+  };
   let dry: JanitorReport;
 
   it('a dry run reports what would go and changes nothing', async () => {
     const before = await snapshot();
-    dry = await runJanitor({ retention: retentionRepository(db) }, ctx, { ...options, dryRun: true });
+    dry = await runJanitor({ retention: retentionRepository(db), alertAdmins: recordAlert }, ctx, {
+      ...options,
+      dryRun: true,
+    });
+    // A dry run tells nobody.
+    expect(alerts).toEqual([]);
     expect(await snapshot()).toEqual(before);
 
     expect(dry.dryRun).toBe(true);
@@ -165,10 +174,14 @@ describe.each(backends)('telemetry janitor on $name', (backend) => {
 
   it('drops old partitions after keeping their evidence, purges Silver, never touches Gold', async () => {
     const goldBefore = (await snapshot()).gold;
-    const report = await runJanitor({ retention: retentionRepository(db) }, ctx, {
+    const report = await runJanitor({ retention: retentionRepository(db), alertAdmins: recordAlert }, ctx, {
       ...options,
       dryRun: false,
     });
+    // The admins hear about the metric over the tag limit.
+    expect(alerts).toEqual([
+      { over: [{ service: 'checkout', metric: 'm.wide', combinations: 3 }], tagLimit: 2, nowMs: NOW },
+    ]);
     // The real run did what the dry run announced.
     expect({ ...report, dryRun: true }).toEqual(dry);
 

@@ -168,6 +168,7 @@ describe('schema.ts declares the tables it mirrors', () => {
       'silver_hour',
       'silver_minute',
       'silver_minute_pending',
+      'sla_alert_state',
       'sla_definitions',
     ]);
     expect(expectedShape.length).toBeGreaterThan(50);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src/adapters/db/client.ts';
 import { deliverDue, LEASE_MS } from '../../../src/app/incidents/deliver.ts';
 import { jobKeys } from '../../../src/app/incidents/effects.ts';
-import { channelName, type Incident } from '../../../src/domain/incidents/incident.ts';
+import { channelName, type Incident, revenueFigures } from '../../../src/domain/incidents/incident.ts';
 import { MINUTE_MS } from '../../../src/shared/time.ts';
 import { buildOpp } from '../../domain/build.ts';
 import { backends } from '../../support/db.ts';
@@ -66,7 +66,7 @@ describe.each(backends)('incident delivery on $name', (backend) => {
   it('updates the War Room in place on a rescan, without a second channel or message', async () => {
     const i = await declareBurning(w);
     await drain(w);
-    const firstScan = shown(w).figures.scanId;
+    const firstScan = revenueFigures(shown(w))!.scanId;
     expect(warRoomOf(w).edits).toBe(0);
 
     w.clock.advance(MINUTE_MS);
@@ -76,9 +76,9 @@ describe.each(backends)('incident delivery on $name', (backend) => {
 
     const room = warRoomOf(w);
     expect(room.edits).toBe(1);
-    expect(shown(w).figures.scanId).toBe(again.scanId);
-    expect(shown(w).figures.scanId).not.toBe(firstScan);
-    expect(shown(w).figures.scanAsOfMs).toBe(w.clock.now());
+    expect(revenueFigures(shown(w))!.scanId).toBe(again.scanId);
+    expect(revenueFigures(shown(w))!.scanId).not.toBe(firstScan);
+    expect(revenueFigures(shown(w))!.scanAsOfMs).toBe(w.clock.now());
     expect(calls(w, 'createChannel')).toBe(1);
     expect(w.chat.channels.size).toBe(1);
     await expectDeliveredOnce(w, i.id);
@@ -105,7 +105,7 @@ describe.each(backends)('incident delivery on $name', (backend) => {
     await drain(w);
 
     expect(newer?.incident.action).toBe('updated');
-    expect(shown(w).figures.scanId).toBe(newer!.scanId);
+    expect(revenueFigures(shown(w))!.scanId).toBe(newer!.scanId);
     expect(warRoomOf(w).edits).toBe(1);
     await expectDeliveredOnce(w, i.id);
   });
@@ -169,7 +169,7 @@ describe.each(backends)('incident delivery on $name', (backend) => {
     expect(row).toMatchObject({ state: 'pending', generation: 1, done_at: null });
 
     await drain(w);
-    expect(shown(w).figures.scanId).toBe(newer.scanId);
+    expect(revenueFigures(shown(w))!.scanId).toBe(newer.scanId);
     expect(await w.repos.jobs.stats()).toMatchObject({ pending: 0, failed: 0 });
     await expectDeliveredOnce(w, i.id);
   });

@@ -16,6 +16,7 @@ import {
   nextPageAt,
   pageAudience,
   REVENUE_DEDUPE_KEY,
+  revenueFigures,
   revenueTitle,
   slugify,
   TOP_ISSUES_KEPT,
@@ -136,14 +137,14 @@ describe('judgeScan: an open incident (SEV-3, figures from 5 min ago)', () => {
   });
 
   it.each([1, 2, 3, 4, 5] as const)('a SEV-%i scan older than its figures changes nothing', (sev) => {
-    const stale = scanAt(sev, open.figures.scanAsOfMs - 1);
+    const stale = scanAt(sev, revenueFigures(open)!.scanAsOfMs - 1);
     expect(judgeScan(open, null, stale, P, NOW)).toEqual({ action: 'none' });
   });
 
   it('a scan exactly as old as its figures still counts (equal is not older)', () => {
-    const f = scanAt(4, open.figures.scanAsOfMs);
+    const f = scanAt(4, revenueFigures(open)!.scanAsOfMs);
     expect(judgeScan(open, null, f, P, NOW)).toMatchObject({ action: 'update', severityFrom: 3 });
-    expect(judgeScan(open, null, scanAt(5, open.figures.scanAsOfMs), P, NOW)).toMatchObject({
+    expect(judgeScan(open, null, scanAt(5, revenueFigures(open)!.scanAsOfMs), P, NOW)).toMatchObject({
       action: 'resolve',
     });
   });

@@ -14,6 +14,7 @@ import {
   type Rendered,
   slackDate,
 } from './scan-summary.ts';
+import { slaSummary } from './sla-incident.ts';
 import { timelineLine } from './timeline.ts';
 import type { KnownBlock } from './types.ts';
 import {
@@ -48,11 +49,25 @@ const SHARES = [0.35, 0.3, 0.35] as const;
 /** Floored to 0.1%: a breached 94.96% must never display as the 95% target it misses. */
 export const pct = (x: number): string => `${Math.floor(x * 1000 + 1e-9) / 10}%`;
 
+/** "burn 14.5× · $725,394 at risk", or an SLA's burn and good share. */
+const incidentFigureText = (i: Incident): string => {
+  const f = i.figures;
+  return f.kind === 'sla'
+    ? slaSummary(f)
+    : `burn ${formatBurn(f.burn)} · ${formatUsd(f.atRiskCents)} at risk`;
+};
+
+/** "$725,394 at risk", or an SLA's burn and good share. */
+const worstFigureText = (i: Incident): string => {
+  const f = i.figures;
+  return f.kind === 'sla' ? slaSummary(f) : `${formatUsd(f.atRiskCents)} at risk`;
+};
+
 export function incidentLine(i: Incident): string {
   const link = channelLink(i.channelId);
   return (
     `${incidentEmoji(i)} *SEV-${i.severity} · ${safeText(i.title, TITLE_MAX)}* · ${stateLabel(i)} · ` +
-    `burn ${formatBurn(i.figures.burn)} · ${formatUsd(i.figures.atRiskCents)} at risk${link ? ` · ${link}` : ''}`
+    `${incidentFigureText(i)}${link ? ` · ${link}` : ''}`
   );
 }
 
@@ -153,7 +168,7 @@ export function statusText(view: StatusView): string {
   const f = view.figures;
   if (view.open.length > 0) {
     const worst = view.open[0]!;
-    return `${plural(view.open.length, 'open incident')}, worst SEV-${worst.severity}: ${fitEscaped(worst.title, 150)} (${formatUsd(worst.figures.atRiskCents)} at risk)`;
+    return `${plural(view.open.length, 'open incident')}, worst SEV-${worst.severity}: ${fitEscaped(worst.title, 150)} (${worstFigureText(worst)})`;
   }
   return f === null ? NO_SCAN : 'All clear: no open revenue incidents';
 }

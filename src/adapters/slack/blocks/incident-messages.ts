@@ -5,6 +5,15 @@ import { renderFixPreview } from './fix-preview.ts';
 import { LIMITS } from './limits.ts';
 import { oneLine, safeCode, safeText, truncate } from './mrkdwn.ts';
 import { count, formatBurn, PAGING_BADGE, plural, type Rendered, slackDate } from './scan-summary.ts';
+import {
+  renderCardinalityAlert,
+  renderSlaTicket,
+  renderSlaWarRoom,
+  slaFacts,
+  slaSummary,
+  slaTopicParts,
+} from './sla-incident.ts';
+import { renderSlaReport } from './sla-report.ts';
 import type { KnownBlock } from './types.ts';
 import {
   ackButton,
@@ -39,12 +48,15 @@ export interface OutboundOptions {
  */
 export function renderTopic(incident: Incident): string {
   const f = incident.figures;
-  const parts = [
-    `SEV-${incident.severity}`,
-    `${formatUsd(f.atRiskCents)} at risk`,
-    `burn ${formatBurn(f.burn)}`,
-    incident.paging,
-  ];
+  const parts =
+    f.kind === 'sla'
+      ? slaTopicParts(incident, f)
+      : [
+          `SEV-${incident.severity}`,
+          `${formatUsd(f.atRiskCents)} at risk`,
+          `burn ${formatBurn(f.burn)}`,
+          incident.paging,
+        ];
   if (incident.state === 'resolved') parts.unshift('RESOLVED');
   return truncate(oneLine(parts.join(' · ')), TOPIC_MAX);
 }
@@ -62,14 +74,23 @@ const withRef = (text: string, ref: string | null): string =>
 
 const title = (i: Incident): string => fitEscaped(i.title, TITLE_MAX);
 
-/** "SEV-1 · Revenue leak: Stale opp — $746,089 at risk, burn 14.9×." */
-const headline = (i: Incident): string =>
-  `SEV-${i.severity} · *${title(i)}* — ${formatUsd(i.figures.atRiskCents)} at risk, burn ${formatBurn(i.figures.burn)}.`;
+/** "$746,089 at risk, burn 14.9×", or an SLA's "burn 36.0× (1h/5m) · 96.40% good in the last 1h (target 99.9%)". */
+const summary = (i: Incident): string => {
+  const f = i.figures;
+  return f.kind === 'sla' ? slaSummary(f) : `${formatUsd(f.atRiskCents)} at risk, burn ${formatBurn(f.burn)}`;
+};
 
-const factsContext = (i: Incident) =>
-  context(
-    `${PAGING_BADGE[i.paging]} · ${plural(i.figures.openIssues, 'open issue')} (${count(i.figures.highIssues)} high) · detected ${slackDate(i.openedAtMs)}`,
+/** "SEV-1 · Revenue leak: Stale opp — $746,089 at risk, burn 14.9×." */
+const headline = (i: Incident): string => `SEV-${i.severity} · *${title(i)}* — ${summary(i)}.`;
+
+const factsContext = (i: Incident) => {
+  const f = i.figures;
+  return context(
+    f.kind === 'sla'
+      ? slaFacts(i, f)
+      : `${PAGING_BADGE[i.paging]} · ${plural(f.openIssues, 'open issue')} (${count(f.highIssues)} high) · detected ${slackDate(i.openedAtMs)}`,
   );
+};
 
 const oneSection = (text: string, ...more: KnownBlock[]): Rendered => ({
   text: truncate(text, LIMITS.sectionText),
@@ -78,9 +99,8 @@ const oneSection = (text: string, ...more: KnownBlock[]): Rendered => ({
 
 /** Posted in the alerts channel when an incident gets its own channel. */
 function renderAnnounce(i: Incident, links?: IncidentLinks): Rendered {
-  const f = i.figures;
   const text = withRef(
-    `:rotating_light: SEV-${i.severity} incident declared: ${title(i)} — ${formatUsd(f.atRiskCents)} at risk, burn ${formatBurn(f.burn)}.`,
+    `:rotating_light: SEV-${i.severity} incident declared: ${title(i)} — ${summary(i)}.`,
     warRoomRef(i, links),
   );
   return oneSection(text, factsContext(i));
@@ -150,8 +170,14 @@ function renderAlert(m: Extract<OutboundMessage, { kind: 'alert' }>, links?: Inc
 
 export function renderOutbound(m: OutboundMessage, opts: OutboundOptions = {}): Rendered {
   switch (m.kind) {
-    case 'war_room':
-      return renderWarRoom(m.incident);
+    case 'war_room': {
+      const f = m.incident.figures;
+      return f.kind === 'sla' ? renderSlaWarRoom(m.incident, f) : renderWarRoom(m.incident);
+    }
+    case 'sla_ticket':
+      return renderSlaTicket(m.figures);
+    case 'cardinality_alert':
+      return renderCardinalityAlert(m.over, m.tagLimit);
     case 'announce':
       return renderAnnounce(m.incident, opts.links);
     case 'page':
@@ -167,5 +193,7 @@ export function renderOutbound(m: OutboundMessage, opts: OutboundOptions = {}): 
       const text = `:wrench: ${safeText(m.text, 1_000)} (record \`${safeCode(m.recordId, 60)}\`)`;
       return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
     }
+    case 'sla_report':
+      return renderSlaReport(m.report);
   }
 }

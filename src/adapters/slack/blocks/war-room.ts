@@ -1,5 +1,11 @@
 import type { types } from '@slack/bolt';
-import { humanIssueType, type Incident, type IssueLine } from '../../../domain/incidents/incident.ts';
+import {
+  humanIssueType,
+  type Incident,
+  type IncidentFigures,
+  type IssueLine,
+  revenueFigures,
+} from '../../../domain/incidents/incident.ts';
 import { formatUsd } from '../../../shared/money.ts';
 import { wholeDays, wholeMinutes } from '../../../shared/time.ts';
 import { ACTIONS, FIX_ACTIONS, fixPreviewValue, incidentButtonValue } from '../ids.ts';
@@ -35,7 +41,7 @@ const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 const CHANNEL_ID = /^[CG][A-Z0-9]{2,}$/;
 
 export const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
-const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
+export const plain = (text: string) => ({ type: 'plain_text' as const, text, emoji: true });
 export const section = (text: string): SectionBlock => ({
   type: 'section',
   text: mrkdwn(truncate(text, LIMITS.sectionText)),
@@ -132,15 +138,14 @@ export function packLines(
   return { blocks, shown };
 }
 
-function headerBlock(i: Incident): KnownBlock {
+export function headerBlock(i: Incident): KnownBlock {
   const head = `${incidentEmoji(i)} SEV-${i.severity} · `;
   const tail = ` · ${stateLabel(i)}`;
   const title = fitEscaped(i.title, LIMITS.headerText - head.length - tail.length);
   return { type: 'header', text: plain(`${head}${title}${tail}`) };
 }
 
-function statsBlock(i: Incident): SectionBlock {
-  const f = i.figures;
+function statsBlock(i: Incident, f: IncidentFigures): SectionBlock {
   const fields = [
     `*Severity*\nSEV-${i.severity}`,
     `*Paging*\n${PAGING_BADGE[i.paging]}`,
@@ -152,7 +157,7 @@ function statsBlock(i: Incident): SectionBlock {
   return { type: 'section', fields: fields.map(mrkdwn) };
 }
 
-function stateBlock(i: Incident): SectionBlock {
+export function stateBlock(i: Incident): SectionBlock {
   const lines = [`:mag: *Detected* ${slackDate(i.openedAtMs)}`];
   if (i.state !== 'detected' && i.acknowledgedAtMs !== null)
     lines.push(
@@ -169,8 +174,7 @@ function stateBlock(i: Incident): SectionBlock {
   return section(lines.join('\n'));
 }
 
-function rollupBlocks(i: Incident): SectionBlock[] {
-  const f = i.figures;
+function rollupBlocks(f: IncidentFigures): SectionBlock[] {
   const causes = f.topCauses
     .slice(0, 5)
     .map(
@@ -208,12 +212,12 @@ export function button(
 export const ackButton = (i: Incident): Button =>
   button('Acknowledge', ACTIONS.ack, i.id, { style: 'primary' });
 
-function resolveConfirm(i: Incident): types.ConfirmationDialog {
-  const n = i.figures.openIssues;
+function resolveConfirm(f: IncidentFigures): types.ConfirmationDialog {
+  const n = f.openIssues;
   return {
     title: plain('Resolve with issues open?'),
     text: plain(
-      `${plural(n, 'issue')} ${n === 1 ? 'is' : 'are'} still open (${formatUsd(i.figures.atRiskCents)} at risk). ` +
+      `${plural(n, 'issue')} ${n === 1 ? 'is' : 'are'} still open (${formatUsd(f.atRiskCents)} at risk). ` +
         'Resolve anyway? A later scan that still finds them opens the incident again.',
     ),
     confirm: plain('Resolve'),
@@ -222,8 +226,8 @@ function resolveConfirm(i: Incident): types.ConfirmationDialog {
 }
 
 /** The bulk fix preview for the top cause, while there is one and the incident is open. */
-function previewFixButton(i: Incident): Button | null {
-  const top = i.figures.topCauses[0];
+function previewFixButton(i: Incident, f: IncidentFigures): Button | null {
+  const top = f.topCauses[0];
   if (i.state === 'resolved' || top === undefined) return null;
   return {
     type: 'button',
@@ -237,7 +241,7 @@ function previewFixButton(i: Incident): Button | null {
  * Acknowledge only while nobody has; Resolve until resolved; Rescan always (it is how a resolve is checked);
  * Preview fix for the top cause while open.
  */
-function actionsBlock(i: Incident): KnownBlock {
+function actionsBlock(i: Incident, f: IncidentFigures): KnownBlock {
   const elements: Button[] = [];
   if (i.state === 'detected') elements.push(ackButton(i));
   elements.push(button('Rescan', ACTIONS.rescan, i.id));
@@ -247,27 +251,29 @@ function actionsBlock(i: Incident): KnownBlock {
         'Resolve',
         ACTIONS.resolve,
         i.id,
-        i.figures.openIssues > 0 ? { style: 'danger', confirm: resolveConfirm(i) } : { style: 'danger' },
+        f.openIssues > 0 ? { style: 'danger', confirm: resolveConfirm(f) } : { style: 'danger' },
       ),
     );
-  const preview = previewFixButton(i);
+  const preview = previewFixButton(i, f);
   if (preview !== null) elements.push(preview);
   return { type: 'actions', elements };
 }
 
 /** "SEV-1 · Revenue leak: Stale opp · ACKNOWLEDGED: $746,089 at risk, burn 14.9×" (escaped: it may notify). */
-export function warRoomText(i: Incident): string {
-  return `SEV-${i.severity} · ${fitEscaped(i.title, 150)} · ${stateLabel(i)}: ${formatUsd(i.figures.atRiskCents)} at risk, burn ${formatBurn(i.figures.burn)}`;
+function warRoomText(i: Incident, f: IncidentFigures): string {
+  return `SEV-${i.severity} · ${fitEscaped(i.title, 150)} · ${stateLabel(i)}: ${formatUsd(f.atRiskCents)} at risk, burn ${formatBurn(f.burn)}`;
 }
 
+/** A revenue incident's War Room (renderOutbound sends an SLA incident's to sla-incident.ts). */
 export function renderWarRoom(incident: Incident, opts: { maxIssues?: number } = {}): Rendered {
-  const f = incident.figures;
-  const top: KnownBlock[] = [headerBlock(incident), statsBlock(incident), stateBlock(incident)];
+  const f = revenueFigures(incident);
+  if (f === null) throw new TypeError(`incident ${incident.id} is an SLA incident: use renderSlaWarRoom`);
+  const top: KnownBlock[] = [headerBlock(incident), statsBlock(incident, f), stateBlock(incident)];
   const rollups: KnownBlock[] =
-    f.openIssues === 0 ? [section('No open issues in the last scan.')] : rollupBlocks(incident);
+    f.openIssues === 0 ? [section('No open issues in the last scan.')] : rollupBlocks(f);
   const tail: KnownBlock[] = [
     context(`Last scan ${slackDate(f.scanAsOfMs)} · scan #${safeText(f.scanId, 40)}`),
-    actionsBlock(incident),
+    actionsBlock(incident, f),
   ];
   const fixed: KnownBlock[] = [...top, { type: 'divider' }, ...rollups, ...tail];
 
@@ -284,5 +290,5 @@ export function renderWarRoom(incident: Incident, opts: { maxIssues?: number } =
     issues.push(context(`…and ${plural(rest, 'more issue')} (${formatUsd(restCents)})`));
   }
   const blocks: KnownBlock[] = [...top, { type: 'divider' }, ...rollups, ...issues, ...tail];
-  return { text: warRoomText(incident), blocks };
+  return { text: warRoomText(incident, f), blocks };
 }

@@ -7,12 +7,14 @@ import { renderIncidentAnswer } from '../blocks/incident-replies.ts';
 import { safeCode } from '../blocks/mrkdwn.ts';
 import type { Rendered } from '../blocks/scan-summary.ts';
 import { renderScanSummary } from '../blocks/scan-summary.ts';
+import { renderSlaReport, renderSlaUsage } from '../blocks/sla-report.ts';
 import { renderTimeline } from '../blocks/timeline.ts';
 import { withErrorBoundary } from '../errors.ts';
 import { requestContextOf } from '../request-context.ts';
 import type { SlackUseCases } from '../use-cases.ts';
 import { slackCtx } from './ctx.ts';
 import { type LeakCommand, parseLeakCommand } from './parse-leak.ts';
+import { parseSlaCommand, slaChartNote } from './parse-sla.ts';
 
 export interface CommandDeps {
   useCases: SlackUseCases;
@@ -117,7 +119,28 @@ export function registerCommands(app: App, deps: CommandDeps): void {
     });
   });
 
-  app.command('/sla', async ({ ack }) => {
-    await ack({ ...EPHEMERAL, ...renderNotice(SLA_NOT_AVAILABLE) });
+  app.command('/sla', async ({ command, ack, respond, context }) => {
+    const cmd = parseSlaCommand(command.text ?? '');
+    if (cmd.kind === 'usage') {
+      await ack({ ...EPHEMERAL, ...renderSlaUsage(cmd.problem) });
+      return;
+    }
+    const report = deps.useCases.slaReport;
+    if (!report) {
+      await ack({ ...EPHEMERAL, ...renderNotice(SLA_NOT_AVAILABLE) });
+      return;
+    }
+    // Acknowledged before any work: the report reads a week of Gold, Silver sketches and scans.
+    await ack({ ...EPHEMERAL, text: ':bar_chart: Building the SLA report…' });
+    const rc = requestContextOf(context, deps.log);
+    const ctx = slackCtx(rc, command.team_id, command.user_id);
+    await withErrorBoundary(respond, rc.log, async () => {
+      const { report: r, chart } = await report(ctx, {
+        week: cmd.week,
+        service: cmd.service,
+        channelId: command.channel_id || null,
+      });
+      await respond({ ...EPHEMERAL, ...renderSlaReport(r, slaChartNote(chart)) } satisfies RespondArguments);
+    });
   });
 }

@@ -1,0 +1,140 @@
+import type { NewJob } from '../../app/incident-ports.ts';
+import type { SlaReportOutbox, SlaReportReads } from '../../app/telemetry-ports.ts';
+import type { SloStatus } from '../../domain/budget/slos.ts';
+import type { CauseRollup } from '../../domain/scan/summarize.ts';
+import type { SlaDefinition, SlaIndicator } from '../../domain/sla/definition.ts';
+import type { Db, Row } from './client.ts';
+
+const ms = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)::float8`;
+const iso = (v: number) => new Date(v).toISOString();
+const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/** Merges stored DDSketch bytes and answers their p99 (injected: this adapter cannot import the sketch library). */
+export type P99OfSketches = (sketches: readonly Uint8Array[]) => number | null;
+
+function toDefinition(r: Row): SlaDefinition {
+  return {
+    id: r['id'] as string,
+    service: r['service'] as string,
+    metric: r['metric'] as string,
+    name: r['name'] as string,
+    indicator: json<SlaIndicator>(r['indicator']),
+    target: Number(r['target']),
+    windowDays: Number(r['window_days']),
+    version: Number(r['version']),
+    activeFromMs: Number(r['active_from_ms']),
+    activeToMs: num(r['active_to_ms']),
+  };
+}
+
+/**
+ * The weekly SLA report's reads (migrations 0001, 0002, 0004): definitions, Gold snapshots, SLA incidents,
+ * Silver hour sketches and the week's last scan. Read-only; every bound is [from, to) in UTC.
+ */
+export function reportRepository(db: Db, p99Of: P99OfSketches): SlaReportReads {
+  return {
+    async definitionsDuring(fromMs, toMs) {
+      const rows = await db.query(
+        `SELECT id, version, service, metric, name, indicator, target, window_days,
+                ${ms('active_from')} AS active_from_ms, ${ms('active_to')} AS active_to_ms
+         FROM sla_definitions
+         WHERE active_from < $2::timestamptz AND (active_to IS NULL OR active_to > $1::timestamptz)
+         ORDER BY id, version`,
+        [iso(fromMs), iso(toMs)],
+      );
+      return rows.map(toDefinition);
+    },
+
+    async snapshots(fromMs, toMs) {
+      const rows = await db.query(
+        `SELECT g.sla_id, g.sla_version, d.service,
+                (extract(epoch FROM g.day::timestamp AT TIME ZONE 'UTC') * 1000)::float8 AS day_ms,
+                g.total::float8 AS total, g.errors::float8 AS errors, g.uptime_pct, g.breaches,
+                g.budget_burn, g.downtime_minutes
+         FROM gold_snapshots g
+         JOIN sla_definitions d ON d.id = g.sla_id AND d.version = g.sla_version
+         WHERE g.day >= $1::date AND g.day < $2::date
+         ORDER BY g.sla_id, g.day`,
+        [iso(fromMs).slice(0, 10), iso(toMs).slice(0, 10)],
+      );
+      return rows.map((r) => ({
+        slaId: r['sla_id'] as string,
+        slaVersion: Number(r['sla_version']),
+        service: r['service'] as string,
+        dayMs: Number(r['day_ms']),
+        total: Number(r['total']),
+        errors: Number(r['errors']),
+        uptimePct: Number(r['uptime_pct']),
+        breaches: Number(r['breaches']),
+        budgetBurn: Number(r['budget_burn']),
+        downtimeMinutes: Number(r['downtime_minutes']),
+      }));
+    },
+
+    async slaIncidents(fromMs, toMs) {
+      const rows = await db.query<{ sla_id: string; opened_ms: number }>(
+        `SELECT substr(dedupe_key, 5) AS sla_id, ${ms('opened_at')} AS opened_ms
+         FROM incidents
+         WHERE dedupe_key LIKE 'sla:%' AND opened_at >= $1::timestamptz AND opened_at < $2::timestamptz
+         ORDER BY opened_at, id`,
+        [iso(fromMs), iso(toMs)],
+      );
+      return rows.map((r) => ({ slaId: r.sla_id, openedAtMs: Number(r.opened_ms) }));
+    },
+
+    async p99(service, metric, fromMs, toMs) {
+      const rows = await db.query<{ sketch: string }>(
+        `SELECT encode(sketch, 'base64') AS sketch FROM silver_hour
+         WHERE service = $1 AND metric = $2 AND hour >= $3::timestamptz AND hour < $4::timestamptz
+           AND sketch IS NOT NULL
+         ORDER BY hour, tags_hash`,
+        [service, metric, iso(fromMs), iso(toMs)],
+      );
+      const sketches = rows
+        .filter((r) => typeof r.sketch === 'string' && r.sketch !== '')
+        .map((r) => new Uint8Array(Buffer.from(r.sketch, 'base64')));
+      return sketches.length === 0 ? null : p99Of(sketches);
+    },
+
+    async latestScanBetween(fromMs, toMs) {
+      const [r] = await db.query(
+        `SELECT ${ms('as_of')} AS as_of_ms, total_at_risk_cents::float8 AS at_risk, slos, top_causes
+         FROM scans WHERE as_of >= $1::timestamptz AND as_of < $2::timestamptz
+         ORDER BY as_of DESC, id DESC LIMIT 1`,
+        [iso(fromMs), iso(toMs)],
+      );
+      if (!r) return null;
+      return {
+        asOfMs: Number(r['as_of_ms']),
+        totalAtRiskCents: Number(r['at_risk']),
+        slos: json<SloStatus[]>(r['slos']),
+        topCauses: json<CauseRollup[]>(r['top_causes']),
+      };
+    },
+  };
+}
+
+/**
+ * Enqueue-once for the weekly post. The incident outbox's enqueue re-arms an existing key (a newer state
+ * to send); a report for a week must never go out twice, so here an existing key wins, whatever its state.
+ */
+export function reportOutbox(db: Db): SlaReportOutbox {
+  return {
+    async enqueueOnce(j: NewJob) {
+      const rows = await db.query(
+        `INSERT INTO jobs (kind, key, incident_id, payload, run_after)
+         VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()))
+         ON CONFLICT (key) DO NOTHING RETURNING id`,
+        [
+          j.kind,
+          j.key,
+          j.incidentId,
+          JSON.stringify(j.payload),
+          j.runAfterMs === undefined ? null : iso(j.runAfterMs),
+        ],
+      );
+      return rows.length === 1;
+    },
+  };
+}

@@ -1,0 +1,187 @@
+import type { MinuteCounts, SlaAlertStore, SlaAlertTx, SlaSignals } from '../../app/sla-alert-ports.ts';
+import type { SlaAlertState } from '../../domain/sla/alerting.ts';
+import type { BurnAction } from '../../domain/sla/burn.ts';
+import type { SlaDefinition } from '../../domain/sla/definition.ts';
+import type { SlaEvidence, SlaTrendSide } from '../../domain/sla/figures.ts';
+import type { Db, Row, Sql } from './client.ts';
+import { incidentTx } from './incidents-repository.ts';
+
+/** The sketch operations the SLA reads need (adapters/telemetry/sketch.ts), injected. */
+export interface SketchOps {
+  mergeSketchBytes(a: Uint8Array, b: Uint8Array): Uint8Array;
+  /** How many of the sketch's values are strictly below the threshold. */
+  rankBelow(bytes: Uint8Array, thresholdMs: number): number;
+  quantiles(bytes: Uint8Array): { p99: number | null };
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const msOf = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const fromB64 = (v: unknown) =>
+  typeof v === 'string' && v !== '' ? new Uint8Array(Buffer.from(v, 'base64')) : null;
+
+/** A minute row's rank below the threshold never changes once its count is final; a few MB at most. */
+const RANK_CACHE_MAX = 200_000;
+
+/**
+ * Silver and Gold reads of the burn-rate evaluator. A latency SLA counts a minute's slow events from its
+ * sketches (count − values below the threshold); ranks are cached per (row, count), so a 3-day window
+ * decodes only the minutes that changed since the last evaluation.
+ */
+export function slaSignals(db: Db, sketches: SketchOps): SlaSignals {
+  const ranks = new Map<string, number>();
+  const rankOf = (key: string, bytes: Uint8Array, thresholdMs: number) => {
+    let r = ranks.get(key);
+    if (r === undefined) {
+      r = sketches.rankBelow(bytes, thresholdMs);
+      if (ranks.size >= RANK_CACHE_MAX) ranks.clear();
+      ranks.set(key, r);
+    }
+    return r;
+  };
+  /** Bad events of a row: failed ones, or (latency) those not faster than the threshold. */
+  const badOf = (def: SlaDefinition, r: Row, key: string) => {
+    const count = Number(r['count']);
+    if (def.indicator.kind !== 'latency') return Number(r['errors']);
+    const bytes = fromB64(r['sketch']);
+    // A row without values (events without a duration) has nothing faster than the threshold.
+    if (bytes === null) return count;
+    const threshold = def.indicator.thresholdMs;
+    return Math.max(0, count - rankOf(`${key}|${count}|${threshold}`, bytes, threshold));
+  };
+
+  const rows = (
+    table: 'silver_minute' | 'silver_hour',
+    col: 'minute' | 'hour',
+    def: SlaDefinition,
+    fromMs: number,
+    toMs: number,
+  ) =>
+    db.query(
+      `SELECT tags_hash, floor(extract(epoch FROM ${col}) * 1000)::float8 AS at_ms, count::float8 AS count,
+              errors::float8 AS errors,
+              ${def.indicator.kind === 'latency' || table === 'silver_hour' ? "encode(sketch, 'base64')" : 'NULL::text'} AS sketch
+       FROM ${table}
+       WHERE service = $1 AND metric = $2 AND ${col} >= $3::timestamptz AND ${col} < $4::timestamptz
+       ORDER BY ${col}`,
+      [def.service, def.metric, iso(fromMs), iso(toMs)],
+    );
+
+  return {
+    async minuteCounts(def, fromMs, toMs) {
+      const byMinute = new Map<number, MinuteCounts>();
+      for (const r of await rows('silver_minute', 'minute', def, fromMs, toMs)) {
+        const at = Number(r['at_ms']);
+        const bad = badOf(def, r, `${def.service}|${def.metric}|${r['tags_hash']}|m${at}`);
+        const m = byMinute.get(at);
+        if (m) {
+          m.total += Number(r['count']);
+          m.bad += bad;
+        } else byMinute.set(at, { minuteMs: at, total: Number(r['count']), bad });
+      }
+      return [...byMinute.values()];
+    },
+
+    async goldTotals(slaId, fromDayMs, toDayMs) {
+      const [r] = await db.query(
+        `SELECT coalesce(sum(total), 0)::float8 AS total, coalesce(sum(errors), 0)::float8 AS bad
+         FROM gold_snapshots WHERE sla_id = $1 AND day >= $2::date AND day < $3::date`,
+        [slaId, iso(fromDayMs).slice(0, 10), iso(toDayMs).slice(0, 10)],
+      );
+      return { total: Number(r?.['total'] ?? 0), bad: Number(r?.['bad'] ?? 0) };
+    },
+
+    async hourSpan(def, fromMs, toMs) {
+      const side: SlaTrendSide = { total: 0, bad: 0, p99Ms: null };
+      let merged: Uint8Array | null = null;
+      for (const r of await rows('silver_hour', 'hour', def, fromMs, toMs)) {
+        side.total += Number(r['count']);
+        side.bad += badOf(def, r, `${def.service}|${def.metric}|${r['tags_hash']}|h${r['at_ms']}`);
+        const bytes = fromB64(r['sketch']);
+        if (bytes) merged = merged ? sketches.mergeSketchBytes(merged, bytes) : bytes;
+      }
+      side.p99Ms = merged ? sketches.quantiles(merged).p99 : null;
+      return side;
+    },
+  };
+}
+
+type StateRow = SlaAlertState & { evaluatedAtMs: number; action: BurnAction | 'none'; burn: number };
+
+const toState = (r: Row): StateRow => ({
+  slaId: r['sla_id'] as string,
+  evaluatedAtMs: Number(r['evaluated_ms']),
+  action: r['action'] as StateRow['action'],
+  burn: Number(r['burn']),
+  lastFiredAtMs: msOf(r['last_fired_ms']),
+  lastTicketAtMs: msOf(r['last_ticket_ms']),
+});
+
+const STATE_COLUMNS = `sla_id, floor(extract(epoch FROM evaluated_at) * 1000)::float8 AS evaluated_ms, action, burn,
+  floor(extract(epoch FROM last_fired_at) * 1000)::float8 AS last_fired_ms,
+  floor(extract(epoch FROM last_ticket_at) * 1000)::float8 AS last_ticket_ms`;
+
+function alertTx(tx: Sql): SlaAlertTx {
+  return {
+    ...incidentTx(tx),
+    async alertState(slaId) {
+      const [r] = await tx.query(
+        `SELECT ${STATE_COLUMNS} FROM sla_alert_state WHERE sla_id = $1 FOR UPDATE`,
+        [slaId],
+      );
+      return r ? toState(r) : null;
+    },
+    async saveAlertState(s) {
+      await tx.query(
+        `INSERT INTO sla_alert_state (sla_id, evaluated_at, action, burn, last_fired_at, last_ticket_at)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (sla_id) DO UPDATE SET evaluated_at = EXCLUDED.evaluated_at, action = EXCLUDED.action,
+           burn = EXCLUDED.burn, last_fired_at = EXCLUDED.last_fired_at, last_ticket_at = EXCLUDED.last_ticket_at`,
+        [
+          s.slaId,
+          iso(s.evaluatedAtMs),
+          s.action,
+          s.burn,
+          s.lastFiredAtMs === null ? null : iso(s.lastFiredAtMs),
+          s.lastTicketAtMs === null ? null : iso(s.lastTicketAtMs),
+        ],
+      );
+    },
+    async linkEvidence(incidentId, def: SlaDefinition, sinceMs, limit): Promise<SlaEvidence[]> {
+      // Bronze has no key (partitioned, insert-only): a row is (tableoid, ctid), stable within this transaction.
+      const slow = def.indicator.kind === 'latency' ? ' OR duration_ms >= $5' : '';
+      const params: unknown[] = [incidentId, def.service, def.metric, iso(sinceMs)];
+      if (def.indicator.kind === 'latency') params.push(def.indicator.thresholdMs);
+      params.push(limit);
+      const cited = await tx.query(
+        `UPDATE bronze_events b SET incident_id = $1
+         FROM (SELECT tableoid, ctid FROM bronze_events
+               WHERE service = $2 AND name = $3 AND time >= $4::timestamptz
+                 AND (ok = false OR upper(coalesce(level, '')) IN ('ERROR', 'FATAL')${slow})
+               ORDER BY time DESC LIMIT $${params.length}) pick
+         WHERE b.tableoid = pick.tableoid AND b.ctid = pick.ctid
+         RETURNING floor(extract(epoch FROM b.time) * 1000)::float8 AS time_ms, b.name, b.level, b.message,
+                   b.trace_id, b.duration_ms`,
+        params,
+      );
+      return cited
+        .map((r) => ({
+          timeMs: Number(r['time_ms']),
+          name: r['name'] as string,
+          level: (r['level'] as string | null) ?? null,
+          message: (r['message'] as string | null) ?? null,
+          traceId: (r['trace_id'] as string | null) ?? null,
+          durationMs: msOf(r['duration_ms']),
+        }))
+        .sort((a, b) => b.timeMs - a.timeMs);
+    },
+  };
+}
+
+export function slaAlertStore(db: Db): SlaAlertStore {
+  return {
+    transaction: (fn) => db.transaction((tx) => fn(alertTx(tx))),
+    async states() {
+      return (await db.query(`SELECT ${STATE_COLUMNS} FROM sla_alert_state ORDER BY sla_id`)).map(toState);
+    },
+  };
+}

@@ -1,0 +1,166 @@
+import {
+  buildSlaReport,
+  type IsoWeek,
+  isoWeekContaining,
+  lastCompleteWeek,
+  parseIsoWeek,
+  previousWeek,
+  type SlaReport,
+  seriesKey,
+  weekRange,
+} from '../../domain/sla/report.ts';
+import { AppError } from '../../shared/errors.ts';
+import type { Ctx } from '../context.ts';
+import { type ChatGateway, DeliveryError, type UploadFile } from '../incident-ports.ts';
+import type { Clock } from '../ports.ts';
+import type { SlaReportOutbox, SlaReportReads } from '../telemetry-ports.ts';
+
+/** The weekly SLA report (issue 5, item 7): `/sla report`, the Monday post and `leak sla report`. */
+
+export interface SlaReportDeps {
+  reads: SlaReportReads;
+  /** Dollars recovered by applied fix packs in [from, to) (FixStore.recovered). */
+  recovered(fromMs: number, toMs: number): Promise<number>;
+  clock: Clock;
+}
+
+/** Renders the daily attainment chart as PNG bytes (the chart adapter, injected). */
+export type ChartRenderer = (report: SlaReport) => Uint8Array;
+
+/** The week a caller asked for: its text (`2026-W47`), or the last complete week when none is given. */
+export function resolveWeek(text: string | undefined | null, nowMs: number): IsoWeek {
+  if (text === undefined || text === null || text.trim() === '') return lastCompleteWeek(nowMs);
+  const parsed = parseIsoWeek(text);
+  if (!parsed.ok) throw new AppError('VALIDATION', parsed.error);
+  if (parsed.week.startMs > nowMs)
+    throw new AppError(
+      'VALIDATION',
+      `${parsed.week.label} has not started yet (this week is ${isoWeekContaining(nowMs).label})`,
+    );
+  return parsed.week;
+}
+
+/** Reads everything the week needs and builds the report. */
+export async function buildWeeklyReport(
+  deps: SlaReportDeps,
+  q: { week: IsoWeek; service: string | null },
+): Promise<SlaReport> {
+  const { week, service } = q;
+  const { reads } = deps;
+  const before = previousWeek(week);
+  const [definitions, snapshots, incidents, scan, recoveredCents] = await Promise.all([
+    reads.definitionsDuring(week.startMs, week.endMs),
+    reads.snapshots(week.startMs, week.endMs),
+    reads.slaIncidents(week.startMs, week.endMs),
+    reads.latestScanBetween(week.startMs, week.endMs),
+    deps.recovered(week.startMs, week.endMs),
+  ]);
+  const p99 = new Map<string, { thisWeek: number | null; previousWeek: number | null }>();
+  for (const d of definitions) {
+    if (service !== null && d.service !== service) continue;
+    const key = seriesKey(d.service, d.metric);
+    if (p99.has(key)) continue;
+    p99.set(key, {
+      thisWeek: await reads.p99(d.service, d.metric, week.startMs, week.endMs),
+      previousWeek: await reads.p99(d.service, d.metric, before.startMs, before.endMs),
+    });
+  }
+  return buildSlaReport({
+    week,
+    service,
+    nowMs: deps.clock.now(),
+    definitions,
+    snapshots,
+    incidents,
+    p99,
+    scan,
+    recoveredCents,
+  });
+}
+
+/** The chart file of a report: named after its week (and service). */
+export function chartFile(report: SlaReport, render: ChartRenderer): UploadFile {
+  const suffix = report.service === null ? '' : `-${report.service.replace(/[^A-Za-z0-9_.-]+/g, '_')}`;
+  return {
+    filename: `sla-attainment-${report.week}${suffix}.png`,
+    title: `SLA attainment ${report.week}${report.service === null ? '' : ` (${report.service})`}`,
+    bytes: render(report),
+    initialComment: `Daily SLA attainment, ${weekRange(report)}`,
+  };
+}
+
+/** Natural key of the weekly post: one per week and channel, whichever replica or restart enqueues it. */
+export const reportJobKey = (week: string, channel: string): string => `sla-report:${week}:${channel}`;
+
+/**
+ * The Monday post: enqueues the report of the last complete week for `channel`, once. The worker builds
+ * and posts it (kind 'sla.report'); a second fire (a restart, another replica) finds the key and adds
+ * nothing.
+ */
+export async function scheduleWeeklyReport(
+  deps: { outbox: SlaReportOutbox; clock: Clock },
+  ctx: Ctx,
+  channel: string,
+): Promise<{ week: string; enqueued: boolean }> {
+  const week = lastCompleteWeek(deps.clock.now()).label;
+  const enqueued = await deps.outbox.enqueueOnce({
+    kind: 'sla.report',
+    key: reportJobKey(week, channel),
+    incidentId: null,
+    payload: { week, channel },
+  });
+  ctx.log.info(
+    { week, channel, enqueued },
+    enqueued ? 'weekly SLA report queued' : 'weekly SLA report already queued',
+  );
+  return { week, enqueued };
+}
+
+/** What the delivery worker needs to send a queued report: its content, built when it is sent. */
+export interface SlaReportDelivery {
+  prepare(week: string, service: string | null): Promise<{ report: SlaReport; chart: UploadFile | null }>;
+}
+
+export function slaReportDelivery(deps: SlaReportDeps, render: ChartRenderer | null): SlaReportDelivery {
+  return {
+    async prepare(weekText, service) {
+      const parsed = parseIsoWeek(weekText);
+      if (!parsed.ok) throw new DeliveryError('bad_report_week', { permanent: true, message: parsed.error });
+      const report = await buildWeeklyReport(deps, { week: parsed.week, service });
+      return { report, chart: render && report.slas.length > 0 ? chartFile(report, render) : null };
+    },
+  };
+}
+
+export type ChartOutcome =
+  | { kind: 'uploaded'; fileId: string }
+  | { kind: 'skipped'; reason: 'no_slas' | 'no_channel' | 'unsupported' }
+  | { kind: 'failed'; code: string };
+
+/**
+ * `/sla report [service] [week]`: the report for the asker, and its chart shared in the channel the command
+ * came from. A chart that cannot be uploaded (the bot is not in that channel) does not cost the report.
+ */
+export async function answerSlaReport(
+  deps: SlaReportDeps & { chart: ChartRenderer; upload: ChatGateway['uploadFile'] },
+  ctx: Ctx,
+  q: { week: string | null; service: string | null; channelId: string | null },
+): Promise<{ report: SlaReport; chart: ChartOutcome }> {
+  const week = resolveWeek(q.week, deps.clock.now());
+  const report = await buildWeeklyReport(deps, { week, service: q.service });
+  let chart: ChartOutcome;
+  if (report.slas.length === 0) chart = { kind: 'skipped', reason: 'no_slas' };
+  else if (q.channelId === null || q.channelId === '') chart = { kind: 'skipped', reason: 'no_channel' };
+  else if (deps.upload === undefined) chart = { kind: 'skipped', reason: 'unsupported' };
+  else {
+    try {
+      const { fileId } = await deps.upload(q.channelId, chartFile(report, deps.chart));
+      chart = { kind: 'uploaded', fileId };
+    } catch (err) {
+      if (!(err instanceof DeliveryError)) throw err;
+      ctx.log.warn({ code: err.code, channel: q.channelId }, 'SLA chart upload failed');
+      chart = { kind: 'failed', code: err.code };
+    }
+  }
+  return { report, chart };
+}

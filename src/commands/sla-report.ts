@@ -1,0 +1,152 @@
+import { writeFileSync } from 'node:fs';
+import { CHART_HEIGHT, CHART_WIDTH, renderAttainmentPng } from '../adapters/chart/attainment-png.ts';
+import { reportRepository } from '../adapters/db/report-repository.ts';
+import { fromBytes, merge, newSketch, quantile } from '../adapters/telemetry/sketch.ts';
+import { buildWeeklyReport, resolveWeek } from '../app/sla/report.ts';
+import {
+  dayLabel,
+  looksLikeWeek,
+  parseIsoWeek,
+  pct,
+  type SlaReport,
+  weekRange,
+} from '../domain/sla/report.ts';
+import type { Services } from '../services.ts';
+import { formatUsd } from '../shared/money.ts';
+import { type Io, UsageError, writeTable } from './common.ts';
+
+/** `leak sla report [--week 2026-W47] [--service s] [--json] [--chart file.png]`: the weekly SLA report. */
+
+export interface ReportOptions {
+  week: string | undefined;
+  service: string | undefined;
+  json: boolean;
+  chart: string | undefined;
+}
+
+/** Merges stored sketches and answers their p99 (the report repository is given this). */
+const p99OfSketches = (sketches: readonly Uint8Array[]): number | null => {
+  const s = newSketch();
+  for (const b of sketches) merge(s, fromBytes(b));
+  return quantile(s, 0.99);
+};
+
+export async function slaReportCommand(services: Services, o: ReportOptions, io: Io): Promise<number> {
+  if (o.week !== undefined) {
+    const parsed = parseIsoWeek(o.week);
+    if (!parsed.ok) throw new UsageError(`--week: ${parsed.error}`);
+  }
+  if (o.service !== undefined && (o.service.trim() === '' || looksLikeWeek(o.service)))
+    throw new UsageError(`--service must name a service, got '${o.service}'`);
+  const week = resolveWeek(o.week, services.clock.now());
+  const report = await buildWeeklyReport(
+    {
+      reads: reportRepository(services.db, p99OfSketches),
+      recovered: (from, to) => services.repos.fixes.recovered(from, to),
+      clock: services.clock,
+    },
+    { week, service: o.service ?? null },
+  );
+  if (o.chart !== undefined) {
+    try {
+      writeFileSync(o.chart, renderAttainmentPng(report));
+    } catch (e) {
+      io.err.write(`leak sla: cannot write the chart to ${o.chart}: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+  if (o.json) {
+    const doc = {
+      ...report,
+      start: new Date(report.startMs).toISOString(),
+      end: new Date(report.endMs).toISOString(),
+    };
+    io.out.write(`${JSON.stringify(doc, null, 2)}\n`);
+    return 0;
+  }
+  writeReportText(report, io);
+  if (o.chart !== undefined)
+    io.out.write(`\nChart (PNG ${CHART_WIDTH}×${CHART_HEIGHT}) written to ${o.chart}\n`);
+  return 0;
+}
+
+const ms = (v: number | null) =>
+  v === null ? '-' : v >= 1000 ? `${Number((v / 1000).toFixed(2))}s` : `${Math.round(v)}ms`;
+
+function p99Cell(p: SlaReport['slas'][number]['p99']): string {
+  const change = p.changePct === null ? '' : ` (${p.changePct >= 0 ? '+' : ''}${p.changePct.toFixed(1)}%)`;
+  return `${ms(p.thisWeek)} vs ${ms(p.previousWeek)}${change}`;
+}
+
+function writeReportText(r: SlaReport, io: Io): void {
+  const scope = r.service === null ? '' : ` for service ${r.service}`;
+  io.out.write(
+    `SLA report ${weekRange(r)}${scope}${r.complete ? '' : ' (partial: the week is not over)'}\n` +
+      `${r.summary.met} met, ${r.summary.breached} breached, ${r.summary.noData} without data\n\n`,
+  );
+  if (r.slas.length === 0)
+    io.out.write(
+      r.service === null
+        ? 'No SLA definition was in force this week. Define some with: leak sla apply -f <slos.yaml>\n'
+        : `No SLA definition of service ${r.service} was in force this week.\n`,
+    );
+  else {
+    writeTable(io, [
+      [
+        'SLA',
+        'SERVICE',
+        'TARGET',
+        'ATTAINMENT',
+        'STATUS',
+        'BUDGET LEFT',
+        'WORST BURN',
+        'BREACHES',
+        'INCIDENTS',
+        'DOWNTIME',
+        'P99 (VS PREV WEEK)',
+      ],
+      ...r.slas.map((s) => [
+        s.id,
+        s.service,
+        pct(s.target, 4),
+        s.attainment === null ? '-' : pct(s.attainment, 4),
+        s.status === 'no_data' ? 'no data' : s.status,
+        s.attainment === null ? '-' : pct(s.budgetRemaining, 1),
+        s.worstBurn === null
+          ? '-'
+          : `${Number(s.worstBurn.burn.toFixed(2))}x ${dayLabel(s.worstBurn.dayMs).slice(0, 3)}`,
+        `${s.breaches} min`,
+        String(s.incidents),
+        `${s.downtimeMinutes} min`,
+        p99Cell(s.p99),
+      ]),
+    ]);
+    io.out.write('\nDaily attainment (UTC days):\n');
+    writeTable(io, [
+      ['SLA', ...r.slas[0]!.daily.map((d) => dayLabel(d.dayMs).split(' ').slice(0, 2).join(' '))],
+      ...r.slas.map((s) => [
+        s.id,
+        ...s.daily.map((d) => (d.attainment === null ? '-' : pct(d.attainment, 3))),
+      ]),
+    ]);
+  }
+  io.out.write('\n');
+  if (r.revenue === null) io.out.write('Revenue SLOs: no scan ran this week.\n');
+  else {
+    io.out.write(
+      `Revenue SLOs (scan of ${new Date(r.revenue.scanAsOfMs).toISOString().slice(0, 16).replace('T', ' ')} UTC):\n`,
+    );
+    writeTable(io, [
+      ['SLO', 'CURRENT', 'TARGET', 'STATUS', 'AT RISK'],
+      ...r.revenue.slos.map((s) => [
+        s.id,
+        pct(s.current, 2),
+        pct(s.target, 2),
+        s.breached ? 'breached' : 'met',
+        formatUsd(s.atRiskCents),
+      ]),
+    ]);
+    io.out.write(`Total at risk: ${formatUsd(r.revenue.totalAtRiskCents)}\n`);
+  }
+  io.out.write(`Recovered by fix packs this week: ${formatUsd(r.recoveredCents)}\n`);
+}

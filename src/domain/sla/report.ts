@@ -1,0 +1,301 @@
+import { DAY_MS } from '../../shared/time.ts';
+import { REVENUE_SLOS, type SloStatus } from '../budget/slos.ts';
+import type { CauseRollup } from '../scan/summarize.ts';
+import { burnRate } from './burn.ts';
+import type { SlaDefinition } from './definition.ts';
+import type { GoldSnapshot } from './snapshot.ts';
+
+/**
+ * The weekly SLA report (issue 5, item 7). Weeks are ISO weeks in UTC, Monday 00:00 to the next Monday,
+ * so they are made of whole Gold days (Gold snapshots are UTC days).
+ */
+
+const WEEK_MS = 7 * DAY_MS;
+
+/** An ISO week: `2026-W47`, Monday 00:00 UTC (startMs) to the next Monday (endMs, exclusive). */
+export interface IsoWeek {
+  label: string;
+  year: number;
+  week: number;
+  startMs: number;
+  endMs: number;
+}
+
+/** Monday 00:00 UTC of week 1 of an ISO year: the week holding January 4th. */
+function firstMonday(year: number): number {
+  const jan4 = Date.UTC(year, 0, 4);
+  const weekday = (new Date(jan4).getUTCDay() + 6) % 7; // Monday = 0
+  return jan4 - weekday * DAY_MS;
+}
+
+/** 52 or 53. */
+export const weeksInIsoYear = (year: number): number => (firstMonday(year + 1) - firstMonday(year)) / WEEK_MS;
+
+const labelOf = (year: number, week: number): string => `${year}-W${String(week).padStart(2, '0')}`;
+
+function weekAt(year: number, week: number): IsoWeek {
+  const startMs = firstMonday(year) + (week - 1) * WEEK_MS;
+  return { label: labelOf(year, week), year, week, startMs, endMs: startMs + WEEK_MS };
+}
+
+/** The ISO week holding `ms` (its year is the year of its Thursday: 2027-01-01 is in 2026-W53). */
+export function isoWeekContaining(ms: number): IsoWeek {
+  const weekday = (new Date(ms).getUTCDay() + 6) % 7;
+  const monday = Math.floor(ms / DAY_MS) * DAY_MS - weekday * DAY_MS;
+  const year = new Date(monday + 3 * DAY_MS).getUTCFullYear();
+  return weekAt(year, Math.round((monday - firstMonday(year)) / WEEK_MS) + 1);
+}
+
+/** The last week that has ended by `nowMs` (on a Monday at 09:00, the week that ended 9 hours ago). */
+export const lastCompleteWeek = (nowMs: number): IsoWeek =>
+  isoWeekContaining(isoWeekContaining(nowMs).startMs - DAY_MS);
+
+/** The week before `w`. */
+export const previousWeek = (w: IsoWeek): IsoWeek => isoWeekContaining(w.startMs - DAY_MS);
+
+const WEEK_RE = /^(\d{4})-?W(\d{2})$/i;
+
+/** Does the text look like a week at all (so a caller can tell a bad week from a service name)? */
+export const looksLikeWeek = (text: string): boolean => /^\d{4}-?w\d+$/i.test(text.trim());
+
+/** `2026-W47` (also `2026W47`, `2026-w47`) → the week; anything else → a message saying what is wrong. */
+export function parseIsoWeek(text: string): { ok: true; week: IsoWeek } | { ok: false; error: string } {
+  const t = text.trim();
+  const m = WEEK_RE.exec(t);
+  if (!m)
+    return { ok: false, error: `"${t.slice(0, 40)}" is not an ISO week: expected YYYY-Www, e.g. 2026-W47` };
+  const year = Number(m[1]);
+  const week = Number(m[2]);
+  if (year < 1970) return { ok: false, error: `"${t}": weeks before 1970 are not supported` };
+  const max = weeksInIsoYear(year);
+  if (week < 1 || week > max)
+    return { ok: false, error: `"${t}": ${year} has weeks W01 to W${max}, not W${m[2]}` };
+  return { ok: true, week: weekAt(year, week) };
+}
+
+/** What the report is built from, as read by the caller (app/sla/report.ts) for one week. */
+export interface SlaReportInputs {
+  week: IsoWeek;
+  /** Only this service's SLAs; null for all. */
+  service: string | null;
+  /** When the report is made: a week not yet over is reported as partial. */
+  nowMs: number;
+  /** Every definition version in force at some time during the week (several versions of one id allowed). */
+  definitions: readonly SlaDefinition[];
+  /** The Gold snapshots of the week's days (other days are ignored). */
+  snapshots: readonly GoldSnapshot[];
+  /** SLA incidents (dedupe_key `sla:<id>`) opened during the week. */
+  incidents: readonly { slaId: string; openedAtMs: number }[];
+  /**
+   * p99 of each SLA's series (service, metric) over this week and the week before, from the Silver hour
+   * sketches merged (never averaged percentiles), in the metric's unit (ms); null without recorded values.
+   */
+  p99: ReadonlyMap<string, { thisWeek: number | null; previousWeek: number | null }>;
+  /** The latest scan whose as-of time falls in the week, or null when none does. */
+  scan: { asOfMs: number; totalAtRiskCents: number; slos: SloStatus[]; topCauses: CauseRollup[] } | null;
+  /** Dollars recovered by fix packs applied during the week (and not rolled back). */
+  recoveredCents: number;
+}
+
+/** Key of an SLA's series in SlaReportInputs.p99. */
+export const seriesKey = (service: string, metric: string): string => `${service}\u0000${metric}`;
+
+export type SlaWeekStatus = 'met' | 'breached' | 'no_data';
+
+export interface SlaWeekRow {
+  id: string;
+  name: string;
+  service: string;
+  metric: string;
+  indicator: string;
+  /** The version in force at the end of the week (or when it was closed, if that came first). */
+  version: number;
+  target: number;
+  total: number;
+  bad: number;
+  /** good / total over the week's snapshots; null without events. */
+  attainment: number | null;
+  status: SlaWeekStatus;
+  /** The week's burn rate: (bad / total) / (1 − target); 0 without events. */
+  burn: number;
+  /** 1 − burn, floored at 0 (as the revenue budget, DOMAIN.md §4): the share of the budget left unspent. */
+  budgetRemaining: number;
+  /** The day with the highest budget_burn, or null without snapshots. */
+  worstBurn: { dayMs: number; burn: number } | null;
+  breaches: number;
+  incidents: number;
+  downtimeMinutes: number;
+  /** Days with a snapshot (of 7). */
+  days: number;
+  p99: { thisWeek: number | null; previousWeek: number | null; changePct: number | null };
+  /** Monday to Sunday: the day's good / total, null without a snapshot or without events. */
+  daily: { dayMs: number; attainment: number | null }[];
+}
+
+export interface RevenueSloRow {
+  id: string;
+  name: string;
+  target: number;
+  current: number;
+  breached: boolean;
+  /**
+   * Dollars at risk from the issue types the SLO counts, read from the scan's stored top causes (the five
+   * largest types): a type outside them is not known here and counts 0 (it was at most the fifth's amount).
+   */
+  atRiskCents: number;
+  budgetCents: number;
+}
+
+export interface SlaReport {
+  week: string;
+  startMs: number;
+  endMs: number;
+  service: string | null;
+  /** False while the week is still running: the figures cover the days so far. */
+  complete: boolean;
+  slas: SlaWeekRow[];
+  summary: { met: number; breached: number; noData: number };
+  revenue: {
+    scanAsOfMs: number;
+    totalAtRiskCents: number;
+    slos: RevenueSloRow[];
+  } | null;
+  recoveredCents: number;
+}
+
+/** A float compare for "good / total ≥ target" (0.999 is 0.99899999… in binary after some arithmetic). */
+const EPS = 1e-9;
+
+const indicatorText = (d: SlaDefinition): string =>
+  d.indicator.kind === 'latency' ? `latency<${d.indicator.thresholdMs}ms` : 'availability';
+
+/** The version that speaks for the week: the newest one whose validity started before the week ended. */
+function reportingVersion(versions: readonly SlaDefinition[]): SlaDefinition {
+  return [...versions].sort((a, b) => b.version - a.version)[0]!;
+}
+
+function changePct(now: number | null, before: number | null): number | null {
+  if (now === null || before === null || before === 0) return null;
+  return ((now - before) / before) * 100;
+}
+
+/** Builds the report. Pure: every figure comes from `inputs`. */
+export function buildSlaReport(inputs: SlaReportInputs): SlaReport {
+  const { week } = inputs;
+  const inWeek = (ms: number) => ms >= week.startMs && ms < week.endMs;
+  const byId = new Map<string, SlaDefinition[]>();
+  for (const d of inputs.definitions) {
+    const overlaps = d.activeFromMs < week.endMs && (d.activeToMs === null || d.activeToMs > week.startMs);
+    if (!overlaps) continue;
+    if (inputs.service !== null && d.service !== inputs.service) continue;
+    byId.set(d.id, [...(byId.get(d.id) ?? []), d]);
+  }
+
+  const slas: SlaWeekRow[] = [];
+  for (const [id, versions] of [...byId.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const def = reportingVersion(versions);
+    const snaps = inputs.snapshots.filter((s) => s.slaId === id && inWeek(s.dayMs));
+    let total = 0;
+    let bad = 0;
+    let breaches = 0;
+    let downtime = 0;
+    let worst: SlaWeekRow['worstBurn'] = null;
+    for (const s of snaps) {
+      total += s.total;
+      bad += s.errors;
+      breaches += s.breaches;
+      downtime += s.downtimeMinutes;
+      if (worst === null || s.budgetBurn > worst.burn) worst = { dayMs: s.dayMs, burn: s.budgetBurn };
+    }
+    const attainment = total === 0 ? null : (total - bad) / total;
+    const status: SlaWeekStatus =
+      attainment === null ? 'no_data' : attainment + EPS >= def.target ? 'met' : 'breached';
+    const burn = burnRate(bad, total, def.target);
+    const daily = Array.from({ length: 7 }, (_, i) => {
+      const dayMs = week.startMs + i * DAY_MS;
+      const s = snaps.find((x) => x.dayMs === dayMs);
+      return { dayMs, attainment: s && s.total > 0 ? (s.total - s.errors) / s.total : null };
+    });
+    const p99 = inputs.p99.get(seriesKey(def.service, def.metric)) ?? { thisWeek: null, previousWeek: null };
+    slas.push({
+      id,
+      name: def.name,
+      service: def.service,
+      metric: def.metric,
+      indicator: indicatorText(def),
+      version: def.version,
+      target: def.target,
+      total,
+      bad,
+      attainment,
+      status,
+      burn,
+      budgetRemaining: Math.max(0, 1 - burn),
+      worstBurn: worst,
+      breaches,
+      incidents: inputs.incidents.filter((i) => i.slaId === id && inWeek(i.openedAtMs)).length,
+      downtimeMinutes: downtime,
+      days: snaps.length,
+      p99: { ...p99, changePct: changePct(p99.thisWeek, p99.previousWeek) },
+      daily,
+    });
+  }
+
+  const scan = inputs.scan !== null && inWeek(inputs.scan.asOfMs) ? inputs.scan : null;
+  const revenue =
+    scan === null
+      ? null
+      : {
+          scanAsOfMs: scan.asOfMs,
+          totalAtRiskCents: scan.totalAtRiskCents,
+          slos: scan.slos.map((s): RevenueSloRow => {
+            const counts = REVENUE_SLOS.find((d) => d.id === s.id)?.counts ?? [];
+            const atRiskCents = scan.topCauses
+              .filter((c) => (counts as readonly string[]).includes(c.issueType))
+              .reduce((n, c) => n + c.lossCents, 0);
+            return {
+              id: s.id,
+              name: s.name,
+              target: s.target,
+              current: s.current,
+              breached: s.breached,
+              atRiskCents,
+              budgetCents: s.budgetCents,
+            };
+          }),
+        };
+
+  return {
+    week: week.label,
+    startMs: week.startMs,
+    endMs: week.endMs,
+    service: inputs.service,
+    complete: inputs.nowMs >= week.endMs,
+    slas,
+    summary: {
+      met: slas.filter((s) => s.status === 'met').length,
+      breached: slas.filter((s) => s.status === 'breached').length,
+      noData: slas.filter((s) => s.status === 'no_data').length,
+    },
+    revenue,
+    recoveredCents: inputs.recoveredCents,
+  };
+}
+
+/** `99.95%`: up to `decimals` decimals, trailing zeros dropped. */
+export const pct = (fraction: number, decimals = 3): string =>
+  `${Number((fraction * 100).toFixed(decimals))}%`;
+
+/** `Mon 16 Nov` for a UTC day. */
+export function dayLabel(dayMs: number): string {
+  const d = new Date(dayMs);
+  const wd = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()]!;
+  const mon = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'][
+    d.getUTCMonth()
+  ]!;
+  return `${wd} ${d.getUTCDate()} ${mon}`;
+}
+
+/** `2026-W47 (Mon 16 Nov – Sun 22 Nov 2026)`. */
+export const weekRange = (r: { week: string; startMs: number; endMs: number }): string =>
+  `${r.week} (${dayLabel(r.startMs)} – ${dayLabel(r.endMs - DAY_MS)} ${new Date(r.endMs - DAY_MS).getUTCFullYear()})`;

@@ -1,0 +1,238 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Db } from '../../../src/adapters/db/client.ts';
+import { goldRepository } from '../../../src/adapters/db/gold-repository.ts';
+import { reportOutbox, reportRepository } from '../../../src/adapters/db/report-repository.ts';
+import { slaRepository } from '../../../src/adapters/db/sla-repository.ts';
+import {
+  add,
+  fromBytes,
+  merge,
+  mergeSketchBytes,
+  newSketch,
+  quantile,
+  toBytes,
+} from '../../../src/adapters/telemetry/sketch.ts';
+import type { AuditEntry } from '../../../src/app/incident-ports.ts';
+import { buildWeeklyReport } from '../../../src/app/sla/report.ts';
+import type { SlaReportReads } from '../../../src/app/telemetry-ports.ts';
+import type { SlaDefinition } from '../../../src/domain/sla/definition.ts';
+import { parseIsoWeek } from '../../../src/domain/sla/report.ts';
+import { snapshotOf } from '../../../src/domain/sla/snapshot.ts';
+import { backends } from '../../support/db.ts';
+
+/** The weekly report's reads (report-repository.ts) and its enqueue-once outbox, on each backend. */
+const at = (iso: string) => Date.parse(iso);
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const week = (() => {
+  const r = parseIsoWeek('2026-W47');
+  if (!r.ok) throw new Error(r.error);
+  return r.week;
+})();
+const W = week.startMs;
+
+const AVAIL: SlaDefinition = {
+  id: 'checkout-availability',
+  service: 'checkout',
+  metric: 'http.server.request',
+  name: 'Checkout availability',
+  indicator: { kind: 'availability' },
+  target: 0.999,
+  windowDays: 30,
+  version: 1,
+  activeFromMs: at('2026-11-01T00:00:00Z'),
+  activeToMs: null,
+};
+const OLD: SlaDefinition = {
+  ...AVAIL,
+  id: 'retired',
+  name: 'Retired',
+  activeFromMs: at('2026-10-01T00:00:00Z'),
+  activeToMs: null,
+};
+
+const audit = (id: string): AuditEntry => ({
+  actor: 'test',
+  action: 'sla.snapshot_created',
+  targetType: 'sla',
+  targetId: id,
+  before: null,
+  after: null,
+  atMs: W,
+});
+
+const p99Of = (sketches: readonly Uint8Array[]) => {
+  const s = newSketch();
+  for (const b of sketches) merge(s, fromBytes(b));
+  return quantile(s, 0.99);
+};
+
+/** One hour row whose sketch holds `values` (ms). */
+async function hour(db: Db, atMs: number, values: number[], tags = 'a') {
+  const s = newSketch();
+  for (const v of values) add(s, v);
+  await db.query(
+    `INSERT INTO silver_hour (service, metric, tags, tags_hash, hour, count, errors, sum, sketch)
+     VALUES ('checkout', 'http.server.request', '{}', $1, $2, $3, 0, 0, $4)`,
+    [tags, new Date(atMs).toISOString(), values.length, Buffer.from(toBytes(s))],
+  );
+}
+
+async function incident(db: Db, key: string, openedMs: number) {
+  await db.query(
+    `INSERT INTO incidents (dedupe_key, title, state, severity, paging, opened_at, resolved_at, figures)
+     VALUES ($1, 't', 'resolved', 3, 'WARN', $2, $3, '{}')`,
+    [key, new Date(openedMs).toISOString(), new Date(openedMs + HOUR).toISOString()],
+  );
+}
+
+describe.each(backends)('weekly SLA report reads on $name', (backend) => {
+  let db: Db;
+  let dispose: () => Promise<void>;
+  let reads: SlaReportReads;
+
+  beforeAll(async () => {
+    ({ db, dispose } = await backend.open());
+    reads = reportRepository(db, p99Of);
+    const slas = slaRepository(db);
+    await slas.apply([{ open: AVAIL }, { open: OLD }]);
+    // Retired before the week: not in it.
+    await slas.apply([{ close: { id: 'retired', version: 1, activeToMs: at('2026-11-10T00:00:00Z') } }]);
+    const gold = goldRepository(db, mergeSketchBytes);
+    // Sunday before, three days of the week, Monday after: only the week's three count.
+    for (const [d, total, errors] of [
+      [-1, 1000, 500],
+      [0, 100_000, 50],
+      [1, 100_000, 300],
+      [4, 50_000, 0],
+      [7, 1000, 1000],
+    ] as const) {
+      const s = snapshotOf(
+        AVAIL,
+        { dayMs: W + d * DAY, total, errors, badMinutes: d === 1 ? 7 : 0 },
+        d === 1 ? 33 : 0,
+      );
+      await gold.insertSnapshot(s, audit(AVAIL.id));
+    }
+    await incident(db, 'sla:checkout-availability', W + DAY + 2 * HOUR);
+    await incident(db, 'sla:checkout-availability', W - HOUR); // the week before
+    await incident(db, 'revenue', W + 2 * DAY); // not an SLA incident
+    // p99: this week two tag sets in two hours (merged: 1 000 ms, where averaging hour p99s would say 550),
+    // the week before one hour.
+    await hour(db, W + 5 * HOUR, Array<number>(99).fill(100), 'a');
+    await hour(db, W + 6 * HOUR, [1000, 1000], 'b');
+    await hour(db, W - 3 * DAY, [50, 60, 70]);
+    // Scans: one before, two in the week (the later one wins), none after.
+    const scan = (iso: string, atRisk: number, current: number) =>
+      db.query(
+        `INSERT INTO scans (as_of, started_at, actor, records_count, issues_count, high_issues, total_at_risk_cents,
+           budget_cents, burn_rate, budget_remaining, paging, incident_severity, reconciled, top_causes,
+           affected_segments, slos)
+         VALUES ($1, $1, 'test', 10, 1, 0, $2, 5000000, 0.1, 0.9, 'OK', 4, true, $3, '[]', $4)`,
+        [
+          iso,
+          atRisk,
+          JSON.stringify([{ issueType: 'STALE_OPP', count: 1, lossCents: atRisk }]),
+          JSON.stringify([
+            {
+              id: 'SLO_DEAL_VELOCITY',
+              name: 'Deal Velocity',
+              target: 0.9,
+              current,
+              breached: current < 0.9,
+              budgetShare: 0.4,
+              budgetCents: 2_000_000,
+              badCount: 1,
+              population: 10,
+            },
+          ]),
+        ],
+      );
+    await scan('2026-11-15T12:00:00Z', 1, 1);
+    await scan('2026-11-18T12:00:00Z', 2, 1);
+    await scan('2026-11-22T23:00:00Z', 700_000, 0.8);
+  });
+  afterAll(async () => {
+    await dispose();
+  });
+
+  it('definitions in force during the week', async () => {
+    const defs = await reads.definitionsDuring(week.startMs, week.endMs);
+    expect(defs.map((d) => [d.id, d.version, d.target])).toEqual([['checkout-availability', 1, 0.999]]);
+  });
+
+  it("the week's snapshots, with their service", async () => {
+    const snaps = await reads.snapshots(week.startMs, week.endMs);
+    expect(snaps.map((s) => [(s.dayMs - W) / DAY, s.total, s.errors, s.service])).toEqual([
+      [0, 100_000, 50, 'checkout'],
+      [1, 100_000, 300, 'checkout'],
+      [4, 50_000, 0, 'checkout'],
+    ]);
+    expect(snaps[1]).toMatchObject({ breaches: 7, downtimeMinutes: 33, budgetBurn: expect.closeTo(3, 9) });
+  });
+
+  it('SLA incidents opened in the week only', async () => {
+    expect(await reads.slaIncidents(week.startMs, week.endMs)).toEqual([
+      { slaId: 'checkout-availability', openedAtMs: W + DAY + 2 * HOUR },
+    ]);
+  });
+
+  it('p99 from the hour sketches merged (101 values merged: the p99 is 1 000 ms)', async () => {
+    const thisWeek = await reads.p99('checkout', 'http.server.request', week.startMs, week.endMs);
+    expect(thisWeek).toBeGreaterThan(990);
+    expect(thisWeek).toBeLessThan(1010);
+    const before = await reads.p99('checkout', 'http.server.request', week.startMs - 7 * DAY, week.startMs);
+    expect(before).toBeGreaterThan(59);
+    expect(before).toBeLessThan(61);
+    expect(await reads.p99('checkout', 'nothing', week.startMs, week.endMs)).toBeNull();
+  });
+
+  it('the latest scan in the week', async () => {
+    const s = await reads.latestScanBetween(week.startMs, week.endMs);
+    expect(s).toMatchObject({ asOfMs: at('2026-11-22T23:00:00Z'), totalAtRiskCents: 700_000 });
+    expect(s!.slos[0]).toMatchObject({ id: 'SLO_DEAL_VELOCITY', current: 0.8, breached: true });
+    expect(await reads.latestScanBetween(week.endMs, week.endMs + 7 * DAY)).toBeNull();
+  });
+
+  it('the whole report through the use case', async () => {
+    const r = await buildWeeklyReport(
+      { reads, recovered: async () => 4_200, clock: { now: () => at('2026-11-30T09:00:00Z') } },
+      { week, service: null },
+    );
+    expect(r.slas).toHaveLength(1);
+    const s = r.slas[0]!;
+    expect(s).toMatchObject({
+      total: 250_000,
+      bad: 350,
+      status: 'breached',
+      breaches: 7,
+      incidents: 1,
+      downtimeMinutes: 33,
+      days: 3,
+    });
+    expect(s.attainment).toBeCloseTo(0.9986, 9);
+    expect(s.budgetRemaining).toBe(0);
+    expect(s.daily.map((d) => d.attainment)).toEqual([0.9995, 0.997, null, null, 1, null, null]);
+    expect(s.p99.changePct).toBeGreaterThan(1300);
+    expect(r.revenue?.slos[0]).toMatchObject({ id: 'SLO_DEAL_VELOCITY', atRiskCents: 700_000 });
+    expect(r.recoveredCents).toBe(4_200);
+  });
+
+  it('enqueueOnce adds a job once, whatever became of the first', async () => {
+    const outbox = reportOutbox(db);
+    const job = {
+      kind: 'sla.report' as const,
+      key: 'sla-report:2026-W47:CALERTS',
+      incidentId: null,
+      payload: { week: '2026-W47', channel: 'CALERTS' },
+    };
+    expect(await outbox.enqueueOnce(job)).toBe(true);
+    await db.query(`UPDATE jobs SET state = 'done', done_at = now() WHERE key = $1`, [job.key]);
+    expect(await outbox.enqueueOnce(job)).toBe(false);
+    const rows = await db.query<{ state: string; n: number }>(
+      'SELECT state, count(*)::int AS n FROM jobs WHERE key = $1 GROUP BY state',
+      [job.key],
+    );
+    expect(rows).toEqual([{ state: 'done', n: 1 }]);
+  });
+});

@@ -1,0 +1,178 @@
+import { describe, expect, it } from 'vitest';
+import { renderOutbound, renderTopic } from '../../../src/adapters/slack/blocks/incident-messages.ts';
+import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
+import { sharePct } from '../../../src/adapters/slack/blocks/sla-incident.ts';
+import { ACTIONS } from '../../../src/adapters/slack/ids.ts';
+import type { Incident } from '../../../src/domain/incidents/incident.ts';
+import type { SlaFigures, SlaRuleRate } from '../../../src/domain/sla/figures.ts';
+import { buildIncident, flat, HOSTILE, PINGS } from './incident-fixtures.ts';
+
+/** SLA incidents in Slack: the War Room, topic, pages, tickets and the cardinality alert. */
+const rate = (rule: string, action: 'page' | 'ticket', factor: number, fired: boolean): SlaRuleRate => ({
+  rule,
+  action,
+  factor,
+  longBurn: fired ? 36 : 0.5,
+  shortBurn: fired ? 41.2 : 0.4,
+  longTotal: 6000,
+  longBad: fired ? 216 : 3,
+  shortTotal: 500,
+  shortBad: fired ? 21 : 0,
+  fired,
+});
+
+const slaFigures = (over: Partial<SlaFigures> = {}): SlaFigures => ({
+  kind: 'sla',
+  slaId: 'checkout-availability',
+  slaVersion: 2,
+  service: 'checkout',
+  metric: 'http.server.request',
+  name: 'Checkout availability',
+  indicator: { kind: 'availability' },
+  target: 0.999,
+  windowDays: 30,
+  evaluatedAtMs: Date.parse('2026-11-30T10:00:30Z'),
+  action: 'page',
+  rule: '1h/5m',
+  burn: 36,
+  rates: [
+    rate('1h/5m', 'page', 14.4, true),
+    rate('6h/30m', 'page', 6, true),
+    rate('24h/2h', 'ticket', 3, false),
+    rate('3d/6h', 'ticket', 1, false),
+  ],
+  lastPageAtMs: Date.parse('2026-11-30T10:00:30Z'),
+  budgetRemaining: 0.42,
+  trend: {
+    hours: 24,
+    fromMs: Date.parse('2026-11-29T10:00:00Z'),
+    current: { total: 240_000, bad: 1_200, p99Ms: 812.4 },
+    weekBefore: { total: 230_000, bad: 46, p99Ms: 240 },
+  },
+  evidence: Array.from({ length: 5 }, (_, k) => ({
+    timeMs: Date.parse('2026-11-30T10:00:00Z') - k * 1000,
+    name: 'http.server.request',
+    level: 'ERROR',
+    message: `payment declined #${k}`,
+    traceId: `4bf92f3577b34da6a3ce929d0e0e${k}736`,
+    durationMs: 1234,
+  })),
+  ...over,
+});
+
+const slaIncident = (over: Partial<Incident> = {}, f: Partial<SlaFigures> = {}): Incident => ({
+  ...buildIncident({
+    title: 'SLA burn: Checkout availability',
+    severity: 2,
+    dedupeKey: 'sla:checkout-availability',
+  }),
+  figures: slaFigures(f),
+  ...over,
+});
+
+describe('SLA incident messages', () => {
+  it('the War Room shows the burn by rule, the trend and the evidence, within Block Kit limits', () => {
+    const r = renderOutbound({ kind: 'war_room', incident: slaIncident() });
+    expect(limitViolations(r)).toEqual([]);
+    const text = flat(r);
+    expect(r.text).toBe(
+      'SEV-2 · SLA burn: Checkout availability · DETECTED: burn 36.0× (1h/5m) · 96.40% good in the last 1h (target 99.9%)',
+    );
+    for (const s of [
+      'Burn by rule',
+      '1h/5m',
+      '*fired*',
+      'Trend',
+      '812 ms',
+      'payment declined #0',
+      'Latest errors',
+      'Budget left (30d)',
+    ])
+      expect(text).toContain(s);
+    expect(text).not.toContain('Rescan');
+    const actions = r.blocks.flatMap((b) =>
+      b.type === 'actions' ? (b.elements as { action_id: string; confirm?: unknown }[]) : [],
+    );
+    expect(actions.map((a) => a.action_id)).toEqual([ACTIONS.ack, ACTIONS.resolve]);
+    // Resolving while a page rule still fires asks first.
+    expect(actions[1]!.confirm).toBeDefined();
+  });
+
+  it('escapes every telemetry-sent string: names, messages, trace ids', () => {
+    const evil = slaIncident(
+      { title: `SLA burn: ${HOSTILE}` },
+      {
+        name: HOSTILE,
+        service: HOSTILE,
+        metric: HOSTILE,
+        evidence: [
+          {
+            timeMs: 0,
+            name: HOSTILE,
+            level: HOSTILE,
+            message: HOSTILE.repeat(40),
+            traceId: HOSTILE,
+            durationMs: null,
+          },
+        ],
+      },
+    );
+    for (const kind of ['war_room', 'announce'] as const) {
+      const r = renderOutbound({ kind, incident: evil });
+      expect(flat(r)).not.toMatch(PINGS);
+      expect(limitViolations(r)).toEqual([]);
+    }
+    const ticket = renderOutbound({ kind: 'sla_ticket', figures: evil.figures as SlaFigures });
+    expect(flat(ticket)).not.toMatch(PINGS);
+  });
+
+  it('pages mention the on-call group and carry the SLA summary; the topic is plain', () => {
+    const i = slaIncident();
+    const page = renderOutbound({
+      kind: 'page',
+      incident: i,
+      mentions: ['SONCALL'],
+      repeat: 0,
+      escalated: false,
+    });
+    expect(page.text).toContain(
+      '<!subteam^SONCALL> :rotating_light: *PAGE* SEV-2 · *SLA burn: Checkout availability* — burn 36.0× (1h/5m)',
+    );
+    expect(renderTopic(i)).toBe('SEV-2 · burn 36.0× (1h/5m) · 96.40% good · PAGE');
+  });
+
+  it('a resolved SLA incident offers no buttons', () => {
+    const r = renderOutbound({
+      kind: 'war_room',
+      incident: slaIncident(
+        {
+          state: 'resolved',
+          resolvedAtMs: Date.parse('2026-11-30T11:00:00Z'),
+          resolvedBy: 'system:sla-burn',
+        },
+        { action: 'none', rule: null },
+      ),
+    });
+    expect(r.blocks.some((b) => b.type === 'actions')).toBe(false);
+    expect(r.text).toContain('RESOLVED');
+  });
+
+  it('the cardinality alert lists the metrics, at most twenty', () => {
+    const over = Array.from({ length: 25 }, (_, k) => ({
+      service: 'checkout',
+      metric: `m${k}`,
+      combinations: 10_001 + k,
+    }));
+    const r = renderOutbound({ kind: 'cardinality_alert', over, tagLimit: 10_000 });
+    expect(r.text).toContain('25 metrics exceed 10,000 distinct tag combinations');
+    expect(flat(r)).toContain('10,001');
+    expect(flat(r)).toContain('…and 5 more');
+    expect(limitViolations(r)).toEqual([]);
+  });
+
+  it('shares are floored so a miss never reads as its target', () => {
+    expect(sharePct(0.99949)).toBe('99.949%');
+    expect(sharePct(0.9989999)).toBe('99.899%');
+    expect(sharePct(0.5)).toBe('50.00%');
+  });
+});
