@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goldRepository } from '../../src/adapters/db/gold-repository.ts';
 import { slaRepository } from '../../src/adapters/db/sla-repository.ts';
 import { mergeSketchBytes } from '../../src/adapters/telemetry/sketch.ts';
-import type { SlaDefinition } from '../../src/domain/sla/definition.ts';
 import { lastCompleteWeek, parseIsoWeek } from '../../src/domain/sla/report.ts';
 import { snapshotOf } from '../../src/domain/sla/snapshot.ts';
+import { availabilityFrom, searchLatency, snapshotAudit } from '../domain/sla/openslo-fixtures.ts';
 import { type CliTarget, openCliTarget, runLeak } from '../support/cli.ts';
 import { backends } from '../support/db.ts';
 
@@ -20,27 +20,8 @@ const W47 = (() => {
   return r.week;
 })();
 
-const AVAIL: SlaDefinition = {
-  id: 'checkout-availability',
-  service: 'checkout',
-  metric: 'http.server.request',
-  name: 'Checkout availability',
-  indicator: { kind: 'availability' },
-  target: 0.999,
-  windowDays: 30,
-  version: 1,
-  activeFromMs: Date.parse('2026-11-01T00:00:00Z'),
-  activeToMs: null,
-};
-const SEARCH: SlaDefinition = {
-  ...AVAIL,
-  id: 'search-latency',
-  service: 'search',
-  metric: 'http.server.duration',
-  name: 'Search latency',
-  indicator: { kind: 'latency', thresholdMs: 300 },
-  target: 0.99,
-};
+const AVAIL = availabilityFrom(Date.parse('2026-11-01T00:00:00Z'));
+const SEARCH = searchLatency(AVAIL);
 
 describe.each(backends)('leak sla report on $name', (backend) => {
   let target: CliTarget;
@@ -53,15 +34,7 @@ describe.each(backends)('leak sla report on $name', (backend) => {
     await target.withDb(async (db) => {
       await slaRepository(db).apply([{ open: AVAIL }, { open: SEARCH }]);
       const gold = goldRepository(db, mergeSketchBytes);
-      const audit = (id: string) => ({
-        actor: 'test',
-        action: 'sla.snapshot_created',
-        targetType: 'sla',
-        targetId: id,
-        before: null,
-        after: null,
-        atMs: W47.startMs,
-      });
+      const audit = (id: string) => snapshotAudit(id, W47.startMs);
       for (let d = 0; d < 7; d++) {
         const day = {
           dayMs: W47.startMs + d * DAY,

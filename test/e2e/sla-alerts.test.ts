@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { availabilityFrom } from '../domain/sla/openslo-fixtures.ts';
 import { type Harness, startHarness } from './harness.ts';
 import { incidentChannels } from './incident-helpers.ts';
 
@@ -17,22 +18,7 @@ describe('an SLA burning in the running app', () => {
   beforeAll(async () => {
     h = await startHarness({ env: { TAG_CARDINALITY_LIMIT: '3' }, usergroups: { SONCALL: ['UON1'] } });
     ({ token } = await h.services.repos.tokens.create('checkout-service'));
-    await h.services.repos.slas.apply([
-      {
-        open: {
-          id: 'checkout-availability',
-          service: 'checkout',
-          metric: 'pay',
-          name: 'Checkout availability',
-          indicator: { kind: 'availability' },
-          target: 0.999,
-          windowDays: 30,
-          version: 1,
-          activeFromMs: now - 2 * 60 * MIN,
-          activeToMs: null,
-        },
-      },
-    ]);
+    await h.services.repos.slas.apply([{ open: { ...availabilityFrom(now - 2 * 60 * MIN), metric: 'pay' } }]);
   });
   afterAll(async () => h?.stop());
 

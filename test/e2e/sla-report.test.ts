@@ -7,6 +7,7 @@ import type { SlaDefinition } from '../../src/domain/sla/definition.ts';
 import { lastCompleteWeek } from '../../src/domain/sla/report.ts';
 import { snapshotOf } from '../../src/domain/sla/snapshot.ts';
 import { DAY_MS } from '../../src/shared/time.ts';
+import { availabilityFrom, snapshotAudit } from '../domain/sla/openslo-fixtures.ts';
 import type { RecordedCall } from '../support/fake-slack.ts';
 import { type Harness, startHarness } from './harness.ts';
 
@@ -17,18 +18,7 @@ import { type Harness, startHarness } from './harness.ts';
  */
 const week = lastCompleteWeek(Date.now());
 
-const CHECKOUT: SlaDefinition = {
-  id: 'checkout-availability',
-  service: 'checkout',
-  metric: 'http.server.request',
-  name: 'Checkout availability',
-  indicator: { kind: 'availability' },
-  target: 0.999,
-  windowDays: 30,
-  version: 1,
-  activeFromMs: week.startMs - 30 * DAY_MS,
-  activeToMs: null,
-};
+const CHECKOUT = availabilityFrom(week.startMs - 30 * DAY_MS);
 const SEARCH: SlaDefinition = {
   ...CHECKOUT,
   id: 'search-latency',
@@ -49,15 +39,7 @@ beforeAll(async () => {
   for (let d = 0; d < 7; d++) {
     const day = { dayMs: week.startMs + d * DAY_MS, total: 10_000, errors: d === 3 ? 30 : 2, badMinutes: 0 };
     for (const def of [CHECKOUT, SEARCH])
-      await gold.insertSnapshot(snapshotOf(def, day, 0), {
-        actor: 'test',
-        action: 'sla.snapshot_created',
-        targetType: 'sla',
-        targetId: def.id,
-        before: null,
-        after: null,
-        atMs: week.startMs,
-      });
+      await gold.insertSnapshot(snapshotOf(def, day, 0), snapshotAudit(def.id, week.startMs));
   }
 }, 60_000);
 afterAll(async () => {

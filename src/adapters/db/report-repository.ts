@@ -2,31 +2,15 @@ import type { NewJob } from '../../app/incident-ports.ts';
 import type { SlaReportOutbox, SlaReportReads } from '../../app/telemetry-ports.ts';
 import type { SloStatus } from '../../domain/budget/slos.ts';
 import type { CauseRollup } from '../../domain/scan/summarize.ts';
-import type { SlaDefinition, SlaIndicator } from '../../domain/sla/definition.ts';
-import type { Db, Row } from './client.ts';
+import type { Db } from './client.ts';
+import { SLA_DEFINITION_COLUMNS, toDefinition } from './sla-repository.ts';
 
 const ms = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)::float8`;
 const iso = (v: number) => new Date(v).toISOString();
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** Merges stored DDSketch bytes and answers their p99 (injected: this adapter cannot import the sketch library). */
 export type P99OfSketches = (sketches: readonly Uint8Array[]) => number | null;
-
-function toDefinition(r: Row): SlaDefinition {
-  return {
-    id: r['id'] as string,
-    service: r['service'] as string,
-    metric: r['metric'] as string,
-    name: r['name'] as string,
-    indicator: json<SlaIndicator>(r['indicator']),
-    target: Number(r['target']),
-    windowDays: Number(r['window_days']),
-    version: Number(r['version']),
-    activeFromMs: Number(r['active_from_ms']),
-    activeToMs: num(r['active_to_ms']),
-  };
-}
 
 /**
  * The weekly SLA report's reads (migrations 0001, 0002, 0004): definitions, Gold snapshots, SLA incidents,
@@ -36,8 +20,7 @@ export function reportRepository(db: Db, p99Of: P99OfSketches): SlaReportReads {
   return {
     async definitionsDuring(fromMs, toMs) {
       const rows = await db.query(
-        `SELECT id, version, service, metric, name, indicator, target, window_days,
-                ${ms('active_from')} AS active_from_ms, ${ms('active_to')} AS active_to_ms
+        `SELECT ${SLA_DEFINITION_COLUMNS}
          FROM sla_definitions
          WHERE active_from < $2::timestamptz AND (active_to IS NULL OR active_to > $1::timestamptz)
          ORDER BY id, version`,

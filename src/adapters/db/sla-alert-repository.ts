@@ -33,7 +33,8 @@ export function slaSignals(db: Db, sketches: SketchOps): SlaSignals {
     let r = ranks.get(key);
     if (r === undefined) {
       r = sketches.rankBelow(bytes, thresholdMs);
-      if (ranks.size >= RANK_CACHE_MAX) ranks.clear();
+      // Oldest first out: Map keeps insertion order, and old minutes leave the windows first.
+      if (ranks.size >= RANK_CACHE_MAX) ranks.delete(ranks.keys().next().value!);
       ranks.set(key, r);
     }
     return r;
@@ -68,15 +69,62 @@ export function slaSignals(db: Db, sketches: SketchOps): SlaSignals {
 
   return {
     async minuteCounts(def, fromMs, toMs) {
+      const params = [def.service, def.metric, iso(fromMs), iso(toMs)];
+      const where = 'service = $1 AND metric = $2 AND minute >= $3::timestamptz AND minute < $4::timestamptz';
+      const at = `floor(extract(epoch FROM minute) * 1000)::float8`;
+      if (def.indicator.kind !== 'latency') {
+        // Availability: the database sums the tag sets; 3 days are at most 4,320 rows whatever the tags.
+        const rows = await db.query(
+          `SELECT ${at} AS at_ms, sum(count)::float8 AS total, sum(errors)::float8 AS bad
+           FROM silver_minute WHERE ${where} GROUP BY minute ORDER BY minute`,
+          params,
+        );
+        return rows.map((r) => ({
+          minuteMs: Number(r['at_ms']),
+          total: Number(r['total']),
+          bad: Number(r['bad']),
+        }));
+      }
+      // Latency: counts first; sketches only for the rows whose rank is not cached yet (usually the last
+      // minute or two), so a 3-day window does not ship every sketch every minute.
+      const threshold = def.indicator.thresholdMs;
+      const keyOf = (r: Row) =>
+        `${def.service}|${def.metric}|${r['tags_hash']}|m${r['at_ms']}|${Number(r['count'])}|${threshold}`;
+      const counts = await db.query(
+        `SELECT tags_hash, ${at} AS at_ms, count::float8 AS count, sketch IS NULL AS no_values
+         FROM silver_minute WHERE ${where} ORDER BY minute`,
+        params,
+      );
+      // Ranks are read into this call's own map before any is computed, so the cache's eviction can never
+      // take one away mid-call.
+      const below = new Map<string, number>();
+      for (const r of counts) {
+        const v = ranks.get(keyOf(r));
+        if (v !== undefined) below.set(keyOf(r), v);
+      }
+      const missing = counts.filter((r) => r['no_values'] !== true && !below.has(keyOf(r)));
+      if (missing.length > 0) {
+        const from = Math.min(...missing.map((r) => Number(r['at_ms'])));
+        const sketched = await db.query(
+          `SELECT tags_hash, ${at} AS at_ms, count::float8 AS count, encode(sketch, 'base64') AS sketch
+           FROM silver_minute WHERE ${where} AND minute >= $5::timestamptz AND sketch IS NOT NULL`,
+          [...params, iso(from)],
+        );
+        for (const r of sketched) below.set(keyOf(r), rankOf(keyOf(r), fromB64(r['sketch'])!, threshold));
+      }
       const byMinute = new Map<number, MinuteCounts>();
-      for (const r of await rows('silver_minute', 'minute', def, fromMs, toMs)) {
-        const at = Number(r['at_ms']);
-        const bad = badOf(def, r, `${def.service}|${def.metric}|${r['tags_hash']}|m${at}`);
-        const m = byMinute.get(at);
+      for (const r of counts) {
+        const minuteMs = Number(r['at_ms']);
+        const count = Number(r['count']);
+        // A row without values (events without a duration) has nothing faster than the threshold. A row
+        // compacted again between the two reads (its count changed) is judged next minute, not as all bad.
+        const fast = r['no_values'] === true ? 0 : (below.get(keyOf(r)) ?? count);
+        const bad = Math.max(0, count - fast);
+        const m = byMinute.get(minuteMs);
         if (m) {
-          m.total += Number(r['count']);
+          m.total += count;
           m.bad += bad;
-        } else byMinute.set(at, { minuteMs: at, total: Number(r['count']), bad });
+        } else byMinute.set(minuteMs, { minuteMs, total: count, bad });
       }
       return [...byMinute.values()];
     },

@@ -7,12 +7,14 @@ import { incidentTx } from './incidents-repository.ts';
 const ms = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)::float8`;
 const iso = (v: number) => new Date(v).toISOString();
 
-const COLUMNS = `id, version, service, metric, name, indicator, target, window_days,
+/** The `sla_definitions` columns toDefinition reads (validity as epoch ms). */
+export const SLA_DEFINITION_COLUMNS = `id, version, service, metric, name, indicator, target, window_days,
   ${ms('active_from')} AS active_from_ms, ${ms('active_to')} AS active_to_ms`;
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
-function toDefinition(r: Row): SlaDefinition {
+/** A `sla_definitions` row, selected with SLA_DEFINITION_COLUMNS, as its definition. */
+export function toDefinition(r: Row): SlaDefinition {
   return {
     id: r['id'] as string,
     service: r['service'] as string,
@@ -48,7 +50,7 @@ export function slaRepository(db: Db): SlaDefinitions {
   return {
     async current(id) {
       const [r] = await db.query(
-        `SELECT ${COLUMNS} FROM sla_definitions WHERE id = $1 AND active_to IS NULL`,
+        `SELECT ${SLA_DEFINITION_COLUMNS} FROM sla_definitions WHERE id = $1 AND active_to IS NULL`,
         [id],
       );
       return r ? toDefinition(r) : null;
@@ -56,7 +58,7 @@ export function slaRepository(db: Db): SlaDefinitions {
 
     async listActive(atMs) {
       const rows = await db.query(
-        `SELECT ${COLUMNS} FROM sla_definitions
+        `SELECT ${SLA_DEFINITION_COLUMNS} FROM sla_definitions
          WHERE active_from <= $1 AND (active_to IS NULL OR active_to > $1) ORDER BY id`,
         [iso(atMs)],
       );

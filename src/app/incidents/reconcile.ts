@@ -139,12 +139,28 @@ async function reopen(
   id: string,
   figures: IncidentFigures,
 ): Promise<IncidentChange> {
+  const { severity, paging } = figures;
+  return reopenResolved(tx, deps, actor, now, id, { severity, paging, figures }, { scan_id: figures.scanId });
+}
+
+/**
+ * A resolved incident comes back (a revenue leak within the reopen window, an SLA paging again): detected
+ * with fresh figures and no acknowledgement, on the timeline and in the audit log, its channel and War Room
+ * brought back, announced, and paged from the first repeat.
+ */
+export async function reopenResolved(
+  tx: IncidentTx,
+  deps: IncidentDeps,
+  actor: string,
+  now: number,
+  id: string,
+  next: Pick<Incident, 'severity' | 'paging' | 'figures'>,
+  data: Record<string, unknown> = {},
+): Promise<IncidentChange> {
   const before = await tx.get(id);
   const reopened = await tx.update(id, 'resolved', {
     state: 'detected',
-    severity: figures.severity,
-    paging: figures.paging,
-    figures,
+    ...next,
     resolvedAtMs: null,
     resolvedBy: null,
     acknowledgedAtMs: null,
@@ -159,7 +175,7 @@ async function reopen(
     action: 'incident.reopened',
     actor,
     atMs: now,
-    data: { ...snapshot(reopened), scan_id: figures.scanId },
+    data: { ...snapshot(reopened), ...data },
     before: snapshot(before),
     after: snapshot(reopened),
   });

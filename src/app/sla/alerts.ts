@@ -26,7 +26,7 @@ import {
   schedulePage,
   scheduleSync,
 } from '../incidents/effects.ts';
-import { incidentSnapshot, recordResolved } from '../incidents/reconcile.ts';
+import { incidentSnapshot, recordResolved, reopenResolved } from '../incidents/reconcile.ts';
 import type { SlaAlertStore, SlaAlertTx, SlaSignals } from '../sla-alert-ports.ts';
 import type { SlaDefinitions } from '../telemetry-ports.ts';
 
@@ -301,36 +301,8 @@ async function declare(s: Step, severity: Incident['severity']): Promise<Change>
 }
 
 async function reopen(s: Step, id: string, severity: Incident['severity']): Promise<Change> {
-  const { tx, deps, actor, nowMs } = s;
-  const before = await tx.get(id);
   const figures = await withEvidence(s, id);
-  const reopened = await tx.update(id, 'resolved', {
-    state: 'detected',
-    severity,
-    paging: 'PAGE',
-    figures,
-    resolvedAtMs: null,
-    resolvedBy: null,
-    acknowledgedAtMs: null,
-    acknowledgedBy: null,
-    pagesSent: 0,
-    nextPageAtMs: null,
-  });
-  if (reopened === null || before === null) return { action: 'none', incident: before };
-  await recordIncidentStep(tx, {
-    incidentId: id,
-    kind: 'REOPENED',
-    action: 'incident.reopened',
-    actor,
-    atMs: nowMs,
-    data: { ...incidentSnapshot(reopened) },
-    before: incidentSnapshot(before),
-    after: incidentSnapshot(reopened),
-  });
-  const hasChannel = await scheduleChannel(tx, deps, reopened);
-  await scheduleSync(tx, reopened);
-  if (!hasChannel || reopened.channelId !== null) await scheduleAlert(tx, deps, reopened, 'reopened', nowMs);
-  return { action: 'reopened', incident: await schedulePage(tx, deps, reopened, 0, actor, nowMs) };
+  return reopenResolved(s.tx, s.deps, s.actor, s.nowMs, id, { severity, paging: 'PAGE', figures });
 }
 
 async function update(

@@ -11,7 +11,7 @@ import {
 } from '../../../src/adapters/telemetry/sketch.ts';
 import type { Ctx } from '../../../src/app/context.ts';
 import { runSlaEngine, type SlaEngineDeps } from '../../../src/app/sla/engine.ts';
-import type { SlaDefinition } from '../../../src/domain/sla/definition.ts';
+import { availabilityFrom, checkoutLatency } from '../../domain/sla/openslo-fixtures.ts';
 import { backends, silentLog } from '../../support/db.ts';
 
 /**
@@ -24,27 +24,8 @@ const DAY1 = at('2026-11-17T00:00:00Z');
 const DAY2 = at('2026-11-18T00:00:00Z');
 const NOW = at('2026-11-19T00:00:30Z');
 
-const AVAIL: SlaDefinition = {
-  id: 'checkout-availability',
-  service: 'checkout',
-  metric: 'http.server.request',
-  name: 'Checkout availability',
-  indicator: { kind: 'availability' },
-  target: 0.999,
-  windowDays: 30,
-  version: 1,
-  activeFromMs: at('2026-11-17T10:00:00Z'),
-  activeToMs: null,
-};
-const LATENCY: SlaDefinition = {
-  ...AVAIL,
-  id: 'checkout-latency',
-  name: 'Checkout latency',
-  metric: 'http.server.duration',
-  indicator: { kind: 'latency', thresholdMs: 300 },
-  target: 0.99,
-  activeFromMs: at('2026-11-18T08:00:00Z'),
-};
+const AVAIL = availabilityFrom(at('2026-11-17T10:00:00Z'));
+const LATENCY = checkoutLatency(availabilityFrom(at('2026-11-18T08:00:00Z')));
 
 describe.each(backends)('SLA engine and Gold snapshots on $name', (backend) => {
   let db: Db;

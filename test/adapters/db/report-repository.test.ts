@@ -12,12 +12,12 @@ import {
   quantile,
   toBytes,
 } from '../../../src/adapters/telemetry/sketch.ts';
-import type { AuditEntry } from '../../../src/app/incident-ports.ts';
 import { buildWeeklyReport } from '../../../src/app/sla/report.ts';
 import type { SlaReportReads } from '../../../src/app/telemetry-ports.ts';
 import type { SlaDefinition } from '../../../src/domain/sla/definition.ts';
 import { parseIsoWeek } from '../../../src/domain/sla/report.ts';
 import { snapshotOf } from '../../../src/domain/sla/snapshot.ts';
+import { availabilityFrom, snapshotAudit } from '../../domain/sla/openslo-fixtures.ts';
 import { backends } from '../../support/db.ts';
 
 /** The weekly report's reads (report-repository.ts) and its enqueue-once outbox, on each backend. */
@@ -31,18 +31,7 @@ const week = (() => {
 })();
 const W = week.startMs;
 
-const AVAIL: SlaDefinition = {
-  id: 'checkout-availability',
-  service: 'checkout',
-  metric: 'http.server.request',
-  name: 'Checkout availability',
-  indicator: { kind: 'availability' },
-  target: 0.999,
-  windowDays: 30,
-  version: 1,
-  activeFromMs: at('2026-11-01T00:00:00Z'),
-  activeToMs: null,
-};
+const AVAIL = availabilityFrom(at('2026-11-01T00:00:00Z'));
 const OLD: SlaDefinition = {
   ...AVAIL,
   id: 'retired',
@@ -51,15 +40,7 @@ const OLD: SlaDefinition = {
   activeToMs: null,
 };
 
-const audit = (id: string): AuditEntry => ({
-  actor: 'test',
-  action: 'sla.snapshot_created',
-  targetType: 'sla',
-  targetId: id,
-  before: null,
-  after: null,
-  atMs: W,
-});
+const audit = (id: string) => snapshotAudit(id, W);
 
 const p99Of = (sketches: readonly Uint8Array[]) => {
   const s = newSketch();

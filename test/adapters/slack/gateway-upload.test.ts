@@ -1,25 +1,18 @@
 import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { boltLogger } from '../../../src/adapters/log/bolt-logger.ts';
-import { createChatGateway, deliveryClient } from '../../../src/adapters/slack/gateway.ts';
-import { type ChatGateway, DeliveryError } from '../../../src/app/incident-ports.ts';
-import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.ts';
+import { describe, expect, it } from 'vitest';
+import { createChatGateway } from '../../../src/adapters/slack/gateway.ts';
+import type { ChatGateway } from '../../../src/app/incident-ports.ts';
+import type { FakeSlack } from '../../support/fake-slack.ts';
+import { failure, gatewayDepsOn, useFakeSlack } from './gateway-support.ts';
 
 /** ChatGateway.uploadFile against the fake Slack: the external upload in three steps, and its failures. */
 const log = pino({ level: 'silent' });
 let fake: FakeSlack;
 let gateway: ChatGateway;
-beforeAll(async () => {
-  fake = await startFakeSlack();
-  gateway = createChatGateway({
-    client: deliveryClient({ token: 'xoxb-upload-test', apiUrl: fake.apiUrl, logger: boltLogger(log) }),
-    render: () => ({ text: 'x', blocks: [] }),
-    topic: () => 'x',
-    log,
-  });
+useFakeSlack((f) => {
+  fake = f;
+  gateway = createChatGateway(gatewayDepsOn(fake, { token: 'xoxb-upload-test', log }));
 });
-beforeEach(() => fake.reset());
-afterAll(() => fake.close());
 
 const FILE = {
   filename: 'chart.png',
@@ -27,15 +20,6 @@ const FILE = {
   bytes: new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 255]),
   initialComment: 'Daily SLA attainment',
 };
-
-async function failure(p: Promise<unknown>): Promise<DeliveryError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DeliveryError);
-  return err as DeliveryError;
-}
 
 describe('uploadFile', () => {
   it('asks for an upload URL, POSTs the bytes there, and completes the upload into the channel', async () => {

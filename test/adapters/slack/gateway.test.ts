@@ -1,10 +1,10 @@
 import pino from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { boltLogger } from '../../../src/adapters/log/bolt-logger.ts';
-import { createChatGateway, deliveryClient, toDeliveryError } from '../../../src/adapters/slack/gateway.ts';
-import { type ChatGateway, DeliveryError, type OutboundMessage } from '../../../src/app/incident-ports.ts';
+import { describe, expect, it } from 'vitest';
+import { createChatGateway, toDeliveryError } from '../../../src/adapters/slack/gateway.ts';
+import type { ChatGateway, OutboundMessage } from '../../../src/app/incident-ports.ts';
 import type { Incident } from '../../../src/domain/incidents/incident.ts';
-import { FAKE_BOT, type FakeSlack, startFakeSlack } from '../../support/fake-slack.ts';
+import { FAKE_BOT, type FakeSlack } from '../../support/fake-slack.ts';
+import { failure, gatewayDepsOn, useFakeSlack } from './gateway-support.ts';
 
 const TOKEN = 'xoxb-gateway-test-secret-token';
 // The gateway only hands the incident to the injected renderers, so a partial one is enough here.
@@ -16,33 +16,23 @@ let gateway: ChatGateway;
 const logs: string[] = [];
 
 const log = pino({ level: 'debug' }, { write: (s: string) => void logs.push(s) });
-const gatewayDeps = () => ({
-  client: deliveryClient({ token: TOKEN, apiUrl: fake.apiUrl, logger: boltLogger(log) }),
-  render: (m: OutboundMessage) => ({
-    text: `${m.kind}: ${'incident' in m ? m.incident.title : ''}`,
-    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${m.kind}*` } }],
-  }),
-  topic: (i: Incident) => `SEV-${i.severity} · ${i.title}`,
-  log,
-});
+const gatewayDeps = () =>
+  gatewayDepsOn(fake, {
+    token: TOKEN,
+    log,
+    render: (m: OutboundMessage) => ({
+      text: `${m.kind}: ${'incident' in m ? m.incident.title : ''}`,
+      blocks: [{ type: 'section', text: { type: 'mrkdwn', text: `*${m.kind}*` } }],
+    }),
+    topic: (i: Incident) => `SEV-${i.severity} · ${i.title}`,
+  });
 
-beforeAll(async () => {
-  fake = await startFakeSlack();
+useFakeSlack((f) => {
+  fake = f;
   gateway = createChatGateway(gatewayDeps());
 });
-beforeEach(() => fake.reset());
-afterAll(() => fake.close());
 
 const callsOf = (method: string) => fake.calls.filter((c) => c.kind === 'api' && c.name === method);
-/** The DeliveryError a failing gateway call threw. */
-async function failure(p: Promise<unknown>): Promise<DeliveryError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(DeliveryError);
-  return err as DeliveryError;
-}
 
 describe('channels', () => {
   it('creates a public channel, and answers name_taken for a taken name', async () => {

@@ -5,6 +5,7 @@ import { sharePct } from '../../../src/adapters/slack/blocks/sla-incident.ts';
 import { ACTIONS } from '../../../src/adapters/slack/ids.ts';
 import type { Incident } from '../../../src/domain/incidents/incident.ts';
 import type { SlaFigures, SlaRuleRate } from '../../../src/domain/sla/figures.ts';
+import { AVAILABILITY } from '../../domain/sla/openslo-fixtures.ts';
 import { buildIncident, flat, HOSTILE, PINGS } from './incident-fixtures.ts';
 
 /** SLA incidents in Slack: the War Room, topic, pages, tickets and the cardinality alert. */
@@ -21,16 +22,18 @@ const rate = (rule: string, action: 'page' | 'ticket', factor: number, fired: bo
   fired,
 });
 
+/** The checkout availability SLA's terms, as its figures carry them. */
+const { id: slaId, service, metric, name, indicator, target, windowDays } = AVAILABILITY;
 const slaFigures = (over: Partial<SlaFigures> = {}): SlaFigures => ({
   kind: 'sla',
-  slaId: 'checkout-availability',
+  slaId,
   slaVersion: 2,
-  service: 'checkout',
-  metric: 'http.server.request',
-  name: 'Checkout availability',
-  indicator: { kind: 'availability' },
-  target: 0.999,
-  windowDays: 30,
+  service,
+  metric,
+  name,
+  indicator,
+  target,
+  windowDays,
   evaluatedAtMs: Date.parse('2026-11-30T10:00:30Z'),
   action: 'page',
   rule: '1h/5m',

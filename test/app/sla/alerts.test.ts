@@ -14,8 +14,8 @@ import { evaluateSlaAlerts, type SlaAlertDeps } from '../../../src/app/sla/alert
 import { type Incident, slaFigures } from '../../../src/domain/incidents/incident.ts';
 import { DEFAULT_SLA_ALERT_POLICY } from '../../../src/domain/sla/alerting.ts';
 import { thresholdFactor } from '../../../src/domain/sla/burn.ts';
-import type { SlaDefinition } from '../../../src/domain/sla/definition.ts';
 import { MINUTE_MS } from '../../../src/shared/time.ts';
+import { availabilityFrom, checkoutLatency } from '../../domain/sla/openslo-fixtures.ts';
 import { backends } from '../../support/db.ts';
 import { drain, posted } from '../incidents/delivery-support.ts';
 import { openWorld, resetDb, systemCtx, type World } from '../incidents/setup.ts';
@@ -26,26 +26,8 @@ import { openWorld, resetDb, systemCtx, type World } from '../incidents/setup.ts
  */
 const HOUR = 60 * MINUTE_MS;
 
-const AVAIL: SlaDefinition = {
-  id: 'checkout-availability',
-  service: 'checkout',
-  metric: 'http.server.request',
-  name: 'Checkout availability',
-  indicator: { kind: 'availability' },
-  target: 0.999,
-  windowDays: 30,
-  version: 1,
-  activeFromMs: Date.parse('2025-01-01T00:00:00Z'),
-  activeToMs: null,
-};
-const LATENCY: SlaDefinition = {
-  ...AVAIL,
-  id: 'checkout-latency',
-  name: 'Checkout latency',
-  metric: 'http.server.duration',
-  indicator: { kind: 'latency', thresholdMs: 300 },
-  target: 0.99,
-};
+const AVAIL = availabilityFrom(Date.parse('2025-01-01T00:00:00Z'));
+const LATENCY = checkoutLatency(AVAIL);
 
 describe.each(backends)('SLA burn-rate alerting on $name', (backend) => {
   let shared: { db: World['db']; dispose: () => Promise<void> };
@@ -280,24 +262,22 @@ describe.each(backends)('SLA burn-rate alerting on $name', (backend) => {
     for (let k = 0; k < 100; k++) add(slow, k < 50 ? 120 : 900); // half the requests take 900 ms
     const fast = newSketch();
     for (let k = 0; k < 100; k++) add(fast, 120);
-    await traffic({
-      metric: LATENCY.metric,
-      endMs: w.clock.now(),
-      minutes: 60,
-      total: 100,
-      bad: 0,
-      sketch: toBytes(fast),
-    });
+    /** `minutes` minutes of 100 requests each on the latency metric, their durations in `sketch`. */
+    const requests = (minutes: number, sketch: typeof slow) =>
+      traffic({
+        metric: LATENCY.metric,
+        endMs: w.clock.now(),
+        minutes,
+        total: 100,
+        bad: 0,
+        sketch: toBytes(sketch),
+      });
+    const evaluateLatency = async () =>
+      (await evaluateSlaAlerts(deps, systemCtx)).find((o) => o.slaId === LATENCY.id)!;
+    await requests(60, fast);
     w.clock.advance(MINUTE_MS);
-    await traffic({
-      metric: LATENCY.metric,
-      endMs: w.clock.now(),
-      minutes: 1,
-      total: 100,
-      bad: 0,
-      sketch: toBytes(slow),
-    });
-    const out = (await evaluateSlaAlerts(deps, systemCtx)).find((o) => o.slaId === LATENCY.id)!;
+    await requests(1, slow);
+    const out = await evaluateLatency();
     // 50 of 100 slow in the last 5 minutes' 500 → 10% / 1% budget = 10×; the hour: 50/6,000 → 0.83×.
     // Twenty such minutes: the hour burns 1,000/6,000 → 16.7× and the 5 minutes 50×: page.
     expect(out.action).toBe('none');
@@ -305,16 +285,9 @@ describe.each(backends)('SLA burn-rate alerting on $name', (backend) => {
     expect(figures.action).toBe('none');
     for (let m = 0; m < 19; m++) {
       w.clock.advance(MINUTE_MS);
-      await traffic({
-        metric: LATENCY.metric,
-        endMs: w.clock.now(),
-        minutes: 1,
-        total: 100,
-        bad: 0,
-        sketch: toBytes(slow),
-      });
+      await requests(1, slow);
     }
-    const paged = (await evaluateSlaAlerts(deps, systemCtx)).find((o) => o.slaId === LATENCY.id)!;
+    const paged = await evaluateLatency();
     expect(paged).toMatchObject({ action: 'page', rule: '1h/5m', incident: 'declared' });
     expect(paged.burn).toBeGreaterThan(14.4);
   });

@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../../src/app/incident-ports.ts';
 import { openSloToDefinitions, type SlaDefinition } from '../../../src/domain/sla/definition.ts';
 
 /** OpenSLO documents as `leak sla apply -f` would hand them over once parsed from YAML. */
@@ -69,3 +70,41 @@ export const AVAILABILITY: SlaDefinition = {
   activeFromMs: NOW,
   activeToMs: null,
 };
+
+/** AVAILABILITY (checkout, http.server.request, 99.9 %), active from `activeFromMs`. */
+export const availabilityFrom = (activeFromMs: number): SlaDefinition => ({ ...AVAILABILITY, activeFromMs });
+
+/** The terms of a latency objective: under 300 ms on http.server.duration, 99 % of the time. */
+const LATENCY_300MS = {
+  metric: 'http.server.duration',
+  indicator: { kind: 'latency', thresholdMs: 300 },
+  target: 0.99,
+} as const satisfies Partial<SlaDefinition>;
+
+/** Checkout's latency objective, built on `base` (an AVAILABILITY with its own activeFromMs). */
+export const checkoutLatency = (base: SlaDefinition): SlaDefinition => ({
+  ...base,
+  id: 'checkout-latency',
+  name: 'Checkout latency',
+  ...LATENCY_300MS,
+});
+
+/** Search's latency objective, built on `base` (an AVAILABILITY with its own activeFromMs). */
+export const searchLatency = (base: SlaDefinition): SlaDefinition => ({
+  ...base,
+  id: 'search-latency',
+  service: 'search',
+  name: 'Search latency',
+  ...LATENCY_300MS,
+});
+
+/** The audit entry a Gold snapshot of `slaId` is written with, by the `test` actor at `atMs`. */
+export const snapshotAudit = (slaId: string, atMs: number): AuditEntry => ({
+  actor: 'test',
+  action: 'sla.snapshot_created',
+  targetType: 'sla',
+  targetId: slaId,
+  before: null,
+  after: null,
+  atMs,
+});

@@ -13,6 +13,7 @@ import {
 } from '../../../src/domain/sla/report.ts';
 import type { GoldSnapshot } from '../../../src/domain/sla/snapshot.ts';
 import { DAY_MS } from '../../../src/shared/time.ts';
+import { availabilityFrom, searchLatency } from './openslo-fixtures.ts';
 
 const at = (iso: string) => Date.parse(iso);
 
@@ -87,27 +88,8 @@ const W47 = (() => {
 })();
 const day = (i: number) => W47.startMs + i * DAY_MS;
 
-const AVAIL: SlaDefinition = {
-  id: 'checkout-availability',
-  service: 'checkout',
-  metric: 'http.server.request',
-  name: 'Checkout availability',
-  indicator: { kind: 'availability' },
-  target: 0.999,
-  windowDays: 30,
-  version: 1,
-  activeFromMs: at('2026-11-01T00:00:00Z'),
-  activeToMs: null,
-};
-const LATENCY: SlaDefinition = {
-  ...AVAIL,
-  id: 'search-latency',
-  service: 'search',
-  metric: 'http.server.duration',
-  name: 'Search latency',
-  indicator: { kind: 'latency', thresholdMs: 300 },
-  target: 0.99,
-};
+const AVAIL = availabilityFrom(at('2026-11-01T00:00:00Z'));
+const LATENCY = searchLatency(AVAIL);
 
 const snap = (
   def: SlaDefinition,
