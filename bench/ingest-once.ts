@@ -8,22 +8,29 @@
  *                         dropped afterwards
  *   BENCH_INGEST_SECONDS  measured duration (default 20), after a 3 s warm-up
  *   BENCH_INGEST_CLIENTS  concurrent clients (default 4)
+ *   BENCH_INGEST_COMPACT_DURING=1  a compactor runs during the ingest too (as the scheduled job would),
+ *                         not only afterwards
  *
  * The real app runs in this process (start() from src/main.ts, Slack pointed at a tiny local stub that
- * answers `{ ok: true }`, no scheduler), and 4 concurrent clients in a worker thread POST batches of 1,000
+ * answers `{ ok: true }`, no scheduler), and 4 concurrent clients in a child process of their own (a
+ * separate load generator: the server's CPU figure is this process alone) POST batches of 1,000
  * plain events to /api/telemetry/events over keep-alive HTTP: 20 services × 10 names × 3 tag sets, times
  * within the last 2 s (so the Silver minute moves forward with the clock), 2% errors (with user ids and
  * emails, hashed into Bronze) and 3% slower than TELEMETRY_SLOW_MS (Bronze too). Every request time of
- * the measured window is kept, so p50/p99 are exact.
+ * the measured window is kept, so p50/p99 are exact. The host is shared, so the 1-minute load average
+ * (os.loadavg, as `uptime` shows it) is reported from the start and the end of the measured window.
  *
  * Then the ceiling: the same number of bronze-like rows COPYed (text format) into a plain table with
  * Bronze's columns and no index, through postgres.js `COPY … FROM STDIN` writable.
  */
+import { fork } from 'node:child_process';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 
 const CLIENTS = Number(process.env['BENCH_INGEST_CLIENTS'] ?? 4);
+const COMPACT_DURING = process.env['BENCH_INGEST_COMPACT_DURING'] === '1';
 const BATCH = 1_000;
 const SERVICES = 20;
 const NAMES = [
@@ -45,6 +52,8 @@ const TAG_SETS = [
 ];
 const SLOW_MS = 1_000;
 const WARMUP_MS = 3_000;
+/** Set (to the ClientJob's JSON) in the load generator's child process. */
+const CLIENT_JOB_ENV = 'BENCH_INGEST_CLIENT_JOB';
 
 interface ClientJob {
   port: number;
@@ -63,6 +72,11 @@ interface ClientResult {
   windowMs: number;
   /** Accepted over the whole run, warm-up included (checked against Silver's counts). */
   acceptedTotal: number;
+  /** The load generator's own CPU time over its run (user + system), ms. */
+  cpuMs: number;
+  /** The 1-minute load average at the start and at the end of the measured window. */
+  loadStart: number;
+  loadEnd: number;
 }
 
 /** A deterministic PRNG (mulberry32), so every run sends the same mix. */
@@ -118,8 +132,9 @@ function eventTemplates(n: number, seed: number): [string, string][] {
   return out;
 }
 
-/** The worker thread: CLIENTS concurrent keep-alive clients, each POSTing one batch at a time. */
+/** The load generator (a child process): CLIENTS concurrent keep-alive clients, one batch at a time each. */
 async function runClients(job: ClientJob): Promise<ClientResult> {
+  const cpu0 = process.cpuUsage();
   const templates = eventTemplates(20_000, 42);
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   const start = performance.now();
@@ -132,6 +147,10 @@ async function runClients(job: ClientJob): Promise<ClientResult> {
   let failed = 0;
   let lastEnd = windowStart;
   let cursor = 0;
+  let loadStart = Number.NaN;
+  setTimeout(() => {
+    loadStart = loadavg()[0]!;
+  }, job.warmupMs).unref();
 
   const body = (): string => {
     const now = Date.now();
@@ -195,7 +214,9 @@ async function runClients(job: ClientJob): Promise<ClientResult> {
     }
   };
   await Promise.all(Array.from({ length: CLIENTS }, client));
+  const loadEnd = loadavg()[0]!;
   agent.destroy();
+  const cpu = process.cpuUsage(cpu0);
   return {
     latencies: Float64Array.from(latencies),
     accepted,
@@ -203,12 +224,16 @@ async function runClients(job: ClientJob): Promise<ClientResult> {
     failed,
     windowMs: lastEnd - windowStart,
     acceptedTotal,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+    loadStart,
+    loadEnd,
   };
 }
 
-if (!isMainThread) {
-  const result = await runClients(workerData as ClientJob);
-  parentPort!.postMessage(result);
+const clientJob = process.env[CLIENT_JOB_ENV];
+if (clientJob !== undefined) {
+  const result = await runClients(JSON.parse(clientJob) as ClientJob);
+  process.send!(result, () => process.disconnect());
 } else if (import.meta.main) {
   await main();
 }
@@ -270,22 +295,43 @@ async function main(): Promise<void> {
       `ingest: ${CLIENTS} clients × batches of ${fmt(BATCH)} events, ${fmt(WARMUP_MS / 1000)} s warm-up + ${fmt(measureMs / 1000)} s`,
     );
     const job: ClientJob = { port: running.port, token, warmupMs: WARMUP_MS, measureMs };
-    const cpu0 = process.cpuUsage();
-    const result = await new Promise<ClientResult>((resolve, reject) => {
-      const w = new Worker(new URL(import.meta.url), { workerData: job });
-      w.once('message', resolve);
-      w.once('error', reject);
-      w.once('exit', (code) => {
-        if (code !== 0) reject(new Error(`client worker exited with ${code}`));
-      });
-    });
-    const cpu = process.cpuUsage(cpu0);
-
-    // Ingest leaves Silver minutes pending; drain them (the every-minute compaction job's work) so the
-    // Silver counts below are checked, and time it.
     const { telemetryStore } = await import('../src/adapters/db/telemetry-repository.ts');
     const { mergeSketchBytes, sketchQuantiles } = await import('../src/adapters/telemetry/sketch.ts');
     const compactor = telemetryStore(services.db, mergeSketchBytes, { quantiles: sketchQuantiles });
+    // BENCH_INGEST_COMPACT_DURING=1: one compactor drains pending rows all along, as the scheduled job
+    // would on a loaded server, so the ingest rate is measured with compaction competing for the CPU.
+    let ingesting = true;
+    let compactedDuring = 0;
+    const during = COMPACT_DURING
+      ? (async () => {
+          while (ingesting) {
+            const n = await compactor.compact();
+            compactedDuring += n;
+            if (n === 0) await new Promise((r) => setTimeout(r, 200));
+          }
+        })()
+      : Promise.resolve();
+    during.catch(() => {}); // awaited (and thrown) once the clients are done
+    const cpu0 = process.cpuUsage();
+    const result = await new Promise<ClientResult>((resolve, reject) => {
+      const c = fork(fileURLToPath(import.meta.url), [], {
+        env: { ...process.env, [CLIENT_JOB_ENV]: JSON.stringify(job) },
+        serialization: 'advanced',
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      c.once('message', (m) => resolve(m as ClientResult));
+      c.once('error', reject);
+      c.once('exit', (code) => {
+        if (code !== 0) reject(new Error(`load generator exited with ${code}`));
+      });
+    });
+    // This process alone: the server (HTTP, parsing, rollups, the driver), not the load generator.
+    const cpu = process.cpuUsage(cpu0);
+    ingesting = false;
+    await during;
+
+    // Ingest leaves Silver minutes pending; drain them (the every-minute compaction job's work) so the
+    // Silver counts below are checked, and time it.
     const compact0 = performance.now();
     let compacted = 0;
     for (let n = await compactor.compact(); n > 0; n = await compactor.compact()) compacted += n;
@@ -325,9 +371,17 @@ async function main(): Promise<void> {
       silverRows: Number(counts!.silver),
       silverEvents: Number(counts!.events),
       acceptedTotal: result.acceptedTotal,
+      compactDuring: COMPACT_DURING,
+      compactedDuringRows: compactedDuring,
       compactedRows: compacted,
       compactMs,
+      compactRowsPerSec: (compacted / compactMs) * 1000,
       serverCpuSec: (cpu.user + cpu.system) / 1e6,
+      /** Server CPU per 1,000 accepted events, warm-up included (the server's CPU covers it too). */
+      serverCpuMsPer1000: ((cpu.user + cpu.system) / 1000 / result.acceptedTotal) * 1000,
+      clientCpuSec: result.cpuMs / 1000,
+      loadStart: result.loadStart,
+      loadEnd: result.loadEnd,
       copyRows: result.accepted,
       copyMs,
       copyRowsPerSec: copyRate,
@@ -409,6 +463,14 @@ export function report(
     seconds: number;
     clients: number;
     batch: number;
+    serverCpuMsPer1000?: number;
+    clientCpuSec?: number;
+    loadStart?: number;
+    loadEnd?: number;
+    compactedRows?: number;
+    compactMs?: number;
+    compactDuring?: boolean;
+    compactedDuringRows?: number;
   },
   fmt: (n: number, d?: number) => string,
 ): string[] {
@@ -432,5 +494,41 @@ export function report(
       fmt(r.copyRowsPerSec),
       `ingest is ${fmt(r.eventsPerSec / r.copyRowsPerSec, 2)}× raw COPY (ceiling)`,
     ),
+    ...(r.serverCpuMsPer1000 !== undefined && r.clientCpuSec !== undefined
+      ? [
+          line(
+            '  server CPU per 1,000 events (ms)',
+            fmt(r.serverCpuMsPer1000, 1),
+            `load generator (own process): ${fmt(r.clientCpuSec, 1)} s CPU`,
+          ),
+        ]
+      : []),
+    ...(r.loadStart !== undefined && r.loadEnd !== undefined
+      ? [
+          line(
+            '  host load average (1 min)',
+            `${fmt(r.loadStart, 2)} → ${fmt(r.loadEnd, 2)}`,
+            '(2 cores, shared)',
+          ),
+        ]
+      : []),
+    ...(r.compactDuring && r.compactedDuringRows !== undefined
+      ? [
+          line(
+            '  compacted during the ingest (rows)',
+            fmt(r.compactedDuringRows),
+            '(one compactor all along)',
+          ),
+        ]
+      : []),
+    ...(r.compactedRows !== undefined && r.compactMs !== undefined
+      ? [
+          line(
+            '  compaction afterwards (rows/s)',
+            fmt((r.compactedRows / r.compactMs) * 1000),
+            `${fmt(r.compactedRows)} pending rows in ${fmt(r.compactMs / 1000, 1)} s`,
+          ),
+        ]
+      : []),
   ];
 }

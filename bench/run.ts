@@ -7,6 +7,9 @@
  *                       created on it and dropped afterwards. Without one, embedded PGlite is used
  *                       (default 100,000 rows there; the raw COPY probe needs a server and is skipped).
  *
+ * The SLA burn-rate evaluation follows (bench/sla-burn-once.ts: BENCH_SLAS SLAs, default 20, over 72 hours
+ * of Silver minutes with BENCH_SLA_TAGS tag sets each, default 5; the first and the next evaluation).
+ *
  * With a server, the telemetry ingest step follows (bench/ingest-once.ts: 4 HTTP clients posting batches
  * of 1,000 events for BENCH_INGEST_SECONDS, default 20, on a database of its own, and the raw COPY rate
  * of as many rows as the ceiling).
@@ -107,6 +110,8 @@ try {
   const ingest = server
     ? child('ingest-once.ts', [], { BENCH_DATABASE_URL: server, BENCH_INGEST_CHILD: '1' })
     : undefined;
+  step('SLA burn-rate evaluation (the per-minute job) over 3 days of Silver minutes');
+  const burn = child('sla-burn-once.ts', [], env);
 
   const importRate = (imp.rows / imp.totalMs) * 1000;
   const copyRate = copyMs ? (rows / copyMs) * 1000 : undefined;
@@ -139,6 +144,11 @@ try {
     ...(ingest
       ? ingestReport(ingest, fmt)
       : [line('telemetry ingest', 'skipped', '(needs a PostgreSQL server)')]),
+    line(
+      'SLA burn evaluation, warm (ms)',
+      fmt(burn.warmMs),
+      `${burn.slas} SLAs × ${burn.tags} tag sets × 72 h (${fmt(burn.rows)} minutes); first run ${fmt(burn.coldMs)} ms`,
+    ),
   ].join('\n');
   process.stdout.write(`${report}\n`);
   const results = {
@@ -149,6 +159,7 @@ try {
     scan1,
     scan2,
     ingest,
+    burn,
     at: new Date().toISOString(),
   };
   createWriteStream(join(outDir, 'results.json')).end(JSON.stringify(results, null, 2));

@@ -74,9 +74,10 @@ export interface SilverMinute {
 /** The Bronze and Silver tiers' write side. */
 export interface TelemetryStore {
   /**
-   * One transaction: creates the Bronze day partitions the batch needs, inserts the Bronze rows, and
-   * appends the batch's Silver minutes (entries of one key merged) to silver_minute_pending. Insert-only,
-   * so concurrent requests never wait on each other; `compact()` merges the pending rows later.
+   * Atomic (all rows or none, durable when it resolves): inserts the Bronze rows, after creating any day
+   * partition they need, and appends the batch's Silver minutes (entries of one key merged) to
+   * silver_minute_pending. Insert-only, so concurrent requests never wait on each other; `compact()` merges
+   * the pending rows later.
    */
   write(batch: { bronze: BronzeRow[]; silver: SilverMinute[] }): Promise<void>;
   /**

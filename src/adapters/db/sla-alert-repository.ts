@@ -1,4 +1,4 @@
-import type { MinuteCounts, SlaAlertStore, SlaAlertTx, SlaSignals } from '../../app/sla-alert-ports.ts';
+import type { SlaAlertStore, SlaAlertTx, SlaSignals } from '../../app/sla-alert-ports.ts';
 import type { SlaAlertState } from '../../domain/sla/alerting.ts';
 import type { BurnAction } from '../../domain/sla/burn.ts';
 import type { SlaDefinition } from '../../domain/sla/definition.ts';
@@ -19,35 +19,23 @@ const msOf = (v: unknown): number | null => (v === null || v === undefined ? nul
 const fromB64 = (v: unknown) =>
   typeof v === 'string' && v !== '' ? new Uint8Array(Buffer.from(v, 'base64')) : null;
 
-/** A minute row's rank below the threshold never changes once its count is final; a few MB at most. */
-const RANK_CACHE_MAX = 200_000;
-
 /**
  * Silver and Gold reads of the burn-rate evaluator. A latency SLA counts a minute's slow events from its
- * sketches (count − values below the threshold); ranks are cached per (row, count), so a 3-day window
- * decodes only the minutes that changed since the last evaluation.
+ * sketches (count − values below the threshold); each minute's count is remembered with its total, so a
+ * 3-day window ranks only the minutes that changed since the last evaluation.
  */
 export function slaSignals(db: Db, sketches: SketchOps): SlaSignals {
-  const ranks = new Map<string, number>();
-  const rankOf = (key: string, bytes: Uint8Array, thresholdMs: number) => {
-    let r = ranks.get(key);
-    if (r === undefined) {
-      r = sketches.rankBelow(bytes, thresholdMs);
-      // Oldest first out: Map keeps insertion order, and old minutes leave the windows first.
-      if (ranks.size >= RANK_CACHE_MAX) ranks.delete(ranks.keys().next().value!);
-      ranks.set(key, r);
-    }
-    return r;
-  };
+  /** Per latency series (service, metric, threshold): each minute's total and its events under the threshold. */
+  const fastByMinute = new Map<string, Map<number, { total: number; fast: number }>>();
   /** Bad events of a row: failed ones, or (latency) those not faster than the threshold. */
-  const badOf = (def: SlaDefinition, r: Row, key: string) => {
+  const badOf = (def: SlaDefinition, r: Row) => {
     const count = Number(r['count']);
     if (def.indicator.kind !== 'latency') return Number(r['errors']);
     const bytes = fromB64(r['sketch']);
     // A row without values (events without a duration) has nothing faster than the threshold.
     if (bytes === null) return count;
     const threshold = def.indicator.thresholdMs;
-    return Math.max(0, count - rankOf(`${key}|${count}|${threshold}`, bytes, threshold));
+    return Math.max(0, count - sketches.rankBelow(bytes, threshold));
   };
 
   const rows = (
@@ -85,48 +73,47 @@ export function slaSignals(db: Db, sketches: SketchOps): SlaSignals {
           bad: Number(r['bad']),
         }));
       }
-      // Latency: counts first; sketches only for the rows whose rank is not cached yet (usually the last
-      // minute or two), so a 3-day window does not ship every sketch every minute.
+      // Latency: per minute, the total and how many events had no value first; the sketches only of the
+      // minutes whose fast count is not known for that total yet (usually the last one or two), so a 3-day
+      // window does not ship and rank every sketch every minute. A minute whose total changed (late data,
+      // a second compaction) is ranked again.
       const threshold = def.indicator.thresholdMs;
-      const keyOf = (r: Row) =>
-        `${def.service}|${def.metric}|${r['tags_hash']}|m${r['at_ms']}|${Number(r['count'])}|${threshold}`;
+      const series = `${def.service}\u0000${def.metric}\u0000${threshold}`;
+      const known = fastByMinute.get(series) ?? new Map<number, { total: number; fast: number }>();
+      fastByMinute.set(series, known);
       const counts = await db.query(
-        `SELECT tags_hash, ${at} AS at_ms, count::float8 AS count, sketch IS NULL AS no_values
-         FROM silver_minute WHERE ${where} ORDER BY minute`,
+        `SELECT ${at} AS at_ms, sum(count)::float8 AS total,
+                coalesce(sum(count) FILTER (WHERE sketch IS NULL), 0)::float8 AS no_values
+         FROM silver_minute WHERE ${where} GROUP BY minute ORDER BY minute`,
         params,
       );
-      // Ranks are read into this call's own map before any is computed, so the cache's eviction can never
-      // take one away mid-call.
-      const below = new Map<string, number>();
-      for (const r of counts) {
-        const v = ranks.get(keyOf(r));
-        if (v !== undefined) below.set(keyOf(r), v);
-      }
-      const missing = counts.filter((r) => r['no_values'] !== true && !below.has(keyOf(r)));
-      if (missing.length > 0) {
-        const from = Math.min(...missing.map((r) => Number(r['at_ms'])));
+      const stale = counts.filter((r) => known.get(Number(r['at_ms']))?.total !== Number(r['total']));
+      if (stale.length > 0) {
+        const from = Math.min(...stale.map((r) => Number(r['at_ms'])));
         const sketched = await db.query(
-          `SELECT tags_hash, ${at} AS at_ms, count::float8 AS count, encode(sketch, 'base64') AS sketch
+          `SELECT ${at} AS at_ms, encode(sketch, 'base64') AS sketch
            FROM silver_minute WHERE ${where} AND minute >= $5::timestamptz AND sketch IS NOT NULL`,
           [...params, iso(from)],
         );
-        for (const r of sketched) below.set(keyOf(r), rankOf(keyOf(r), fromB64(r['sketch'])!, threshold));
+        const fast = new Map<number, number>();
+        for (const r of sketched) {
+          const m = Number(r['at_ms']);
+          fast.set(m, (fast.get(m) ?? 0) + sketches.rankBelow(fromB64(r['sketch'])!, threshold));
+        }
+        for (const r of counts) {
+          const m = Number(r['at_ms']);
+          if (m >= from) known.set(m, { total: Number(r['total']), fast: fast.get(m) ?? 0 });
+        }
       }
-      const byMinute = new Map<number, MinuteCounts>();
-      for (const r of counts) {
+      // Minutes that left the window are forgotten: the memory stays one window per latency series.
+      for (const m of known.keys()) if (m < fromMs) known.delete(m);
+      return counts.map((r) => {
         const minuteMs = Number(r['at_ms']);
-        const count = Number(r['count']);
-        // A row without values (events without a duration) has nothing faster than the threshold. A row
-        // compacted again between the two reads (its count changed) is judged next minute, not as all bad.
-        const fast = r['no_values'] === true ? 0 : (below.get(keyOf(r)) ?? count);
-        const bad = Math.max(0, count - fast);
-        const m = byMinute.get(minuteMs);
-        if (m) {
-          m.total += count;
-          m.bad += bad;
-        } else byMinute.set(minuteMs, { minuteMs, total: count, bad });
-      }
-      return [...byMinute.values()];
+        const total = Number(r['total']);
+        // Events without a value (no duration) are never faster than the threshold.
+        const fast = Math.min(total - Number(r['no_values']), known.get(minuteMs)?.fast ?? 0);
+        return { minuteMs, total, bad: Math.max(0, total - fast) };
+      });
     },
 
     async goldTotals(slaId, fromDayMs, toDayMs) {
@@ -143,7 +130,7 @@ export function slaSignals(db: Db, sketches: SketchOps): SlaSignals {
       let merged: Uint8Array | null = null;
       for (const r of await rows('silver_hour', 'hour', def, fromMs, toMs)) {
         side.total += Number(r['count']);
-        side.bad += badOf(def, r, `${def.service}|${def.metric}|${r['tags_hash']}|h${r['at_ms']}`);
+        side.bad += badOf(def, r);
         const bytes = fromB64(r['sketch']);
         if (bytes) merged = merged ? sketches.mergeSketchBytes(merged, bytes) : bytes;
       }

@@ -3,25 +3,140 @@ import { DDSketch } from '@datadog/sketches-js';
 /**
  * Mergeable latency quantiles for the Silver rollups (TELEMETRY.md, "Quantiles that can be merged").
  *
- * This file is the only owner of `@datadog/sketches-js`: a DDSketch with 1% relative accuracy, so any
- * quantile it answers is within 1% of the true value at that rank, and the guarantee survives merging.
- * Hourly rollups are built by merging 60 minute sketches, never by averaging minute percentiles.
+ * A DDSketch with 1% relative accuracy: any quantile it answers is within 1% of the true value at that
+ * rank, and the guarantee survives merging. Hourly rollups are built by merging 60 minute sketches, never
+ * by averaging minute percentiles.
  *
- * Storage: `toBytes` / `fromBytes` use the library's protobuf form. `fromProto` restores the bins and the
- * count but loses min, max and sum, so a `Rollup` keeps count, errors, sum, min and max in columns of
- * its own beside the sketch, and `summary` reads min/max from those columns, never from the sketch.
+ * The sketch is implemented here rather than with `@datadog/sketches-js`'s object (ingest builds hundreds
+ * of tiny sketches per request, and the library's dense 128-bin chunks, per-call `require` of its
+ * protobuf module and protobufjs encoding were most of ingest's CPU). It is the same sketch: the
+ * library's logarithmic mapping (same gamma, same key and value formulas, so the same bins) and its
+ * quantile rule (rank q·(count − 1), walked over the bins in key order), so quantiles are bit-identical
+ * to the library's for the same values. The bins are kept sparse (sorted keys with their counts).
+ *
+ * Storage: `toBytes` writes a compact encoding (version byte 0x01, see `toBytes`); `fromBytes` also reads
+ * the library's protobuf form, which rows written before this encoding hold (the library stays the
+ * owner of that format). Neither form holds min, max or sum, so a `Rollup` keeps count, errors, sum, min
+ * and max in columns of its own beside the sketch, and `summary` reads min/max from those columns.
  */
 
 export const RELATIVE_ACCURACY = 0.01;
 
+// The library's LogarithmicMapping (KeyMapping) for RELATIVE_ACCURACY and index offset 0, written with the
+// same expressions so every key and value is bit-identical to the library's.
+const GAMMA_MANTISSA = (2 * RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
+const GAMMA = 1 + GAMMA_MANTISSA;
+const MULTIPLIER = (1 / Math.log1p(GAMMA_MANTISSA)) * Math.log(2);
+/** Values within ±MIN_POSSIBLE count as zero (the library's minPossible). */
+const MIN_POSSIBLE = 2 ** -1023 * GAMMA;
+const VALUE_FACTOR = 2 / (1 + GAMMA);
+const keyOfValue = (value: number): number => Math.ceil(Math.log2(value) * MULTIPLIER);
+const valueOfKey = (key: number): number => 2 ** (key / MULTIPLIER) * VALUE_FACTOR;
+
+/** One side's bins: strictly increasing keys and their (positive) counts. */
+class Bins {
+  keys: number[] = [];
+  counts: number[] = [];
+  count = 0;
+
+  add(key: number, weight: number): void {
+    const keys = this.keys;
+    let hi = keys.length;
+    // Fast paths: a key past the end (values mostly arrive in a narrow band) or equal to the last one.
+    if (hi === 0 || key > keys[hi - 1]!) {
+      keys.push(key);
+      this.counts.push(weight);
+    } else if (key === keys[hi - 1]) {
+      this.counts[hi - 1]! += weight;
+    } else {
+      let lo = 0;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (keys[mid]! < key) lo = mid + 1;
+        else hi = mid;
+      }
+      if (keys[lo] === key) this.counts[lo]! += weight;
+      else {
+        keys.splice(lo, 0, key);
+        this.counts.splice(lo, 0, weight);
+      }
+    }
+    this.count += weight;
+  }
+
+  /** Adds every bin of `from` (a sorted merge). */
+  merge(from: Bins): void {
+    if (from.keys.length === 0) return;
+    if (this.keys.length === 0) {
+      this.keys = from.keys.slice();
+      this.counts = from.counts.slice();
+      this.count = from.count;
+      return;
+    }
+    const ak = this.keys;
+    const ac = this.counts;
+    const bk = from.keys;
+    const bc = from.counts;
+    const keys: number[] = [];
+    const counts: number[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < ak.length && j < bk.length) {
+      const a = ak[i]!;
+      const b = bk[j]!;
+      if (a < b) {
+        keys.push(a);
+        counts.push(ac[i++]!);
+      } else if (b < a) {
+        keys.push(b);
+        counts.push(bc[j++]!);
+      } else {
+        keys.push(a);
+        counts.push(ac[i++]! + bc[j++]!);
+      }
+    }
+    for (; i < ak.length; i++) {
+      keys.push(ak[i]!);
+      counts.push(ac[i]!);
+    }
+    for (; j < bk.length; j++) {
+      keys.push(bk[j]!);
+      counts.push(bc[j]!);
+    }
+    this.keys = keys;
+    this.counts = counts;
+    this.count += from.count;
+  }
+
+  /**
+   * The library's DenseStore.keyAtRank: the first key whose running count passes `rank` (`lower`) or
+   * reaches rank + 1 (not `lower`), else the highest key.
+   */
+  keyAtRank(rank: number, lower: boolean): number {
+    let running = 0;
+    for (let i = 0; i < this.keys.length; i++) {
+      running += this.counts[i]!;
+      if ((lower && running > rank) || (!lower && running >= rank + 1)) return this.keys[i]!;
+    }
+    return this.keys[this.keys.length - 1] ?? 0;
+  }
+}
+
+class SketchImpl {
+  readonly positive = new Bins();
+  readonly negative = new Bins();
+  zeroCount = 0;
+  count = 0;
+}
+
 declare const SketchBrand: unique symbol;
-/** An opaque DDSketch: callers hold it and pass it back here, the vendor type stays in this file. */
+/** An opaque DDSketch: callers hold it and pass it back here, the implementation stays in this file. */
 export type Sketch = { readonly [SketchBrand]: true };
 
-const inner = (s: Sketch): DDSketch => s as unknown as DDSketch;
-const outer = (d: DDSketch): Sketch => d as unknown as Sketch;
+const inner = (s: Sketch): SketchImpl => s as unknown as SketchImpl;
+const outer = (d: SketchImpl): Sketch => d as unknown as Sketch;
 
-export const newSketch = (): Sketch => outer(new DDSketch({ relativeAccuracy: RELATIVE_ACCURACY }));
+export const newSketch = (): Sketch => outer(new SketchImpl());
 
 function assertFinite(value: number): void {
   if (!Number.isFinite(value)) throw new RangeError(`sketch value must be a finite number, got ${value}`);
@@ -36,12 +151,25 @@ export function add(sketch: Sketch, value: number, weight = 1): void {
   assertFinite(value);
   if (!(Number.isFinite(weight) && weight > 0))
     throw new RangeError(`sketch weight must be a positive finite number, got ${weight}`);
-  inner(sketch).accept(value, weight);
+  const s = inner(sketch);
+  if (value > MIN_POSSIBLE) s.positive.add(keyOfValue(value), weight);
+  else if (value < -MIN_POSSIBLE) s.negative.add(keyOfValue(-value), weight);
+  else s.zeroCount += weight;
+  s.count += weight;
 }
 
-/** Merges `from` into `into` (mutates `into` only; `from` is left as it was). */
+/**
+ * Merges `from` into `into` (mutates `into` only; `from` is left as it was). Negative values merge too
+ * (the library's merge dropped the negative side of a non-empty sketch while still adding its count).
+ */
 export function merge(into: Sketch, from: Sketch): void {
-  inner(into).merge(inner(from));
+  const a = inner(into);
+  const b = inner(from);
+  if (b.count === 0) return;
+  a.positive.merge(b.positive);
+  a.negative.merge(b.negative);
+  a.zeroCount += b.zeroCount;
+  a.count += b.count;
 }
 
 /** How many values the sketch holds (survives `toBytes` / `fromBytes`). */
@@ -49,34 +177,194 @@ export const sketchCount = (sketch: Sketch): number => inner(sketch).count;
 
 /**
  * The value at quantile `q` (0 ≤ q ≤ 1), within 1% relative of the exact value at rank
- * ⌊q·(count − 1)⌋ of the sorted values. An empty sketch has no quantiles: the answer is null (the
- * library's NaN is not passed on). A q outside [0, 1] or NaN throws a RangeError.
+ * ⌊q·(count − 1)⌋ of the sorted values. An empty sketch has no quantiles: the answer is null. A q outside
+ * [0, 1] or NaN throws a RangeError.
  */
 export function quantile(sketch: Sketch, q: number): number | null {
   if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile must be within [0, 1], got ${q}`);
   const d = inner(sketch);
   if (d.count === 0) return null;
-  return d.getValueAtQuantile(q);
+  // The library's getValueAtQuantile.
+  const rank = q * (d.count - 1);
+  const negatives = d.negative.count;
+  if (rank < negatives) return -valueOfKey(d.negative.keyAtRank(negatives - rank - 1, false));
+  if (rank < d.zeroCount + negatives) return 0;
+  return valueOfKey(d.positive.keyAtRank(rank - d.zeroCount - negatives, true));
 }
 
-/** The protobuf bytes of the sketch (bins and mapping; not min, max or sum). */
-export const toBytes = (sketch: Sketch): Uint8Array => inner(sketch).toProto();
+/** The first byte of the compact encoding. Never the first byte of a protobuf message (field 0). */
+const COMPACT_V1 = 0x01;
+/** Flag: counts are float64 (some count is fractional or too large for a safe varint). */
+const FLOAT_COUNTS = 1;
+
+/** A growable byte buffer for toBytes, reused across calls (encoding is synchronous). */
+let out = new Uint8Array(4096);
+let outView = new DataView(out.buffer);
+let pos = 0;
+
+function room(n: number): void {
+  if (pos + n <= out.length) return;
+  const bigger = new Uint8Array(Math.max(out.length * 2, pos + n));
+  bigger.set(out.subarray(0, pos));
+  out = bigger;
+  outView = new DataView(out.buffer);
+}
+
+/** An unsigned integer up to 2^53 as a LEB128 varint. */
+function writeVarint(n: number): void {
+  room(8);
+  while (n >= 0x80) {
+    out[pos++] = (n % 0x80) | 0x80;
+    n = Math.floor(n / 0x80);
+  }
+  out[pos++] = n;
+}
+
+const zigzag = (n: number): number => (n >= 0 ? n * 2 : -n * 2 - 1);
+const unzigzag = (n: number): number => (n % 2 === 0 ? n / 2 : -(n + 1) / 2);
+
+function writeCount(n: number, float: boolean): void {
+  if (float) {
+    room(8);
+    outView.setFloat64(pos, n, true);
+    pos += 8;
+  } else writeVarint(n);
+}
+
+const isVarintCount = (n: number): boolean => Number.isInteger(n) && n >= 0 && n <= Number.MAX_SAFE_INTEGER;
+
+function writeBins(b: Bins, float: boolean): void {
+  const n = b.keys.length;
+  writeVarint(n);
+  let prev = 0;
+  for (let i = 0; i < n; i++) {
+    const k = b.keys[i]!;
+    // The first key zigzagged, then the (positive) steps between keys.
+    writeVarint(i === 0 ? zigzag(k) : k - prev);
+    prev = k;
+    writeCount(b.counts[i]!, float);
+  }
+}
 
 /**
- * A sketch read back from `toBytes`. Throws when the bytes were written with another relative accuracy
- * (such a sketch could not be merged with ours).
- *
- * The decoded bins are copied into a fresh sketch: `fromProto` rebuilds its mapping from gamma alone, and
- * the relative accuracy it derives differs from 0.01 in the last bits, so quantiles read straight from it
- * would differ from the original's in the 14th digit. On our own mapping they are bit-identical.
+ * The compact bytes of the sketch (bins only; not min, max or sum): 0x01, a flags varint, the zero count,
+ * then the positive and the negative bins, each as a varint bin count, the first key (zigzag varint), the
+ * steps to the following keys (varints) and each bin's count (varint, or float64 little-endian when the
+ * FLOAT_COUNTS flag is set). A minute of a few values is a few bytes (the protobuf form was over 1 KiB).
+ */
+export function toBytes(sketch: Sketch): Uint8Array {
+  const s = inner(sketch);
+  let float = !isVarintCount(s.zeroCount);
+  for (const b of [s.positive, s.negative])
+    for (let i = 0; i < b.counts.length && !float; i++) float = !isVarintCount(b.counts[i]!);
+  pos = 0;
+  room(2);
+  out[pos++] = COMPACT_V1;
+  out[pos++] = float ? FLOAT_COUNTS : 0;
+  writeCount(s.zeroCount, float);
+  writeBins(s.positive, float);
+  writeBins(s.negative, float);
+  return out.slice(0, pos);
+}
+
+const malformed = (why: string): Error => new Error(`sketch bytes are malformed: ${why}`);
+
+/** Reads the compact encoding (toBytes). */
+function fromCompact(bytes: Uint8Array): SketchImpl {
+  let at = 1;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const varint = (): number => {
+    let n = 0;
+    let scale = 1;
+    for (;;) {
+      if (at >= bytes.length) throw malformed('truncated');
+      const b = bytes[at++]!;
+      n += (b & 0x7f) * scale;
+      if (b < 0x80) return n;
+      scale *= 0x80;
+      if (scale > 2 ** 56) throw malformed('varint too long');
+    }
+  };
+  const flags = varint();
+  if (flags & ~FLOAT_COUNTS) throw malformed(`unknown flags ${flags}`);
+  const float = (flags & FLOAT_COUNTS) !== 0;
+  const count = (): number => {
+    if (!float) return varint();
+    if (at + 8 > bytes.length) throw malformed('truncated');
+    const v = view.getFloat64(at, true);
+    at += 8;
+    if (!(Number.isFinite(v) && v >= 0)) throw malformed(`bad count ${v}`);
+    return v;
+  };
+  const bins = (into: Bins): void => {
+    const n = varint();
+    if (n > bytes.length) throw malformed('bin count past the end');
+    let key = 0;
+    for (let i = 0; i < n; i++) {
+      const step = varint();
+      if (i > 0 && step === 0) throw malformed('keys not increasing');
+      key = i === 0 ? unzigzag(step) : key + step;
+      const c = count();
+      if (c > 0) {
+        into.keys.push(key);
+        into.counts.push(c);
+        into.count += c;
+      }
+    }
+  };
+  const s = new SketchImpl();
+  s.zeroCount = count();
+  bins(s.positive);
+  bins(s.negative);
+  if (at !== bytes.length) throw malformed('trailing bytes');
+  s.count = s.negative.count + s.zeroCount + s.positive.count;
+  return s;
+}
+
+/** The library's view of a decoded protobuf sketch (its fields are not all in its typings). */
+interface LibrarySketch {
+  mapping: { gamma: number; _offset: number };
+  store: LibraryStore;
+  negativeStore: LibraryStore;
+  zeroCount: number;
+}
+interface LibraryStore {
+  bins: number[];
+  offset: number;
+}
+
+/**
+ * Reads the library's protobuf form (rows written before the compact encoding). Throws when it was
+ * written with another relative accuracy (such a sketch could not be merged with ours).
+ */
+function fromProtobuf(bytes: Uint8Array): SketchImpl {
+  const decoded = DDSketch.fromProto(bytes) as unknown as LibrarySketch;
+  // fromProto rebuilds gamma through the relative accuracy, which may move its last bits.
+  if (!(Math.abs(decoded.mapping.gamma - GAMMA) < 1e-12))
+    throw new Error(`sketch bytes use another relative accuracy than ${RELATIVE_ACCURACY}`);
+  const s = new SketchImpl();
+  // The decoded keys include the mapping's index offset; ours is 0.
+  const shift = decoded.mapping._offset ?? 0;
+  const copy = (from: LibraryStore, into: Bins) => {
+    for (let i = 0; i < from.bins.length; i++) {
+      const c = from.bins[i]!;
+      if (c > 0) into.add(from.offset + i - shift, c);
+    }
+  };
+  copy(decoded.store, s.positive);
+  copy(decoded.negativeStore, s.negative);
+  s.zeroCount = decoded.zeroCount;
+  s.count = s.negative.count + s.zeroCount + s.positive.count;
+  return s;
+}
+
+/**
+ * A sketch read back from `toBytes` (or from the library's protobuf bytes). Throws on malformed bytes,
+ * and on protobuf bytes written with another relative accuracy.
  */
 export function fromBytes(bytes: Uint8Array): Sketch {
-  const decoded = DDSketch.fromProto(bytes);
-  const sketch = inner(newSketch());
-  if (!sketch.mergeable(decoded))
-    throw new Error(`sketch bytes use another relative accuracy than ${RELATIVE_ACCURACY}`);
-  sketch.merge(decoded);
-  return outer(sketch);
+  if (bytes.length === 0) throw malformed('empty');
+  return outer(bytes[0] === COMPACT_V1 ? fromCompact(bytes) : fromProtobuf(bytes));
 }
 
 /**

@@ -73,25 +73,70 @@ interface Acc<R> {
   sketch: R | null;
 }
 
+type Canonical = ReturnType<typeof canonicalTags>;
+
+function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
+}
+
 /** The Silver rollups of one batch, by key. */
 class SilverBatch<R> {
-  private readonly byKey = new Map<string, Acc<R>>();
+  /** By canonical tag set (the cached object itself), minute, service and metric: no key strings built. */
+  private readonly byKey = new Map<Canonical, Map<number, Map<string, Map<string, Acc<R>>>>>();
+  private readonly accs: Acc<R>[] = [];
+  /**
+   * canonicalTags by the attributes' JSON as sent: a batch repeats a few attribute sets thousands of
+   * times, and sorting and stringifying each one was a large part of ingest's CPU. Equal JSON means equal
+   * attributes (for the string, number and boolean values canonicalTags keeps), so the cache is exact.
+   * Equal tag sets from different JSON (another key order) get one object too, through tagsHash.
+   */
+  private readonly tagsByJson = new Map<string, Canonical>();
+  private readonly tagsByHash = new Map<string, Canonical>();
   private readonly fns: RollupFns<R>;
   constructor(fns: RollupFns<R>) {
     this.fns = fns;
   }
 
+  private canonical(attributes: Record<string, unknown>): Canonical {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(attributes);
+    } catch {
+      // Not JSON-able (a bigint): no caching by JSON.
+    }
+    let c = json === undefined ? undefined : this.tagsByJson.get(json);
+    if (c === undefined) {
+      const fresh = canonicalTags(attributes);
+      c = this.tagsByHash.get(fresh.tagsHash);
+      if (c === undefined) {
+        c = fresh;
+        this.tagsByHash.set(c.tagsHash, c);
+      }
+      if (json !== undefined) this.tagsByJson.set(json, c);
+    }
+    return c;
+  }
+
   at(service: string, metric: string, attributes: Record<string, unknown>, timeMs: number): Acc<R> {
-    const { tags, tagsHash } = canonicalTags(attributes);
+    const canonical = this.canonical(attributes);
     const minuteMs = minuteOf(timeMs);
-    const key = JSON.stringify([service, metric, tagsHash, minuteMs]);
-    let acc = this.byKey.get(key);
+    const byMinute = getOrAdd(this.byKey, canonical, () => new Map());
+    const byService = getOrAdd(byMinute, minuteMs, () => new Map());
+    const byMetric = getOrAdd(byService, service, () => new Map());
+    let acc = byMetric.get(metric);
     if (!acc) {
+      const { tags, tagsHash } = canonical;
       acc = {
         row: { service, metric, tags, tagsHash, minuteMs, count: 0, errors: 0, sum: 0, min: null, max: null },
         sketch: null,
       };
-      this.byKey.set(key, acc);
+      byMetric.set(metric, acc);
+      this.accs.push(acc);
     }
     return acc;
   }
@@ -111,7 +156,7 @@ class SilverBatch<R> {
   }
 
   rows(): SilverMinute[] {
-    return [...this.byKey.values()].map(({ row, sketch }) => ({
+    return this.accs.map(({ row, sketch }) => ({
       ...row,
       sketchBytes: sketch === null ? null : this.fns.toBytes(sketch),
     }));

@@ -296,8 +296,10 @@ describe('ingest routes: bodies', () => {
       () => repeat(new Uint8Array(1024 * 1024).fill(32), total),
     );
     expect(r.status).toBe(413);
-    // The cap plus what the sockets buffer on loopback: far from the whole gigabyte.
-    expect(r.writtenAtResponse).toBeLessThan(64 * 1024 * 1024);
+    // The cap, plus what the sockets buffer and what the client writes before its event loop gets to the
+    // answer (the server discards the rest at loopback speed, so a busy CI host writes tens of MiB more):
+    // far from the whole gigabyte.
+    expect(r.writtenAtResponse).toBeLessThan(256 * 1024 * 1024);
   });
 
   it('413 for a gzip bomb: small compressed, huge inflated; inflating stops at the cap', async () => {
