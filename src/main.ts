@@ -13,7 +13,6 @@ import { goldRepository } from './adapters/db/gold-repository.ts';
 import { reportOutbox, reportRepository } from './adapters/db/report-repository.ts';
 import { retentionRepository } from './adapters/db/retention-repository.ts';
 import { rollupRepository } from './adapters/db/rollup-repository.ts';
-import { telemetryStore } from './adapters/db/telemetry-repository.ts';
 import { healthRoutes } from './adapters/http/health.ts';
 import { ingestRoutes } from './adapters/http/ingest.ts';
 import { boltLogger } from './adapters/log/bolt-logger.ts';
@@ -25,7 +24,6 @@ import { slackDirectory } from './adapters/slack/directory.ts';
 import { createChatGateway, deliveryClient } from './adapters/slack/gateway.ts';
 import type { SlackUseCases } from './adapters/slack/use-cases.ts';
 import {
-  add,
   fromBytes,
   merge,
   mergeSketchBytes,
@@ -33,7 +31,6 @@ import {
   quantile,
   rankBelowBytes,
   sketchQuantiles,
-  toBytes,
 } from './adapters/telemetry/sketch.ts';
 import type { Ctx } from './app/context.ts';
 import { approveFix } from './app/fixes/approve.ts';
@@ -49,6 +46,7 @@ import { resolveIncident } from './app/incidents/resolve.ts';
 import { getStatus, getTimeline } from './app/incidents/status.ts';
 import { createDeliveryWorker } from './app/incidents/worker.ts';
 import type { Clock } from './app/ports.ts';
+import { FUTURE_SKEW_MS } from './app/scan.ts';
 import { evaluateSlaAlerts } from './app/sla/alerts.ts';
 import { runSlaEngine } from './app/sla/engine.ts';
 import { answerSlaReport, scheduleWeeklyReport, slaReportDelivery } from './app/sla/report.ts';
@@ -57,9 +55,9 @@ import { runJanitor } from './app/telemetry/janitor.ts';
 import type { TagCardinality } from './app/telemetry-ports.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import type { TelemetryEvent } from './domain/telemetry/event.ts';
-import { compactSilver, openServices, type Services, slaAlertDeps } from './services.ts';
+import { compactSilver, openServices, type Services, slaAlertDeps, telemetryIngestDeps } from './services.ts';
 import { newRef } from './shared/ids.ts';
-import { piiHasher } from './shared/pii.ts';
+import { DAY_MS } from './shared/time.ts';
 
 const OUTBOX_RETENTION_MS = 7 * 24 * 3_600_000;
 
@@ -118,6 +116,11 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     tokens: services.repos.tokens,
     ingest: telemetryIngest(config, services),
     log,
+    // Older than Bronze keeps, or ahead of this clock by more than the skew tolerated: refused, with why.
+    eventWindow: () => {
+      const now = services.clock.now();
+      return { fromMs: now - config.telemetry.bronzeRetentionDays * DAY_MS, toMs: now + FUTURE_SKEW_MS };
+    },
   });
   const routes = (req: Parameters<typeof health>[0], res: Parameters<typeof health>[1]) =>
     health(req, res) || ingest(req, res);
@@ -368,27 +371,12 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   return { port, stop, drain: () => worker.drain(), fire: (job, slotMs) => scheduler.fire(job, slotMs) };
 }
 
-/**
- * Telemetry ingest: events and metric points go into Bronze and Silver in one transaction, with the
- * sketch library injected into the database adapter and the use case. Events outside Bronze's retention
- * (or from the future beyond clock skew) are dropped: they would only create partitions the janitor drops.
- */
+/** Telemetry ingest: events and metric points into Bronze and Silver, each batch in one atomic write. */
 function telemetryIngest(config: Config, services: Services) {
-  const store = telemetryStore(services.db, mergeSketchBytes, { quantiles: sketchQuantiles });
-  const deps = {
-    store,
-    hash: piiHasher(config.piiHashKey),
-    latencyThresholdMs: () => config.telemetry.slowMs,
-    rollup: { newRollup: newSketch, addValue: add, toBytes },
-  };
-  const maxAgeMs = config.telemetry.bronzeRetentionDays * 86_400_000;
-  const inWindow = (e: TelemetryEvent) => {
-    const now = services.clock.now();
-    return e.timeMs >= now - maxAgeMs && e.timeMs <= now + 5 * 60_000;
-  };
+  const deps = telemetryIngestDeps(config, services);
   return {
     events: async (events: TelemetryEvent[]) => {
-      await ingestEvents(deps, events.filter(inWindow));
+      await ingestEvents(deps, events);
     },
     metrics: async (points: Parameters<typeof ingestMetricPoints>[1]) => {
       await ingestMetricPoints(deps, points);

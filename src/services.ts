@@ -9,7 +9,15 @@ import { migrate } from './adapters/db/migrate.ts';
 import { makeRepositories } from './adapters/db/repositories.ts';
 import { slaAlertStore, slaSignals } from './adapters/db/sla-alert-repository.ts';
 import { telemetryStore } from './adapters/db/telemetry-repository.ts';
-import { mergeSketchBytes, rankBelowBytes, sketchQuantiles } from './adapters/telemetry/sketch.ts';
+import {
+  add,
+  mergeSketchBytes,
+  newSketch,
+  rankBelowBytes,
+  type Sketch,
+  sketchQuantiles,
+  toBytes,
+} from './adapters/telemetry/sketch.ts';
 import type { Log } from './app/context.ts';
 import type { FixDeps } from './app/fixes/deps.ts';
 import type { ImportDeps } from './app/import.ts';
@@ -18,7 +26,9 @@ import type { StatusDeps } from './app/incidents/status.ts';
 import type { Clock } from './app/ports.ts';
 import type { ScanDeps } from './app/scan.ts';
 import type { SlaAlertDeps } from './app/sla/alerts.ts';
+import type { IngestDeps } from './app/telemetry/ingest.ts';
 import type { Config } from './config/config.ts';
+import { piiHasher } from './shared/pii.ts';
 
 export interface Services {
   db: Db;
@@ -53,6 +63,19 @@ export function slaAlertDeps(
     incident,
     policy,
     minEvents,
+  };
+}
+
+/**
+ * The ingest use case's dependencies: the tiers' store with the sketch library injected, PII hashing
+ * keyed by PII_HASH_KEY, the slow threshold that routes an event to Bronze, and the rollups.
+ */
+export function telemetryIngestDeps(config: Config, services: Services): IngestDeps<Sketch> {
+  return {
+    store: telemetryStore(services.db, mergeSketchBytes, { quantiles: sketchQuantiles }),
+    hash: piiHasher(config.piiHashKey),
+    latencyThresholdMs: () => config.telemetry.slowMs,
+    rollup: { newRollup: newSketch, addValue: add, toBytes },
   };
 }
 

@@ -24,7 +24,10 @@ export interface SlaSignals {
   minuteCounts(def: SlaDefinition, fromMs: number, toMs: number): Promise<MinuteCounts[]>;
   /** The definition's Gold snapshots of the UTC days [fromDayMs, toDayMs), summed (bad = Gold's errors). */
   goldTotals(slaId: string, fromDayMs: number, toDayMs: number): Promise<{ total: number; bad: number }>;
-  /** The hours [fromMs, toMs) of Silver hour rollups: events, bad ones, and the p99 merged from sketches. */
+  /**
+   * The hours [fromMs, toMs): events, bad ones, and the p99 merged from sketches (never averaged), from the
+   * Silver hour rollups, and from the minutes for the hours not rolled up yet.
+   */
   hourSpan(def: SlaDefinition, fromMs: number, toMs: number): Promise<SlaTrendSide>;
 }
 

@@ -10,6 +10,7 @@ import { runIncidentScan } from '../app/incidents/reconcile.ts';
 import type { Config } from '../config/config.ts';
 import type { Services } from '../services.ts';
 import type { Io } from './common.ts';
+import { runSlaStory } from './demo-sla.ts';
 import { doImport, incidentLine, printImport } from './import-scan.ts';
 
 /** `leak demo`: the Northwind scenario, the incident and the fix story, offline. */
@@ -85,6 +86,11 @@ export async function demoCommand(services: Services, config: Config, ctx: Ctx, 
     ctx,
     io,
     color,
+  );
+  await runSlaStory(
+    { services, config, incident: incidentDeps, delivery, advance: demoClock.advance },
+    ctx,
+    io,
   );
   io.out.write(
     'Next: `npm run leak -- fix preview --bulk STALE_OPP` for a dry-run diff, `npm run leak -- audit verify` for\n' +

@@ -122,6 +122,15 @@ describe('leak CLI', () => {
     expect(r.out).toMatch(/Assign owners to all \d+ unowned records: applied · cleared \$[\d,]+/);
     expect(r.out).toMatch(/Incident #\d+ resolved: the scan found no open leak\./);
     expect(r.out).not.toMatch(/:wrench:|:moneybag:/);
+    // The service side: an OpenSLO SLA pages on a payment outage through its own channel, then resolves.
+    expect(r.out).toMatch(
+      /Burn-rate evaluation \(the per-minute job\): PAGE on 1h\/5m at [\d.]+× .*→ incident declared/,
+    );
+    expect(r.out).toMatch(/→ conversations\.create #inc-\d{8}-\d+-sla-burn-checkout-payments/);
+    expect(r.out).toMatch(/card processor timeout/);
+    expect(r.out).toMatch(/\d+ minutes later no page rule has fired for 15 minutes: resolved\./);
+    expect(r.out).toMatch(/Resolved automatically: SEV-2 · SLA burn: Checkout payments/);
+    expect(r.out).not.toMatch(/:white_circle:|:ticket:/);
   });
 
   it('fix preview prints the diff and blast radius of an open issue and writes nothing', async () => {

@@ -16,6 +16,10 @@ interface BlockLike {
 /** The emoji shortcodes the renderers use, as the characters Slack shows for them. */
 const EMOJI: Record<string, string> = {
   red_circle: '🔴',
+  white_circle: '⚪',
+  arrow_up_small: '🔼',
+  arrow_down_small: '🔽',
+  ticket: '🎫',
   large_orange_circle: '🟠',
   large_yellow_circle: '🟡',
   large_blue_circle: '🔵',

@@ -15,6 +15,7 @@ export interface SketchOps {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+const HOUR_MS = 3_600_000;
 const msOf = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const fromB64 = (v: unknown) =>
   typeof v === 'string' && v !== '' ? new Uint8Array(Buffer.from(v, 'base64')) : null;
@@ -128,7 +129,20 @@ export function slaSignals(db: Db, sketches: SketchOps): SlaSignals {
     async hourSpan(def, fromMs, toMs) {
       const side: SlaTrendSide = { total: 0, bad: 0, p99Ms: null };
       let merged: Uint8Array | null = null;
-      for (const r of await rows('silver_hour', 'hour', def, fromMs, toMs)) {
+      const hours = await rows('silver_hour', 'hour', def, fromMs, toMs);
+      // The hourly rollup runs at :02, so the newest hour (or, before any rollup ran, all of them) is
+      // read from its minutes: everything after the last rolled-up hour.
+      const rolledTo = hours.reduce((to, r) => Math.max(to, Number(r['at_ms']) + HOUR_MS), fromMs);
+      const minutes =
+        rolledTo < toMs
+          ? await db.query(
+              `SELECT count::float8 AS count, errors::float8 AS errors, encode(sketch, 'base64') AS sketch
+               FROM silver_minute WHERE service = $1 AND metric = $2
+                 AND minute >= $3::timestamptz AND minute < $4::timestamptz`,
+              [def.service, def.metric, iso(rolledTo), iso(toMs)],
+            )
+          : [];
+      for (const r of [...hours, ...minutes]) {
         side.total += Number(r['count']);
         side.bad += badOf(def, r);
         const bytes = fromB64(r['sketch']);

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createGunzip } from 'node:zlib';
 import type { Logger } from 'pino';
 import { DeltaTracker } from '../../domain/telemetry/delta.ts';
-import { parseEventBatch, type TelemetryEvent } from '../../domain/telemetry/event.ts';
+import { eventWindowCheck, parseEventBatch, type TelemetryEvent } from '../../domain/telemetry/event.ts';
 import { logsRequestToEvents } from '../../domain/telemetry/otlp-logs.ts';
 import { type MetricPoint, metricsRequestToPoints } from '../../domain/telemetry/otlp-metrics.ts';
 import { isAppError } from '../../shared/errors.ts';
@@ -27,6 +27,7 @@ import type { RouteHandler } from './health.ts';
  *
  * Cumulative metric points go through a DeltaTracker before ingest (deps.deltas, else one owned by these
  * routes); stale or duplicate cumulative points (null deltas) are dropped, not counted as rejected.
+ * Events outside `eventWindow` (too old for retention, or from the future) are refused and counted.
  * The token and the body are never logged.
  */
 export interface IngestPort {
@@ -41,6 +42,12 @@ export interface IngestRoutesDeps {
   /** The body cap, as sent and after inflating; default 64 MiB. */
   maxBodyBytes?: number;
   deltas?: DeltaTracker;
+  /**
+   * The instants events are taken for, asked per request (Bronze retention back, clock skew ahead). An
+   * event outside it is refused with its reason, counted in the partial success like a malformed one, so
+   * a sender learns its clock or its backlog is off instead of losing data silently. Default: no limit.
+   */
+  eventWindow?: () => { fromMs: number; toMs: number };
 }
 
 export const LOGS_PATH = '/v1/logs';
@@ -222,8 +229,10 @@ export function ingestRoutes(deps: IngestRoutesDeps): RouteHandler {
 
   /** Runs the conversion and the ingest; the answer's status and body. */
   async function handle(route: Route, body: unknown): Promise<{ status: number; body: object }> {
+    const w = deps.eventWindow?.();
+    const accept = w ? eventWindowCheck(w.fromMs, w.toMs) : () => null;
     if (route === 'logs') {
-      const c = logsRequestToEvents(body);
+      const c = logsRequestToEvents(body, accept);
       if (c.events.length > 0) await deps.ingest.events(c.events);
       return {
         status: 200,
@@ -266,7 +275,7 @@ export function ingestRoutes(deps: IngestRoutesDeps): RouteHandler {
             : {},
       };
     }
-    const batch = parseEventBatch(body);
+    const batch = parseEventBatch(body, accept);
     if (batch.events.length > 0) await deps.ingest.events(batch.events);
     return { status: 200, body: { accepted: batch.events.length, rejected: batch.rejected } };
   }

@@ -244,7 +244,25 @@ export function validPlainEvent(item: unknown): PlainEvent | null {
  * `ok` defaults to "level is not ERROR or FATAL"; an explicit `ok` is kept as sent even if the level
  * disagrees (either marks the event as an error).
  */
-export function parseEventBatch(body: unknown): EventBatch {
+/**
+ * The instants events are taken for: not older than `fromMs` (Bronze's retention: an older event would
+ * only make a partition the janitor drops) nor later than `toMs` (the clock plus its tolerated skew).
+ * Answers why an event is refused, or null.
+ */
+export function eventWindowCheck(fromMs: number, toMs: number): (e: TelemetryEvent) => string | null {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return (e) =>
+    e.timeMs < fromMs
+      ? `time ${iso(e.timeMs)} is older than the retention window (events from ${iso(fromMs)} on are kept)`
+      : e.timeMs > toMs
+        ? `time ${iso(e.timeMs)} is in the future (the server's clock says ${iso(toMs)} at most)`
+        : null;
+}
+
+export function parseEventBatch(
+  body: unknown,
+  accept: (e: TelemetryEvent) => string | null = () => null,
+): EventBatch {
   const items = Array.isArray(body)
     ? body
     : typeof body === 'object' && body !== null && Array.isArray((body as { events?: unknown }).events)
@@ -262,8 +280,9 @@ export function parseEventBatch(body: unknown): EventBatch {
       return;
     }
     const e = plainToEvent(r.data);
-    if ('reason' in e) out.rejected.push({ index, reason: e.reason });
-    else out.events.push(e.event);
+    const refused = 'reason' in e ? e.reason : accept(e.event);
+    if (refused !== null) out.rejected.push({ index, reason: refused });
+    else if ('event' in e) out.events.push(e.event);
   });
   return out;
 }

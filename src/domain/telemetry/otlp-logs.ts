@@ -142,7 +142,11 @@ export function logRecordToEvent(rec: unknown, service: string, scopeName: strin
 const scopeNameOf = (scope: unknown): string | null =>
   isObj(scope) && typeof scope.name === 'string' && scope.name.trim() !== '' ? scope.name.trim() : null;
 
-export function logsRequestToEvents(body: unknown): LogsConversion {
+/** `accept` may refuse a well-formed record (its time outside the window, say), with its reason. */
+export function logsRequestToEvents(
+  body: unknown,
+  accept: (e: TelemetryEvent) => string | null = () => null,
+): LogsConversion {
   const events: TelemetryEvent[] = [];
   const rej = new Rejections();
   for (const [i, rl] of requestList(body, 'resourceLogs', 'ExportLogsServiceRequest').entries()) {
@@ -169,7 +173,10 @@ export function logsRequestToEvents(body: unknown): LogsConversion {
       const scopeName = scopeNameOf(sl.scope);
       for (const [k, rec] of records.entries()) {
         try {
-          events.push(logRecordToEvent(rec, service, scopeName));
+          const event = logRecordToEvent(rec, service, scopeName);
+          const refused = accept(event);
+          if (refused !== null) throw new Reject(refused);
+          events.push(event);
         } catch (e) {
           rej.caught(`${where}.logRecords[${k}]`, e);
         }
