@@ -195,13 +195,37 @@ async function update(
   figures: IncidentFigures,
   severityFrom: Incident['severity'] | null,
 ): Promise<IncidentChange> {
-  const pagingChanged = figures.paging !== open.paging;
+  const { severity, paging } = figures;
+  return updateOpen(tx, deps, actor, now, open, { severity, paging, figures }, severityFrom, {
+    data: { scan_id: figures.scanId, burn: figures.burn },
+    // A leak that was OK and now warns or pages is paged again.
+    repage: (from, to) => from === 'OK' && to !== 'OK',
+  });
+}
+
+/**
+ * An open incident takes new figures (a scan, an SLA evaluation). A severity change is recorded, brings
+ * a channel when it crosses the threshold (or an alert when it does not), and pages when it worsened; a
+ * paging change without one pages when `repage(from, to)` says so. A PAGE that falls to WARN or OK stops
+ * repeating. The War Room is synced either way.
+ */
+export async function updateOpen(
+  tx: IncidentTx,
+  deps: IncidentDeps,
+  actor: string,
+  now: number,
+  open: Incident,
+  next: Pick<Incident, 'severity' | 'paging' | 'figures'>,
+  severityFrom: Incident['severity'] | null,
+  how: {
+    data: Record<string, unknown>;
+    repage: (from: Incident['paging'], to: Incident['paging']) => boolean;
+  },
+): Promise<IncidentChange> {
+  const pagingChanged = next.paging !== open.paging;
   const updated = await tx.update(open.id, open.state, {
-    severity: figures.severity,
-    paging: figures.paging,
-    figures,
-    // A PAGE that fell to WARN or OK stops repeating; one that rose to PAGE is paged below.
-    ...(pagingChanged ? { nextPageAtMs: nextPageAt(open.state, figures.paging, now, deps.policy) } : {}),
+    ...next,
+    ...(pagingChanged ? { nextPageAtMs: nextPageAt(open.state, next.paging, now, deps.policy) } : {}),
   });
   if (updated === null) return { action: 'none', incident: open };
   let result = updated;
@@ -212,15 +236,14 @@ async function update(
       action: 'incident.severity_changed',
       actor,
       atMs: now,
-      data: { from: severityFrom, to: figures.severity, scan_id: figures.scanId, burn: figures.burn },
+      data: { from: severityFrom, to: next.severity, ...how.data },
       before: snapshot(open),
       after: snapshot(updated),
     });
     const hasChannel = await scheduleChannel(tx, deps, updated);
     if (!hasChannel) await scheduleAlert(tx, deps, updated, 'severity_changed', now);
-    if (worsened(severityFrom, figures.severity))
-      result = await schedulePage(tx, deps, updated, 0, actor, now);
-  } else if (pagingChanged && figures.paging !== 'OK' && open.paging === 'OK') {
+    if (worsened(severityFrom, next.severity)) result = await schedulePage(tx, deps, updated, 0, actor, now);
+  } else if (pagingChanged && how.repage(open.paging, next.paging)) {
     result = await schedulePage(tx, deps, updated, 0, actor, now);
   }
   await scheduleSync(tx, result);

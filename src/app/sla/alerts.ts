@@ -1,4 +1,4 @@
-import { type Incident, nextPageAt, slaFigures, worsened } from '../../domain/incidents/incident.ts';
+import { type Incident, slaFigures } from '../../domain/incidents/incident.ts';
 import {
   budgetLeft,
   headlineBurn,
@@ -19,14 +19,8 @@ import type { SlaFigures, SlaTrend } from '../../domain/sla/figures.ts';
 import { DAY_MS, MINUTE_MS } from '../../shared/time.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import type { IncidentDeps } from '../incidents/deps.ts';
-import {
-  recordIncidentStep,
-  scheduleAlert,
-  scheduleChannel,
-  schedulePage,
-  scheduleSync,
-} from '../incidents/effects.ts';
-import { incidentSnapshot, recordResolved, reopenResolved } from '../incidents/reconcile.ts';
+import { recordIncidentStep, scheduleAlert, scheduleChannel, schedulePage } from '../incidents/effects.ts';
+import { incidentSnapshot, recordResolved, reopenResolved, updateOpen } from '../incidents/reconcile.ts';
 import type { SlaAlertStore, SlaAlertTx, SlaSignals } from '../sla-alert-ports.ts';
 import type { SlaDefinitions } from '../telemetry-ports.ts';
 
@@ -311,39 +305,13 @@ async function update(
   severity: Incident['severity'],
   severityFrom: Incident['severity'] | null,
 ): Promise<Change> {
-  const { tx, deps, actor, nowMs } = s;
-  const paging = pagingOf(s.figures.action);
   const figures = severityFrom !== null ? await withEvidence(s, open.id) : s.figures;
-  const pagingChanged = paging !== open.paging;
-  const updated = await tx.update(open.id, open.state, {
-    severity,
-    paging,
-    figures,
-    // A PAGE that fell to WARN or OK stops repeating; one that came back is paged below.
-    ...(pagingChanged ? { nextPageAtMs: nextPageAt(open.state, paging, nowMs, deps.policy) } : {}),
-  });
-  if (updated === null) return { action: 'none', incident: open };
-  let result = updated;
-  if (severityFrom !== null) {
-    await recordIncidentStep(tx, {
-      incidentId: open.id,
-      kind: 'SEVERITY_CHANGED',
-      action: 'incident.severity_changed',
-      actor,
-      atMs: nowMs,
-      data: { from: severityFrom, to: severity, rule: figures.rule, burn: figures.burn },
-      before: incidentSnapshot(open),
-      after: incidentSnapshot(updated),
-    });
-    const hasChannel = await scheduleChannel(tx, deps, updated);
-    if (!hasChannel) await scheduleAlert(tx, deps, updated, 'severity_changed', nowMs);
-    if (worsened(severityFrom, severity)) result = await schedulePage(tx, deps, updated, 0, actor, nowMs);
-  } else if (pagingChanged && paging === 'PAGE') {
+  const next = { severity, paging: pagingOf(s.figures.action), figures };
+  return updateOpen(s.tx, s.deps, s.actor, s.nowMs, open, next, severityFrom, {
+    data: { rule: figures.rule, burn: figures.burn },
     // The burn came back while the incident waited out its reset: page again.
-    result = await schedulePage(tx, deps, updated, 0, actor, nowMs);
-  }
-  await scheduleSync(tx, result);
-  return { action: 'updated', incident: result };
+    repage: (_from, to) => to === 'PAGE',
+  });
 }
 
 async function resolve(s: Step, open: Incident): Promise<Change> {

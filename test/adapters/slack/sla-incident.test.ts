@@ -5,7 +5,7 @@ import { sharePct } from '../../../src/adapters/slack/blocks/sla-incident.ts';
 import { ACTIONS } from '../../../src/adapters/slack/ids.ts';
 import type { Incident } from '../../../src/domain/incidents/incident.ts';
 import type { SlaFigures, SlaRuleRate } from '../../../src/domain/sla/figures.ts';
-import { AVAILABILITY } from '../../domain/sla/openslo-fixtures.ts';
+import { AVAILABILITY, slaFiguresFor } from '../../domain/sla/openslo-fixtures.ts';
 import { buildIncident, flat, HOSTILE, PINGS } from './incident-fixtures.ts';
 
 /** SLA incidents in Slack: the War Room, topic, pages, tickets and the cardinality alert. */
@@ -23,45 +23,32 @@ const rate = (rule: string, action: 'page' | 'ticket', factor: number, fired: bo
 });
 
 /** The checkout availability SLA's terms, as its figures carry them. */
-const { id: slaId, service, metric, name, indicator, target, windowDays } = AVAILABILITY;
-const slaFigures = (over: Partial<SlaFigures> = {}): SlaFigures => ({
-  kind: 'sla',
-  slaId,
-  slaVersion: 2,
-  service,
-  metric,
-  name,
-  indicator,
-  target,
-  windowDays,
-  evaluatedAtMs: Date.parse('2026-11-30T10:00:30Z'),
-  action: 'page',
-  rule: '1h/5m',
-  burn: 36,
-  rates: [
-    rate('1h/5m', 'page', 14.4, true),
-    rate('6h/30m', 'page', 6, true),
-    rate('24h/2h', 'ticket', 3, false),
-    rate('3d/6h', 'ticket', 1, false),
-  ],
-  lastPageAtMs: Date.parse('2026-11-30T10:00:30Z'),
-  budgetRemaining: 0.42,
-  trend: {
-    hours: 24,
-    fromMs: Date.parse('2026-11-29T10:00:00Z'),
-    current: { total: 240_000, bad: 1_200, p99Ms: 812.4 },
-    weekBefore: { total: 230_000, bad: 46, p99Ms: 240 },
-  },
-  evidence: Array.from({ length: 5 }, (_, k) => ({
-    timeMs: Date.parse('2026-11-30T10:00:00Z') - k * 1000,
-    name: 'http.server.request',
-    level: 'ERROR',
-    message: `payment declined #${k}`,
-    traceId: `4bf92f3577b34da6a3ce929d0e0e${k}736`,
-    durationMs: 1234,
-  })),
-  ...over,
-});
+const slaFigures = (over: Partial<SlaFigures> = {}): SlaFigures =>
+  slaFiguresFor({ ...AVAILABILITY, version: 2 }, Date.parse('2026-11-30T10:00:30Z'), {
+    burn: 36,
+    rates: [
+      rate('1h/5m', 'page', 14.4, true),
+      rate('6h/30m', 'page', 6, true),
+      rate('24h/2h', 'ticket', 3, false),
+      rate('3d/6h', 'ticket', 1, false),
+    ],
+    budgetRemaining: 0.42,
+    trend: {
+      hours: 24,
+      fromMs: Date.parse('2026-11-29T10:00:00Z'),
+      current: { total: 240_000, bad: 1_200, p99Ms: 812.4 },
+      weekBefore: { total: 230_000, bad: 46, p99Ms: 240 },
+    },
+    evidence: Array.from({ length: 5 }, (_, k) => ({
+      timeMs: Date.parse('2026-11-30T10:00:00Z') - k * 1000,
+      name: 'http.server.request',
+      level: 'ERROR',
+      message: `payment declined #${k}`,
+      traceId: `4bf92f3577b34da6a3ce929d0e0e${k}736`,
+      durationMs: 1234,
+    })),
+    ...over,
+  });
 
 const slaIncident = (over: Partial<Incident> = {}, f: Partial<SlaFigures> = {}): Incident => ({
   ...buildIncident({

@@ -13,6 +13,7 @@ import {
 import { evaluateBurn, HOUR_MS } from '../../../src/domain/sla/burn.ts';
 import type { SlaFigures } from '../../../src/domain/sla/figures.ts';
 import { MINUTE_MS } from '../../../src/shared/time.ts';
+import { AVAILABILITY, slaFiguresFor } from './openslo-fixtures.ts';
 
 const P = DEFAULT_SLA_ALERT_POLICY;
 const NOW = Date.parse('2026-11-30T10:00:30Z');
@@ -20,27 +21,7 @@ const NOW = Date.parse('2026-11-30T10:00:30Z');
 /** Constant windows: every window holds `total` events of which `bad` failed. */
 const flat = (total: number, bad: number) => () => ({ total, bad });
 
-const figures = (over: Partial<SlaFigures> = {}): SlaFigures => ({
-  kind: 'sla',
-  slaId: 'checkout-availability',
-  slaVersion: 1,
-  service: 'checkout',
-  metric: 'http.server.request',
-  name: 'Checkout availability',
-  indicator: { kind: 'availability' },
-  target: 0.999,
-  windowDays: 30,
-  evaluatedAtMs: NOW,
-  action: 'page',
-  rule: '1h/5m',
-  burn: 20,
-  rates: [],
-  lastPageAtMs: NOW,
-  budgetRemaining: 0.9,
-  trend: null,
-  evidence: [],
-  ...over,
-});
+const figures = (over: Partial<SlaFigures> = {}): SlaFigures => slaFiguresFor(AVAILABILITY, NOW, over);
 
 const incident = (over: Partial<Incident> = {}): Incident => ({
   id: '7',

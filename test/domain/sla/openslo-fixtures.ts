@@ -1,5 +1,6 @@
 import type { AuditEntry } from '../../../src/app/incident-ports.ts';
 import { openSloToDefinitions, type SlaDefinition } from '../../../src/domain/sla/definition.ts';
+import type { SlaFigures } from '../../../src/domain/sla/figures.ts';
 
 /** OpenSLO documents as `leak sla apply -f` would hand them over once parsed from YAML. */
 export const NOW = Date.UTC(2026, 10, 20, 12, 0);
@@ -107,4 +108,31 @@ export const snapshotAudit = (slaId: string, atMs: number): AuditEntry => ({
   before: null,
   after: null,
   atMs,
+});
+
+/** An SLA incident's figures for `def` as an evaluation at `atMs` paging on 1h/5m would make them. */
+export const slaFiguresFor = (
+  def: SlaDefinition,
+  atMs: number,
+  over: Partial<SlaFigures> = {},
+): SlaFigures => ({
+  kind: 'sla',
+  slaId: def.id,
+  slaVersion: def.version,
+  service: def.service,
+  metric: def.metric,
+  name: def.name,
+  indicator: def.indicator,
+  target: def.target,
+  windowDays: def.windowDays,
+  evaluatedAtMs: atMs,
+  action: 'page',
+  rule: '1h/5m',
+  burn: 20,
+  rates: [],
+  lastPageAtMs: atMs,
+  budgetRemaining: 0.9,
+  trend: null,
+  evidence: [],
+  ...over,
 });
