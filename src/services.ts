@@ -80,8 +80,9 @@ export function telemetryIngestDeps(config: Config, services: Services): IngestD
 }
 
 /**
- * Merges every pending Silver minute into silver_minute (ingest only appends): what the compactor job runs,
- * and what burn-rate evaluation runs first so it sees every acknowledged event. Answers the rows merged.
+ * Merges every pending Silver minute into silver_minute (ingest only appends). The per-minute sla-burn job
+ * (and `leak sla evaluate`) runs it before judging the SLAs, so they see every acknowledged event.
+ * Answers the rows merged.
  */
 export async function compactSilver(db: Db): Promise<number> {
   const store = telemetryStore(db, mergeSketchBytes, { quantiles: sketchQuantiles });

@@ -39,7 +39,8 @@ export interface SlaAlertTx extends IncidentTx {
   ): Promise<void>;
   /**
    * Cites the most recent bad Bronze events of the definition's series since sinceMs (failed ones; for a
-   * latency SLA slow ones too) as the incident's evidence (bronze_events.incident_id), newest first, and
+   * latency SLA slow ones too) not cited by another incident yet as the incident's evidence
+   * (bronze_events.incident_id), newest first, and
    * answers them. The janitor copies cited events out before it drops their partition.
    */
   linkEvidence(

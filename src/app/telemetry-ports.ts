@@ -190,8 +190,9 @@ export interface GoldSnapshots {
   /** The day (start ms) of the definition's latest snapshot, or null. */
   lastSnapshotDay(slaId: string): Promise<number | null>;
   /**
-   * Minutes of the definition's SLA incidents (dedupe_key 'sla:' || slaId) within the day: resolved_at −
-   * opened_at clipped to the day, an open incident counting until the day's end.
+   * Minutes of the definition's SLA incidents (dedupe_key 'sla:' || slaId) within the day: each span the
+   * incident was open (detected or reopened until resolved, from its timeline) clipped to the day, an
+   * open one counting until the day's end. The gap between a resolve and a reopen is not downtime.
    */
   downtimeMinutes(slaId: string, dayMs: number): Promise<number>;
   /**

@@ -58,7 +58,7 @@ describe('an SLA burning in the running app', () => {
       expect.stringMatching(/^inc-\d{8}-\d+-sla-burn-checkout-availability$/),
     ]);
     const channel = ours[0]!.id;
-    expect(ours[0]!.topic).toMatch(/^SEV-[12] · burn [\d,.]+× \(1h\/5m\) · [\d.]+% good · PAGE$/);
+    expect(ours[0]!.topic).toMatch(/^SEV-[12] · SLA burn 1h\/5m · PAGE$/);
     // The War Room is the pinned message (an SLA's has no Rescan button).
     const pinned = h.fake.pins(channel);
     expect(pinned).toHaveLength(1);
@@ -89,7 +89,7 @@ describe('an SLA burning in the running app', () => {
         attributes: { user: `u${k}` },
       })),
     );
-    await h.running.fire('silver-compact', minute + 2 * MIN);
+    await h.running.fire('sla-burn', minute + 2 * MIN);
     expect(await h.running.fire('telemetry-janitor', minute + 3 * MIN)).toBe('ran');
     expect(await h.running.fire('telemetry-janitor', minute + 4 * MIN)).toBe('ran');
     await h.settle();

@@ -97,14 +97,27 @@ export function goldRepository(db: Db, mergeSketchBytes: MergeSketchBytes): Gold
     },
 
     async downtimeMinutes(slaId, dayMs) {
+      // The spans an incident was open, from its timeline (DETECTED or REOPENED up to the next RESOLVED),
+      // so the healthy gap before a reopen is not downtime; an incident without a timeline (written by
+      // hand) counts from opened_at to resolved_at. Each span is clipped to the day; open ones run to its end.
       const [r] = await db.query<{ minutes: number | null }>(
-        `SELECT sum(extract(epoch FROM
-                  least(coalesce(resolved_at, $3::timestamptz), $3::timestamptz)
-                  - greatest(opened_at, $2::timestamptz))) / 60.0 AS minutes
-         FROM incidents
-         WHERE dedupe_key = 'sla:' || $1::text
-           AND opened_at < $3::timestamptz
-           AND (resolved_at IS NULL OR resolved_at > $2::timestamptz)`,
+        `WITH sla AS (
+           SELECT id, opened_at, resolved_at FROM incidents WHERE dedupe_key = 'sla:' || $1::text
+         ), ev AS (
+           SELECT e.incident_id, e.kind, e.at,
+                  lead(e.at) OVER (PARTITION BY e.incident_id ORDER BY e.at, e.id) AS next_at
+           FROM incident_events e JOIN sla ON sla.id = e.incident_id
+           WHERE e.kind IN ('DETECTED', 'REOPENED', 'RESOLVED')
+         ), spans AS (
+           SELECT at AS from_at, next_at AS to_at FROM ev WHERE kind IN ('DETECTED', 'REOPENED')
+           UNION ALL
+           SELECT opened_at, resolved_at FROM sla
+           WHERE NOT EXISTS (SELECT 1 FROM ev WHERE ev.incident_id = sla.id)
+         )
+         SELECT sum(extract(epoch FROM
+                  least(coalesce(to_at, $3::timestamptz), $3::timestamptz) - greatest(from_at, $2::timestamptz))) / 60.0
+                AS minutes
+         FROM spans WHERE from_at < $3::timestamptz AND (to_at IS NULL OR to_at > $2::timestamptz)`,
         [slaId, iso(dayMs), iso(dayMs + DAY_MS)],
       );
       return r?.minutes === null || r?.minutes === undefined ? 0 : Math.round(Number(r.minutes));

@@ -184,7 +184,9 @@ function alertTx(tx: Sql): SlaAlertTx {
         `INSERT INTO sla_alert_state (sla_id, evaluated_at, action, burn, last_fired_at, last_ticket_at)
          VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (sla_id) DO UPDATE SET evaluated_at = EXCLUDED.evaluated_at, action = EXCLUDED.action,
-           burn = EXCLUDED.burn, last_fired_at = EXCLUDED.last_fired_at, last_ticket_at = EXCLUDED.last_ticket_at`,
+           burn = EXCLUDED.burn, last_fired_at = EXCLUDED.last_fired_at, last_ticket_at = EXCLUDED.last_ticket_at
+         -- An evaluation older than the stored one (leak sla evaluate racing the job) changes nothing.
+         WHERE sla_alert_state.evaluated_at <= EXCLUDED.evaluated_at`,
         [
           s.slaId,
           iso(s.evaluatedAtMs),
@@ -204,7 +206,7 @@ function alertTx(tx: Sql): SlaAlertTx {
       const cited = await tx.query(
         `UPDATE bronze_events b SET incident_id = $1
          FROM (SELECT tableoid, ctid FROM bronze_events
-               WHERE service = $2 AND name = $3 AND time >= $4::timestamptz
+               WHERE service = $2 AND name = $3 AND time >= $4::timestamptz AND incident_id IS NULL
                  AND (ok = false OR upper(coalesce(level, '')) IN ('ERROR', 'FATAL')${slow})
                ORDER BY time DESC LIMIT $${params.length}) pick
          WHERE b.tableoid = pick.tableoid AND b.ctid = pick.ctid

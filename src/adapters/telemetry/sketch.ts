@@ -210,9 +210,9 @@ function room(n: number): void {
   outView = new DataView(out.buffer);
 }
 
-/** An unsigned integer up to 2^53 as a LEB128 varint. */
+/** An unsigned integer up to 2^53 as a LEB128 varint (8 bytes at most; room for 10 all the same). */
 function writeVarint(n: number): void {
-  room(8);
+  room(10);
   while (n >= 0x80) {
     out[pos++] = (n % 0x80) | 0x80;
     n = Math.floor(n / 0x80);
@@ -268,6 +268,11 @@ export function toBytes(sketch: Sketch): Uint8Array {
 }
 
 const malformed = (why: string): Error => new Error(`sketch bytes are malformed: ${why}`);
+/**
+ * No double maps past this key at 1% accuracy (Number.MAX_VALUE is key ~35,500, the smallest subnormal
+ * ~-37,300): a larger one in stored bytes is corruption, and would turn quantiles into Infinity.
+ */
+const MAX_KEY = 40_000;
 
 /** Reads the compact encoding (toBytes). */
 function fromCompact(bytes: Uint8Array): SketchImpl {
@@ -280,7 +285,11 @@ function fromCompact(bytes: Uint8Array): SketchImpl {
       if (at >= bytes.length) throw malformed('truncated');
       const b = bytes[at++]!;
       n += (b & 0x7f) * scale;
-      if (b < 0x80) return n;
+      if (b < 0x80) {
+        // toBytes writes safe integers only; anything larger was not written by it.
+        if (n > Number.MAX_SAFE_INTEGER) throw malformed('varint too large');
+        return n;
+      }
       scale *= 0x80;
       if (scale > 2 ** 56) throw malformed('varint too long');
     }
@@ -304,6 +313,7 @@ function fromCompact(bytes: Uint8Array): SketchImpl {
       const step = varint();
       if (i > 0 && step === 0) throw malformed('keys not increasing');
       key = i === 0 ? unzigzag(step) : key + step;
+      if (Math.abs(key) > MAX_KEY) throw malformed(`bin key ${key} out of range`);
       const c = count();
       if (c > 0) {
         into.keys.push(key);

@@ -203,8 +203,13 @@ async function evaluateOne(
     }
     const incidentOpen = change.incident !== null && change.incident.state !== 'resolved';
     const state = await tx.alertState(def.id);
-    const ticket = judgeTicket(state, action, incidentOpen, nowMs, deps.policy);
-    if (ticket.post && deps.incident.targets.alertsChannel !== null) {
+    // Without an alerts channel a ticket has nowhere to go: none is posted, none is recorded.
+    const judged = judgeTicket(state, action, incidentOpen, nowMs, deps.policy);
+    const canPost = deps.incident.targets.alertsChannel !== null;
+    const ticket = canPost
+      ? judged
+      : { post: false, next: { ...judged.next, lastTicketAtMs: state?.lastTicketAtMs ?? null } };
+    if (ticket.post) {
       await tx.enqueue({
         kind: 'sla.ticket',
         key: `sla-ticket:${def.id}:${nowMs}`,
@@ -235,7 +240,7 @@ async function evaluateOne(
       burn: figures.burn,
       incident: change.action,
       incidentId: change.incident?.id ?? null,
-      ticket: ticket.post && deps.incident.targets.alertsChannel !== null,
+      ticket: ticket.post,
     };
   });
 }
@@ -309,8 +314,9 @@ async function update(
   const next = { severity, paging: pagingOf(s.figures.action), figures };
   return updateOpen(s.tx, s.deps, s.actor, s.nowMs, open, next, severityFrom, {
     data: { rule: figures.rule, burn: figures.burn },
-    // The burn came back while the incident waited out its reset: page again.
-    repage: (_from, to) => to === 'PAGE',
+    // The burn came back while the incident waited out its reset, and nobody has acknowledged it: page
+    // again. Once acknowledged, people are on it: only a worse severity pages them.
+    repage: (_from, to) => to === 'PAGE' && open.state === 'detected',
   });
 }
 

@@ -93,21 +93,30 @@ export function chartFile(report: SlaReport, render: ChartRenderer): UploadFile 
 export const reportJobKey = (week: string, channel: string): string => `sla-report:${week}:${channel}`;
 
 /**
- * The Monday post: enqueues the report of the last complete week for `channel`, once. The worker builds
- * and posts it (kind 'sla.report'); a second fire (a restart, another replica) finds the key and adds
- * nothing.
+ * Gold writes a day's snapshots at 00:00 UTC the night after: a week's report waits this long after the
+ * week ends, so a post fired right at Monday 00:00 UTC (09:00 in Tokyo) still finds Sunday's snapshots.
+ */
+export const GOLD_GRACE_MS = 30 * 60_000;
+
+/**
+ * The Monday post: enqueues the report of the last complete (UTC) week for `channel`, once, due no sooner
+ * than GOLD_GRACE_MS after that week ended. The worker builds and posts it (kind 'sla.report') when due;
+ * a second fire (a restart, another replica) finds the key and adds nothing.
  */
 export async function scheduleWeeklyReport(
   deps: { outbox: SlaReportOutbox; clock: Clock },
   ctx: Ctx,
   channel: string,
 ): Promise<{ week: string; enqueued: boolean }> {
-  const week = lastCompleteWeek(deps.clock.now()).label;
+  const now = deps.clock.now();
+  const complete = lastCompleteWeek(now);
+  const week = complete.label;
   const enqueued = await deps.outbox.enqueueOnce({
     kind: 'sla.report',
     key: reportJobKey(week, channel),
     incidentId: null,
     payload: { week, channel },
+    runAfterMs: Math.max(now, complete.endMs + GOLD_GRACE_MS),
   });
   ctx.log.info(
     { week, channel, enqueued },

@@ -128,7 +128,7 @@ describe('SLA incident messages', () => {
     expect(page.text).toContain(
       '<!subteam^SONCALL> :rotating_light: *PAGE* SEV-2 · *SLA burn: Checkout availability* — burn 36.0× (1h/5m)',
     );
-    expect(renderTopic(i)).toBe('SEV-2 · burn 36.0× (1h/5m) · 96.40% good · PAGE');
+    expect(renderTopic(i)).toBe('SEV-2 · SLA burn 1h/5m · PAGE');
   });
 
   it('a resolved SLA incident offers no buttons', () => {

@@ -206,4 +206,22 @@ describe('telemetry sketch: bytes, empty sketches and bad input', () => {
     coarse.accept(10);
     expect(() => fromBytes(coarse.toProto())).toThrow(/relative accuracy/);
   });
+
+  it('refuses compact bytes it could not have written: a key past any double, a count past 2^53', () => {
+    // 0x01 (compact), flags 0, zero count 0, one positive bin: key zigzag(2^40) as a varint, count 1.
+    const varint = (n: bigint): number[] => {
+      const out: number[] = [];
+      while (n >= 0x80n) {
+        out.push(Number(n % 0x80n) | 0x80);
+        n /= 0x80n;
+      }
+      return [...out, Number(n)];
+    };
+    const bin = (key: bigint, count: bigint) =>
+      new Uint8Array([1, 0, 0, 1, ...varint(key * 2n), ...varint(count), 0]);
+    expect(() => fromBytes(bin(2n ** 40n, 1n))).toThrow(/out of range/);
+    expect(() => fromBytes(bin(100n, 2n ** 60n))).toThrow(/too large/);
+    // What toBytes writes still reads back.
+    expect(quantile(fromBytes(bin(100n, 3n)), 0.5)).toBeGreaterThan(0);
+  });
 });

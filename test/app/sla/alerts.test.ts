@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { goldRepository } from '../../../src/adapters/db/gold-repository.ts';
 import { slaAlertStore, slaSignals } from '../../../src/adapters/db/sla-alert-repository.ts';
 import { renderOutbound } from '../../../src/adapters/slack/blocks/incident-messages.ts';
 import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
@@ -10,15 +11,16 @@ import {
   sketchQuantiles,
   toBytes,
 } from '../../../src/adapters/telemetry/sketch.ts';
+import { acknowledge } from '../../../src/app/incidents/acknowledge.ts';
 import { evaluateSlaAlerts, type SlaAlertDeps } from '../../../src/app/sla/alerts.ts';
 import { type Incident, slaFigures } from '../../../src/domain/incidents/incident.ts';
 import { DEFAULT_SLA_ALERT_POLICY } from '../../../src/domain/sla/alerting.ts';
 import { thresholdFactor } from '../../../src/domain/sla/burn.ts';
-import { MINUTE_MS } from '../../../src/shared/time.ts';
+import { DAY_MS, MINUTE_MS } from '../../../src/shared/time.ts';
 import { availabilityFrom, checkoutLatency } from '../../domain/sla/openslo-fixtures.ts';
 import { backends } from '../../support/db.ts';
 import { drain, posted } from '../incidents/delivery-support.ts';
-import { openWorld, resetDb, systemCtx, type World } from '../incidents/setup.ts';
+import { openWorld, resetDb, slackCtx, systemCtx, type World } from '../incidents/setup.ts';
 
 /**
  * Burn-rate alerting (DOMAIN.md §7, issue 5) on a simulated clock over real Silver rows: the evaluator
@@ -163,12 +165,18 @@ describe.each(backends)('SLA burn-rate alerting on $name', (backend) => {
     expect(pageStoppedAt).toBeGreaterThan(lastPage);
     // Within the reopen window the same incident comes back, not a second one.
     await tick(100, 100);
+    const reopenedAt = w.clock.now();
     await tick(100, 100);
     expect(await incidents()).toHaveLength(1);
     expect((await current()).state).toBe('detected');
     const kinds = (await w.repos.incidents.timeline(i.id, 100)).map((e) => e.kind);
     expect(kinds).toContain('RESOLVED');
     expect(kinds).toContain('REOPENED');
+    // Gold's downtime is the two spans it was open, not the healthy gap between them.
+    const day = Math.floor(w.clock.now() / DAY_MS) * DAY_MS;
+    const expected = (resolvedAt! - i.openedAtMs + (day + DAY_MS - reopenedAt)) / MINUTE_MS;
+    const gold = goldRepository(w.db, mergeSketchBytes);
+    expect(await gold.downtimeMinutes(AVAIL.id, day)).toBe(Math.round(expected));
   });
 
   it('cites the five most recent Bronze errors as evidence and carries the Silver trend', async () => {
@@ -231,6 +239,28 @@ describe.each(backends)('SLA burn-rate alerting on $name', (backend) => {
     // 2% of the values at 2,000 ms: the merged p99 is the slow mode, within the sketch's 1%.
     expect(side.p99Ms).toBeGreaterThan(1_980);
     expect(side.p99Ms).toBeLessThan(2_020);
+  });
+
+  it('an acknowledged incident is not paged again when the burn flickers back; its topic stays put', async () => {
+    // Six busy hours, so a one-minute outage fires 1h/5m but never 6h/30m: the page comes and goes.
+    await traffic({ endMs: w.clock.now(), minutes: 360, total: 1000, bad: 0 });
+    expect(await tick(1000, 1000)).toMatchObject({ action: 'page', incident: 'declared' });
+    const id = (await incidents())[0]!.id;
+    await drain(w);
+    await acknowledge(w.deps, slackCtx('UONCALL1'), id);
+    for (let m = 0; m < 6; m++) {
+      await tick(1000, 0);
+      await drain(w);
+    }
+    expect((await current()).paging).not.toBe('PAGE');
+    expect(await tick(1000, 1000)).toMatchObject({ action: 'page', incident: 'updated' });
+    expect((await current()).paging).toBe('PAGE');
+    const kinds = (await w.repos.incidents.timeline(id, 100)).map((e) => e.kind);
+    expect(kinds.filter((k) => k === 'PAGED')).toHaveLength(1);
+    await drain(w);
+    // Eight evaluations, three topics (paging: PAGE, then WARN on the 3d/6h ticket rule, PAGE again): the
+    // burn figures, which move every minute, live in the War Room and not in the topic.
+    expect(w.chat.calls.filter((c) => c === 'setTopic')).toHaveLength(3);
   });
 
   it('delivers the incident through the incident machinery: channel, SLA War Room, page', async () => {

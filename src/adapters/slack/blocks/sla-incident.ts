@@ -72,13 +72,12 @@ export const slaSeries = (f: SlaFigures): string =>
 export const slaFacts = (i: Incident, f: SlaFigures): string =>
   `${PAGING_BADGE[i.paging]} · ${slaSeries(f)} · detected ${slackDate(i.openedAtMs)}`;
 
-/** Topic parts (plain text): "SEV-2 · burn 36.0× (1h/5m) · 96.40% good · PAGE". */
+/**
+ * Topic parts (plain text): "SEV-2 · SLA burn 1h/5m · PAGE". Only what changes rarely: Slack posts a
+ * notice in the channel at every topic change, and the burn moves every minute (the War Room shows it).
+ */
 export function slaTopicParts(i: Incident, f: SlaFigures): string[] {
-  const r = shownRule(f);
-  const parts = [`SEV-${i.severity}`, `burn ${formatBurn(f.burn)}${f.rule ? ` (${f.rule})` : ''}`];
-  if (r) parts.push(`${sharePct(goodShare(r.longTotal, r.longBad))} good`);
-  parts.push(i.paging);
-  return parts;
+  return [`SEV-${i.severity}`, f.rule ? `SLA burn ${f.rule}` : 'SLA burn', i.paging];
 }
 
 function statsBlock(i: Incident, f: SlaFigures): SectionBlock {
