@@ -55,7 +55,14 @@ import { runJanitor } from './app/telemetry/janitor.ts';
 import type { TagCardinality } from './app/telemetry-ports.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import type { TelemetryEvent } from './domain/telemetry/event.ts';
-import { compactSilver, openServices, type Services, slaAlertDeps, telemetryIngestDeps } from './services.ts';
+import {
+  compactSilver,
+  janitorLimits,
+  openServices,
+  type Services,
+  slaAlertDeps,
+  telemetryIngestDeps,
+} from './services.ts';
 import { newRef } from './shared/ids.ts';
 import { DAY_MS } from './shared/time.ts';
 
@@ -260,8 +267,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
             {
               dryRun: false,
               nowMs: services.clock.now(),
-              bronzeDays: config.telemetry.bronzeRetentionDays,
-              tagLimit: config.telemetry.tagCardinalityLimit,
+              ...janitorLimits(config),
             },
           );
         },

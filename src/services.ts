@@ -66,6 +66,14 @@ export function slaAlertDeps(
   };
 }
 
+/** The janitor's retention and tag limit, from configuration (the nightly job and `leak janitor` alike). */
+export const janitorLimits = (config: Config) => ({
+  bronzeDays: config.telemetry.bronzeRetentionDays,
+  minuteDays: config.telemetry.minuteRetentionDays,
+  hourDays: config.telemetry.hourRetentionDays,
+  tagLimit: config.telemetry.tagCardinalityLimit,
+});
+
 /**
  * The ingest use case's dependencies: the tiers' store with the sketch library injected, PII hashing
  * keyed by PII_HASH_KEY, the slow threshold that routes an event to Bronze, and the rollups.

@@ -4,7 +4,7 @@ import { mergeSketchBytes, sketchQuantiles } from '../adapters/telemetry/sketch.
 import type { Ctx } from '../app/context.ts';
 import { type JanitorReport, runJanitor } from '../app/telemetry/janitor.ts';
 import type { Config } from '../config/config.ts';
-import type { Services } from '../services.ts';
+import { janitorLimits, type Services } from '../services.ts';
 import { type Io, parse, UsageError } from './common.ts';
 
 /** `leak janitor`: telemetry retention (Bronze partitions, old Silver rows; never Gold). */
@@ -30,7 +30,7 @@ export async function janitorCommand(
     {
       dryRun: values['dry-run'] === true,
       nowMs: services.clock.now(),
-      bronzeDays: config.telemetry.bronzeRetentionDays,
+      ...janitorLimits(config),
     },
   );
   io.out.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatJanitorReport(report));

@@ -135,6 +135,8 @@ export const envSchema = z.object({
   SLA_MIN_EVENTS: num(DEFAULT_MIN_EVENTS, (n) => n.int().positive()),
   ADMIN_CHANNEL: slackId(/^[CG][A-Z0-9]+$/, 'C0123ABCD'),
   TAG_CARDINALITY_LIMIT: num(10_000, (n) => n.int().positive()),
+  SILVER_MINUTE_RETENTION_DAYS: num(30, (n) => n.int().min(1).max(366)),
+  SILVER_HOUR_RETENTION_DAYS: num(90, (n) => n.int().min(1).max(3660)),
   SLA_REPORT_CHANNEL: slackId(/^[CG][A-Z0-9]+$/, 'C0123ABCD'),
   SLA_REPORT_CRON: z.preprocess(blankToUndefined, z.string().default('0 9 * * 1')),
   SLA_REPORT_TIMEZONE: z.preprocess(blankToUndefined, z.string().default('UTC')),
@@ -176,6 +178,12 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
   const page = Number(v('PAGE_BURN') ?? DEFAULT_BUDGET_POLICY.pageBurn);
   if (Number.isFinite(warn) && Number.isFinite(page) && warn >= page)
     problems.push('WARN_BURN must be below PAGE_BURN');
+  const minuteDays = Number(v('SILVER_MINUTE_RETENTION_DAYS') ?? 30);
+  const hourDays = Number(v('SILVER_HOUR_RETENTION_DAYS') ?? 90);
+  if (Number.isFinite(minuteDays) && Number.isFinite(hourDays) && hourDays < minuteDays)
+    problems.push(
+      'SILVER_HOUR_RETENTION_DAYS must not be below SILVER_MINUTE_RETENTION_DAYS (hours are kept longer)',
+    );
   for (const name of ['SCHEDULE_TIMEZONE', 'SLA_REPORT_TIMEZONE']) {
     const tz = v(name);
     if (tz === undefined) continue;
@@ -236,6 +244,9 @@ export interface Config {
     adminChannel: string | null;
     /** A metric with more distinct tag combinations than this is reported to the admins. */
     tagCardinalityLimit: number;
+    /** Silver minute rows are purged after this many days (once their hour exists), hour rows after that. */
+    minuteRetentionDays: number;
+    hourRetentionDays: number;
   };
   fixes: {
     approval: ApprovalPolicy;
@@ -346,6 +357,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       },
       adminChannel: e.ADMIN_CHANNEL ?? e.ALERTS_CHANNEL ?? null,
       tagCardinalityLimit: e.TAG_CARDINALITY_LIMIT,
+      minuteRetentionDays: e.SILVER_MINUTE_RETENTION_DAYS,
+      hourRetentionDays: e.SILVER_HOUR_RETENTION_DAYS,
     },
     fixes: {
       approval: {

@@ -273,6 +273,15 @@ describe('burn-rate alerting and the janitor', () => {
     expect(c.tagCardinalityLimit).toBe(500);
   });
 
+  it('Silver retention: 30 days of minutes and 90 of hours by default, configurable, hours never shorter', () => {
+    expect(loadConfig({}).telemetry).toMatchObject({ minuteRetentionDays: 30, hourRetentionDays: 90 });
+    const c = loadConfig({ SILVER_MINUTE_RETENTION_DAYS: '14', SILVER_HOUR_RETENTION_DAYS: '400' }).telemetry;
+    expect(c).toMatchObject({ minuteRetentionDays: 14, hourRetentionDays: 400 });
+    expect(
+      problemsOf({ SILVER_MINUTE_RETENTION_DAYS: '60', SILVER_HOUR_RETENTION_DAYS: '30' }).message,
+    ).toMatch(/SILVER_HOUR_RETENTION_DAYS must not be below SILVER_MINUTE_RETENTION_DAYS/);
+  });
+
   it('nonsense is a problem', () => {
     expect(() => loadConfig({ SLA_RESET_MINUTES: '0', ADMIN_CHANNEL: '#admins' })).toThrow(
       /SLA_RESET_MINUTES[\s\S]*ADMIN_CHANNEL|ADMIN_CHANNEL[\s\S]*SLA_RESET_MINUTES/,
