@@ -3,13 +3,21 @@
  * BENCH_SLAS SLA definitions (half availability, half latency < 300 ms) whose series each hold
  * BENCH_SLA_TAGS tag sets × 72 hours of Silver minutes (the longest rule window), then times the first
  * evaluation (every latency rank computed from its sketch) and the next one after a new minute arrived
- * (ranks cached: only the new minute's sketches are read). Prints one JSON line. Used by bench/run.ts.
+ * (ranks cached: only the new minute's sketches are read). The seed rolls the complete hours up, as the
+ * hourly job would have. Prints one JSON line. Used by bench/run.ts.
  *
  *   BENCH_URL         PostgreSQL database to seed (else BENCH_PGLITE_DIR, an embedded one)
  *   BENCH_SLAS        SLA definitions (default 20)
  *   BENCH_SLA_TAGS    tag sets per series (default 5)
  */
-import { add, newSketch, toBytes } from '../src/adapters/telemetry/sketch.ts';
+import { rollupRepository } from '../src/adapters/db/rollup-repository.ts';
+import {
+  add,
+  mergeSketchBytes,
+  newSketch,
+  sketchQuantiles,
+  toBytes,
+} from '../src/adapters/telemetry/sketch.ts';
 import { evaluateSlaAlerts } from '../src/app/sla/alerts.ts';
 import { loadConfig } from '../src/config/config.ts';
 import type { SlaDefinition } from '../src/domain/sla/definition.ts';
@@ -57,6 +65,8 @@ for (const d of defs)
      FROM generate_series(1, $5::int) g, generate_series(1, $6::int) t`,
     [d.service, d.metric, Math.floor(now / MIN) * MIN, sketchB64, minutes, tags],
   );
+// As in production, the complete hours are rolled up (the hourly job): the trend reads them, not minutes.
+await rollupRepository(s.db, mergeSketchBytes, { quantiles: sketchQuantiles }).rollUpHours(now);
 const seedMs = performance.now() - seedT;
 
 const ctx = { actor: { type: 'system' as const, job: 'bench' }, requestId: 'bench', log: quiet as never };

@@ -16,6 +16,8 @@ export interface SketchOps {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const HOUR_MS = 3_600_000;
+/** How long a trend span read from Silver is reused (late data shows up within this long). */
+const TREND_TTL_MS = 10 * 60_000;
 const msOf = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 const fromB64 = (v: unknown) =>
   typeof v === 'string' && v !== '' ? new Uint8Array(Buffer.from(v, 'base64')) : null;
@@ -26,6 +28,8 @@ const fromB64 = (v: unknown) =>
  * 3-day window ranks only the minutes that changed since the last evaluation.
  */
 export function slaSignals(db: Db, sketches: SketchOps): SlaSignals {
+  /** Trend spans read lately, by series, indicator and span: how long ago (wall clock) and what. */
+  const trends = new Map<string, { atMs: number; side: SlaTrendSide }>();
   /** Per latency series (service, metric, threshold): each minute's total and its events under the threshold. */
   const fastByMinute = new Map<string, Map<number, { total: number; fast: number }>>();
   /** Bad events of a row: failed ones, or (latency) those not faster than the threshold. */
@@ -127,31 +131,44 @@ export function slaSignals(db: Db, sketches: SketchOps): SlaSignals {
     },
 
     async hourSpan(def, fromMs, toMs) {
-      const side: SlaTrendSide = { total: 0, bad: 0, p99Ms: null };
-      let merged: Uint8Array | null = null;
-      const hours = await rows('silver_hour', 'hour', def, fromMs, toMs);
-      // The hourly rollup runs at :02, so the newest hour (or, before any rollup ran, all of them) is
-      // read from its minutes: everything after the last rolled-up hour.
-      const rolledTo = hours.reduce((to, r) => Math.max(to, Number(r['at_ms']) + HOUR_MS), fromMs);
-      const minutes =
-        rolledTo < toMs
-          ? await db.query(
-              `SELECT count::float8 AS count, errors::float8 AS errors, encode(sketch, 'base64') AS sketch
-               FROM silver_minute WHERE service = $1 AND metric = $2
-                 AND minute >= $3::timestamptz AND minute < $4::timestamptz`,
-              [def.service, def.metric, iso(rolledTo), iso(toMs)],
-            )
-          : [];
-      for (const r of [...hours, ...minutes]) {
-        side.total += Number(r['count']);
-        side.bad += badOf(def, r);
-        const bytes = fromB64(r['sketch']);
-        if (bytes) merged = merged ? sketches.mergeSketchBytes(merged, bytes) : bytes;
-      }
-      side.p99Ms = merged ? sketches.quantiles(merged).p99 : null;
+      // A span of complete hours changes only with late data: while an SLA burns, the evaluator asks for
+      // the same two spans every minute, and they are answered from memory for TREND_TTL_MS.
+      const now = Date.now();
+      for (const [k, v] of trends) if (now - v.atMs > TREND_TTL_MS) trends.delete(k);
+      const key = `${def.service}\u0000${def.metric}\u0000${JSON.stringify(def.indicator)}\u0000${fromMs}\u0000${toMs}`;
+      const hit = trends.get(key);
+      if (hit) return hit.side;
+      const side = await readSpan(def, fromMs, toMs);
+      trends.set(key, { atMs: now, side });
       return side;
     },
   };
+
+  async function readSpan(def: SlaDefinition, fromMs: number, toMs: number): Promise<SlaTrendSide> {
+    const side: SlaTrendSide = { total: 0, bad: 0, p99Ms: null };
+    let merged: Uint8Array | null = null;
+    const hours = await rows('silver_hour', 'hour', def, fromMs, toMs);
+    // The hourly rollup runs at :02, so the newest hour (or, before any rollup ran, all of them) is
+    // read from its minutes: everything after the last rolled-up hour.
+    const rolledTo = hours.reduce((to, r) => Math.max(to, Number(r['at_ms']) + HOUR_MS), fromMs);
+    const minutes =
+      rolledTo < toMs
+        ? await db.query(
+            `SELECT count::float8 AS count, errors::float8 AS errors, encode(sketch, 'base64') AS sketch
+               FROM silver_minute WHERE service = $1 AND metric = $2
+                 AND minute >= $3::timestamptz AND minute < $4::timestamptz`,
+            [def.service, def.metric, iso(rolledTo), iso(toMs)],
+          )
+        : [];
+    for (const r of [...hours, ...minutes]) {
+      side.total += Number(r['count']);
+      side.bad += badOf(def, r);
+      const bytes = fromB64(r['sketch']);
+      if (bytes) merged = merged ? sketches.mergeSketchBytes(merged, bytes) : bytes;
+    }
+    side.p99Ms = merged ? sketches.quantiles(merged).p99 : null;
+    return side;
+  }
 }
 
 type StateRow = SlaAlertState & { evaluatedAtMs: number; action: BurnAction | 'none'; burn: number };
