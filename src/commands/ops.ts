@@ -1,6 +1,6 @@
 import { renderAuditVerdict } from '../adapters/cli/audit-verify.ts';
 import type { Services } from '../services.ts';
-import { type Io, parse, UsageError, when } from './common.ts';
+import { type Io, parse, UsageError, when, writeTable } from './common.ts';
 
 /** `leak audit verify` and `leak tokens`: operations on the audit chain and on ingest tokens. */
 
@@ -45,18 +45,10 @@ export async function tokensCommand(services: Services, rest: string[], io: Io):
         io.out.write('No ingest tokens. Create one with: leak tokens create <name>\n');
         return 0;
       }
-      const rows = [
+      writeTable(io, [
         ['ID', 'NAME', 'PREFIX', 'CREATED', 'REVOKED'],
         ...list.map((t) => [t.id, t.name, t.prefix, when(t.createdAtMs), when(t.revokedAtMs)]),
-      ];
-      const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-      for (const r of rows)
-        io.out.write(
-          `${r
-            .map((c, i) => c.padEnd(widths[i]!))
-            .join('  ')
-            .trimEnd()}\n`,
-        );
+      ]);
       return 0;
     }
     case 'revoke': {

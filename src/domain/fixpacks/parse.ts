@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { formatPath as formatIssuePath, type IssuePath, show, valueAt } from '../zod-issues.ts';
 import { EDITABLE_FIELDS, type FixPack, fixPackSchema } from './dsl.ts';
 
 /**
@@ -34,35 +35,10 @@ export function parseFixPackText(text: string): FixPackParse {
   return parseFixPack(data);
 }
 
-type Path = readonly PropertyKey[];
+type Path = IssuePath;
 
 /** `steps[2].type`; the pack itself is "fix pack". */
-export function formatPath(path: Path): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? String(seg) : `.${String(seg)}`;
-  }
-  return out === '' ? 'fix pack' : out;
-}
-
-function valueAt(input: unknown, path: Path): unknown {
-  let v = input;
-  for (const seg of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[seg];
-  }
-  return v;
-}
-
-/** A received value as shown in a message: strings quoted (and shortened), other kinds named. */
-function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 39)}…` : v);
-  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
-  if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  return `a ${typeof v}`;
-}
+export const formatPath = (path: Path): string => formatIssuePath(path, 'fix pack');
 
 const KIND_LABELS: Record<string, string> = {
   string: 'text',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DAY_MS } from '../../shared/time.ts';
+import { formatPath as formatIssuePath, type IssuePath, show as showValue, valueAt } from '../zod-issues.ts';
 import type { SlaIndicator } from './definition.ts';
 
 /**
@@ -83,33 +84,11 @@ export const DOC_SCHEMAS = { SLO: sloDocSchema, SLI: sliDocSchema, Service: serv
 export type DocKind = keyof typeof DOC_SCHEMAS;
 export const isDocKind = (k: unknown): k is DocKind => typeof k === 'string' && Object.hasOwn(DOC_SCHEMAS, k);
 
-type Path = readonly PropertyKey[];
-
 /** `spec.objectives[0].target`; the document itself is "document". */
-export function formatPath(path: Path): string {
-  let out = '';
-  for (const seg of path)
-    out += typeof seg === 'number' ? `[${seg}]` : `${out === '' ? '' : '.'}${String(seg)}`;
-  return out === '' ? 'document' : out;
-}
+export const formatPath = (path: IssuePath): string => formatIssuePath(path, 'document');
 
-function valueAt(input: unknown, path: Path): unknown {
-  let v = input;
-  for (const seg of path) {
-    if (v === null || typeof v !== 'object') return undefined;
-    v = (v as Record<PropertyKey, unknown>)[seg];
-  }
-  return v;
-}
-
-/** A received value as a message shows it: strings quoted (and shortened), other kinds named. */
-export function show(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 39)}…` : v);
-  if (typeof v === 'number' || typeof v === 'boolean' || v === null) return String(v);
-  if (v === undefined) return 'nothing';
-  if (Array.isArray(v)) return 'a list';
-  return `a ${typeof v === 'object' ? 'mapping' : typeof v}`;
-}
+/** A received value as a message shows it; an object is "a mapping", as YAML calls it. */
+export const show = (v: unknown): string => showValue(v, 'a mapping');
 
 const KIND_LABELS: Record<string, string> = {
   string: 'text',

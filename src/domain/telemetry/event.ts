@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AppError } from '../../shared/errors.ts';
 import { parseIsoInstant } from '../../shared/time.ts';
+import { formatPath } from '../zod-issues.ts';
 
 /**
  * The internal telemetry event (issue 5, DOMAIN.md §6): what OTLP log records and the plain batch API
@@ -81,21 +82,16 @@ export const plainEventSchema = z.strictObject({
 });
 export type PlainEvent = z.infer<typeof plainEventSchema>;
 
-const PATH_ROOT = 'event';
-
 function formatIssue(issue: z.core.$ZodIssue): string {
-  let where = '';
-  for (const seg of issue.path) {
-    where += typeof seg === 'number' ? `[${seg}]` : where === '' ? String(seg) : `.${String(seg)}`;
-  }
+  const where = formatPath(issue.path, 'event');
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => JSON.stringify(k)).join(', ');
-    return `${where || PATH_ROOT}: unknown field${issue.keys.length === 1 ? '' : 's'} ${keys}`;
+    return `${where}: unknown field${issue.keys.length === 1 ? '' : 's'} ${keys}`;
   }
   if (where === 'time' && issue.code === 'invalid_union') {
     return 'time: expected an ISO-8601 instant or epoch milliseconds';
   }
-  return `${where || PATH_ROOT}: ${issue.message}`;
+  return `${where}: ${issue.message}`;
 }
 
 /** Epoch ms from an ISO-8601 instant (with a zone) or an epoch-ms number, or the reason it is not one. */
