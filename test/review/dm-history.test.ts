@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/adapters/db/client.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../../src/app/incident-ports.ts';
 import { declareBurning, drain, jobStates, posted } from '../app/incidents/delivery-support.ts';
-import { makeDue, openWorld, type World } from '../app/incidents/setup.ts';
+import { makeDue, useIncidentWorld, type World } from '../app/incidents/setup.ts';
 import { backends } from '../support/db.ts';
 
 /**
@@ -11,14 +10,10 @@ import { backends } from '../support/db.ts';
  * commander instead of failing the page job for good.
  */
 describe.each(backends)('retried DM without im:history on $name', (backend) => {
+  const world = useIncidentWorld(backend);
   let w: World;
-  let shared: { db: Db; dispose(): Promise<void> };
-  beforeAll(async () => {
-    shared = await backend.open();
-  });
-  afterAll(async () => shared.dispose());
-  beforeEach(async () => {
-    w = await openWorld(backend, shared);
+  beforeEach(() => {
+    w = world.w;
   });
 
   it('still DMs the commander when the DM history cannot be read', async () => {

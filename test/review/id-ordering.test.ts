@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/adapters/db/client.ts';
-import { openWorld, type World } from '../app/incidents/setup.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { useIncidentWorld, type World } from '../app/incidents/setup.ts';
 import { NOW } from '../domain/build.ts';
 import { backends } from '../support/db.ts';
 
@@ -9,14 +8,10 @@ import { backends } from '../support/db.ts';
  * so "newest" picks the wrong rows as soon as ids reach two digits.
  */
 describe.each(backends)('ordering by id past 9 rows on $name', (backend) => {
+  const world = useIncidentWorld(backend);
   let w: World;
-  let shared: { db: Db; dispose(): Promise<void> };
-  beforeAll(async () => {
-    shared = await backend.open();
-  });
-  afterAll(async () => shared.dispose());
-  beforeEach(async () => {
-    w = await openWorld(backend, shared);
+  beforeEach(() => {
+    w = world.w;
   });
 
   const figures = JSON.stringify({});

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../../src/adapters/db/client.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { ChatGateway, OutboundMessage } from '../../src/app/incident-ports.ts';
 import { deliverDue } from '../../src/app/incidents/deliver.ts';
 import { declareBurning, posted } from '../app/incidents/delivery-support.ts';
-import { openWorld, type World } from '../app/incidents/setup.ts';
+import { useIncidentWorld, type World } from '../app/incidents/setup.ts';
 import { backends } from '../support/db.ts';
 
 /**
@@ -12,14 +11,10 @@ import { backends } from '../support/db.ts';
  * replica B claims and delivers them; A must not then deliver them a second time from its stale claim.
  */
 describe.each(backends)('a batch claim outliving its lease on $name', (backend) => {
+  const world = useIncidentWorld(backend);
   let w: World;
-  let shared: { db: Db; dispose(): Promise<void> };
-  beforeAll(async () => {
-    shared = await backend.open();
-  });
-  afterAll(async () => shared.dispose());
-  beforeEach(async () => {
-    w = await openWorld(backend, shared);
+  beforeEach(() => {
+    w = world.w;
   });
 
   it('pages once when another replica took over a lapsed job', async () => {

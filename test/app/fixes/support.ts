@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, beforeEach } from 'vitest';
-import type { Db } from '../../../src/adapters/db/client.ts';
+import { beforeEach } from 'vitest';
 import type { FixDeps } from '../../../src/app/fixes/deps.ts';
 import { previewFix } from '../../../src/app/fixes/preview.ts';
 import { DEFAULT_APPROVAL_POLICY, type FixRun } from '../../../src/domain/fixpacks/run.ts';
@@ -7,7 +6,7 @@ import type { FunnelRecord } from '../../../src/domain/records/record.ts';
 import { DEFAULT_THRESHOLDS } from '../../../src/domain/rules/catalog.ts';
 import { buildOpp, buildRecord, minutesAgo } from '../../domain/build.ts';
 import type { Backend } from '../../support/db.ts';
-import { openWorld, slackCtx, type World } from '../incidents/setup.ts';
+import { slackCtx, useIncidentWorld, type World } from '../incidents/setup.ts';
 
 export { slackCtx };
 
@@ -39,14 +38,10 @@ export function fixDeps(w: World, approval: Partial<FixDeps['approval']> = {}): 
  * too, so the first assignment of every test goes to the first owner of the pool ('Priya Shah').
  */
 export function useWorld(backend: Backend): { w: World; deps: FixDeps } {
+  const world = useIncidentWorld(backend);
   const ref = {} as { w: World; deps: FixDeps };
-  let shared: { db: Db; dispose(): Promise<void> };
-  beforeAll(async () => {
-    shared = await backend.open();
-  });
-  afterAll(async () => shared.dispose());
   beforeEach(async () => {
-    ref.w = await openWorld(backend, shared);
+    ref.w = world.w;
     await ref.w.db.exec('ALTER SEQUENCE fix_round_robin RESTART');
     ref.deps = fixDeps(ref.w);
   });

@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../../../src/adapters/db/client.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { makeRepositories } from '../../../src/adapters/db/repositories.ts';
 import { DeliveryError } from '../../../src/app/incident-ports.ts';
 import { acknowledge } from '../../../src/app/incidents/acknowledge.ts';
@@ -18,17 +17,13 @@ import {
   jobStates,
   posted,
 } from './delivery-support.ts';
-import { makeDue, openWorld, slackCtx, systemCtx, TARGETS, type World } from './setup.ts';
+import { makeDue, slackCtx, systemCtx, TARGETS, useIncidentWorld, type World } from './setup.ts';
 
 describe.each(backends)('incident delivery under faults on $name', (backend) => {
+  const world = useIncidentWorld(backend);
   let w: World;
-  let shared: { db: Db; dispose(): Promise<void> };
-  beforeAll(async () => {
-    shared = await backend.open();
-  });
-  afterAll(async () => shared.dispose());
-  beforeEach(async () => {
-    w = await openWorld(backend, shared);
+  beforeEach(() => {
+    w = world.w;
   });
 
   it('waits out a 429 Retry-After by the database clock, then posts once', async () => {

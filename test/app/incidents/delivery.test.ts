@@ -1,5 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../../../src/adapters/db/client.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { deliverDue, LEASE_MS } from '../../../src/app/incidents/deliver.ts';
 import { jobKeys } from '../../../src/app/incidents/effects.ts';
 import { channelName, type Incident, revenueFigures } from '../../../src/domain/incidents/incident.ts';
@@ -7,7 +6,7 @@ import { MINUTE_MS } from '../../../src/shared/time.ts';
 import { buildOpp } from '../../domain/build.ts';
 import { backends } from '../../support/db.ts';
 import { calls, declareBurning, drain, expectDeliveredOnce, jobStates, posted } from './delivery-support.ts';
-import { clean, openWorld, type World } from './setup.ts';
+import { clean, useIncidentWorld, type World } from './setup.ts';
 
 const warRoomOf = (w: World) => {
   const rooms = posted(w, 'war_room');
@@ -17,14 +16,10 @@ const warRoomOf = (w: World) => {
 const shown = (w: World) => (warRoomOf(w).message as { incident: Incident }).incident;
 
 describe.each(backends)('incident delivery on $name', (backend) => {
+  const world = useIncidentWorld(backend);
   let w: World;
-  let shared: { db: Db; dispose(): Promise<void> };
-  beforeAll(async () => {
-    shared = await backend.open();
-  });
-  afterAll(async () => shared.dispose());
-  beforeEach(async () => {
-    w = await openWorld(backend, shared);
+  beforeEach(() => {
+    w = world.w;
   });
 
   it('opens one channel with topic, members, a pinned War Room, an announcement and the page', async () => {

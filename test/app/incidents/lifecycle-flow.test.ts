@@ -1,21 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Db } from '../../../src/adapters/db/client.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { acknowledge } from '../../../src/app/incidents/acknowledge.ts';
 import { repeatDuePages } from '../../../src/app/incidents/pager.ts';
 import { resolveIncident } from '../../../src/app/incidents/resolve.ts';
 import { MINUTE_MS } from '../../../src/shared/time.ts';
 import { backends } from '../../support/db.ts';
-import { burning, clean, kinds, openWorld, sev3, slackCtx, systemCtx, type World } from './setup.ts';
+import { burning, clean, kinds, sev3, slackCtx, systemCtx, useIncidentWorld, type World } from './setup.ts';
 
 describe.each(backends)('incident lifecycle on $name', (backend) => {
+  const world = useIncidentWorld(backend);
   let w: World;
-  let shared: { db: Db; dispose(): Promise<void> };
-  beforeAll(async () => {
-    shared = await backend.open();
-  });
-  afterAll(async () => shared.dispose());
-  beforeEach(async () => {
-    w = await openWorld(backend, shared);
+  beforeEach(() => {
+    w = world.w;
   });
 
   it('declares a SEV-1 incident from a burning scan, pages, and schedules its channel', async () => {

@@ -1,3 +1,4 @@
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { Db } from '../../../src/adapters/db/client.ts';
 import { makeRepositories } from '../../../src/adapters/db/repositories.ts';
 import type { Ctx } from '../../../src/app/context.ts';
@@ -55,11 +56,16 @@ export interface World {
 
 /**
  * Empties every table a test writes, so one database (slow to create on PGlite) serves a whole suite. The
- * audit log refuses DELETE by design; a superuser may switch its triggers off, as here, for a test reset.
+ * audit log and Gold refuse DELETE by design; a superuser may switch their triggers off, as here, for a
+ * test reset.
  */
 export async function resetDb(db: Db): Promise<void> {
   await db.exec(`
     DELETE FROM crm_tasks; DELETE FROM email_drafts; DELETE FROM jobs; DELETE FROM fix_runs;
+    DELETE FROM silver_minute; DELETE FROM silver_minute_pending; DELETE FROM silver_hour;
+    DELETE FROM sla_alert_state; DELETE FROM bronze_events; DELETE FROM bronze_evidence;
+    ALTER TABLE gold_snapshots DISABLE TRIGGER USER; DELETE FROM gold_snapshots;
+    ALTER TABLE gold_snapshots ENABLE TRIGGER USER; DELETE FROM sla_definitions;
     DELETE FROM incident_events; DELETE FROM incidents; DELETE FROM findings;
     DELETE FROM scans; DELETE FROM records; DELETE FROM scheduled_runs;
     ALTER TABLE audit_log DISABLE TRIGGER USER; DELETE FROM audit_log; ALTER TABLE audit_log ENABLE TRIGGER USER;`);
@@ -123,3 +129,20 @@ export const makeDue = (db: Db) => db.query("UPDATE jobs SET run_after = now() W
 
 export const kinds = async (w: World, incidentId: string) =>
   (await w.repos.incidents.timeline(incidentId, 100)).map((e) => e.kind);
+
+/**
+ * One migrated database per backend suite (slow to create on PGlite), reset and opened as a fresh World
+ * before each test. Read the world through the returned object (`ref.w`) inside tests.
+ */
+export function useIncidentWorld(backend: Backend): { w: World } {
+  const ref = {} as { w: World };
+  let shared: { db: Db; dispose(): Promise<void> };
+  beforeAll(async () => {
+    shared = await backend.open();
+  });
+  afterAll(async () => shared.dispose());
+  beforeEach(async () => {
+    ref.w = await openWorld(backend, shared);
+  });
+  return ref;
+}

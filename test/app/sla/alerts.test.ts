@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { goldRepository } from '../../../src/adapters/db/gold-repository.ts';
 import { slaAlertStore, slaSignals } from '../../../src/adapters/db/sla-alert-repository.ts';
 import { renderOutbound } from '../../../src/adapters/slack/blocks/incident-messages.ts';
@@ -20,7 +20,7 @@ import { DAY_MS, MINUTE_MS } from '../../../src/shared/time.ts';
 import { availabilityFrom, checkoutLatency } from '../../domain/sla/openslo-fixtures.ts';
 import { backends } from '../../support/db.ts';
 import { drain, posted } from '../incidents/delivery-support.ts';
-import { openWorld, resetDb, slackCtx, systemCtx, type World } from '../incidents/setup.ts';
+import { slackCtx, systemCtx, useIncidentWorld, type World } from '../incidents/setup.ts';
 
 /**
  * Burn-rate alerting (DOMAIN.md §7, issue 5) on a simulated clock over real Silver rows: the evaluator
@@ -32,21 +32,12 @@ const AVAIL = availabilityFrom(Date.parse('2025-01-01T00:00:00Z'));
 const LATENCY = checkoutLatency(AVAIL);
 
 describe.each(backends)('SLA burn-rate alerting on $name', (backend) => {
-  let shared: { db: World['db']; dispose: () => Promise<void> };
+  const world = useIncidentWorld(backend);
   let w: World;
   let deps: SlaAlertDeps;
 
-  beforeAll(async () => {
-    shared = await backend.open();
-  });
-  afterAll(async () => {
-    await shared.dispose();
-  });
   beforeEach(async () => {
-    await resetDb(shared.db);
-    await shared.db.exec(`DELETE FROM silver_minute; DELETE FROM silver_hour; DELETE FROM sla_alert_state;
-      DELETE FROM bronze_events; DELETE FROM sla_definitions;`);
-    w = await openWorld(backend, { db: shared.db });
+    w = world.w;
     // Whole minutes keep the arithmetic readable: the clock sits 30 s into a minute.
     w.clock.advance(-(w.clock.now() % MINUTE_MS) + 30_000);
     await w.repos.slas.apply([{ open: AVAIL }, { open: LATENCY }]);
