@@ -217,9 +217,18 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
-/** The OTLP errorMessage: the first reasons, with how many there were. */
-function errorMessage(rejected: number, errors: string[]): string {
-  return `${rejected} rejected: ${errors.join('; ')}`;
+/**
+ * An OTLP Export*ServiceResponse: empty when everything was taken, else partialSuccess with how many were
+ * refused (under the signal's own field name) and the first reasons.
+ */
+function otlpAnswer(
+  field: 'rejectedLogRecords' | 'rejectedDataPoints',
+  c: { rejected: number; errors: string[] },
+): object {
+  if (c.rejected === 0 && c.errors.length === 0) return {};
+  return {
+    partialSuccess: { [field]: c.rejected, errorMessage: `${c.rejected} rejected: ${c.errors.join('; ')}` },
+  };
 }
 
 export function ingestRoutes(deps: IngestRoutesDeps): RouteHandler {
@@ -234,18 +243,7 @@ export function ingestRoutes(deps: IngestRoutesDeps): RouteHandler {
     if (route === 'logs') {
       const c = logsRequestToEvents(body, accept);
       if (c.events.length > 0) await deps.ingest.events(c.events);
-      return {
-        status: 200,
-        body:
-          c.rejected > 0 || c.errors.length > 0
-            ? {
-                partialSuccess: {
-                  rejectedLogRecords: c.rejected,
-                  errorMessage: errorMessage(c.rejected, c.errors),
-                },
-              }
-            : {},
-      };
+      return { status: 200, body: otlpAnswer('rejectedLogRecords', c) };
     }
     if (route === 'metrics') {
       const c = metricsRequestToPoints(body);
@@ -262,18 +260,7 @@ export function ingestRoutes(deps: IngestRoutesDeps): RouteHandler {
         undo();
         throw err;
       }
-      return {
-        status: 200,
-        body:
-          c.rejected > 0 || c.errors.length > 0
-            ? {
-                partialSuccess: {
-                  rejectedDataPoints: c.rejected,
-                  errorMessage: errorMessage(c.rejected, c.errors),
-                },
-              }
-            : {},
-      };
+      return { status: 200, body: otlpAnswer('rejectedDataPoints', c) };
     }
     const batch = parseEventBatch(body, accept);
     if (batch.events.length > 0) await deps.ingest.events(batch.events);

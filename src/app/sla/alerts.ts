@@ -15,7 +15,7 @@ import {
 } from '../../domain/sla/alerting.ts';
 import { type BurnAction, DEFAULT_MIN_EVENTS, evaluateBurn, rulesForPeriod } from '../../domain/sla/burn.ts';
 import type { SlaDefinition } from '../../domain/sla/definition.ts';
-import type { SlaFigures, SlaTrend } from '../../domain/sla/figures.ts';
+import { type SlaFigures, type SlaTrend, slaFactsOf } from '../../domain/sla/figures.ts';
 import { DAY_MS, MINUTE_MS } from '../../shared/time.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import type { IncidentDeps } from '../incidents/deps.ts';
@@ -142,14 +142,7 @@ async function evaluateOne(
   const trend = action === 'none' ? null : await trendOf(deps, def, nowMs);
   const figures: SlaFigures = {
     kind: 'sla',
-    slaId: def.id,
-    slaVersion: def.version,
-    service: def.service,
-    metric: def.metric,
-    name: def.name,
-    indicator: def.indicator,
-    target: def.target,
-    windowDays: def.windowDays,
+    ...slaFactsOf(def),
     evaluatedAtMs: nowMs,
     action,
     rule: evaluation.rule?.name ?? null,

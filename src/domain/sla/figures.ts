@@ -1,5 +1,5 @@
 import type { BurnAction } from './burn.ts';
-import type { SlaIndicator } from './definition.ts';
+import type { SlaDefinition, SlaIndicator } from './definition.ts';
 
 /**
  * What an SLA incident shows (the SLA counterpart of a revenue incident's figures), taken from the burn
@@ -48,16 +48,29 @@ export interface SlaEvidence {
   durationMs: number | null;
 }
 
-export interface SlaFigures {
-  kind: 'sla';
+/** What an SLA incident keeps of the definition version it was judged by. */
+export type SlaFacts = Pick<
+  SlaDefinition,
+  'service' | 'metric' | 'name' | 'indicator' | 'target' | 'windowDays'
+> & {
   slaId: string;
   slaVersion: number;
-  service: string;
-  metric: string;
-  name: string;
-  indicator: SlaIndicator;
-  target: number;
-  windowDays: number;
+};
+
+/** The definition's part of an SLA incident's figures. */
+export const slaFactsOf = (def: SlaDefinition): SlaFacts => ({
+  slaId: def.id,
+  slaVersion: def.version,
+  service: def.service,
+  metric: def.metric,
+  name: def.name,
+  indicator: def.indicator,
+  target: def.target,
+  windowDays: def.windowDays,
+});
+
+export interface SlaFigures extends SlaFacts {
+  kind: 'sla';
   evaluatedAtMs: number;
   /** The evaluation's action: a page suppresses a ticket; none while the incident waits out the reset. */
   action: BurnAction | 'none';

@@ -1,6 +1,6 @@
 import type { AuditEntry } from '../../../src/app/incident-ports.ts';
 import { openSloToDefinitions, type SlaDefinition } from '../../../src/domain/sla/definition.ts';
-import type { SlaFigures } from '../../../src/domain/sla/figures.ts';
+import { type SlaFigures, slaFactsOf } from '../../../src/domain/sla/figures.ts';
 
 /** OpenSLO documents as `leak sla apply -f` would hand them over once parsed from YAML. */
 export const NOW = Date.UTC(2026, 10, 20, 12, 0);
@@ -117,14 +117,7 @@ export const slaFiguresFor = (
   over: Partial<SlaFigures> = {},
 ): SlaFigures => ({
   kind: 'sla',
-  slaId: def.id,
-  slaVersion: def.version,
-  service: def.service,
-  metric: def.metric,
-  name: def.name,
-  indicator: def.indicator,
-  target: def.target,
-  windowDays: def.windowDays,
+  ...slaFactsOf(def),
   evaluatedAtMs: atMs,
   action: 'page',
   rule: '1h/5m',
