@@ -23,11 +23,13 @@
  * Then the ceiling: the same number of bronze-like rows COPYed (text format) into a plain table with
  * Bronze's columns and no index, through postgres.js `COPY … FROM STDIN` writable.
  */
+
 import { fork } from 'node:child_process';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { rng } from './generate.ts';
 
 const CLIENTS = Number(process.env['BENCH_INGEST_CLIENTS'] ?? 4);
 const COMPACT_DURING = process.env['BENCH_INGEST_COMPACT_DURING'] === '1';
@@ -77,18 +79,6 @@ interface ClientResult {
   /** The 1-minute load average at the start and at the end of the measured window. */
   loadStart: number;
   loadEnd: number;
-}
-
-/** A deterministic PRNG (mulberry32), so every run sends the same mix. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -6,9 +6,10 @@ import { telemetryStore } from '../../../src/adapters/db/telemetry-repository.ts
 import {
   add,
   fromBytes,
-  merge,
+  mergeSketchBytes,
   newSketch,
   quantile,
+  sketchQuantiles,
   toBytes,
 } from '../../../src/adapters/telemetry/sketch.ts';
 import type { Ctx } from '../../../src/app/context.ts';
@@ -16,15 +17,7 @@ import { type JanitorReport, runJanitor } from '../../../src/app/telemetry/janit
 import type { SilverMinute } from '../../../src/app/telemetry-ports.ts';
 import { backends, silentLog } from '../../support/db.ts';
 
-const mergeSketchBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => {
-  const s = fromBytes(a);
-  merge(s, fromBytes(b));
-  return toBytes(s);
-};
-const quantiles = (bytes: Uint8Array) => {
-  const s = fromBytes(bytes);
-  return { p50: quantile(s, 0.5), p90: quantile(s, 0.9), p99: quantile(s, 0.99) };
-};
+const quantiles = sketchQuantiles;
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

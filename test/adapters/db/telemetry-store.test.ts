@@ -4,10 +4,11 @@ import { telemetryStore } from '../../../src/adapters/db/telemetry-repository.ts
 import {
   add,
   fromBytes,
-  merge,
+  mergeSketchBytes,
   newSketch,
   quantile,
   type Sketch,
+  sketchQuantiles,
   toBytes,
 } from '../../../src/adapters/telemetry/sketch.ts';
 import { ingestEvents } from '../../../src/app/telemetry/ingest.ts';
@@ -16,16 +17,7 @@ import type { TelemetryEvent } from '../../../src/domain/telemetry/event.ts';
 import { piiHasher } from '../../../src/shared/pii.ts';
 import { backends } from '../../support/db.ts';
 
-/** The composition root's merge: decode both, merge, encode. */
-const mergeSketchBytes = (a: Uint8Array, b: Uint8Array): Uint8Array => {
-  const s = fromBytes(a);
-  merge(s, fromBytes(b));
-  return toBytes(s);
-};
-const quantiles = (bytes: Uint8Array) => {
-  const s = fromBytes(bytes);
-  return { p50: quantile(s, 0.5), p90: quantile(s, 0.9), p99: quantile(s, 0.99) };
-};
+const quantiles = sketchQuantiles;
 
 const sketchOf = (values: number[]): Sketch => {
   const s = newSketch();

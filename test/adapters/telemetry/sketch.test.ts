@@ -1,5 +1,6 @@
 import { DDSketch } from '@datadog/sketches-js';
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../../bench/generate.ts';
 import {
   add,
   addValue,
@@ -16,18 +17,6 @@ import {
   toBytes,
 } from '../../../src/adapters/telemetry/sketch.ts';
 
-/** mulberry32: a tiny deterministic PRNG, so the sample (and every figure below) is the same each run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MINUTES = 60;
 const PER_MINUTE = 10_000; // 600,000 values in the hour
 
@@ -37,7 +26,7 @@ const PER_MINUTE = 10_000; // 600,000 values in the hour
  * exactly in a double, so the hourly sum must equal the sum of all values whatever the merge order.
  */
 function latencies(seed: number, n: number): { values: number[]; errors: boolean[] } {
-  const rnd = prng(seed);
+  const rnd = rng(seed);
   const values: number[] = [];
   const errors: boolean[] = [];
   for (let i = 0; i < n; i++) {
@@ -122,7 +111,7 @@ describe('telemetry sketch: hourly rollups merged from minute sketches', () => {
   });
 
   it('merging is order-independent: forward, reverse, shuffled and pairwise give the same hour', () => {
-    const rnd = prng(7);
+    const rnd = rng(7);
     const shuffled = [...hour.minutes];
     for (let i = shuffled.length - 1; i > 0; i--) {
       const j = Math.floor(rnd() * (i + 1));

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '../../../bench/generate.ts';
 import { plainEventSchema, validPlainEvent } from '../../../src/domain/telemetry/event.ts';
 
 /**
@@ -6,17 +7,6 @@ import { plainEventSchema, validPlainEvent } from '../../../src/domain/telemetry
  * record it accepts, plainEventSchema accepts too, with the same output. Pinned on a seeded random sample
  * of valid and invalid records, so a change to either side that lets them drift apart fails here.
  */
-
-/** mulberry32: a small seeded generator, so a failure reproduces. */
-function rng(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = rng(20261130);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
