@@ -5,9 +5,9 @@
 #     -e DATABASE_URL=postgres://user:pw@db:5432/leaks -e PII_HASH_KEY=… \
 #     -e SLACK_BOT_TOKEN=xoxb-… -e SLACK_SIGNING_SECRET=… revenue-leak-sre
 #
-# NODE_ENV=production makes PII_HASH_KEY mandatory (src/config/config.ts). Without DATABASE_URL the
-# app falls back to embedded PGlite in /app/.data/pglite (mount a volume there to keep it).
-# The CLI is in the image too: docker run --rm -e PII_HASH_KEY=… revenue-leak-sre node dist/cli.js demo
+# PII_HASH_KEY is mandatory (src/config/config.ts; only the demo runs without it). Without DATABASE_URL
+# the app falls back to embedded PGlite in /app/.data/pglite (mount a volume there to keep it).
+# The CLI is in the image too: docker run --rm revenue-leak-sre node dist/cli.js demo
 #
 # `node` here is the base image's Node 24; the `node` npm devDependency (which supplies Node 24 to npm
 # scripts on developer machines and in CI) is a dev dependency and is not installed in any stage.

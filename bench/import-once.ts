@@ -4,10 +4,14 @@ import { loadConfig } from '../src/config/config.ts';
 import { openServices } from '../src/services.ts';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
-const config = loadConfig({
-  DATABASE_URL: process.env['BENCH_URL'],
-  PGLITE_DIR: process.env['BENCH_PGLITE_DIR'],
-});
+// A throwaway bench database keeps its own random PII key (config.ts LoadOptions).
+const config = loadConfig(
+  {
+    DATABASE_URL: process.env['BENCH_URL'],
+    PGLITE_DIR: process.env['BENCH_PGLITE_DIR'],
+  },
+  { storedPiiKey: true },
+);
 const s = await openServices(config, quiet);
 const t0 = performance.now();
 const o = await runImport(

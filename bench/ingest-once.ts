@@ -267,16 +267,20 @@ async function main(): Promise<void> {
 
   let running: Awaited<ReturnType<typeof start>> | undefined;
   try {
-    const config = loadConfig({
-      DATABASE_URL: url,
-      SLACK_BOT_TOKEN: 'xoxb-bench',
-      SLACK_SIGNING_SECRET: 'bench-signing-secret',
-      SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
-      SCHEDULER_ENABLED: 'false',
-      LOG_LEVEL: 'warn',
-      PORT: '0',
-      TELEMETRY_SLOW_MS: String(SLOW_MS),
-    });
+    // A throwaway bench database keeps its own random PII key (config.ts LoadOptions).
+    const config = loadConfig(
+      {
+        DATABASE_URL: url,
+        SLACK_BOT_TOKEN: 'xoxb-bench',
+        SLACK_SIGNING_SECRET: 'bench-signing-secret',
+        SLACK_API_URL: `http://127.0.0.1:${slackPort}/api/`,
+        SCHEDULER_ENABLED: 'false',
+        LOG_LEVEL: 'warn',
+        PORT: '0',
+        TELEMETRY_SLOW_MS: String(SLOW_MS),
+      },
+      { storedPiiKey: true },
+    );
     const services = await openServices(config, { info() {}, warn() {}, error() {}, debug() {} });
     const { token } = await services.repos.tokens.create('bench');
     running = await start(config, { services });

@@ -9,10 +9,14 @@ import { openServices } from '../src/services.ts';
 import { BENCH_AS_OF } from './generate.ts';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
-const config = loadConfig({
-  DATABASE_URL: process.env['BENCH_URL'],
-  PGLITE_DIR: process.env['BENCH_PGLITE_DIR'],
-});
+// A throwaway bench database keeps its own random PII key (config.ts LoadOptions).
+const config = loadConfig(
+  {
+    DATABASE_URL: process.env['BENCH_URL'],
+    PGLITE_DIR: process.env['BENCH_PGLITE_DIR'],
+  },
+  { storedPiiKey: true },
+);
 const s = await openServices(config, quiet);
 let loadMs = 0;
 let persistMs = 0;

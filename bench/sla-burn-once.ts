@@ -26,11 +26,15 @@ import { compactSilver, openServices, slaAlertDeps } from '../src/services.ts';
 const slas = Number(process.env['BENCH_SLAS'] ?? 20);
 const tags = Number(process.env['BENCH_SLA_TAGS'] ?? 5);
 const quiet = { info() {}, warn() {}, error() {}, debug() {}, child: () => quiet };
-const config = loadConfig({
-  DATABASE_URL: process.env['BENCH_URL'],
-  PGLITE_DIR: process.env['BENCH_PGLITE_DIR'],
-  LOG_LEVEL: 'silent',
-});
+// A throwaway bench database keeps its own random PII key (config.ts LoadOptions).
+const config = loadConfig(
+  {
+    DATABASE_URL: process.env['BENCH_URL'],
+    PGLITE_DIR: process.env['BENCH_PGLITE_DIR'],
+    LOG_LEVEL: 'silent',
+  },
+  { storedPiiKey: true },
+);
 const MIN = 60_000;
 let now = Math.floor(Date.now() / MIN) * MIN + 30_000;
 const clock = { now: () => now };

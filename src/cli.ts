@@ -5,13 +5,20 @@
  * src/commands/; this file parses the command, loads configuration, opens the services and dispatches.
  */
 import { randomUUID } from 'node:crypto';
+import { DatabaseUnreachable } from './adapters/db/client.ts';
 import { migrate } from './adapters/db/migrate.ts';
 import { createLogger } from './adapters/log/logger.ts';
 import type { Ctx } from './app/context.ts';
 import { createLogDestination, type Io, safeUser, UsageError } from './commands/common.ts';
-import { DEMO_AS_OF, demoClock, demoCommand } from './commands/demo.ts';
+import {
+  createDemoClock,
+  DEMO_AS_OF,
+  type DemoRun,
+  demoCommand,
+  freshDemoDatabase,
+} from './commands/demo.ts';
 import { fixCommand } from './commands/fix.ts';
-import { HELP, USAGE } from './commands/help.ts';
+import { HELP, USAGE, version } from './commands/help.ts';
 import { importCommand, scanCommand } from './commands/import-scan.ts';
 import { janitorCommand } from './commands/janitor.ts';
 import { auditCommand, tokensCommand } from './commands/ops.ts';
@@ -23,11 +30,28 @@ import { newRef } from './shared/ids.ts';
 
 export { DEMO_AS_OF };
 
-export async function main(argv: string[], env: Record<string, string | undefined>, io: Io): Promise<number> {
+export interface MainOptions {
+  /**
+   * Run without PII_HASH_KEY on the key stored in the database (config.ts LoadOptions): the test suite's
+   * switch. The demo command always may; no other command does unless a test says so.
+   */
+  storedPiiKey?: boolean;
+}
+
+export async function main(
+  argv: string[],
+  env: Record<string, string | undefined>,
+  io: Io,
+  opts: MainOptions = {},
+): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     io.out.write(`${USAGE}\n`);
     return command ? 0 : 64;
+  }
+  if (command === '--version' || command === '-v') {
+    io.out.write(`leak ${version()}\n`);
+    return 0;
   }
   if (!(command in HELP)) {
     io.err.write(`leak: unknown command '${command}'\n\n${USAGE}\n`);
@@ -39,7 +63,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
   let config: Config;
   try {
-    config = loadConfig(env);
+    config = loadConfig(env, { storedPiiKey: command === 'demo' || opts.storedPiiKey === true });
   } catch (e) {
     if (e instanceof ConfigError) {
       io.err.write(`${e.message}\n`);
@@ -52,6 +76,10 @@ export async function main(argv: string[], env: Record<string, string | undefine
     try {
       await runServer(config);
     } catch (e) {
+      if (e instanceof DatabaseUnreachable) {
+        io.err.write(`leak serve: ${e.message}\n`);
+        return 1;
+      }
       if (!(e instanceof ConfigError)) throw e;
       io.err.write(`${e.message}\n`);
       return 1;
@@ -62,11 +90,14 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const ctx: Ctx = { actor: { type: 'cli', user: safeUser() }, requestId: randomUUID(), log };
   let services: Services | undefined;
   try {
-    services = await openServices(config, log, {
-      migrate: command !== 'migrate',
-      // The demo runs on the scenario's clock (and can move it forward: "two days later").
-      ...(command === 'demo' ? { clock: demoClock } : {}),
-    });
+    // The demo runs on a fresh database of its own and on the scenario's clock ("two days later").
+    const demo: DemoRun | null =
+      command === 'demo' ? { clock: createDemoClock(), database: freshDemoDatabase(config.demo.dir) } : null;
+    services = await openServices(
+      demo ? { ...config, db: { url: undefined, pgliteDir: demo.database.pgliteDir } } : config,
+      log,
+      { migrate: command !== 'migrate', ...(demo ? { clock: demo.clock } : {}) },
+    );
     switch (command) {
       case 'migrate': {
         const ran = await migrate(services.db, log);
@@ -78,7 +109,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       case 'scan':
         return await scanCommand(services, config, ctx, rest, io);
       case 'demo':
-        return await demoCommand(services, config, ctx, io);
+        return await demoCommand(services, config, ctx, io, demo!);
       case 'fix':
         return await fixCommand(services, rest, io);
       case 'audit':
@@ -96,7 +127,7 @@ export async function main(argv: string[], env: Record<string, string | undefine
       io.err.write(`leak ${command}: ${e.message}\n\n${HELP[command]}\n`);
       return 64;
     }
-    if (isAppError(e)) {
+    if (isAppError(e) || e instanceof DatabaseUnreachable) {
       io.err.write(`leak ${command}: ${e.message}\n`);
       return 1;
     }
@@ -109,7 +140,20 @@ export async function main(argv: string[], env: Record<string, string | undefine
   }
 }
 
+/**
+ * A reader that leaves early (`leak scan | head -1`) closes the pipe. That is no failure: what is left of
+ * the output has nobody to read it, so it is dropped (a stream that failed discards later writes) while the
+ * command finishes, closes its database and exits as it would have. Any other stream error stays fatal.
+ */
+function tolerateClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
+
 if (import.meta.main) {
+  tolerateClosedPipe(process.stdout);
+  tolerateClosedPipe(process.stderr);
   process.exitCode = await main(process.argv.slice(2), process.env, {
     out: process.stdout,
     err: process.stderr,

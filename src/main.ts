@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { RetryOptions } from '@slack/web-api';
 import type { DestinationStream } from 'pino';
 import { renderAttainmentPng } from './adapters/chart/attainment-png.ts';
+import { DatabaseUnreachable } from './adapters/db/client.ts';
 import { dbRunCoordinator } from './adapters/db/coordinator.ts';
 import { goldRepository } from './adapters/db/gold-repository.ts';
 import { reportOutbox, reportRepository } from './adapters/db/report-repository.ts';
@@ -20,6 +21,7 @@ import { createLogger } from './adapters/log/logger.ts';
 import { createScheduler } from './adapters/scheduler/scheduler.ts';
 import { createSlackApp } from './adapters/slack/app.ts';
 import { renderOutbound, renderTopic } from './adapters/slack/blocks/incident-messages.ts';
+import type { RetryPolicy } from './adapters/slack/connection.ts';
 import { slackDirectory } from './adapters/slack/directory.ts';
 import { createChatGateway, deliveryClient } from './adapters/slack/gateway.ts';
 import type { SlackUseCases } from './adapters/slack/use-cases.ts';
@@ -73,6 +75,8 @@ export interface StartOptions {
   logDestination?: DestinationStream;
   /** Web API retry policy; tests pass `{ retries: 0 }`. */
   retryConfig?: RetryOptions;
+  /** The pause between auth.test tries while Slack does not answer (1 s doubling to 60 s); tests shorten it. */
+  slackRetry?: RetryPolicy;
   clock?: Clock;
   /**
    * Already-open services (database, repositories) to run on instead of opening them from config: for
@@ -114,10 +118,17 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   const services =
     opts.services ?? (await openServices(config, log, opts.clock ? { clock: opts.clock } : {}));
 
-  // Readiness turns false as soon as shutdown begins, so a load balancer stops routing here first.
+  // Readiness turns false as soon as shutdown begins, so a load balancer stops routing here first. Else it
+  // needs the database (reachable, migrated) and Slack (answering auth.test); the detail names what is not.
   let draining = false;
   const health = healthRoutes({
-    ready: async () => (draining ? { ok: false, detail: 'shutting down' } : services.db.ready()),
+    ready: async () => {
+      if (draining) return { ok: false, detail: 'shutting down' };
+      const checks = [await services.db.ready(), slack.readiness()];
+      const failing = checks.filter((c) => !c.ok);
+      const shown = failing.length > 0 ? failing : checks;
+      return { ok: failing.length === 0, detail: shown.map((c) => c.detail).join('; ') };
+    },
   });
   const ingest = ingestRoutes({
     tokens: services.repos.tokens,
@@ -145,7 +156,8 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     log,
     privateChannels: config.incidents.privateChannels,
   });
-  // The weekly SLA report reads Gold, SLA incidents, Silver hour sketches (merged here) and scans.
+  // The weekly SLA report reads Gold, SLA incidents, Silver hour sketches (merged here) and scans; days not
+  // in Gold yet are computed from Silver as the nightly engine computes them.
   const slaReportDeps = {
     reads: reportRepository(services.db, (sketches) => {
       const s = newSketch();
@@ -154,6 +166,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     }),
     recovered: (from: number, to: number) => services.repos.fixes.recovered(from, to),
     clock: services.clock,
+    day: { gold: goldRepository(services.db, mergeSketchBytes), rankBelow: rankBelowBytes },
   };
   const worker = createDeliveryWorker(
     {
@@ -179,7 +192,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     note: (ctx, input) => addNote(incidentDeps, ctx, input),
     timeline: (_ctx, channelId) => getTimeline(services.repos.incidents, channelId),
     status: () => getStatus(services.statusDeps),
-    previewFix: (ctx, target, o) => previewFix(fixDeps, ctx, target, o),
+    previewFix: (ctx, target) => previewFix(fixDeps, ctx, target),
     approveFix: (ctx, id) => approveFix(fixDeps, ctx, id),
     rejectFix: (ctx, id) => rejectFix(fixDeps, ctx, id),
     rollBackFix: (ctx, id) => rollBackFix(fixDeps, ctx, id),
@@ -333,6 +346,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     port: config.http.port,
     nowMs: () => services.clock.now(),
     ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}),
+    ...(opts.slackRetry ? { connectRetry: opts.slackRetry } : {}),
   });
 
   let port: number;
@@ -406,8 +420,9 @@ if (import.meta.main) {
   try {
     await runServer(loadConfig(process.env));
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
     // No logger yet (its level is configuration too): a plain list on stderr, then exit before any socket.
+    // A database that cannot be reached is one line too (host, port, what to check), not a stack.
+    if (!(err instanceof ConfigError || err instanceof DatabaseUnreachable)) throw err;
     process.stderr.write(`${err.message}\n`);
     process.exitCode = 1;
   }

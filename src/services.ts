@@ -6,6 +6,7 @@ import { openCsvInWorker } from './adapters/csv/worker-rows.ts';
 import { type Db, openDb } from './adapters/db/client.ts';
 import { ENCODER_MODULE } from './adapters/db/copy.ts';
 import { migrate } from './adapters/db/migrate.ts';
+import { storedPiiKey } from './adapters/db/pii-key-repository.ts';
 import { makeRepositories } from './adapters/db/repositories.ts';
 import { slaAlertStore, slaSignals } from './adapters/db/sla-alert-repository.ts';
 import { telemetryStore } from './adapters/db/telemetry-repository.ts';
@@ -40,7 +41,18 @@ export interface Services {
   statusDeps: StatusDeps;
   /** Fix-pack use cases; the Slack app swaps in a directory that can read user groups. */
   fixDeps: FixDeps;
+  /**
+   * The key of the email hash: PII_HASH_KEY, or (the demo, the tests) the one stored in the database.
+   * Null only in a database opened unmigrated (`leak migrate`), which hashes nothing.
+   */
+  piiHashKey: string | null;
   close(): Promise<void>;
+}
+
+/** The PII key of services that hash (every caller but `leak migrate`; see Services.piiHashKey). */
+function piiKeyOf(services: Pick<Services, 'piiHashKey'>): string {
+  if (services.piiHashKey === null) throw new Error('the PII hash key is read once the database is migrated');
+  return services.piiHashKey;
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
@@ -81,7 +93,7 @@ export const janitorLimits = (config: Config) => ({
 export function telemetryIngestDeps(config: Config, services: Services): IngestDeps<Sketch> {
   return {
     store: telemetryStore(services.db, mergeSketchBytes, { quantiles: sketchQuantiles }),
-    hash: piiHasher(config.piiHashKey),
+    hash: piiHasher(piiKeyOf(services)),
     latencyThresholdMs: () => config.telemetry.slowMs,
     rollup: { newRollup: newSketch, addValue: add, toBytes },
   };
@@ -108,8 +120,12 @@ export async function openServices(
   opts: { migrate?: boolean; clock?: Clock } = {},
 ): Promise<Services> {
   const db = await openDb(config.db, log);
+  let piiHashKey: string | null;
   try {
     if (opts.migrate !== false) await migrate(db, log);
+    // Without PII_HASH_KEY (allowed to the demo and the tests only, config.ts) the key generated for this
+    // database is used; its table exists only once migrated.
+    piiHashKey = config.piiHashKey ?? (opts.migrate === false ? null : await storedPiiKey(db));
   } catch (e) {
     await db.close();
     throw e;
@@ -140,7 +156,10 @@ export async function openServices(
       // Parsing, validation, email hashing and COPY encoding run on a worker thread, which loads the
       // records repository's line encoder by module URL.
       openRows: (file, o) =>
-        openCsvInWorker(file, { piiHashKey: config.piiHashKey, encoder: o.encode ? ENCODER_MODULE : null }),
+        openCsvInWorker(file, {
+          piiHashKey: piiKeyOf({ piiHashKey }),
+          encoder: o.encode ? ENCODER_MODULE : null,
+        }),
     },
     incidentDeps,
     fixDeps: {
@@ -158,6 +177,7 @@ export async function openServices(
       latestScanFigures: () => repos.scans.latestFigures(),
       recovered: (from, to) => repos.fixes.recovered(from, to),
     },
+    piiHashKey,
     close: () => db.close(),
   };
 }

@@ -56,8 +56,12 @@ export interface FixTx extends IncidentTx {
   lockRecords(ids: readonly string[]): Promise<FunnelRecord[]>;
   writeChanges(changes: readonly FieldChange[]): Promise<void>;
   addEffects(runId: string, effects: readonly SideEffect[]): Promise<void>;
-  /** Cancels the run's open tasks, discards its drafts and drops its unsent notifications (rollback). */
-  withdrawEffects(runId: string): Promise<void>;
+  /**
+   * Cancels the run's open tasks, discards its drafts and drops its notifications nobody tried to send yet
+   * (rollback). Answers the keys of its notification jobs that may have reached someone (sent, being sent,
+   * or tried before): those people get a correction.
+   */
+  withdrawEffects(runId: string): Promise<string[]>;
 }
 
 export interface FixStore {

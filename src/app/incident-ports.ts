@@ -1,6 +1,7 @@
 import type { FixRun } from '../domain/fixpacks/run.ts';
 import type { Incident, IncidentFigures } from '../domain/incidents/incident.ts';
 import type { IncidentState, TimelineKind } from '../domain/incidents/lifecycle.ts';
+import type { PagingShown } from '../domain/incidents/paging-shown.ts';
 import type { ScanSummary } from '../domain/scan/summarize.ts';
 import type { SlaFigures } from '../domain/sla/figures.ts';
 import type { SlaReport } from '../domain/sla/report.ts';
@@ -42,10 +43,12 @@ export type JobKind =
   | 'incident.sync'
   | 'incident.page'
   | 'incident.alert'
+  | 'incident.settle_pages'
   | 'sla.ticket'
   | 'admin.alert'
   | 'fix.message'
   | 'fix.notify'
+  | 'fix.rollback_notice'
   | 'sla.report';
 
 export interface NewJob {
@@ -137,11 +140,27 @@ export interface IncidentStore {
   listOpen(): Promise<Incident[]>;
   /** The newest incident of any state (for status and the App Home when nothing is open). */
   latest(): Promise<Incident | null>;
+  /** The most recently resolved incident of a dedupe key, read without a lock (status displays). */
+  lastResolved(dedupeKey: string): Promise<Incident | null>;
+  /** Page deliveries of an incident, oldest first: whether each is still queued and what it posted. */
+  pageDeliveries(incidentId: string): Promise<PageDelivery[]>;
   /** Incidents whose next page is due at or before `nowMs` (unacknowledged PAGEs). */
   duePages(nowMs: number): Promise<Incident[]>;
   timeline(incidentId: string, limit: number): Promise<TimelineEntry[]>;
   /** Newest entries across incidents, newest first. */
   recentTimeline(limit: number): Promise<TimelineEntry[]>;
+}
+
+/**
+ * One `incident.page` job as the outbox keeps it (until purged): `pending` while it may still post, its
+ * payload, and its progress, where the delivery records the page and DM it posted and the incident as they
+ * showed it (incidents/deliver-pages.ts writes and reads them).
+ */
+export interface PageDelivery {
+  key: string;
+  pending: boolean;
+  payload: Record<string, unknown>;
+  progress: Record<string, unknown>;
 }
 
 export interface JobQueue {
@@ -186,13 +205,17 @@ export type OutboundMessage =
       mentions: string[];
       repeat: number;
       escalated: boolean;
+      /** Set when an earlier page is edited: the incident as it is now (acknowledged or resolved). */
+      current?: Incident;
     }
-  | { kind: 'page_dm'; incident: Incident; repeat: number }
+  | { kind: 'page_dm'; incident: Incident; repeat: number; current?: Incident }
   | { kind: 'alert'; incident: Incident; event: 'declared' | 'severity_changed' | 'reopened' | 'resolved' }
   | { kind: 'sla_ticket'; figures: SlaFigures }
   | { kind: 'cardinality_alert'; over: TagCardinality[]; tagLimit: number }
   | { kind: 'fix_preview'; run: FixRun }
   | { kind: 'fix_notify'; text: string; recordId: string }
+  /** The correction to someone a fix notified, once it is rolled back: tasks cancelled, nothing to do. */
+  | { kind: 'fix_rollback_notice'; runId: string; title: string; recordIds: string[] }
   | { kind: 'sla_report'; report: SlaReport };
 
 /** A delivery that did not happen. `retryAfterMs` from Slack's Retry-After; `permanent` means do not retry. */
@@ -256,6 +279,8 @@ export interface StatusView {
    * top issues), else built from the scan's stored totals (no issues to list then). Null before any scan.
    */
   figures: IncidentFigures | null;
+  /** What the budget's paging shows beside those figures (domain/incidents/paging-shown.ts); null before any scan. */
+  budgetPaging: PagingShown | null;
   /** Newest timeline entries across incidents, newest first. */
   recent: TimelineEntry[];
   /** Dollars cleared by applied fixes this ISO week (Monday 00:00 UTC on). */

@@ -192,9 +192,10 @@ export interface GoldSnapshots {
   /**
    * Minutes of the definition's SLA incidents (dedupe_key 'sla:' || slaId) within the day: each span the
    * incident was open (detected or reopened until resolved, from its timeline) clipped to the day, an
-   * open one counting until the day's end. The gap between a resolve and a reopen is not downtime.
+   * open one counting until the day's end, or until `untilMs` when given (today, counted live: up to now).
+   * The gap between a resolve and a reopen is not downtime.
    */
-  downtimeMinutes(slaId: string, dayMs: number): Promise<number>;
+  downtimeMinutes(slaId: string, dayMs: number, untilMs?: number): Promise<number>;
   /**
    * Inserts the snapshot unless (slaId, day) already has one; the audit row is written only when it was
    * inserted, in the same transaction. Answers whether it was inserted.
@@ -208,8 +209,8 @@ export interface SlaReportReads {
   definitionsDuring(fromMs: number, toMs: number): Promise<SlaDefinition[]>;
   /** The Gold snapshots of the days in [fromMs, toMs) (service filled in from the definition). */
   snapshots(fromMs: number, toMs: number): Promise<GoldSnapshot[]>;
-  /** SLA incidents (dedupe_key 'sla:' || id) opened in [fromMs, toMs). */
-  slaIncidents(fromMs: number, toMs: number): Promise<{ slaId: string; openedAtMs: number }[]>;
+  /** SLA incidents (dedupe_key 'sla:' || id) opened in [fromMs, toMs); open = not resolved now. */
+  slaIncidents(fromMs: number, toMs: number): Promise<SlaReportInputs['incidents'][number][]>;
   /** p99 of a series over [fromMs, toMs), from its silver_hour sketches merged; null without values. */
   p99(service: string, metric: string, fromMs: number, toMs: number): Promise<number | null>;
   /** The latest scan (reconciled or backfill) whose as_of falls in [fromMs, toMs), or null. */

@@ -9,6 +9,7 @@ import { ingestEvents } from '../app/telemetry/ingest.ts';
 import type { Config } from '../config/config.ts';
 import type { TelemetryEvent } from '../domain/telemetry/event.ts';
 import { compactSilver, type Services, slaAlertDeps, telemetryIngestDeps } from '../services.ts';
+import { formatBurn, formatCount } from '../shared/format.ts';
 import { MINUTE_MS } from '../shared/time.ts';
 import type { Io } from './common.ts';
 import { readYamlDocuments } from './sla.ts';
@@ -82,7 +83,7 @@ export async function runSlaStory(deps: SlaStoryDeps, ctx: Ctx, io: Io): Promise
     history.push(...minuteOfPayments(minuteEnd() - (m - 1) * MINUTE_MS, m <= 3 ? 24 : 0));
   await ingestEvents(ingest, history);
   say(
-    `Ingested ${history.length.toLocaleString('en-US')} payment events (an hour at ${PER_MINUTE}/min); for the last ` +
+    `Ingested ${formatCount(history.length)} payment events (an hour at ${PER_MINUTE}/min); for the last ` +
       '3 minutes the card processor times out on 60% of them. Errors land raw in Bronze (shopper ids hashed).',
   );
   const evaluate = async (): Promise<SlaAlertOutcome> => {
@@ -94,7 +95,7 @@ export async function runSlaStory(deps: SlaStoryDeps, ctx: Ctx, io: Io): Promise
   const paged = await evaluate();
   say(
     `\nBurn-rate evaluation (the per-minute job): ${paged.action.toUpperCase()} on ${paged.rule} at ` +
-      `${paged.burn.toFixed(1)}× the sustainable rate → incident ${paged.incident}.\n`,
+      `${formatBurn(paged.burn)} the sustainable rate → incident ${paged.incident}.\n`,
   );
   await deliver();
 
@@ -112,7 +113,7 @@ export async function runSlaStory(deps: SlaStoryDeps, ctx: Ctx, io: Io): Promise
   }
   await deliver();
   say(
-    "\nThe incident's minutes count as downtime in tonight's Gold snapshot; `npm run leak -- sla report` prints the " +
-      'weekly report, and /sla report posts it with its chart.',
+    "\nThe incident's minutes count as downtime in tonight's Gold snapshot, and the weekly SLA report shows them " +
+      '(`leak sla report` on the command line, /sla report in Slack, with its chart).',
   );
 }

@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { blocksToText } from '../adapters/cli/blocks-text.ts';
 import { runFixStory } from '../adapters/cli/demo-story.ts';
@@ -9,6 +11,7 @@ import { deliverDue } from '../app/incidents/deliver.ts';
 import { runIncidentScan } from '../app/incidents/reconcile.ts';
 import type { Config } from '../config/config.ts';
 import type { Services } from '../services.ts';
+import { AppError } from '../shared/errors.ts';
 import type { Io } from './common.ts';
 import { runSlaStory } from './demo-sla.ts';
 import { doImport, incidentLine, printImport } from './import-scan.ts';
@@ -18,8 +21,17 @@ import { doImport, incidentLine, printImport } from './import-scan.ts';
 /** The demo scenario's clock: the CSV describes a Monday afternoon in November 2026. */
 export const DEMO_AS_OF = '2026-11-02T16:00:00Z';
 
-/** The scenario's clock: starts at DEMO_AS_OF, runs in real time, and jumps when the story says so. */
-export const demoClock = (() => {
+export interface DemoClock {
+  now(): number;
+  /** Moves the scenario forward ("two days later"). */
+  advance(ms: number): void;
+}
+
+/**
+ * The scenario's clock: starts at DEMO_AS_OF, runs in real time, and jumps when the story says so. One per
+ * run, so a second run (in the same process too) tells the same story from the same instant.
+ */
+export function createDemoClock(): DemoClock {
   const started = Date.now();
   let offset = 0;
   return {
@@ -28,7 +40,45 @@ export const demoClock = (() => {
       offset += ms;
     },
   };
-})();
+}
+
+/** Marks a directory as the demo's own: only a directory holding it is ever wiped. */
+const DEMO_MARKER = '.leak-demo';
+
+export interface DemoDatabase {
+  /** The PGlite data directory of this run (`memory://` when DEMO_DIR is). */
+  pgliteDir: string;
+}
+
+/**
+ * A fresh, empty database for one demo run, so the demo runs any number of times and always tells the same
+ * story. It lives in DEMO_DIR, which the demo owns: the user's DATABASE_URL and PGLITE_DIR are never touched,
+ * and a directory the demo did not make (no marker) is refused rather than wiped.
+ */
+export function freshDemoDatabase(dir: string): DemoDatabase {
+  if (dir.startsWith('memory://')) return { pgliteDir: dir };
+  if (existsSync(dir)) {
+    const entries = statSync(dir).isDirectory() ? readdirSync(dir) : null;
+    if (entries === null || (entries.length > 0 && !entries.includes(DEMO_MARKER)))
+      throw new AppError(
+        'PRECONDITION_FAILED',
+        `${dir} exists and was not made by the demo; it is left as it is (set DEMO_DIR to another directory)`,
+      );
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, DEMO_MARKER),
+    'Made by `leak demo`, which deletes this directory and starts afresh at every run.\n',
+  );
+  return { pgliteDir: join(dir, 'pglite') };
+}
+
+/** A path as the user would type it from here: relative when it is under the working directory. */
+const shown = (path: string): string => {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') && !rel.startsWith('/') ? rel : path;
+};
 
 /** Owners the demo's fixes assign when no pool is configured: the sample funnel's own reps. */
 export const DEMO_OWNER_POOL = ['Priya Shah', 'Marcus Lee', 'Tomás Ruiz', 'Dana Kowalski'];
@@ -43,9 +93,25 @@ export const DEMO_TARGETS = {
   alertsChannel: 'CREVALERTS',
 };
 
-export async function demoCommand(services: Services, config: Config, ctx: Ctx, io: Io): Promise<number> {
+export interface DemoRun {
+  clock: DemoClock;
+  database: DemoDatabase;
+}
+
+export async function demoCommand(
+  services: Services,
+  config: Config,
+  ctx: Ctx,
+  io: Io,
+  run: DemoRun,
+): Promise<number> {
   const color = io.out.isTTY === true;
-  io.out.write(`Loading the Northwind sample funnel (${DEMO_FILE.replace(`${process.cwd()}/`, '')}) …\n`);
+  io.out.write(
+    `Demo database: ${shown(run.database.pgliteDir)} (embedded PGlite, made afresh for this run; DEMO_DIR).\n`,
+  );
+  if (config.db.url)
+    io.out.write('DATABASE_URL is left alone: the demo never writes to your own database.\n');
+  io.out.write(`Loading the Northwind sample funnel (${shown(DEMO_FILE)}) …\n`);
   const imported = await doImport(services, ctx, DEMO_FILE, false, io);
   printImport(imported, 'northwind-funnel.csv', io);
   io.out.write(`\nScanning as of ${DEMO_AS_OF} (the scenario's clock) …\n\n`);
@@ -80,7 +146,7 @@ export async function demoCommand(services: Services, config: Config, ctx: Ctx, 
       fixDeps: { ...services.fixDeps, incident: incidentDeps, settings },
       delivery,
       records: services.repos.records,
-      advance: demoClock.advance,
+      advance: run.clock.advance,
       incidentLine,
     },
     ctx,
@@ -88,13 +154,16 @@ export async function demoCommand(services: Services, config: Config, ctx: Ctx, 
     color,
   );
   await runSlaStory(
-    { services, config, incident: incidentDeps, delivery, advance: demoClock.advance },
+    { services, config, incident: incidentDeps, delivery, advance: run.clock.advance },
     ctx,
     io,
   );
   io.out.write(
-    'Next: `npm run leak -- fix preview --bulk STALE_OPP` for a dry-run diff, `npm run leak -- audit verify` for\n' +
-      'the audit chain, or connect a workspace (README: "Connect a Slack workspace") and run /leak scan there.\n',
+    (run.database.pgliteDir.startsWith('memory://')
+      ? ''
+      : `The demo's database stays in ${shown(run.database.pgliteDir)} until the next run replaces it.\n`) +
+      'Next: import your own funnel (`npm run leak -- import <file.csv>`, README: "The command line"), or connect\n' +
+      'a workspace (README: "Connect a Slack workspace") and run /leak scan there.\n',
   );
   return 0;
 }

@@ -1,4 +1,13 @@
+import { readFileSync } from 'node:fs';
+
 /** The `leak` usage text and each command's help. */
+
+/** The version in package.json (beside src/ and dist/ alike, so this path holds in both). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  return String(pkg.version);
+}
+
 export const USAGE = `leak — Revenue Leak SRE command line
 
 Usage:
@@ -19,6 +28,7 @@ Usage:
   leak demo                           load the built-in sample funnel, scan it, print the War Room
   leak serve                          start the Slack bot and HTTP server (same as npm start)
   leak <command> --help               help for one command
+  leak --version                      print the version (also -v)
 
 Database: DATABASE_URL (postgres://…) or, when unset, embedded PGlite in PGLITE_DIR (./.data/pglite).
 Exit codes: 0 ok · 1 error or broken audit chain · 2 import finished with rejected rows (listed) · 64 usage error.`;
@@ -109,7 +119,12 @@ into bronze_evidence first), purges minute rollups past 30 days (only those whos
 rollups past 90 days, and lists the metrics over 10,000 tag combinations. Gold snapshots are never touched.
   --dry-run   report what would be created, dropped and purged; change nothing
   --json      print the report as JSON`,
-  demo: 'leak demo\n\nLoads the built-in Northwind sample funnel into the database, scans it as of its scenario time,\nand prints the War Room summary a Slack user would see. Needs no Slack and no server.',
+  demo: `leak demo
+
+Loads the built-in Northwind sample funnel, scans it as of its scenario time, and plays the incident, the
+fix story and an SLA burn offline, printing what Slack would show. Needs no Slack, no server and no
+PII_HASH_KEY. Every run starts from a fresh embedded database in DEMO_DIR (./.data/demo), which it wipes
+first; your DATABASE_URL and PGLITE_DIR are never touched, and a DEMO_DIR the demo did not make is refused.`,
   serve:
     'leak serve\n\nStarts the Slack bot (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN) with /healthz and /readyz.',
 };

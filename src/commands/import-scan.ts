@@ -29,7 +29,9 @@ export function printImport(o: ImportOutcome, file: string, io: Io, limit = 50):
   );
   for (const r of o.rejected.slice(0, limit)) io.out.write(`  line ${r.line}: ${r.reason}\n`);
   if (o.rejected.length > limit)
-    io.out.write(`  … and ${o.rejected.length - limit} more (all are stored with import run ${o.runId})\n`);
+    io.out.write(
+      `  … and ${(o.rejected.length - limit).toLocaleString('en-US')} more (all are stored with import run ${o.runId})\n`,
+    );
   return o.rejected.length > 0 ? 2 : 0;
 }
 

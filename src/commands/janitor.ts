@@ -53,7 +53,7 @@ export function formatJanitorReport(r: JanitorReport): string {
       `  ${would('dropped', 'would drop')} ${d.name}: ${count(d.rows)} rows, ${count(d.evidence)} evidence rows kept`,
     );
   if (r.bronze.dropped.length === 0) lines.push('  no partition past retention');
-  lines.push(`  kept ${r.bronze.kept.length} partitions`);
+  lines.push(`  kept ${count(r.bronze.kept.length)} partitions`);
   lines.push(`Evidence ${would('kept', 'to keep')}: ${count(r.evidenceKept)} rows (bronze_evidence)`);
   lines.push('Silver:');
   if (r.silver.hoursRolledUp !== null)

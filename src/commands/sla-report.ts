@@ -1,17 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import { CHART_HEIGHT, CHART_WIDTH, renderAttainmentPng } from '../adapters/chart/attainment-png.ts';
+import { goldRepository } from '../adapters/db/gold-repository.ts';
 import { reportRepository } from '../adapters/db/report-repository.ts';
-import { fromBytes, merge, newSketch, quantile } from '../adapters/telemetry/sketch.ts';
-import { buildWeeklyReport, resolveWeek } from '../app/sla/report.ts';
 import {
-  dayLabel,
-  looksLikeWeek,
-  parseIsoWeek,
-  pct,
-  type SlaReport,
-  weekRange,
-} from '../domain/sla/report.ts';
-import type { Services } from '../services.ts';
+  fromBytes,
+  merge,
+  mergeSketchBytes,
+  newSketch,
+  quantile,
+  rankBelowBytes,
+} from '../adapters/telemetry/sketch.ts';
+import { buildWeeklyReport, resolveWeek } from '../app/sla/report.ts';
+import { dayLabel, looksLikeWeek, parseIsoWeek, type SlaReport, weekRange } from '../domain/sla/report.ts';
+import { compactSilver, type Services } from '../services.ts';
+import { formatBurn, formatCount, formatPercentLeft, formatShare, formatTarget } from '../shared/format.ts';
 import { formatUsd } from '../shared/money.ts';
 import { type Io, UsageError, writeTable } from './common.ts';
 
@@ -39,11 +41,15 @@ export async function slaReportCommand(services: Services, o: ReportOptions, io:
   if (o.service !== undefined && (o.service.trim() === '' || looksLikeWeek(o.service)))
     throw new UsageError(`--service must name a service, got '${o.service}'`);
   const week = resolveWeek(o.week, services.clock.now());
+  // Days not in Gold yet are read from the Silver minutes: merge the ones ingest left pending first (the
+  // server's per-minute job does this too), so the report counts every event acknowledged so far.
+  await compactSilver(services.db);
   const report = await buildWeeklyReport(
     {
       reads: reportRepository(services.db, p99OfSketches),
       recovered: (from, to) => services.repos.fixes.recovered(from, to),
       clock: services.clock,
+      day: { gold: goldRepository(services.db, mergeSketchBytes), rankBelow: rankBelowBytes },
     },
     { week, service: o.service ?? null },
   );
@@ -78,11 +84,31 @@ function p99Cell(p: SlaReport['slas'][number]['p99']): string {
   return `${ms(p.thisWeek)} vs ${ms(p.previousWeek)}${change}`;
 }
 
+/**
+ * One row per SLA, a column per UTC day: "-" only for a day without events (100% is "100%"). A day not in
+ * Gold yet (today so far, a night the engine has not run) is counted from Silver and starred.
+ */
+function writeDaily(r: SlaReport, io: Io): void {
+  const anyLive = r.slas.some((s) => s.daily.some((d) => d.live && d.attainment !== null));
+  io.out.write(
+    `\nDaily attainment (UTC days${anyLive ? '; * live, not yet in Gold: counted from Silver' : ''}):\n`,
+  );
+  writeTable(io, [
+    ['SLA', ...r.slas[0]!.daily.map((d) => dayLabel(d.dayMs).split(' ').slice(0, 2).join(' '))],
+    ...r.slas.map((s) => [
+      s.id,
+      ...s.daily.map((d) =>
+        d.attainment === null ? '-' : `${formatShare(d.attainment)}${d.live ? '*' : ''}`,
+      ),
+    ]),
+  ]);
+}
+
 function writeReportText(r: SlaReport, io: Io): void {
   const scope = r.service === null ? '' : ` for service ${r.service}`;
   io.out.write(
     `SLA report ${weekRange(r)}${scope}${r.complete ? '' : ' (partial: the week is not over)'}\n` +
-      `${r.summary.met} met, ${r.summary.breached} breached, ${r.summary.noData} without data\n\n`,
+      `${formatCount(r.summary.met)} met, ${formatCount(r.summary.breached)} breached, ${formatCount(r.summary.noData)} without data\n\n`,
   );
   if (r.slas.length === 0)
     io.out.write(
@@ -108,27 +134,20 @@ function writeReportText(r: SlaReport, io: Io): void {
       ...r.slas.map((s) => [
         s.id,
         s.service,
-        pct(s.target, 4),
-        s.attainment === null ? '-' : pct(s.attainment, 4),
+        formatTarget(s.target),
+        s.attainment === null ? '-' : formatShare(s.attainment),
         s.status === 'no_data' ? 'no data' : s.status,
-        s.attainment === null ? '-' : pct(s.budgetRemaining, 1),
+        s.attainment === null ? '-' : formatPercentLeft(s.budgetRemaining),
         s.worstBurn === null
           ? '-'
-          : `${Number(s.worstBurn.burn.toFixed(2))}x ${dayLabel(s.worstBurn.dayMs).slice(0, 3)}`,
-        `${s.breaches} min`,
-        String(s.incidents),
-        `${s.downtimeMinutes} min`,
+          : `${formatBurn(s.worstBurn.burn)} ${dayLabel(s.worstBurn.dayMs).slice(0, 3)}`,
+        `${formatCount(s.breaches)} min`,
+        formatCount(s.incidents) + (s.openIncidents > 0 ? ` (${formatCount(s.openIncidents)} open)` : ''),
+        `${formatCount(s.downtimeMinutes)} min`,
         p99Cell(s.p99),
       ]),
     ]);
-    io.out.write('\nDaily attainment (UTC days):\n');
-    writeTable(io, [
-      ['SLA', ...r.slas[0]!.daily.map((d) => dayLabel(d.dayMs).split(' ').slice(0, 2).join(' '))],
-      ...r.slas.map((s) => [
-        s.id,
-        ...s.daily.map((d) => (d.attainment === null ? '-' : pct(d.attainment, 3))),
-      ]),
-    ]);
+    writeDaily(r, io);
   }
   io.out.write('\n');
   if (r.revenue === null) io.out.write('Revenue SLOs: no scan ran this week.\n');
@@ -140,8 +159,8 @@ function writeReportText(r: SlaReport, io: Io): void {
       ['SLO', 'CURRENT', 'TARGET', 'STATUS', 'AT RISK'],
       ...r.revenue.slos.map((s) => [
         s.id,
-        pct(s.current, 2),
-        pct(s.target, 2),
+        formatShare(s.current),
+        formatTarget(s.target),
         s.breached ? 'breached' : 'met',
         formatUsd(s.atRiskCents),
       ]),

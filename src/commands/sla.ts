@@ -10,6 +10,7 @@ import { runSlaEngine } from '../app/sla/engine.ts';
 import type { Config } from '../config/config.ts';
 import type { SlaDefinition } from '../domain/sla/definition.ts';
 import { compactSilver, type Services, slaAlertDeps } from '../services.ts';
+import { formatBurn, formatCount, formatTarget } from '../shared/format.ts';
 import { type Io, parse, UsageError, when, writeTable } from './common.ts';
 import { slaReportCommand } from './sla-report.ts';
 
@@ -31,7 +32,6 @@ export function readYamlDocuments(
   };
 }
 
-export const percent = (target: number) => `${Number((target * 100).toFixed(6))}%`;
 export const indicatorText = (d: SlaDefinition) =>
   d.indicator.kind === 'latency' ? `latency<${d.indicator.thresholdMs}ms` : 'availability';
 
@@ -118,7 +118,7 @@ export async function slaCommand(
         io.out.write(`${r.id}: ${what}\n`);
       }
       io.out.write(
-        `Applied ${file}: ${counts.new} new, ${counts.revised} revised, ${counts.unchanged} unchanged.\n`,
+        `Applied ${file}: ${formatCount(counts.new)} new, ${formatCount(counts.revised)} revised, ${formatCount(counts.unchanged)} unchanged.\n`,
       );
       return 0;
     }
@@ -148,7 +148,7 @@ export async function slaCommand(
           d.service,
           d.metric,
           indicatorText(d),
-          percent(d.target),
+          formatTarget(d.target),
           `${d.windowDays}d`,
           when(d.activeFromMs),
           burnText(burn.get(d.id)),
@@ -203,7 +203,7 @@ async function snapshotCommand(
     ...rows.map((r) => [r.slaId, r.day, `${r.uptimePct.toFixed(4)}%`, r.inserted ? 'created' : 'exists']),
   ]);
   const created = rows.filter((r) => r.inserted).length;
-  io.out.write(`${created} created, ${rows.length - created} already existed.\n`);
+  io.out.write(`${formatCount(created)} created, ${formatCount(rows.length - created)} already existed.\n`);
   return 0;
 }
 
@@ -211,7 +211,7 @@ async function snapshotCommand(
 function burnText(s: { action: string; burn: number; evaluatedAtMs: number } | undefined): string {
   if (s === undefined) return '—';
   const time = new Date(s.evaluatedAtMs).toISOString().slice(11, 16);
-  return `${s.action} ${s.burn < 1 ? s.burn.toFixed(2) : s.burn.toFixed(1)}× (${time}Z)`;
+  return `${s.action} ${formatBurn(s.burn)} (${time}Z)`;
 }
 
 /**
@@ -241,7 +241,7 @@ async function evaluateCommand(
       o.slaId,
       o.action,
       o.rule ?? '—',
-      `${o.burn < 1 ? o.burn.toFixed(2) : o.burn.toFixed(1)}×`,
+      formatBurn(o.burn),
       o.incidentId === null ? o.incident : `${o.incident} #${o.incidentId}`,
       o.ticket ? 'queued' : '—',
     ]),

@@ -1,3 +1,4 @@
+import { validateDetailed } from 'node-cron';
 import { z } from 'zod';
 import { type BudgetPolicy, DEFAULT_BUDGET_POLICY } from '../domain/budget/budget.ts';
 import { type ApprovalPolicy, DEFAULT_APPROVAL_POLICY } from '../domain/fixpacks/run.ts';
@@ -36,6 +37,25 @@ const userIds = z.preprocess(
       return ids;
     }),
 );
+/**
+ * A schedule, checked with node-cron's own validator: an expression the scheduler would refuse is listed
+ * here with every other problem, before any socket opens, instead of failing once everything is connected.
+ */
+const cron = (def: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .default(def)
+      .superRefine((expr, ctx) => {
+        const v = validateDetailed(expr);
+        if (!v.valid)
+          ctx.addIssue({
+            code: 'custom',
+            message: `"${expr}" is not a cron expression (${v.errors.map((e) => e.message).join('; ')}); e.g. */15 * * * *`,
+          });
+      }),
+  );
 const bool = (def: boolean) =>
   z.preprocess(
     blankToUndefined,
@@ -72,6 +92,7 @@ export const envSchema = z.object({
       .optional(),
   ),
   PGLITE_DIR: z.preprocess(blankToUndefined, z.string().default('./.data/pglite')),
+  DEMO_DIR: z.preprocess(blankToUndefined, z.string().default('./.data/demo')),
   SLACK_BOT_TOKEN: z.preprocess(
     blankToUndefined,
     z
@@ -115,8 +136,8 @@ export const envSchema = z.object({
   INCIDENT_RESPONDERS: userIds,
   ALERTS_CHANNEL: slackId(/^[CG][A-Z0-9]+$/, 'C0123ABCD'),
   SCHEDULER_ENABLED: bool(true),
-  SCAN_CRON: z.preprocess(blankToUndefined, z.string().default('*/15 * * * *')),
-  PAGER_CRON: z.preprocess(blankToUndefined, z.string().default('* * * * *')),
+  SCAN_CRON: cron('*/15 * * * *'),
+  PAGER_CRON: cron('* * * * *'),
   SCHEDULE_TIMEZONE: z.preprocess(blankToUndefined, z.string().default('UTC')),
   DELIVERY_POLL_MS: num(1000, (n) => n.int().min(50)),
   FIX_APPROVERS: userIds,
@@ -138,7 +159,7 @@ export const envSchema = z.object({
   SILVER_MINUTE_RETENTION_DAYS: num(30, (n) => n.int().min(1).max(366)),
   SILVER_HOUR_RETENTION_DAYS: num(90, (n) => n.int().min(1).max(3660)),
   SLA_REPORT_CHANNEL: slackId(/^[CG][A-Z0-9]+$/, 'C0123ABCD'),
-  SLA_REPORT_CRON: z.preprocess(blankToUndefined, z.string().default('0 9 * * 1')),
+  SLA_REPORT_CRON: cron('0 9 * * 1'),
   SLA_REPORT_TIMEZONE: z.preprocess(blankToUndefined, z.string().default('UTC')),
 });
 
@@ -193,8 +214,6 @@ function crossFieldProblems(env: Record<string, string | undefined>): string[] {
       problems.push(`${name} "${tz}" is not an IANA time zone (e.g. UTC, Europe/Berlin)`);
     }
   }
-  if (v('NODE_ENV') === 'production' && !v('PII_HASH_KEY'))
-    problems.push('PII_HASH_KEY is required in production');
   return problems;
 }
 
@@ -203,6 +222,8 @@ export type Env = z.infer<typeof envSchema>;
 export interface Config {
   env: Env['NODE_ENV'];
   db: { url: string | undefined; pgliteDir: string };
+  /** `leak demo`'s own directory: its embedded database, wiped and made afresh by every run. */
+  demo: { dir: string };
   slack: {
     botToken: string | undefined;
     signingSecret: string | undefined;
@@ -213,8 +234,11 @@ export interface Config {
   http: { port: number };
   /** Unset: the server logs at info, the CLI at warn (its stdout is for results). */
   logLevel: Env['LOG_LEVEL'];
-  /** Keys the hash of personal data (emails). A fixed development key is used outside production. */
-  piiHashKey: string;
+  /**
+   * Keys the hash of personal data (emails). Null only for a caller that asked for a stored key (the demo,
+   * the tests: LoadOptions.storedPiiKey), which then reads the one kept in its database (services.ts).
+   */
+  piiHashKey: string | null;
   budget: BudgetPolicy;
   thresholds: RuleThresholds;
   incidents: {
@@ -266,15 +290,26 @@ export class ConfigError extends Error {
   }
 }
 
-const DEV_PII_KEY = 'revenue-leak-sre-development-key';
+export interface LoadOptions {
+  /**
+   * The caller may run without PII_HASH_KEY on a random key generated once per database and stored there:
+   * the demo (`leak demo`) and the test suite say so explicitly. Everyone else must configure the key
+   * (issue 10 item 7): no key is written in the source to fall back on.
+   */
+  storedPiiKey?: boolean;
+}
+
+export const MISSING_PII_KEY =
+  'PII_HASH_KEY is required: the secret key of the contact-email hash (e.g. `openssl rand -base64 32`)';
 
 /** Parses the environment once. Throws ConfigError listing every problem. */
-export function loadConfig(env: Record<string, string | undefined>): Config {
+export function loadConfig(env: Record<string, string | undefined>, opts: LoadOptions = {}): Config {
   const parsed = envSchema.safeParse(env);
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`)),
     ...crossFieldProblems(env),
   ];
+  if (!env['PII_HASH_KEY']?.trim() && opts.storedPiiKey !== true) problems.push(MISSING_PII_KEY);
   const pairProblems: string[] = [];
   const regionPools = Object.fromEntries(
     parsePairs(env['FIX_REGION_POOLS'] ?? '', 'FIX_REGION_POOLS', pairProblems).map(([k, v]) => [
@@ -295,6 +330,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   return {
     env: e.NODE_ENV,
     db: { url: e.DATABASE_URL, pgliteDir: e.PGLITE_DIR },
+    demo: { dir: e.DEMO_DIR },
     slack: {
       botToken: e.SLACK_BOT_TOKEN,
       signingSecret: e.SLACK_SIGNING_SECRET,
@@ -304,7 +340,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     },
     http: { port: e.PORT },
     logLevel: e.LOG_LEVEL,
-    piiHashKey: e.PII_HASH_KEY ?? DEV_PII_KEY,
+    piiHashKey: e.PII_HASH_KEY ?? null,
     budget: {
       monthlyBudgetCents: e.REVENUE_BUDGET_USD,
       pageBurn: e.PAGE_BURN,

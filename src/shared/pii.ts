@@ -12,6 +12,9 @@ import { hash } from 'node:crypto';
 const BLOCK = 64;
 
 export function piiHasher(key: string): (value: string) => string {
+  // An empty key is no key: the HMAC would be a plain hash any dictionary reverses. Configuration makes
+  // sure a key exists (PII_HASH_KEY, or the demo's and tests' per-database key); this is the last guard.
+  if (key === '') throw new Error('the PII hash key is empty');
   let k = Buffer.from(key, 'utf8');
   if (k.length > BLOCK) k = hash('sha256', k, 'buffer');
   const padded = Buffer.alloc(BLOCK);

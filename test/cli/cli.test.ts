@@ -1,13 +1,33 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openDb } from '../../src/adapters/db/client.ts';
 import { DEMO_AS_OF } from '../../src/cli.ts';
 import { runLeak } from '../support/cli.ts';
+import { silentLog } from '../support/db.ts';
+import { closedPort } from '../support/ports.ts';
 
 /** Runs the real `leak` entry point in-process against a fresh on-disk PGlite, capturing output. */
 
 const leak = runLeak;
+
+/** The PII key a database generated for itself (the demo's, run without PII_HASH_KEY). */
+async function readStoredKey(pgliteDir: string): Promise<string> {
+  const db = await openDb({ url: undefined, pgliteDir }, silentLog);
+  try {
+    const [row] = await db.query<{ key: string }>('SELECT key FROM stored_pii_key');
+    return row!.key;
+  } finally {
+    await db.close();
+  }
+}
+
+/** The lines of the demo's story that must read the same on every run (no clock-derived figures). */
+const keyLines = (out: string): string[] =>
+  out
+    .split('\n')
+    .filter((l) => /^(Scanning as of|🔴 SEV|Incident #|.*: applied · cleared|Burn-rate evaluation)/u.test(l));
 
 const HEADER =
   'id,type,name,email,domain,company,source,region,owner,stage,created_at,last_touch_at,next_step,value_usd,notes';
@@ -41,6 +61,50 @@ describe('leak CLI', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/PORT/);
     expect(r.err).toMatch(/REVENUE_BUDGET_USD/);
+  });
+
+  it('without PII_HASH_KEY any command but the demo is a configuration error (no key in the source)', async () => {
+    const own = { ...env, PGLITE_DIR: join(dir, 'pii-db') };
+    const r = await leak(['scan'], { ...own, PORT: 'eighty' }, { storedPiiKey: false });
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('PII_HASH_KEY is required');
+    expect(r.err).toMatch(/PORT/);
+    expect((await leak(['scan'], { ...own, PII_HASH_KEY: 'k' }, { storedPiiKey: false })).code).toBe(0);
+  });
+
+  it('--version and -v print the version from package.json; --help lists them', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    for (const flag of ['--version', '-v']) {
+      const r = await leak([flag], {});
+      expect(r).toEqual({ code: 0, out: `leak ${version}\n`, err: '' });
+    }
+    expect((await leak(['--help'], env)).out).toMatch(/leak --version +print the version/);
+  });
+
+  // Issue 10 item 17: every command says where it could not connect and what to check, in one line.
+  it.each([['scan'], ['migrate'], ['audit', 'verify'], ['tokens', 'list'], ['sla', 'list']])(
+    'leak %s with an unreachable DATABASE_URL prints one line and exits 1',
+    async (...args) => {
+      const port = await closedPort();
+      const url = `postgres://leak:hunter2@127.0.0.1:${port}/leaks`;
+      const r = await leak(args, { DATABASE_URL: url, PII_HASH_KEY: 'k' });
+      expect(r.code).toBe(1);
+      expect(r.err).toBe(
+        `leak ${args[0]}: cannot reach the database at 127.0.0.1:${port} (ECONNREFUSED): check DATABASE_URL\n`,
+      );
+      expect(r.out).toBe('');
+    },
+  );
+
+  it('an unknown database host is named the same way', async () => {
+    const r = await leak(['scan'], {
+      DATABASE_URL: 'postgres://leak@db.invalid:6543/leaks',
+      PII_HASH_KEY: 'k',
+    });
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /^leak scan: cannot reach the database at db\.invalid:6543 \((ENOTFOUND|EAI_AGAIN)\): check DATABASE_URL\n$/,
+    );
   });
 
   it('import exits 2 and lists the rejected line; --dry-run writes nothing', async () => {
@@ -108,9 +172,31 @@ describe('leak CLI', () => {
     expect(bad.err).toMatch(/--as-of must be an ISO-8601 time/);
   });
 
-  it('demo loads the sample funnel and prints the War Room summary', async () => {
-    const r = await leak(['demo'], { ...env, PGLITE_DIR: join(dir, 'demo-db') });
-    expect(r.code).toBe(0);
+  // Issue 10 item 14: every run starts from a fresh database of the demo's own (DEMO_DIR), so it runs any
+  // number of times, and never writes to the user's PGLITE_DIR or DATABASE_URL.
+  it('demo loads the sample funnel and prints the War Room summary, run after run', async () => {
+    const demoDir = join(dir, 'demo');
+    // Run as a user would, without PII_HASH_KEY: the demo itself may use the key its database keeps.
+    const first = await leak(['demo'], { ...env, DEMO_DIR: demoDir }, { storedPiiKey: false });
+    expect(first.err).not.toMatch(/error/i);
+    expect(first.code).toBe(0);
+    const again = await leak(
+      ['demo'],
+      { ...env, DEMO_DIR: demoDir, DATABASE_URL: 'postgres://u:pw@127.0.0.1:1/mine' },
+      { storedPiiKey: false },
+    );
+    expect(again.err).not.toMatch(/error/i);
+    expect(again.code).toBe(0);
+    expect(keyLines(again.out)).toEqual(keyLines(first.out));
+    expect(keyLines(first.out)).toContain('Incident #1 (SEV-1, PAGE, detected) declared.');
+    expect(again.out).toContain('DATABASE_URL is left alone');
+    // The user's own database (PGLITE_DIR) still holds only what the tests above imported.
+    expect(JSON.parse((await leak(['scan', '--json'], env)).out).records).toBe(2);
+
+    const r = first;
+    const key = await readStoredKey(join(demoDir, 'pglite'));
+    expect(key).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(`${r.out}${r.err}`).not.toContain(key);
     expect(r.out).toContain(`Scanning as of ${DEMO_AS_OF}`);
     expect(r.out).toMatch(/SEV-1 · PAGE · \$[\d,]+ at risk/);
     expect(r.out).toMatch(/line 11: unknown type 'prospect'/);
@@ -131,6 +217,18 @@ describe('leak CLI', () => {
     expect(r.out).toMatch(/\d+ minutes later no page rule has fired for 15 minutes: resolved\./);
     expect(r.out).toMatch(/Resolved automatically: SEV-2 · SLA burn: Checkout payments/);
     expect(r.out).not.toMatch(/:white_circle:|:ticket:/);
+  });
+
+  it('demo refuses to wipe a DEMO_DIR it did not create', async () => {
+    const mine = join(dir, 'not-the-demos');
+    mkdirSync(mine);
+    writeFileSync(join(mine, 'notes.txt'), 'keep me');
+    const r = await leak(['demo'], { ...env, DEMO_DIR: mine });
+    expect(r.code).toBe(1);
+    expect(r.err).toBe(
+      `leak demo: ${mine} exists and was not made by the demo; it is left as it is (set DEMO_DIR to another directory)\n`,
+    );
+    expect(readFileSync(join(mine, 'notes.txt'), 'utf8')).toBe('keep me');
   });
 
   it('fix preview prints the diff and blast radius of an open issue and writes nothing', async () => {

@@ -172,7 +172,7 @@ describe('ROUTING_MISMATCH: empty region', () => {
   });
 });
 
-describe('DUPLICATE_SUSPECT: non-empty domain shared by more than one non-Archived record', () => {
+describe('DUPLICATE_SUSPECT: non-empty domain shared by more than one open record (ours)', () => {
   const dupIds = (records: FunnelRecord[]) =>
     detect(records, NOW, DEFAULT_THRESHOLDS)
       .filter((d) => d.rule.issueType === 'DUPLICATE_SUSPECT')
@@ -206,12 +206,26 @@ describe('DUPLICATE_SUSPECT: non-empty domain shared by more than one non-Archiv
     expect(dupIds(['a', 'b'].map((id) => buildRecord({ id, domain: '  ' })))).toEqual([]);
   });
 
-  it('counts closed (won/lost) records, and flags them too', () => {
+  // Ours, a deliberate deviation from DOMAIN.md §2 (issue 10 item 1): the original counted closed records,
+  // so a $500,000 Closed Won deal sharing a domain with a $0 lead was priced $100,000 at risk and its merge
+  // archived the won deal. A closed deal is history: nothing at risk, nothing to merge.
+  it('closed (won/lost) records neither form a group nor get flagged', () => {
+    const records = [
+      buildOpp({ id: 'won', domain: 'acme.com', stage: 'Closed Won', valueCents: 50_000_000 }),
+      buildRecord({ id: 'lead', domain: 'acme.com', valueCents: 0 }),
+    ];
+    expect(dupIds(records)).toEqual([]);
+    const lost = buildOpp({ id: 'lost', domain: 'acme.com', stage: 'closed_lost' });
+    expect(dupIds([records[0]!, lost])).toEqual([]);
+  });
+
+  it('open records still form a group beside a closed one, which is left out of it', () => {
     const records = [
       buildOpp({ id: 'won', domain: 'acme.com', stage: 'Closed Won' }),
       buildRecord({ id: 'lead', domain: 'acme.com' }),
+      buildOpp({ id: 'opp', domain: 'ACME.com', stage: '' }),
     ];
-    expect(dupIds(records)).toEqual(['won_DUPLICATE_SUSPECT', 'lead_DUPLICATE_SUSPECT']);
+    expect(dupIds(records)).toEqual(['lead_DUPLICATE_SUSPECT', 'opp_DUPLICATE_SUSPECT']);
   });
 
   it('does not count Archived records: a pair with one Archived is no group', () => {

@@ -3,6 +3,7 @@ import { FIX_ACTIONS } from '../../src/adapters/slack/ids.ts';
 import {
   auditRows,
   clickFix,
+  coldDeal,
   FIX_ENV,
   fixableFunnel,
   fixPreviews,
@@ -13,7 +14,17 @@ import {
   shown,
 } from './fix-helpers.ts';
 import { type Harness, startHarness } from './harness.ts';
-import { buttonValue, leak, occurrences, theIncident, timelineIn, warRooms } from './incident-helpers.ts';
+import {
+  burningRecords,
+  buttonClick,
+  buttonValue,
+  leak,
+  occurrences,
+  postedChannels,
+  theIncident,
+  timelineIn,
+  warRooms,
+} from './incident-helpers.ts';
 
 /**
  * A fix from preview to rollback, through the real app over HTTP: the War Room's Preview button plans it and
@@ -84,9 +95,7 @@ describe('a fix pack, end to end', () => {
     const res = await click('approve', firstRun, 'UNOBODY');
     expect(res.status).toBe(200);
     const [answer] = await replyTo(h, res.responseId);
-    expect(answer!.text).toContain(
-      ':lock: Only approvers can approve or reject fixes. Approvers: <@UAPPROVER>.',
-    );
+    expect(answer!.text).toContain(':lock: Only approvers can approve fixes. Approvers: <@UAPPROVER>.');
     expect(await ownerOf(h, 'big')).toBe('');
     const denied = await auditRows(h, 'fix.approve_denied');
     expect(denied).toEqual([
@@ -130,6 +139,16 @@ describe('a fix pack, end to end', () => {
     expect(hasFixButton(preview, 'approve')).toBe(false);
     // The War Room counts what applied fixes recovered.
     expect(shown(warRooms(h.fake, channel)[0]!)).toContain('*Recovered by fixes* $200,000');
+  });
+
+  it('Roll back by someone who is not an approver is refused as a roll back, and changes nothing', async () => {
+    const res = await click('rollback', firstRun, 'UNOBODY');
+    const [answer] = await replyTo(h, res.responseId);
+    expect(answer!.text).toBe(':lock: Only approvers can roll back fixes. Approvers: <@UAPPROVER>.');
+    expect(await ownerOf(h, 'big')).toBe('Priya Shah');
+    expect(await auditRows(h, 'fix.roll_back_denied')).toEqual([
+      { actor: 'slack:T0001:UNOBODY', target_id: firstRun, after: { denied: 'not_approver' } },
+    ]);
   });
 
   it('Roll back by an approver writes the old owner back and the preview says so', async () => {
@@ -199,5 +218,70 @@ describe('a fix pack, end to end', () => {
     });
     expect(res.status).toBe(200);
     expect((await replyTo(h, res.responseId))[0]!.text).toContain('not one this bot made');
+  });
+});
+
+/**
+ * Rollback tells the people the fix told (issue 10 item 3): the rescue of a cold deal DMs its owner and
+ * posts in the manager channel; rolling it back sends each of them one correction, however often Roll back
+ * is clicked or Slack retries the click.
+ */
+describe('rolling back a fix that told people', () => {
+  let r: Harness;
+  beforeAll(async () => {
+    r = await startHarness({
+      records: [...burningRecords(), coldDeal()],
+      env: { ...FIX_ENV, FIX_MANAGER_CHANNEL: 'CMANAGERS' },
+      usergroups: { SONCALL: ['UON1'] },
+    });
+    r.fake.seedChannel({ id: 'CMANAGERS', name: 'sales-managers' });
+  });
+  afterAll(async () => {
+    await r?.stop();
+  });
+
+  const said = (channel: string) => r.fake.messages(channel).map((m) => m.text);
+
+  it('sends one correction to the owner DMed and one to the manager channel', async () => {
+    await leak(r, 'scan');
+    await r.settle();
+    const { channel, warRoom } = theIncident(r.fake);
+    const at = { userId: 'UAPPROVER', channel, messageTs: warRoom.ts };
+    // Each click is answered after its use case ran: wait for the answer, then for the outbox.
+    await replyTo(r, (await clickFix(r, { action: 'preview', value: 'cold_STALE_OPP', ...at })).responseId);
+    await r.settle();
+    const preview = fixPreviews(r.fake, channel)[0]!;
+    const runId = runIdOf(preview);
+    const onPreview = { ...at, value: runId, messageTs: preview.ts };
+    await replyTo(r, (await clickFix(r, { action: 'approve', ...onPreview })).responseId);
+    await r.settle();
+    // The owner's DM (opened for UPRIYA; the commander's page DM is another one).
+    expect(r.fake.calls.some((c) => c.name === 'conversations.open' && c.body['users'] === 'UPRIYA')).toBe(
+      true,
+    );
+    const dm = postedChannels(r.fake).find((c) => said(c).some((t) => t.includes('Deal going cold')))!;
+    expect(said(dm)).toEqual([expect.stringContaining('Deal going cold: Umbrella upsell')]);
+    expect(said('CMANAGERS')).toEqual([expect.stringContaining('Deal at risk: Umbrella upsell')]);
+
+    // A double click and a retry of the same click: one rollback, one correction each.
+    const { payload, responseId } = buttonClick(r.fake, { ...onPreview, actionId: FIX_ACTIONS.rollback });
+    const [, , third] = await Promise.all([
+      r.action(payload),
+      r.action(payload),
+      clickFix(r, { action: 'rollback', ...onPreview }),
+    ]);
+    const said3 = [...(await replyTo(r, responseId, 2)), ...(await replyTo(r, third.responseId))];
+    expect(said3.filter((a) => a.text.startsWith(':leftwards_arrow_with_hook: You rolled fix'))).toHaveLength(
+      1,
+    );
+    await r.settle();
+    const correction = `:leftwards_arrow_with_hook: Fix #${runId} (Opportunity Rescue) was rolled back`;
+    for (const to of [dm, 'CMANAGERS']) {
+      expect(said(to)).toHaveLength(2);
+      expect(said(to)[1]).toContain(correction);
+      expect(said(to)[1]).toContain('its tasks are cancelled and there is nothing to do for `cold`');
+    }
+    const tasks = await r.services.db.query<{ status: string }>('SELECT status FROM crm_tasks');
+    expect(tasks).toEqual([{ status: 'cancelled' }]);
   });
 });

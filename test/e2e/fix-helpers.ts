@@ -39,6 +39,25 @@ export function fixableFunnel(now = Date.now()): FunnelRecord[] {
   ];
 }
 
+/** A $50,000 deal Priya Shah (UPRIYA) let go cold 30 days ago: its rescue DMs her and tells the managers. */
+export const coldDeal = (now = Date.now()): FunnelRecord =>
+  buildRecord(
+    {
+      id: 'cold',
+      type: 'opp',
+      name: 'Umbrella upsell',
+      company: 'Umbrella',
+      domain: 'umbrella.example',
+      owner: 'Priya Shah',
+      stage: 'Proposal',
+      nextStep: 'Send proposal',
+      valueCents: 5_000_000,
+      createdAtMs: now - 60 * DAY_MS,
+      lastTouchAtMs: now - 30 * DAY_MS,
+    },
+    now,
+  );
+
 const headerText = (m: Message): string | null => {
   const header = (m.blocks as Array<{ type: string; text?: { text?: string } }>).find(
     (b) => b.type === 'header',
@@ -73,6 +92,22 @@ export async function clickFix(
 ) {
   const c = buttonClick(h.fake, { ...o, actionId: FIX_ACTIONS[o.action] });
   const res = await h.action(c.payload, sign);
+  return { ...res, responseId: c.responseId };
+}
+
+/**
+ * A click on a button of an ephemeral message (a `/leak scan` answer, a private fix preview), shaped as
+ * Slack sends it: `container.is_ephemeral` and no `message` (an ephemeral message cannot be fetched or
+ * edited with chat.update; only its response_url replaces it).
+ */
+export async function clickEphemeral(
+  h: Harness,
+  o: { action: keyof typeof FIX_ACTIONS; value: string; userId: string; channel: string; messageTs: string },
+) {
+  const c = buttonClick(h.fake, { ...o, actionId: FIX_ACTIONS[o.action] });
+  const { message: _message, ...payload } = c.payload as Record<string, unknown>;
+  const container = { type: 'message', message_ts: o.messageTs, channel_id: o.channel, is_ephemeral: true };
+  const res = await h.action({ ...payload, container });
   return { ...res, responseId: c.responseId };
 }
 

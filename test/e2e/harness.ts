@@ -145,7 +145,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   // The alerts channel exists in the workspace, with the bot in it (it reads it back after a lost post).
   const alerts = env['ALERTS_CHANNEL'];
   if (alerts) fake.seedChannel({ id: alerts, name: 'revenue-alerts' });
-  const config = loadConfig(env);
+  // The suite runs without PII_HASH_KEY: each database generates and keeps its own key (config.ts).
+  const config = loadConfig(env, { storedPiiKey: true });
   const services = await openServices(config, silentLog);
   if (opts.records?.length) await services.repos.records.upsertMany(opts.records);
 

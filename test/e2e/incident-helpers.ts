@@ -143,17 +143,23 @@ export async function timelineIn(h: Harness, channelId: string): Promise<string>
 
 export const occurrences = (haystack: string, needle: string): number => haystack.split(needle).length - 1;
 
-/** Posts a message as a person would, straight to the fake Web API; returns its ts. */
+/** Posts a message as a person would (as `user` when given), straight to the fake Web API; returns its ts. */
 export async function postAsUser(
   fake: FakeSlack,
   channel: string,
   text: string,
   threadTs?: string,
+  user?: string,
 ): Promise<string> {
   const res = await fetch(`${fake.apiUrl}chat.postMessage`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ channel, text, ...(threadTs ? { thread_ts: threadTs } : {}) }).toString(),
+    body: new URLSearchParams({
+      channel,
+      text,
+      ...(threadTs ? { thread_ts: threadTs } : {}),
+      ...(user ? { user } : {}),
+    }).toString(),
   });
   const body = (await res.json()) as { ok: boolean; ts: string };
   expect(body.ok).toBe(true);

@@ -30,7 +30,7 @@ const crashCtx: Ctx = { actor: { type: 'system', job: 'before-crash' }, requestI
 
 describe('a restart between commit and delivery', () => {
   it('the next process delivers everything the dead one committed, exactly once', async () => {
-    const config = loadConfig({ NODE_ENV: 'test', ...INCIDENT_ENV, ...db.env });
+    const config = loadConfig({ NODE_ENV: 'test', ...INCIDENT_ENV, ...db.env }, { storedPiiKey: true });
     const a = await openServices(config, silentLog);
     try {
       await a.repos.records.upsertMany(burningRecords());

@@ -4,12 +4,13 @@ import { limitViolations } from '../../src/adapters/slack/blocks/limits.ts';
 import type { KnownBlock } from '../../src/adapters/slack/blocks/types.ts';
 import { mergeSketchBytes } from '../../src/adapters/telemetry/sketch.ts';
 import type { SlaDefinition } from '../../src/domain/sla/definition.ts';
-import { lastCompleteWeek } from '../../src/domain/sla/report.ts';
+import { isoWeekContaining, lastCompleteWeek } from '../../src/domain/sla/report.ts';
 import { snapshotOf } from '../../src/domain/sla/snapshot.ts';
 import { DAY_MS } from '../../src/shared/time.ts';
 import { availabilityFrom, snapshotAudit } from '../domain/sla/openslo-fixtures.ts';
 import type { RecordedCall } from '../support/fake-slack.ts';
 import { type Harness, startHarness } from './harness.ts';
+import { eventually, incidentChannels } from './incident-helpers.ts';
 
 /**
  * The weekly SLA report end to end: `/sla report` on the real app (signed requests, acknowledged within
@@ -60,8 +61,8 @@ describe('/sla report', () => {
     const json = JSON.stringify(body.blocks);
     expect(json).toContain('Checkout availability');
     expect(json).not.toContain('Search latency');
-    // 42 bad of 70 000 = 99.94% against 99.9%.
-    expect(json).toContain('*99.94%* against 99.9%: *met*');
+    // 42 bad of 70 000 = 99.94% against 99.9%, written as the War Room writes a share (floored, 3 decimals).
+    expect(json).toContain('*99.940%* against 99.9%: *met*');
     expect(json).toContain('The daily attainment chart is shared in this channel.');
     expect(limitViolations({ text: body.text, blocks: body.blocks as KnownBlock[] })).toEqual([]);
 
@@ -143,5 +144,63 @@ describe('the Monday post', () => {
     expect(charts[0]!.filename).toBe(`sla-attainment-${week.label}.png`);
     const jobs = await h.services.db.query<{ state: string }>('SELECT state FROM jobs WHERE key = $1', [key]);
     expect(jobs).toEqual([{ state: 'done' }]);
+  });
+});
+
+describe('/sla report for the week in progress, while its SLA burns', () => {
+  const now = Date.now();
+  const minute = Math.floor(now / 60_000) * 60_000;
+  const thisWeek = isoWeekContaining(now);
+
+  it('reads today from Silver, and quotes the burn and attainment the War Room and App Home quote', async () => {
+    // 60 checkout requests this minute, 6 failing: Silver minutes only, nothing of this week in Gold.
+    const { token } = await h.services.repos.tokens.create('checkout-service');
+    const events = Array.from({ length: 60 }, (_, k) => ({
+      service: 'checkout',
+      name: CHECKOUT.metric,
+      time: minute + k * 10,
+      duration_ms: 40,
+      ok: k % 10 !== 0,
+    }));
+    const ingest = await fetch(`${h.baseUrl}/api/telemetry/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(events),
+    });
+    expect(ingest.status).toBe(200);
+    // The per-minute evaluation pages: 10% bad against a 0.1% budget is a burn of 100×. (The on-call
+    // group is known, so the incident channel gets its invites and War Room.)
+    h.fake.setUsergroup('SONCALL', ['UON1']);
+    expect(await h.running.fire('sla-burn', minute)).toBe('ran');
+    await h.settle();
+    const channel = incidentChannels(h.fake).find((c) => c.name.endsWith('sla-burn-checkout-availability'))!;
+    const room = h.fake.messages(channel.id).find((m) => m.ts === h.fake.pins(channel.id)[0])!;
+    const quoted = /burn ([\d,.]+×) \(1h\/5m\) · ([\d.]+%) good in the last 1h/.exec(room.text);
+    expect(quoted?.slice(1)).toEqual(['100.0×', '90.00%']);
+    const [, burn, share] = quoted!;
+
+    const res = await h.slash('/sla', `report checkout ${thisWeek.label}`, { channelId: 'CREVOPS' });
+    const answer = await h.fake.waitFor((c) => c.kind === 'response' && c.name === res.responseId, 10_000);
+    const body = answer.body as { text: string; blocks: KnownBlock[] };
+    const json = JSON.stringify(body.blocks);
+    expect(headerOf(body.blocks)).toBe(`SLA report ${thisWeek.label} · checkout`);
+    expect(json).not.toContain('No events this week');
+    expect(json).toContain(`*${share}* against 99.9%: *breached*`);
+    expect(json).toContain(`week burn ${burn}`);
+    expect(json).toContain('incidents 1 (1 open)');
+    expect(json).toContain('live, not yet in Gold');
+    expect(limitViolations({ text: body.text, blocks: body.blocks })).toEqual([]);
+
+    // App Home lists the open SLA incident with the same figures.
+    await h.event({
+      type: 'app_home_opened',
+      user: 'UHOME',
+      channel: 'D0HOME',
+      tab: 'home',
+      event_ts: '1.2',
+    });
+    await eventually(() => h.fake.views('UHOME') !== undefined, 5_000, 'views.publish');
+    const home = JSON.stringify(h.fake.views('UHOME'));
+    expect(home).toContain(`burn ${burn} (1h/5m) · ${share} good in the last 1h`);
   });
 });

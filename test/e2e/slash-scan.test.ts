@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DAY_MS, MINUTE_MS } from '../../src/shared/time.ts';
 import { buildRecord } from '../support/builders.ts';
 import { BOT_TOKEN, type Harness, SIGNING_SECRET, startHarness } from './harness.ts';
+import { answers, buttonClick } from './incident-helpers.ts';
 
 /**
  * `/leak scan` end to end: the real app from src/main.ts, a real (embedded) database, signed requests,
@@ -112,6 +113,33 @@ describe('/leak scan over HTTP', () => {
     const authTests = h.fake.calls.filter((c) => c.kind === 'api' && c.name === 'auth.test');
     expect(authTests).toHaveLength(1);
     expect(authTests[0]!.headers.authorization).toBe(`Bearer ${BOT_TOKEN}`);
+  });
+
+  it('offers one Fix button per issue, each with its own label and action id, and each click previews its issue', async () => {
+    const res = await h.slash('/leak', 'scan');
+    const [answer] = await answers(h, res.responseId);
+    type Button = { action_id: string; value: string; text: { text: string } };
+    const buttons = ((answer!.blocks ?? []) as Array<{ type: string; elements?: Button[] }>)
+      .filter((b) => b.type === 'actions')
+      .flatMap((b) => b.elements ?? []);
+    expect(buttons.length).toBeGreaterThan(1);
+    for (const key of ['action_id', 'value'] as const)
+      expect(new Set(buttons.map((b) => b[key])).size).toBe(buttons.length);
+    expect(new Set(buttons.map((b) => b.text.text)).size).toBe(buttons.length);
+
+    // The second button's action id is not the first's: the click must still reach the fix listener.
+    const second = buttons[1]!;
+    const c = buttonClick(h.fake, {
+      actionId: second.action_id,
+      value: second.value,
+      userId: 'U0001',
+      channel: 'C0001',
+      messageTs: '1.1',
+    });
+    expect((await h.action(c.payload)).status).toBe(200);
+    const [preview] = await answers(h, c.responseId);
+    expect(preview!.text).not.toContain('not one this bot made');
+    expect(JSON.stringify(preview)).toContain(second.value.split('_')[0]!);
   });
 
   it('answers a malformed as-of with a readable error instead of scanning', async () => {

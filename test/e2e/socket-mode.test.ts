@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { APP_TOKEN, type Harness, startHarness } from './harness.ts';
 
 /**
@@ -17,14 +17,23 @@ describe('Socket Mode', () => {
   it('opens the socket through SLACK_API_URL with the app-level token, and connects', async () => {
     const open = await h.fake.waitFor((c) => c.kind === 'api' && c.name === 'apps.connections.open');
     expect(open.headers.authorization).toBe(`Bearer ${APP_TOKEN}`);
-    expect(h.fake.sockets).toBe(1);
+    // The socket opens in the background once Slack has answered auth.test (the port is open before).
+    await vi.waitFor(() => expect(h.fake.sockets).toBe(1), { timeout: 5_000, interval: 20 });
   });
 
-  it('serves /healthz and /readyz on its own port', async () => {
+  it('serves /healthz and /readyz on its own port; ready once the socket is open', async () => {
     expect(await h.get('/healthz')).toEqual({ status: 200, body: JSON.stringify({ status: 'ok' }) });
-    const ready = await h.get('/readyz');
-    expect(ready.status).toBe(200);
-    expect(JSON.parse(ready.body)).toMatchObject({ status: 'ready' });
+    await vi.waitFor(
+      async () => {
+        const ready = await h.get('/readyz');
+        expect(ready.status).toBe(200);
+        expect(JSON.parse(ready.body)).toMatchObject({
+          status: 'ready',
+          detail: expect.stringContaining('(Socket Mode)'),
+        });
+      },
+      { timeout: 5_000, interval: 20 },
+    );
   });
 
   it('does not expose an HTTP events endpoint', async () => {

@@ -22,4 +22,10 @@ describe('personal data hashing', () => {
     expect(hashPii('k1', 'a@b.c')).not.toBe(hashPii('k2', 'a@b.c'));
     expect(hashPii('k1', 'a@b.c')).not.toContain('a@b.c');
   });
+
+  // Issue 10 item 7: a missing key is a configuration error, never an empty (keyless) HMAC.
+  it('refuses an empty key instead of hashing without one', () => {
+    expect(() => piiHasher('')).toThrow(/PII hash key/);
+    expect(() => hashPii('', 'a@b.c')).toThrow(/PII hash key/);
+  });
 });

@@ -18,11 +18,19 @@ export function sink() {
   return { stream, text: () => text };
 }
 
-/** Runs the real `leak` entry point in-process with `env`, capturing stdout and stderr. */
-export async function runLeak(args: string[], env: Record<string, string>) {
+/**
+ * Runs the real `leak` entry point in-process with `env`, capturing stdout and stderr. Without
+ * PII_HASH_KEY in `env` it hashes with the key its database keeps (`storedPiiKey`, the suite's switch);
+ * `{ storedPiiKey: false }` runs it as a user would.
+ */
+export async function runLeak(
+  args: string[],
+  env: Record<string, string>,
+  opts: { storedPiiKey?: boolean } = {},
+) {
   const out = sink();
   const err = sink();
-  const code = await main(args, env, { out: out.stream, err: err.stream });
+  const code = await main(args, env, { out: out.stream, err: err.stream }, { storedPiiKey: true, ...opts });
   return { code, out: out.text(), err: err.text() };
 }
 

@@ -79,7 +79,7 @@ function messageJson(m: Message, withMetadata: boolean) {
     ts: m.ts,
     text: m.text,
     user: m.user,
-    bot_id: m.bot_id,
+    ...(m.bot_id === '' ? {} : { bot_id: m.bot_id }),
     app_id: FAKE_APP_ID,
     team: FAKE_BOT.team_id,
     blocks: m.blocks,
@@ -102,14 +102,17 @@ export function messageMethods(ws: MessageStore, permalinkBase: string): Record<
       if (isAnswer(content)) return content;
       if (!content.text && !content.blocks?.length) return fail('no_text');
       const threadTs = str(body, 'thread_ts');
+      // Slack takes the author from the token; the fake has none, so a test posting as a person names them
+      // in `user` (a person's message carries no bot_id).
+      const person = str(body, 'user');
       const message: Message = {
         ts: ws.nextTs(),
         channel,
         text: content.text ?? '',
         blocks: content.blocks ?? [],
         metadata: content.metadata ?? null,
-        user: FAKE_BOT.user_id,
-        bot_id: FAKE_BOT.bot_id,
+        user: person ?? FAKE_BOT.user_id,
+        bot_id: person === undefined ? FAKE_BOT.bot_id : '',
         ...(threadTs ? { thread_ts: threadTs } : {}),
         edits: 0,
       };

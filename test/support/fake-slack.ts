@@ -148,7 +148,8 @@ function acceptWebSocket(key: string, socket: Socket, hello: object): void {
   socket.on('error', () => {});
 }
 
-export async function startFakeSlack(): Promise<FakeSlack> {
+/** `port`: listen there (a test that first points the app at a closed port); any free port by default. */
+export async function startFakeSlack(opts: { port?: number } = {}): Promise<FakeSlack> {
   const calls: RecordedCall[] = [];
   const replies = new Map<string, Record<string, unknown>>();
   const waiters: Array<{ pred: (c: RecordedCall) => boolean; resolve: (c: RecordedCall) => void }> = [];
@@ -280,7 +281,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     acceptWebSocket(key, socket, { type: 'hello', num_connections: 1, connection_info: { app_id: 'A0001' } });
   });
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   ws = new FakeWorkspace(baseUrl);
 

@@ -27,6 +27,7 @@ export const PALETTE: readonly Rgb[] = [
 const INK: Rgb = [33, 33, 33];
 const AXIS: Rgb = [120, 120, 120];
 const GRID: Rgb = [228, 228, 228];
+const WHITE: Rgb = [255, 255, 255];
 
 // biome-ignore format: one glyph per line, rows top to bottom, 5 columns each
 const GLYPHS: Record<string, string> = {
@@ -229,6 +230,9 @@ export function renderAttainmentPng(report: SlaReport): Uint8Array {
     const y = yOf(s.target * 100);
     r.line(left + 2, y, right, y, c, 2, [10, 7]);
   });
+  // Points after every line, so no line crosses a hollow one: a day not yet in Gold (counted live from
+  // Silver) is drawn hollow.
+  const points: { x: number; y: number; c: Rgb; live: boolean }[] = [];
   report.slas.forEach((s, n) => {
     const c = PALETTE[n % PALETTE.length]!;
     let prev: { x: number; y: number } | null = null;
@@ -239,10 +243,14 @@ export function renderAttainmentPng(report: SlaReport): Uint8Array {
       }
       const p = { x: xOf(i), y: yOf(d.attainment * 100) };
       if (prev) r.line(prev.x, prev.y, p.x, p.y, c, 3);
-      r.rect(Math.round(p.x) - 3, Math.round(p.y) - 3, 7, 7, c);
+      points.push({ ...p, c, live: d.live });
       prev = p;
     });
   });
+  for (const p of points) {
+    r.rect(Math.round(p.x) - 4, Math.round(p.y) - 4, 9, 9, p.c);
+    if (p.live) r.rect(Math.round(p.x) - 2, Math.round(p.y) - 2, 5, 5, WHITE);
+  }
 
   // Legend: a swatch and "name (target)" per SLA, wrapping over rows, then the dashed-target key.
   let lx = left;
@@ -265,8 +273,16 @@ export function renderAttainmentPng(report: SlaReport): Uint8Array {
   });
   if (ly <= H - 20) {
     const key = 'TARGET';
-    place(30 + textWidth(key));
+    place(30 + textWidth(key) + 24);
     r.line(lx, ly + 7, lx + 22, ly + 7, AXIS, 2, [5, 3]);
+    r.text(lx + 30, ly, key, INK);
+    lx += 30 + textWidth(key) + 24;
+  }
+  if (ly <= H - 20 && points.some((p) => p.live)) {
+    const key = 'LIVE, NOT YET IN GOLD';
+    place(30 + textWidth(key));
+    r.rect(lx + 7, ly + 3, 9, 9, AXIS);
+    r.rect(lx + 9, ly + 5, 5, 5, WHITE);
     r.text(lx + 30, ly, key, INK);
   }
   if (report.slas.length === 0) r.text(left + 20, top + 20, 'NO SLA IN FORCE THIS WEEK', INK);

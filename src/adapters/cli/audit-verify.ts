@@ -1,6 +1,7 @@
 import type { AuditVerdict } from '../../app/incident-ports.ts';
+import { formatCount } from '../../shared/format.ts';
 
-const rowsText = (n: number) => `${n} ${n === 1 ? 'row' : 'rows'}`;
+const rowsText = (n: number) => `${formatCount(n)} ${n === 1 ? 'row' : 'rows'}`;
 
 /**
  * The `leak audit verify` line: where it goes (a broken chain is reported on stderr), what it says, and

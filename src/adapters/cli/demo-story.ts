@@ -8,6 +8,7 @@ import { type IncidentChange, runIncidentScan } from '../../app/incidents/reconc
 import type { RecordRepository } from '../../app/ports.ts';
 import type { ScanDeps } from '../../app/scan.ts';
 import type { IssueType } from '../../domain/rules/catalog.ts';
+import { formatCount } from '../../shared/format.ts';
 import { formatUsd } from '../../shared/money.ts';
 import { isoWeekOf } from '../../shared/time.ts';
 import { formatPlan } from './fix-report.ts';
@@ -83,12 +84,12 @@ export async function runFixStory(
   for (let round = 1; round <= 3; round++) {
     deps.advance(round === 1 ? 2 * 24 * 3_600_000 : 3_600_000);
     say(`━━ ${round === 1 ? 'Two days later' : 'An hour later'}: the owners worked their tasks ━━\n`);
-    say(`${await workTasks(deps, ctx)} records touched in the CRM.`);
+    say(`${formatCount(await workTasks(deps, ctx))} records touched in the CRM.`);
     const v = await verifyDueFixes(deps.fixDeps, ctx);
     if (v.verified + v.failed > 0) say(`Verification: ${v.verified} verified, ${v.failed} failed.`);
     const scan = await runIncidentScan(deps.scanDeps, deps.fixDeps.incident, ctx, {});
     say(
-      `${deps.incidentLine(scan.incident)} ${scan.summary.issues.length} open issues, ${formatUsd(scan.summary.totalAtRiskCents)} at risk.\n`,
+      `${deps.incidentLine(scan.incident)} ${formatCount(scan.summary.issues.length)} open issues, ${formatUsd(scan.summary.totalAtRiskCents)} at risk.\n`,
     );
     if (scan.summary.issues.length === 0) break;
     say('New leaks since the last sweep:');
@@ -120,7 +121,7 @@ function outcomeLine(
 ): string {
   const g = run.guard;
   if (outcome === 'applied' && g)
-    return `applied · cleared ${formatUsd(g.clearedCents)} · ${g.awaiting.length} awaiting verification · ${g.introduced.length} new issues`;
+    return `applied · cleared ${formatUsd(g.clearedCents)} · ${formatCount(g.awaiting.length)} awaiting verification · ${formatCount(g.introduced.length)} new issues`;
   if (outcome === 'rolled_back') return `rolled back by the regression guard: ${run.reason}`;
   return outcome;
 }

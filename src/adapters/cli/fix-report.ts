@@ -1,9 +1,69 @@
-import type { Plan } from '../../domain/fixpacks/types.ts';
+import { describeKept, describeMerge } from '../../domain/fixpacks/explain.ts';
+import { notifySummary } from '../../domain/fixpacks/notifications.ts';
+import type { Plan, PlanApproval } from '../../domain/fixpacks/types.ts';
+import { formatCount } from '../../shared/format.ts';
 import { formatUsd } from '../../shared/money.ts';
 
 const show = (v: string) => (v === '' ? '(empty)' : v.replace(/\s+/g, ' '));
 const MAX_VALUE = 100;
-const clip = (v: string) => (v.length > MAX_VALUE ? `${v.slice(0, MAX_VALUE - 1)}…` : v);
+const clip = (v: string, max = MAX_VALUE) => (v.length > max ? `${v.slice(0, max - 1)}…` : v);
+/** A survivor's reason names every record it beat: room for a few, on a wide terminal line. */
+const MAX_REASON = 400;
+const plural = (n: number, one: string) => `${formatCount(n)} ${n === 1 ? one : `${one}s`}`;
+
+/** What the Slack preview says besides the diff (issue 10): survivors, kept fields. */
+function reviewLines(plan: Plan, bold: (s: string) => string): string[] {
+  const out: string[] = [];
+  const merges = plan.merges ?? [];
+  if (merges.length > 0)
+    out.push(
+      '',
+      bold('Survivors'),
+      ...merges.map((m) => `  ${m.domain}: ${clip(describeMerge(m), MAX_REASON)}`),
+    );
+  const kept = plan.kept ?? [];
+  if (kept.length > 0)
+    out.push(
+      '',
+      bold('Kept, not overwritten'),
+      ...kept.map((k) => `  # ${k.recordId} ${clip(describeKept(k), MAX_REASON)}`),
+    );
+  return out;
+}
+
+/** The Slack messages that will be sent, as the outbox sends them, and the owners who get no DM. */
+function slackLine(plan: Plan): string | null {
+  const n = notifySummary(plan.effects);
+  if (n.messages === 0 && n.unmappedOwners.length === 0) return null;
+  const parts = [
+    ...(n.dms > 0
+      ? [plural(n.dms, 'DM') + (n.dmUsers < n.dms ? ` to ${plural(n.dmUsers, 'owner')}` : '')]
+      : []),
+    ...n.channels.map((c) => `${c.count} to #${c.channel}`),
+  ];
+  const sent =
+    n.messages > 0 ? `${plural(n.messages, 'message')} (${parts.join(', ')})` : 'no message will be sent';
+  const o = n.unmappedOwners;
+  const skip =
+    o.length > 0 ? ` · ${plural(o.length, 'owner')} not mapped to Slack, no DM: ${o.join(', ')}` : '';
+  return `  Slack: ${sent}${skip}`;
+}
+
+/** Whether four eyes applies and who can approve (the command line itself is trusted to approve). */
+function approvalLines(plan: Plan, a: PlanApproval): string[] {
+  const size = `${plural(plan.blast.records, 'record')} / ${formatUsd(plan.blast.dollarsCents)}`;
+  const limits = `${plural(a.fourEyesRecords, 'record')} ${a.fourEyes ? 'or' : 'and'} ${formatUsd(a.fourEyesCents)}`;
+  const who = [
+    ...a.approverUsers,
+    ...(a.approverGroup === null ? [] : [`members of group ${a.approverGroup}`]),
+  ];
+  return [
+    a.fourEyes
+      ? `  four eyes: ${size} is over ${limits}; whoever asked for it may not approve it`
+      : `  no four eyes: ${size} is within ${limits}; whoever asked for it may approve it too`,
+    `  who can approve: ${who.length > 0 ? who.join(', ') : 'nobody is configured to approve (FIX_APPROVERS, FIX_APPROVER_GROUP)'}`,
+  ];
+}
 
 /**
  * `leak fix preview`: the plan as a terminal diff (`- old` / `+ new` per field, grouped by record), its
@@ -34,6 +94,7 @@ export function formatPlan(plan: Plan, opts: { color?: boolean; maxChanges?: num
   }
   if (plan.changes.length === 0) out.push('(no record changes)');
   if (plan.changes.length > shown) out.push(`… ${plan.changes.length - shown} more changes`);
+  out.push(...reviewLines(plan, bold));
   out.push('', bold('Side effects'));
   if (plan.effects.length === 0) out.push('  none');
   for (const e of plan.effects.slice(0, 20)) {
@@ -53,15 +114,18 @@ export function formatPlan(plan: Plan, opts: { color?: boolean; maxChanges?: num
         break;
     }
   }
-  if (plan.effects.length > 20) out.push(`  … ${plan.effects.length - 20} more`);
+  if (plan.effects.length > 20) out.push(`  … ${formatCount(plan.effects.length - 20)} more`);
+  const slack = slackLine(plan);
+  if (slack !== null) out.push(slack);
   const b = plan.blast;
   out.push(
     '',
     bold('Blast radius'),
-    `  records ${b.records} · issues ${b.issues} · ${formatUsd(b.dollarsCents)} addressed`,
+    `  records ${formatCount(b.records)} · issues ${formatCount(b.issues)} · ${formatUsd(b.dollarsCents)} addressed`,
     `  owners ${b.owners.join(', ') || '—'}`,
     `  teams ${b.teams.join(', ') || '—'}`,
   );
   for (const w of plan.warnings) out.push(`  ! ${w}`);
+  if (plan.approval) out.push('', bold('Approval'), ...approvalLines(plan, plan.approval));
   return out.join('\n');
 }

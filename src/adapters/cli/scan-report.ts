@@ -1,6 +1,7 @@
 import type { FindingsDelta } from '../../app/ports.ts';
 import type { RuleThresholds } from '../../domain/rules/catalog.ts';
 import { explain, type ScanSummary } from '../../domain/scan/summarize.ts';
+import { formatBurn, formatCount, formatPercentLeft } from '../../shared/format.ts';
 import { formatUsd } from '../../shared/money.ts';
 
 const round4 = (n: number) => Math.round(n * 10_000) / 10_000;
@@ -27,6 +28,8 @@ export async function writeScanJson(
     paging: s.paging,
     incident_severity: s.incidentSeverity,
     high_issues: s.highIssues,
+    // A backfill (as-of older than the newest scan) stores totals and changes no finding: changes are 0.
+    backfill: !scan.delta.reconciled,
     changes: {
       new: scan.delta.newIssues,
       still_open: scan.delta.stillOpen,
@@ -95,15 +98,19 @@ export function formatScanTable(
   const d = scan.delta;
   const lines: string[] = [];
   lines.push(
-    `Scan ${scan.scanId} as of ${new Date(s.asOfMs).toISOString()} — ${s.records.toLocaleString('en-US')} records`,
+    `Scan ${scan.scanId} as of ${new Date(s.asOfMs).toISOString()} — ${formatCount(s.records)} records`,
     `SEV-${s.incidentSeverity} · ${s.paging} · ${formatUsd(s.totalAtRiskCents)} at risk of ${formatUsd(s.budgetCents)} · ` +
-      `burn ${(s.burn * 100).toFixed(1)}% · budget left ${(s.budgetRemaining * 100).toFixed(1)}%`,
-    `${s.issues.length.toLocaleString('en-US')} open issues (${d.newIssues} new, ${d.reopened} reopened, ${d.cleared} cleared since last scan)`,
+      `burn ${formatBurn(s.burn)} · budget left ${formatPercentLeft(s.budgetRemaining)}`,
+    d.reconciled
+      ? `${formatCount(s.issues.length)} open issues (${formatCount(d.newIssues)} new, ${formatCount(d.reopened)} reopened, ${formatCount(d.cleared)} cleared since last scan)`
+      : `${formatCount(s.issues.length)} open issues as of then (backfill: totals stored, findings unchanged)`,
     '',
     'Top causes',
   );
   for (const c of s.topCauses)
-    lines.push(`  ${pad(c.issueType, 24)} ${padL(String(c.count), 8)}  ${padL(formatUsd(c.lossCents), 14)}`);
+    lines.push(
+      `  ${pad(c.issueType, 24)} ${padL(formatCount(c.count), 8)}  ${padL(formatUsd(c.lossCents), 14)}`,
+    );
   lines.push('', 'Revenue SLOs');
   for (const o of s.slos)
     lines.push(
@@ -116,7 +123,7 @@ export function formatScanTable(
         `${pad(i.issueId, 34)} ${pad(i.record.owner || 'Unassigned', 14)} ${padL(formatUsd(i.lossCents), 12)}  ${clean(explain(i, s.asOfMs, t))}`,
       );
     if (s.issues.length > limit)
-      lines.push(`… and ${(s.issues.length - limit).toLocaleString('en-US')} more (use --json)`);
+      lines.push(`… and ${formatCount(s.issues.length - limit)} more (use --json)`);
   }
   return lines.join('\n');
 }

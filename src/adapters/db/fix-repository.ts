@@ -190,10 +190,19 @@ function fixTx(tx: Sql): FixTx {
         );
     },
     async withdrawEffects(runId) {
-      // Notifications not yet sent would tell owners about tasks that no longer exist.
-      await tx.query(`DELETE FROM jobs WHERE key LIKE $1 AND state = 'pending' AND locked_until IS NULL`, [
-        `fix:${runId}:notify:%`,
-      ]);
+      const notifications = `fix:${runId}:notify:%`;
+      // Notifications not yet sent would tell owners about tasks that no longer exist. One tried before
+      // (attempts > 0) may have reached Slack with its answer lost, so it still counts as told.
+      const dropped = await tx.query<{ key: string; attempts: number }>(
+        `DELETE FROM jobs WHERE key LIKE $1 AND state = 'pending' AND locked_until IS NULL
+         RETURNING key, attempts`,
+        [notifications],
+      );
+      // Sent, or being sent (held by a worker, or its lease lapsed mid-send); a failed one told nobody.
+      const kept = await tx.query<{ key: string }>(
+        `SELECT key FROM jobs WHERE key LIKE $1 AND state <> 'failed'`,
+        [notifications],
+      );
       await tx.query(`UPDATE crm_tasks SET status = 'cancelled' WHERE fix_run_id = $1 AND status = 'open'`, [
         runId,
       ]);
@@ -201,6 +210,7 @@ function fixTx(tx: Sql): FixTx {
         `UPDATE email_drafts SET status = 'discarded' WHERE fix_run_id = $1 AND status = 'draft'`,
         [runId],
       );
+      return [...kept.map((j) => j.key), ...dropped.filter((j) => Number(j.attempts) > 0).map((j) => j.key)];
     },
   };
 }

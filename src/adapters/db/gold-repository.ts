@@ -96,10 +96,11 @@ export function goldRepository(db: Db, mergeSketchBytes: MergeSketchBytes): Gold
       return r?.day_ms === null || r?.day_ms === undefined ? null : Number(r.day_ms);
     },
 
-    async downtimeMinutes(slaId, dayMs) {
+    async downtimeMinutes(slaId, dayMs, untilMs) {
       // The spans an incident was open, from its timeline (DETECTED or REOPENED up to the next RESOLVED),
       // so the healthy gap before a reopen is not downtime; an incident without a timeline (written by
-      // hand) counts from opened_at to resolved_at. Each span is clipped to the day; open ones run to its end.
+      // hand) counts from opened_at to resolved_at. Each span is clipped to the day (up to untilMs when
+      // given: today so far); open ones run to its end.
       const [r] = await db.query<{ minutes: number | null }>(
         `WITH sla AS (
            SELECT id, opened_at, resolved_at FROM incidents WHERE dedupe_key = 'sla:' || $1::text
@@ -118,7 +119,7 @@ export function goldRepository(db: Db, mergeSketchBytes: MergeSketchBytes): Gold
                   least(coalesce(to_at, $3::timestamptz), $3::timestamptz) - greatest(from_at, $2::timestamptz))) / 60.0
                 AS minutes
          FROM spans WHERE from_at < $3::timestamptz AND (to_at IS NULL OR to_at > $2::timestamptz)`,
-        [slaId, iso(dayMs), iso(dayMs + DAY_MS)],
+        [slaId, iso(dayMs), iso(Math.min(dayMs + DAY_MS, untilMs ?? dayMs + DAY_MS))],
       );
       return r?.minutes === null || r?.minutes === undefined ? 0 : Math.round(Number(r.minutes));
     },

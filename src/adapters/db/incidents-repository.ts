@@ -59,6 +59,9 @@ function toEntry(r: Row): TimelineEntry {
   };
 }
 
+const json = (v: unknown): Record<string, unknown> =>
+  (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
+
 const ENTRY_COLUMNS = `id::text AS id, incident_id::text AS incident_id, kind, actor, ${ms('at')} AS at_ms, data`;
 
 /** Patch keys → columns and how each value is written. */
@@ -222,6 +225,25 @@ export function incidentStore(db: Db): IncidentStore {
         `SELECT ${COLUMNS} FROM incidents WHERE state <> 'resolved' ORDER BY severity, opened_at, incidents.id`,
       ),
     latest: () => one(`SELECT ${COLUMNS} FROM incidents ORDER BY incidents.id DESC LIMIT 1`),
+    lastResolved: (key) =>
+      one(
+        `SELECT ${COLUMNS} FROM incidents WHERE dedupe_key = $1 AND state = 'resolved'
+         ORDER BY resolved_at DESC, incidents.id DESC LIMIT 1`,
+        [key],
+      ),
+    async pageDeliveries(incidentId) {
+      const rows = await db.query(
+        `SELECT key, state, payload, progress FROM jobs WHERE incident_id = $1 AND kind = 'incident.page'
+         ORDER BY id`,
+        [incidentId],
+      );
+      return rows.map((r) => ({
+        key: r['key'] as string,
+        pending: r['state'] === 'pending',
+        payload: json(r['payload']),
+        progress: json(r['progress']),
+      }));
+    },
     duePages: (nowMs) =>
       many(
         `SELECT ${COLUMNS} FROM incidents WHERE next_page_at <= $1 AND state = 'detected' ORDER BY next_page_at, incidents.id`,

@@ -56,14 +56,14 @@ export function reportRepository(db: Db, p99Of: P99OfSketches): SlaReportReads {
     },
 
     async slaIncidents(fromMs, toMs) {
-      const rows = await db.query<{ sla_id: string; opened_ms: number }>(
-        `SELECT substr(dedupe_key, 5) AS sla_id, ${ms('opened_at')} AS opened_ms
+      const rows = await db.query<{ sla_id: string; opened_ms: number; open: boolean }>(
+        `SELECT substr(dedupe_key, 5) AS sla_id, ${ms('opened_at')} AS opened_ms, state <> 'resolved' AS open
          FROM incidents
          WHERE dedupe_key LIKE 'sla:%' AND opened_at >= $1::timestamptz AND opened_at < $2::timestamptz
          ORDER BY opened_at, id`,
         [iso(fromMs), iso(toMs)],
       );
-      return rows.map((r) => ({ slaId: r.sla_id, openedAtMs: Number(r.opened_ms) }));
+      return rows.map((r) => ({ slaId: r.sla_id, openedAtMs: Number(r.opened_ms), open: r.open === true }));
     },
 
     async p99(service, metric, fromMs, toMs) {

@@ -402,3 +402,10 @@ export const slaAlertState = pgTable('sla_alert_state', {
   lastFiredAt: tz('last_fired_at'),
   lastTicketAt: tz('last_ticket_at'),
 });
+
+/** The PII hash key of a database run without PII_HASH_KEY (the demo, the tests): one row at most. */
+export const storedPiiKey = pgTable('stored_pii_key', {
+  id: smallint('id').primaryKey().default(1),
+  key: text('key').notNull(),
+  createdAt: tz('created_at').notNull().defaultNow(),
+});

@@ -5,7 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * server in HTTP mode, a small server of its own in Socket Mode).
  *   GET /healthz → 200 while the process can answer at all; it checks nothing else, so a database outage
  *                  never gets a healthy process restarted by its orchestrator.
- *   GET /readyz  → 200 when dependencies are usable (database reachable, migrations applied), else 503.
+ *   GET /readyz  → 200 when dependencies are usable (database reachable and migrated, Slack answering:
+ *                  main.ts composes them), else 503 with what is not ("Slack unreachable: auth.test …").
  */
 export interface Readiness {
   ready(): Promise<{ ok: boolean; detail: string }>;

@@ -11,6 +11,7 @@ import type { RetryOptions, WebClientOptions } from '@slack/web-api';
 import type { Logger } from 'pino';
 import type { Config } from '../../config/config.ts';
 import type { RuleThresholds } from '../../domain/rules/catalog.ts';
+import { type RetryPolicy, slackConnection } from './connection.ts';
 import { installErrorBoundary } from './errors.ts';
 import { registerActions } from './listeners/actions.ts';
 import { registerCommands } from './listeners/commands.ts';
@@ -26,6 +27,11 @@ export const EVENTS_PATH = '/slack/events';
 const BODY_LIMIT_BYTES = 1 << 20;
 /** How long stop() waits for listener work already running (a scan answering its response_url). */
 const DRAIN_TIMEOUT_MS = 10_000;
+/**
+ * How long a Slack request that arrives before Slack has answered auth.test waits for it (at start, usually
+ * milliseconds): inside the 3 seconds Slack gives an ack. Still unanswered, it gets a 503.
+ */
+const CONNECT_WAIT_MS = 2_000;
 
 /** Non-Slack routes served on the same port (health, readiness); true when the request was handled. */
 export type HttpRoutes = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -51,6 +57,8 @@ export interface SlackAppDeps {
   port: number;
   /** Web API retries; tests pass `{ retries: 0 }` so a failing fake cannot retry for half an hour. */
   retryConfig?: RetryOptions;
+  /** The pause between auth.test tries while Slack does not answer (connection.ts); tests shorten it. */
+  connectRetry?: RetryPolicy;
   /** Unix seconds, for the signature window. */
   nowSec?: () => number;
   /** Milliseconds, for what listeners render with a time (the App Home's "Updated …"). */
@@ -59,7 +67,10 @@ export interface SlackAppDeps {
 
 export interface SlackApp {
   readonly bolt: App;
+  /** Opens the port at once; Slack is reached in the background (readiness() says how that goes). */
   start(): Promise<{ port: number }>;
+  /** Ready once Slack has answered auth.test (and, in Socket Mode, the socket is open); else why not. */
+  readiness(): { ok: boolean; detail: string };
   stop(): Promise<void>;
 }
 
@@ -90,7 +101,8 @@ const empty = (res: ServerResponse, status: number, headers: Record<string, stri
 
 export function createSlackApp(deps: SlackAppDeps): SlackApp {
   const { slack, log, slackLog } = deps;
-  if (!slack.botToken) throw new Error('createSlackApp needs slack.botToken');
+  const botToken = slack.botToken;
+  if (!botToken) throw new Error('createSlackApp needs slack.botToken');
   const nowSec = deps.nowSec ?? (() => Math.floor(Date.now() / 1000));
   // Every Web API call goes to SLACK_API_URL, including Socket Mode's apps.connections.open.
   const clientOptions: WebClientOptions = {
@@ -119,15 +131,27 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
     receiver = httpReceiver;
   }
 
+  const connection = slackConnection({
+    token: botToken,
+    apiUrl: slack.apiUrl,
+    slackLog,
+    log,
+    ...(deps.connectRetry ? { retry: deps.connectRetry } : {}),
+  });
   const bolt = new App({
-    token: slack.botToken,
+    // Bolt's own auth.test (with `token`: at construction or in init(), or on every request with verification
+    // off) would hold the port closed while Slack is down. Instead the connection asks it in the background,
+    // and this `authorize` hands Bolt the bot token with the ids that answer gave. Requests only reach Bolt
+    // once it has (the HTTP guard waits for it; Socket Mode connects after it).
+    authorize: async () => {
+      const id = connection.identity();
+      if (!id) throw new Error('Slack has not answered auth.test yet');
+      return { botToken, botUserId: id.botUserId, botId: id.botId };
+    },
     receiver,
     logger: slackLog,
     clientOptions,
     convoStore: false,
-    // init() in start() calls auth.test once and caches the bot ids. Without it, Bolt either calls auth.test
-    // at construction or (verification off, no ids) on EVERY request, before the listener can ack.
-    deferInitialization: true,
     extendedErrorHandler: true,
   });
 
@@ -189,6 +213,10 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       log.warn({ reason: verdict.reason, path: EVENTS_PATH }, 'slack request rejected');
       return empty(res, 401);
     }
+    if (!(await connection.connected(CONNECT_WAIT_MS))) {
+      log.warn({ path: EVENTS_PATH }, 'slack request refused: Slack has not answered auth.test yet');
+      return empty(res, 503);
+    }
     Object.assign(req, { rawBody: raw });
     r.requestListener(req, res);
   }
@@ -209,13 +237,28 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
   });
 
   let stopping: Promise<void> | undefined;
+  // Socket Mode: the socket opens once Slack has answered auth.test; until then, this says so.
+  let socket: { ok: boolean; detail: string } = { ok: false, detail: 'Slack Socket Mode: not connected yet' };
+  let socketOpening = false;
+  const openSocket = async () => {
+    if (!(await connection.connected())) return;
+    socketOpening = true;
+    try {
+      await bolt.start();
+      socket = { ok: true, detail: `${connection.readiness().detail} (Socket Mode)` };
+    } catch (err) {
+      socket = { ok: false, detail: `Slack Socket Mode failed: ${(err as Error).message}` };
+      log.error({ err }, 'socket mode connection failed');
+    }
+  };
 
   return {
     bolt,
+    readiness() {
+      const c = connection.readiness();
+      return c.ok && slack.socketMode ? socket : c;
+    },
     async start() {
-      await bolt.init();
-      // Socket Mode: connect to Slack; the server below then only carries health routes.
-      if (slack.socketMode) await bolt.start();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(deps.port, () => {
@@ -225,6 +268,9 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
       });
       const port = (server.address() as AddressInfo).port;
       log.info({ port, mode: slack.socketMode ? 'socket' : 'http' }, 'slack app listening');
+      connection.start();
+      // Socket Mode: the server above then only carries health routes.
+      if (slack.socketMode) void openSocket();
       return { port };
     },
     stop() {
@@ -233,7 +279,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
           ? new Promise<void>((resolve) => server.close(() => resolve()))
           : Promise.resolve();
         server.closeIdleConnections();
-        if (slack.socketMode)
+        connection.stop();
+        if (socketOpening)
           await bolt.stop().catch((err: unknown) => log.warn({ err }, 'socket mode stop failed'));
         let timer: NodeJS.Timeout | undefined;
         const drained = await Promise.race([

@@ -13,6 +13,29 @@ export const ACTIONS = {
 
 export type IncidentAction = keyof typeof ACTIONS;
 
+/**
+ * Several buttons of one kind in one message (the scan answer's "Fix …" buttons) each need an action_id of
+ * their own: Slack wants them unique within a block. The first keeps the kind's id, the n-th (n ≥ 1) adds
+ * `#<n>`; listeners match the kind with actionIdPattern and parsers read the kind with baseActionId.
+ */
+const INDEX = '#[1-9][0-9]{0,2}';
+const INDEX_SUFFIX = new RegExp(`${INDEX}$`);
+
+export function indexedActionId(actionId: string, n: number): string {
+  if (!Number.isInteger(n) || n < 0 || n > 999) throw new Error(`not a button index: ${n}`);
+  return n === 0 ? actionId : `${actionId}#${n}`;
+}
+
+/** The kind of an action id: itself, or without its `#<n>` index. */
+export const baseActionId = (actionId: string): string => actionId.replace(INDEX_SUFFIX, '');
+
+/** Matches a kind's action id, with or without an index (for Bolt's `action_id` constraint). */
+export const actionIdPattern = (actionId: string): RegExp => {
+  // Our ids are letters, dots and underscores: only the dot means anything in a pattern.
+  if (!/^[a-z_.]+$/.test(actionId)) throw new Error(`not an action id: ${JSON.stringify(actionId)}`);
+  return new RegExp(`^${actionId.replaceAll('.', '\\.')}(?:${INDEX})?$`);
+};
+
 const BY_ID = new Map<string, IncidentAction>(
   (Object.entries(ACTIONS) as [IncidentAction, string][]).map(([action, id]) => [id, action]),
 );
@@ -33,7 +56,7 @@ export function parseIncidentAction(
   actionId: string,
   value: string | undefined | null,
 ): { action: IncidentAction; incidentId: string } | null {
-  const action = BY_ID.get(actionId);
+  const action = BY_ID.get(baseActionId(actionId));
   if (action === undefined || typeof value !== 'string' || !isIncidentId(value)) return null;
   return { action, incidentId: value };
 }
@@ -83,7 +106,7 @@ export function fixRunValue(runId: string): string {
 }
 
 export function parseFixAction(actionId: string, value: string | undefined | null): ParsedFixAction | null {
-  const action = FIX_BY_ID.get(actionId);
+  const action = FIX_BY_ID.get(baseActionId(actionId));
   if (action === undefined || typeof value !== 'string') return null;
   if (action !== 'preview') return isIncidentId(value) ? { action, runId: value } : null;
   if (value.startsWith(BULK_PREFIX)) {

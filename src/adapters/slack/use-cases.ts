@@ -20,8 +20,8 @@ export interface SlackUseCases {
   note(ctx: Ctx, input: NoteInput): Promise<{ incident: Incident; added: boolean }>;
   timeline(ctx: Ctx, channelId: string | null): Promise<{ incident: Incident; entries: TimelineEntry[] }>;
   status(ctx: Ctx): Promise<StatusView>;
-  /** Plans a fix and posts its preview (in the incident channel, else `channelId`). */
-  previewFix(ctx: Ctx, target: FixTarget, opts: { channelId: string | null }): Promise<FixRun>;
+  /** Plans a fix; the outbox posts its preview in the incident channel (none: the run's channelId is null). */
+  previewFix(ctx: Ctx, target: FixTarget): Promise<FixRun>;
   approveFix(ctx: Ctx, runId: string): Promise<ApproveOutcome>;
   rejectFix(ctx: Ctx, runId: string): Promise<RejectOutcome>;
   rollBackFix(ctx: Ctx, runId: string): Promise<RollbackOutcome>;

@@ -4,6 +4,9 @@ import type { FixDeps } from './deps.ts';
 
 export type Denial = 'not_approver' | 'no_approvers' | 'four_eyes';
 
+/** The steps only approvers may take; a refusal names the one that was refused. */
+export type ApproverAction = 'approve' | 'reject' | 'roll_back';
+
 /**
  * Approvers are the configured Slack users and the members of the configured user group. The person who
  * asked for a preview may not approve it when its blast radius is over the four-eyes threshold. The
@@ -13,7 +16,7 @@ export async function authorize(
   deps: FixDeps,
   ctx: Ctx,
   run: FixRun,
-  action: 'approve' | 'reject' | 'roll_back',
+  action: ApproverAction,
 ): Promise<Denial | null> {
   const a = ctx.actor;
   if (a.type === 'cli') return null;
@@ -36,7 +39,7 @@ export async function auditDenial(
   deps: FixDeps,
   ctx: Ctx,
   run: FixRun,
-  action: string,
+  action: ApproverAction,
   denial: Denial,
 ): Promise<void> {
   const now = deps.incident.clock.now();

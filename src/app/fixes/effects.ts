@@ -6,7 +6,37 @@ export const fixJobKeys = {
   /** The preview message: posted once, then updated in place at every step (re-armed by key). */
   message: (runId: string) => `fix:${runId}:message`,
   notify: (runId: string, n: number) => `fix:${runId}:notify:${n}`,
+  /** One correction per person or channel told, however many of the run's notifications they got. */
+  rollbackNotice: (runId: string, recipient: string) => `fix-rollback-notice:${runId}:${recipient}`,
 };
+
+/** A notification of a run as it leaves through the outbox: its job key, where it goes, what it says. */
+interface Notification {
+  key: string;
+  /** A channel id, or the Slack user whose DM it goes to (`dm`). */
+  to: string;
+  dm: boolean;
+  text: string;
+  recordId: string;
+}
+
+/** The plan's notifications that have somewhere to go, numbered as their jobs are keyed. */
+function notificationsOf(run: FixRun): Notification[] {
+  const out: Notification[] = [];
+  for (const e of run.plan.effects) {
+    if (e.kind !== 'notify') continue;
+    const to = e.channel ?? e.slackUser;
+    if (to === null) continue;
+    out.push({
+      key: fixJobKeys.notify(run.id, out.length),
+      to,
+      dm: e.channel === null,
+      text: e.text,
+      recordId: e.recordId,
+    });
+  }
+  return out;
+}
 
 /** Re-renders the preview message after a state change. */
 export async function scheduleFixMessage(tx: FixTx, run: FixRun): Promise<void> {
@@ -20,18 +50,48 @@ export async function scheduleFixMessage(tx: FixTx, run: FixRun): Promise<void> 
 
 /** The Slack notifications a plan carries leave through the outbox, one job each. */
 export async function scheduleNotifications(tx: FixTx, run: FixRun): Promise<void> {
-  let n = 0;
-  for (const e of run.plan.effects) {
-    if (e.kind !== 'notify') continue;
-    const channel = e.channel ?? e.slackUser;
-    if (channel === null) continue;
+  for (const n of notificationsOf(run))
     await tx.enqueue({
       kind: 'fix.notify',
-      key: fixJobKeys.notify(run.id, n++),
+      key: n.key,
       incidentId: run.incidentId,
-      payload: { fix_run_id: run.id, channel, dm: e.channel === null, text: e.text, record_id: e.recordId },
+      payload: { fix_run_id: run.id, channel: n.to, dm: n.dm, text: n.text, record_id: n.recordId },
     });
+}
+
+/**
+ * A rolled-back fix owes a correction to everyone its notifications may have reached (`toldKeys`, from
+ * withdrawEffects): one per owner DM or channel, naming the records, idempotent on its key. Each carries
+ * the keys of the notifications it corrects, so delivery sends it after them and skips it if all failed.
+ */
+export async function scheduleRollbackNotices(
+  tx: FixTx,
+  run: FixRun,
+  toldKeys: readonly string[],
+): Promise<void> {
+  const told = new Set(toldKeys);
+  const byRecipient = new Map<string, { dm: boolean; keys: string[]; recordIds: string[] }>();
+  for (const n of notificationsOf(run)) {
+    if (!told.has(n.key)) continue;
+    const r = byRecipient.get(n.to) ?? { dm: n.dm, keys: [], recordIds: [] };
+    r.keys.push(n.key);
+    if (!r.recordIds.includes(n.recordId)) r.recordIds.push(n.recordId);
+    byRecipient.set(n.to, r);
   }
+  for (const [to, r] of byRecipient)
+    await tx.enqueue({
+      kind: 'fix.rollback_notice',
+      key: fixJobKeys.rollbackNotice(run.id, to),
+      incidentId: run.incidentId,
+      payload: {
+        fix_run_id: run.id,
+        channel: to,
+        dm: r.dm,
+        title: run.plan.title,
+        record_ids: r.recordIds,
+        corrects: r.keys,
+      },
+    });
 }
 
 export interface FixStep {

@@ -1,7 +1,7 @@
 import { bulkPackFor, packForIssue } from '../../domain/fixpacks/catalog.ts';
 import type { FixPack } from '../../domain/fixpacks/dsl.ts';
 import { planFix } from '../../domain/fixpacks/plan.ts';
-import type { FixRun } from '../../domain/fixpacks/run.ts';
+import { approvalOf, type FixRun } from '../../domain/fixpacks/run.ts';
 import type { Plan } from '../../domain/fixpacks/types.ts';
 import { REVENUE_DEDUPE_KEY } from '../../domain/incidents/incident.ts';
 import type { FunnelRecord } from '../../domain/records/record.ts';
@@ -16,11 +16,7 @@ const RULE_BY_KEY = new Map<string, RuleDef>(Object.values(RULES).map((r) => [r.
 
 export type FixTarget = { kind: 'issue'; issueId: string } | { kind: 'bulk'; issueType: IssueType };
 
-/**
- * Plans a fix (a dry run: records are not touched) and stores the plan, so the preview message, the
- * approval and the apply all refer to the same diff. `channelId` is where the preview goes when there is
- * no incident channel. Nothing but the plan, its timeline entry and its audit row is written.
- */
+/** A dry run's result: the pack, its plan, and the records it was planned from. */
 export interface PlannedFix {
   pack: FixPack;
   plan: Plan;
@@ -58,7 +54,7 @@ export async function planFor(
   const defaults = target.kind === 'issue' ? packForIssue(issues[0]!) : bulkPackFor(target.issueType, issues);
   // A pack of one's own (already validated) replaces the default steps for the same issues.
   const built = opts.pack ? { pack: opts.pack, issues: defaults.issues } : defaults;
-  const plan = planFix(
+  const planned = planFix(
     { pack: built.pack, issues: built.issues, records: scope },
     {
       nowMs: deps.incident.clock.now(),
@@ -71,27 +67,30 @@ export async function planFor(
       managerChannel: deps.settings.managerChannel,
     },
   );
+  // Whether four eyes applies and who can approve travel with the plan (issue 10 item 4), so every preview
+  // (Slack, the command line) states them and no renderer reads configuration.
+  const plan = { ...planned, approval: approvalOf(planned, deps.approval) };
   return { pack: built.pack, plan, snapshot: scope.filter((r) => plan.recordIds.includes(r.id)) };
 }
 
 /**
  * Plans a fix (a dry run: records are not touched) and stores the plan, so the preview message, the
- * approval and the apply all refer to the same diff. `channelId` is where the preview goes when there is
- * no incident channel. Nothing but the plan, its timeline entry and its audit row is written.
+ * approval and the apply all refer to the same diff. Nothing but the plan, its timeline entry and its
+ * audit row is written.
+ *
+ * The preview names records, owners and dollars, so the outbox posts it only in the open incident's own
+ * channel (private with INCIDENT_CHANNEL_PRIVATE). Without one the run has no channel (`channelId` null)
+ * and the caller shows the preview to the requester alone: never the channel a button was clicked in, nor
+ * the alerts channel (issue 10 item 6).
  */
-export async function previewFix(
-  deps: FixDeps,
-  ctx: Ctx,
-  target: FixTarget,
-  opts: { channelId?: string | null } = {},
-): Promise<FixRun> {
+export async function previewFix(deps: FixDeps, ctx: Ctx, target: FixTarget): Promise<FixRun> {
   const { pack, plan, snapshot } = await planFor(deps, target, { reserveRoundRobin: true });
   const now = deps.incident.clock.now();
   const actor = actorLabel(ctx.actor);
   const run = await deps.fixes.transaction(async (tx) => {
     const incident = await tx.findOpen(REVENUE_DEDUPE_KEY);
     // Decided before the insert and stored on the run (fix-repository.ts insertRun says why).
-    const channel = incident?.channelId ?? opts.channelId ?? deps.incident.targets.alertsChannel;
+    const channel = incident?.channelId ?? null;
     const inserted = await tx.insertRun({
       incidentId: incident?.id ?? null,
       pack,
@@ -100,7 +99,7 @@ export async function previewFix(
       requestedBy: actor,
       createdAtMs: now,
       expiresAtMs: now + deps.approval.ttlMs,
-      channelId: channel ?? null,
+      channelId: channel,
     });
     const summary = {
       fix_run_id: inserted.id,

@@ -6,11 +6,12 @@ import type { FixTx } from '../fix-ports.ts';
 import { scheduleSync } from '../incidents/effects.ts';
 import { auditDenial, authorize, type Denial } from './authorize.ts';
 import type { FixDeps } from './deps.ts';
-import { recordFixStep, scheduleFixMessage } from './effects.ts';
+import { recordFixStep, scheduleFixMessage, scheduleRollbackNotices } from './effects.ts';
 
 /**
  * Writes the inverse diff back, except where someone else changed a field since the fix (those are left
- * alone and named), withdraws the run's tasks and drafts, and records why. Shared by the Roll back button
+ * alone and named), withdraws the run's tasks and drafts, queues a correction to everyone its
+ * notifications told (issue 10 item 3), and records why. Shared by the Roll back button
  * and the regression guard. Null when the run was no longer applied (someone rolled it back first).
  */
 export async function rollBackInTx(
@@ -35,7 +36,8 @@ export async function rollBackInTx(
   });
   if (rolled === null) return null;
   await tx.writeChanges(revert);
-  await tx.withdrawEffects(run.id);
+  const told = await tx.withdrawEffects(run.id);
+  await scheduleRollbackNotices(tx, rolled, told);
   await recordFixStep(tx, run, {
     actor,
     atMs: now,

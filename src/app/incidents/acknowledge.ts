@@ -3,7 +3,7 @@ import { transition } from '../../domain/incidents/lifecycle.ts';
 import { AppError } from '../../shared/errors.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import type { IncidentDeps } from './deps.ts';
-import { scheduleSync } from './effects.ts';
+import { scheduleSettlePages, scheduleSync } from './effects.ts';
 import { incidentSnapshot } from './reconcile.ts';
 
 export interface ActionOutcome {
@@ -46,6 +46,7 @@ export async function acknowledge(deps: IncidentDeps, ctx: Ctx, incidentId: stri
       atMs: now,
     });
     await scheduleSync(tx, updated);
+    await scheduleSettlePages(tx, updated);
     return { changed: true, incident: updated };
   });
   if (out.changed) {

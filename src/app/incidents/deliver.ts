@@ -1,4 +1,4 @@
-import { channelName, type Incident, wantsChannel } from '../../domain/incidents/incident.ts';
+import { channelName, type Incident } from '../../domain/incidents/incident.ts';
 import type { SlaFigures } from '../../domain/sla/figures.ts';
 import type { Log } from '../context.ts';
 import type { FixStore } from '../fix-ports.ts';
@@ -11,8 +11,9 @@ import {
 } from '../incident-ports.ts';
 import type { SlaReportDelivery } from '../sla/report.ts';
 import type { TagCardinality } from '../telemetry-ports.ts';
+import { sendPage, settlePages } from './deliver-pages.ts';
 import type { IncidentDeps, PagingTargets } from './deps.ts';
-import { jobKeys } from './effects.ts';
+import { postOnce } from './post-once.ts';
 
 export interface DeliveryDeps {
   store: IncidentStore;
@@ -82,6 +83,7 @@ async function settleFailure(deps: DeliveryDeps, job: Job, err: unknown): Promis
 async function runJob(deps: DeliveryDeps, job: Job): Promise<void> {
   if (job.kind === 'fix.message') return deliverFixMessage(deps, job);
   if (job.kind === 'fix.notify') return deliverFixNotify(deps, job);
+  if (job.kind === 'fix.rollback_notice') return deliverFixRollbackNotice(deps, job);
   if (job.kind === 'sla.report') return deliverSlaReport(deps, job);
   if (job.kind === 'sla.ticket') return deliverSlaTicket(deps, job);
   if (job.kind === 'admin.alert') return deliverAdminAlert(deps, job);
@@ -94,53 +96,11 @@ async function runJob(deps: DeliveryDeps, job: Job): Promise<void> {
       return syncWarRoom(deps, incident);
     case 'incident.page':
       return sendPage(deps, job, incident);
+    case 'incident.settle_pages':
+      return settlePages(deps, job, incident);
     case 'incident.alert':
       return sendAlert(deps, job, incident);
   }
-}
-
-/**
- * The bot may post where it cannot read (`chat:write.public` in an alerts channel it never joined). There
- * the history check is impossible; posting is still right, at the small risk of a duplicate after a lost
- * response, where refusing would lose the message for good.
- */
-async function findPostedIfReadable(
-  deps: DeliveryDeps,
-  channel: string,
-  key: string,
-): Promise<string | null> {
-  try {
-    return await deps.chat.findPosted(channel, key);
-  } catch (err) {
-    // Bug fix: `missing_scope` too. DMs (page_dm, fix notifications) are IMs, whose history needs `im:history`,
-    // which the manifest does not grant: every retried DM failed here permanently and was never sent.
-    if (
-      err instanceof DeliveryError &&
-      (err.code === 'not_in_channel' || err.code === 'channel_not_found' || err.code === 'missing_scope')
-    ) {
-      deps.log.warn(
-        { channel, key, code: err.code },
-        'cannot read channel history; posting without the check',
-      );
-      return null;
-    }
-    throw err;
-  }
-}
-
-/** Posts once: after a lost response (a retry), looks for the message by its key before posting again. */
-async function postOnce(
-  deps: DeliveryDeps,
-  job: Job,
-  channel: string,
-  key: string,
-  message: Parameters<ChatGateway['post']>[1],
-): Promise<string> {
-  if (job.attempts > 1) {
-    const found = await findPostedIfReadable(deps, channel, key);
-    if (found !== null) return found;
-  }
-  return (await deps.chat.post(channel, message, key)).ts;
 }
 
 /** What the War Room renders of an incident, less the Slack ids this worker itself writes back. */
@@ -221,52 +181,6 @@ async function syncWarRoom(deps: DeliveryDeps, incident: Incident): Promise<void
     await deps.store.setSlackState(incident.id, { topic: await deps.chat.setTopic(s.channelId, incident) });
 }
 
-async function sendPage(deps: DeliveryDeps, job: Job, incident: Incident): Promise<void> {
-  const p = job.payload as {
-    repeat: number;
-    mentions: string[];
-    escalated: boolean;
-    commander: string | null;
-  };
-  // A repeat that was due before someone acknowledged, or any page of a resolved incident, is moot now.
-  if (incident.state === 'resolved' || (p.repeat > 0 && incident.state !== 'detected')) {
-    deps.log.info(
-      { incident_id: incident.id, state: incident.state, repeat: p.repeat },
-      'page dropped: moot',
-    );
-    return;
-  }
-  const s = await deps.store.slackState(incident.id);
-  // The page goes to the incident channel; until it exists (a channel job is queued ahead), wait for it.
-  // If the channel cannot be made (its job failed for good), the page must still go out: to alerts.
-  if (s.channelId === null && wantsChannel(incident.severity, deps.policy)) {
-    const channelJob = await deps.jobs.stateOf(jobKeys.channel(incident.id));
-    if (channelJob === 'pending') throw new DeliveryError('channel_pending', { retryAfterMs: 2_000 });
-  }
-  const target = s.channelId ?? deps.targets.alertsChannel;
-  if (target === null && !p.commander)
-    throw new DeliveryError('page_has_no_destination', { permanent: true });
-  if (target !== null && typeof job.progress['posted_ts'] !== 'string') {
-    const ts = await postOnce(deps, job, target, job.key, {
-      kind: 'page',
-      incident,
-      mentions: p.mentions,
-      repeat: p.repeat,
-      escalated: p.escalated,
-    });
-    await deps.jobs.saveProgress(job, { posted_ts: ts });
-  }
-  if (p.commander && typeof job.progress['dm_ts'] !== 'string') {
-    const dm = await deps.chat.openDm(p.commander);
-    const ts = await postOnce(deps, job, dm, `${job.key}:dm`, {
-      kind: 'page_dm',
-      incident,
-      repeat: p.repeat,
-    });
-    await deps.jobs.saveProgress(job, { dm_ts: ts });
-  }
-}
-
 async function sendAlert(deps: DeliveryDeps, job: Job, incident: Incident): Promise<void> {
   const alerts = deps.targets.alertsChannel;
   if (alerts === null || typeof job.progress['posted_ts'] === 'string') return;
@@ -302,6 +216,39 @@ async function deliverFixNotify(deps: DeliveryDeps, job: Job): Promise<void> {
     kind: 'fix_notify',
     text: p.text,
     recordId: p.record_id,
+  });
+  await deps.jobs.saveProgress(job, { posted_ts: ts });
+}
+
+/**
+ * The correction after a rollback, once per recipient. It must not overtake what it corrects: while one of
+ * those notifications is still being sent it waits; if every one of them failed for good, nobody was told
+ * and there is nothing to correct. One no longer queued counts as told: it was delivered and purged, or
+ * withdrawn after an attempt that may have reached Slack (fix-repository.ts withdrawEffects).
+ */
+async function deliverFixRollbackNotice(deps: DeliveryDeps, job: Job): Promise<void> {
+  if (typeof job.progress['posted_ts'] === 'string') return;
+  const p = job.payload as {
+    fix_run_id: string;
+    channel: string;
+    dm: boolean;
+    title: string;
+    record_ids: string[];
+    corrects: string[];
+  };
+  const states = await Promise.all(p.corrects.map((key) => deps.jobs.stateOf(key)));
+  if (states.includes('pending'))
+    throw new DeliveryError('corrected_message_pending', { retryAfterMs: 2_000 });
+  if (states.length > 0 && states.every((s) => s === 'failed')) {
+    deps.log.info({ job_id: job.id, key: job.key }, 'rollback notice dropped: the notification never left');
+    return;
+  }
+  const channel = p.dm ? await deps.chat.openDm(p.channel) : p.channel;
+  const ts = await postOnce(deps, job, channel, job.key, {
+    kind: 'fix_rollback_notice',
+    runId: p.fix_run_id,
+    title: p.title,
+    recordIds: p.record_ids,
   });
   await deps.jobs.saveProgress(job, { posted_ts: ts });
 }

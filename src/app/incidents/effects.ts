@@ -12,6 +12,7 @@ export const jobKeys = {
   sync: (id: string) => `sync:${id}`,
   page: (id: string, atMs: number) => `page:${id}:${atMs}`,
   alert: (id: string, event: string, atMs: number) => `alert:${id}:${event}:${atMs}`,
+  settlePages: (id: string) => `settle-pages:${id}`,
 };
 
 /** Channel and War Room for an incident at or above the channel threshold; otherwise nothing here. */
@@ -24,6 +25,19 @@ export async function scheduleChannel(tx: IncidentTx, deps: IncidentDeps, i: Inc
 /** Keeps the War Room message (and topic) current; a no-op at delivery when there is no War Room. */
 export async function scheduleSync(tx: IncidentTx, i: Incident): Promise<void> {
   await tx.enqueue({ kind: 'incident.sync', key: jobKeys.sync(i.id), incidentId: i.id, payload: {} });
+}
+
+/**
+ * Once an incident is acknowledged or resolved, its earlier pages and DMs are edited so that none keeps
+ * an Acknowledge button (deliver.ts settlePages). One job per incident, re-armed by each such change.
+ */
+export async function scheduleSettlePages(tx: IncidentTx, i: Incident): Promise<void> {
+  await tx.enqueue({
+    kind: 'incident.settle_pages',
+    key: jobKeys.settlePages(i.id),
+    incidentId: i.id,
+    payload: {},
+  });
 }
 
 export async function scheduleAlert(

@@ -13,7 +13,14 @@ import { actorLabel, type Ctx } from '../context.ts';
 import type { IncidentTx } from '../incident-ports.ts';
 import { runScan, type ScanDeps, type ScanOutcome } from '../scan.ts';
 import type { IncidentDeps } from './deps.ts';
-import { recordIncidentStep, scheduleAlert, scheduleChannel, schedulePage, scheduleSync } from './effects.ts';
+import {
+  recordIncidentStep,
+  scheduleAlert,
+  scheduleChannel,
+  schedulePage,
+  scheduleSettlePages,
+  scheduleSync,
+} from './effects.ts';
 
 export type IncidentChange =
   | { action: 'none'; incident: Incident | null }
@@ -25,7 +32,8 @@ export interface IncidentScanOutcome extends ScanOutcome {
 
 /**
  * The scan every entry point runs (`/leak scan`, Rescan, the schedule): scan, then let the result drive
- * the incident. A backfill (an older as-of) changes findings nothing, so it changes no incident either.
+ * the incident. A backfill (an older as-of) changes findings nothing, so it changes no incident either; its
+ * outcome names the incident open now, so no surface reads "no incident" while one is open.
  */
 export async function runIncidentScan(
   scanDeps: ScanDeps,
@@ -34,11 +42,14 @@ export async function runIncidentScan(
   opts: { asOfMs?: number } = {},
 ): Promise<IncidentScanOutcome> {
   const outcome = await runScan(scanDeps, ctx, opts);
-  const incident = outcome.delta.reconciled
+  const incident: IncidentChange = outcome.delta.reconciled
     ? await applyScan(deps, ctx, outcome.scanId, outcome.summary)
-    : ({ action: 'none', incident: null } as const);
+    : { action: 'none', incident: await openRevenueIncident(deps) };
   return { ...outcome, incident };
 }
+
+const openRevenueIncident = async (deps: IncidentDeps): Promise<Incident | null> =>
+  (await deps.store.listOpen()).find((i) => i.dedupeKey === REVENUE_DEDUPE_KEY) ?? null;
 
 /**
  * One transaction per scan: under the dedupe key's lock, decide (judgeScan) and write the incident, its
@@ -293,6 +304,7 @@ export async function recordResolved(
     after: { ...snapshot(after), reason },
   });
   await scheduleSync(tx, after);
+  await scheduleSettlePages(tx, after);
   await scheduleAlert(tx, deps, after, 'resolved', now);
 }
 

@@ -1,4 +1,10 @@
-import { type Incident, type IncidentFigures, revenueFigures } from '../../domain/incidents/incident.ts';
+import {
+  type Incident,
+  type IncidentFigures,
+  REVENUE_DEDUPE_KEY,
+  revenueFigures,
+} from '../../domain/incidents/incident.ts';
+import { budgetPagingShown } from '../../domain/incidents/paging-shown.ts';
 import { AppError } from '../../shared/errors.ts';
 import { isoWeekOf } from '../../shared/time.ts';
 import type { IncidentStore, StatusView, TimelineEntry } from '../incident-ports.ts';
@@ -23,10 +29,17 @@ export async function getStatus(deps: StatusDeps, recent = 10): Promise<StatusVi
     deps.recovered(week.startMs, week.endMs),
   ]);
   // The worst open revenue incident holds the top issues; prefer it unless a newer scan happened since.
-  const worst = open.map(revenueFigures).find((f) => f !== null);
+  const openRevenue = open.find((i) => revenueFigures(i) !== null) ?? null;
+  const worst = openRevenue === null ? null : revenueFigures(openRevenue);
   const figures =
     worst && (latestScan === null || worst.scanAsOfMs >= latestScan.scanAsOfMs) ? worst : latestScan;
-  return { open, figures, recent: timeline, recoveredThisWeekCents: recovered };
+  // Only needed to tell a hand resolve from other ways of having no incident while the scan leaks.
+  const lastResolved =
+    openRevenue === null && figures !== null && figures.severity < 5
+      ? await deps.store.lastResolved(REVENUE_DEDUPE_KEY)
+      : null;
+  const budgetPaging = budgetPagingShown(openRevenue, figures, lastResolved);
+  return { open, figures, budgetPaging, recent: timeline, recoveredThisWeekCents: recovered };
 }
 
 /**

@@ -1,9 +1,10 @@
 import type { SlaDefinition } from '../../domain/sla/definition.ts';
-import { daysToSnapshot, snapshotOf, utcDayOf } from '../../domain/sla/snapshot.ts';
+import { daysToSnapshot, utcDayOf } from '../../domain/sla/snapshot.ts';
 import { AppError } from '../../shared/errors.ts';
 import { DAY_MS } from '../../shared/time.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import type { GoldSnapshots, SlaDefinitions } from '../telemetry-ports.ts';
+import { computeDaySnapshot } from './day-snapshot.ts';
 
 export interface SlaEngineDeps {
   slas: SlaDefinitions;
@@ -90,39 +91,7 @@ async function snapshotDay(
   day: number,
   nowMs: number,
 ): Promise<SlaEngineResult> {
-  const latency = def.indicator.kind === 'latency' ? def.indicator : null;
-  const totals = await deps.gold.dayTotals({
-    service: def.service,
-    metric: def.metric,
-    dayMs: day,
-    target: def.target,
-    sketches: latency !== null,
-  });
-  let slowOrBad: number | undefined;
-  let badMinutes = totals.errorMinutes;
-  if (latency !== null) {
-    // Good = faster than the threshold; an event without a duration is not, so it counts as bad.
-    const below = totals.sketchBytes ? deps.rankBelow(totals.sketchBytes, latency.thresholdMs) : 0;
-    slowOrBad = Math.max(0, totals.total - below);
-    const budget = (1 - def.target) * (1 + 1e-9);
-    badMinutes = 0;
-    for (const m of totals.minuteSketches) {
-      const slow = Math.max(0, m.count - deps.rankBelow(m.sketchBytes, latency.thresholdMs));
-      if (m.count > 0 && slow / m.count > budget) badMinutes++;
-    }
-  }
-  const downtime = await deps.gold.downtimeMinutes(def.id, day);
-  const snapshot = snapshotOf(
-    def,
-    {
-      dayMs: day,
-      total: totals.total,
-      errors: totals.errors,
-      ...(slowOrBad === undefined ? {} : { slowOrBad }),
-      badMinutes,
-    },
-    downtime,
-  );
+  const snapshot = await computeDaySnapshot(deps, def, day);
   const message = `Snapshot created for ${def.service} - ${snapshot.uptimePct.toFixed(2)}%`;
   const inserted = await deps.gold.insertSnapshot(snapshot, {
     actor: actorLabel(ctx.actor),

@@ -14,6 +14,7 @@ import type { Ctx } from '../context.ts';
 import { type ChatGateway, DeliveryError, type UploadFile } from '../incident-ports.ts';
 import type { Clock } from '../ports.ts';
 import type { SlaReportOutbox, SlaReportReads } from '../telemetry-ports.ts';
+import { type DaySnapshotDeps, liveSnapshots } from './day-snapshot.ts';
 
 /** The weekly SLA report (issue 5, item 7): `/sla report`, the Monday post and `leak sla report`. */
 
@@ -22,6 +23,8 @@ export interface SlaReportDeps {
   /** Dollars recovered by applied fix packs in [from, to) (FixStore.recovered). */
   recovered(fromMs: number, toMs: number): Promise<number>;
   clock: Clock;
+  /** Silver as the nightly engine reads it: days not yet in Gold are computed live through it. */
+  day: DaySnapshotDeps;
 }
 
 /** Renders the daily attainment chart as PNG bytes (the chart adapter, injected). */
@@ -47,6 +50,7 @@ export async function buildWeeklyReport(
 ): Promise<SlaReport> {
   const { week, service } = q;
   const { reads } = deps;
+  const nowMs = deps.clock.now();
   const before = previousWeek(week);
   const [definitions, snapshots, incidents, scan, recoveredCents] = await Promise.all([
     reads.definitionsDuring(week.startMs, week.endMs),
@@ -55,6 +59,9 @@ export async function buildWeeklyReport(
     reads.latestScanBetween(week.startMs, week.endMs),
     deps.recovered(week.startMs, week.endMs),
   ]);
+  // Gold has yesterday at the earliest (written after midnight): today and any night not yet run are
+  // counted live, so a week in progress never reads "no events" while its SLA burns.
+  const live = await liveSnapshots(deps.day, { week, nowMs, service, definitions, snapshots });
   const p99 = new Map<string, { thisWeek: number | null; previousWeek: number | null }>();
   for (const d of definitions) {
     if (service !== null && d.service !== service) continue;
@@ -68,9 +75,10 @@ export async function buildWeeklyReport(
   return buildSlaReport({
     week,
     service,
-    nowMs: deps.clock.now(),
+    nowMs,
     definitions,
     snapshots,
+    live,
     incidents,
     p99,
     scan,

@@ -92,7 +92,9 @@ function defaultBody(id: FixPackId): Pick<FixPack, 'steps' | 'verify'> {
     case 'fix_stale_opp':
       return {
         steps: [
-          { type: 'set_field', field: 'next_step', value: 'Rescue sequence initiated', only_if_empty: false },
+          // Fills an empty next step only: a real one ("Contract review") is kept, and the task below is
+          // the rescue (issue 10 item 2; DOMAIN.md §5 says "set", which overwrote the rep's plan).
+          { type: 'set_field', field: 'next_step', value: 'Rescue sequence initiated', only_if_empty: true },
           task('Rescue: re-engage {name}', DAY_MINUTES, 'high'),
           {
             type: 'notify',

@@ -17,8 +17,11 @@ export const setFieldStep = z.strictObject({
   type: z.literal('set_field'),
   field: z.enum(EDITABLE_FIELDS),
   value: z.string().max(500),
-  /** Leave records that already have a value alone. */
-  only_if_empty: z.boolean().default(false),
+  /**
+   * Leave a field that already holds a value alone (the plan records it as kept, and the preview says so).
+   * On by default (issue 10 item 2): a pack overwrites real data only when it says `only_if_empty: false`.
+   */
+  only_if_empty: z.boolean().default(true),
 });
 export const appendNotesStep = z.strictObject({ type: z.literal('append_notes'), text: text(2000) });
 export const assignOwnerStep = z.strictObject({

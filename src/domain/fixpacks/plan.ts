@@ -1,5 +1,6 @@
 import { CHANGED_FIELDS, fieldValue } from './diff.ts';
-import { applyStep, type Planning, Warnings } from './steps.ts';
+import { type Planning, Warnings } from './planning.ts';
+import { applyStep } from './steps.ts';
 import type { Plan, PlanEnv, PlanInput } from './types.ts';
 
 export { applyChanges, changedSince, conflictsForRollback, inverseOf } from './diff.ts';
@@ -24,6 +25,8 @@ export function planFix(input: PlanInput, env: PlanEnv): Plan {
     warnings: new Warnings(),
     assignments: 0,
     mergedKeys: new Set(),
+    merges: [],
+    kept: [],
   };
 
   const targets = [...new Set(input.issues.map((i) => i.recordId))];
@@ -59,6 +62,8 @@ export function planFix(input: PlanInput, env: PlanEnv): Plan {
       if (r && r.owner.trim() !== '') owners.add(r.owner);
   }
   const teams = new Set(input.issues.flatMap((i) => i.teams));
+  // A kept field's follow-up is the task the pack creates on the record, whichever step creates it.
+  const tasked = new Set(p.effects.flatMap((e) => (e.kind === 'task' ? [e.recordId] : [])));
   const verify = input.pack.verify;
 
   return {
@@ -78,5 +83,7 @@ export function planFix(input: PlanInput, env: PlanEnv): Plan {
     warnings: p.warnings.list(),
     verify,
     verifyWindowMs: verify.kind === 'touched_within' ? verify.minutes * 60_000 : 0,
+    merges: p.merges,
+    kept: p.kept.map((k) => ({ ...k, taskCreated: tasked.has(k.recordId) })),
   };
 }

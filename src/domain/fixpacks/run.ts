@@ -1,5 +1,5 @@
 import type { Cents } from '../../shared/money.ts';
-import type { FieldChange, Plan } from './types.ts';
+import type { FieldChange, Plan, PlanApproval } from './types.ts';
 
 /**
  * A fix run: one stored plan and what became of it, as a transition table (ARCHITECTURE.md habit 3).
@@ -104,3 +104,15 @@ export const DEFAULT_APPROVAL_POLICY: ApprovalPolicy = {
 /** Whether the requester must leave approval to someone else. */
 export const needsFourEyes = (plan: Plan, p: ApprovalPolicy): boolean =>
   plan.blast.records > p.fourEyesRecords || plan.blast.dollarsCents > p.fourEyesCents;
+
+/**
+ * What the preview states about approval before anyone clicks (issue 10 item 4): whether four eyes applies
+ * to this plan and who can approve it, from the policy in force when the plan is made.
+ */
+export const approvalOf = (plan: Plan, p: ApprovalPolicy): PlanApproval => ({
+  fourEyes: needsFourEyes(plan, p),
+  fourEyesRecords: p.fourEyesRecords,
+  fourEyesCents: p.fourEyesCents,
+  approverUsers: [...p.approverUsers],
+  approverGroup: p.approverGroup,
+});

@@ -1,79 +1,22 @@
 import { duplicateKey, type FunnelRecord } from '../records/record.ts';
 import { RECORD_KEYS } from './diff.ts';
-import type { ChangedField, Step } from './dsl.ts';
-import { ARCHIVED_STAGE, appendLine, duplicateGroup, mergedNoteLine } from './merge.ts';
+import type { Step } from './dsl.ts';
+import { ARCHIVED_STAGE, appendLine, mayArchive, mergeDuplicates } from './merge.ts';
 import { fillPlaceholders } from './placeholders.ts';
-import type { PlanEnv, SideEffect } from './types.ts';
+import { isEmpty, type Planning, plural, set } from './planning.ts';
 
 /** How each step type acts on one target record's working copy (planFix in plan.ts drives them). */
 
-/** The planner's working state: copies of every loaded record, and what the plan has done so far. */
-export interface Planning {
-  readonly env: PlanEnv;
-  /** Working copies of input.records, by id, in input order. */
-  readonly working: Map<string, FunnelRecord>;
-  /** Records a step wrote to, in first-write order. */
-  readonly touched: Set<string>;
-  /** Every record the plan read or changed (targets and peers), in first-seen order. */
-  readonly read: Set<string>;
-  readonly effects: SideEffect[];
-  readonly warnings: Warnings;
-  /** Round-robin assignments made so far (the k of pool[(start + k) % size]). */
-  assignments: number;
-  /** Duplicate keys already merged, so a group with several targets is merged once. */
-  readonly mergedKeys: Set<string>;
-}
-
 export const UNASSIGNED = 'Unassigned';
 const REVIEW_TASK_MINUTES = 24 * 60;
-const LISTED_IDS = 5;
-
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
-const isEmpty = (v: string): boolean => v.trim() === '';
-
-/**
- * Warnings grouped by kind, so a bulk plan over 500 records says "No owner pool … 500 records left
- * unassigned" once instead of 500 times. Each lists the first few record ids.
- */
-export class Warnings {
-  private readonly groups = new Map<string, { count: number; ids: Set<string>; render: Render }>();
-
-  add(key: string, recordId: string, render: Render): void {
-    const g = this.groups.get(key) ?? { count: 0, ids: new Set<string>(), render };
-    g.count++;
-    g.ids.add(recordId);
-    this.groups.set(key, g);
-  }
-
-  list(): string[] {
-    return [...this.groups.values()].map((g) => {
-      const ids = [...g.ids];
-      const shown = ids.slice(0, LISTED_IDS).join(', ');
-      return g.render(
-        g.count,
-        ids.length > LISTED_IDS ? `${shown} and ${ids.length - LISTED_IDS} more` : shown,
-      );
-    });
-  }
-}
-type Render = (count: number, ids: string) => string;
-
-function set(p: Planning, r: FunnelRecord, field: ChangedField, value: string): void {
-  if (r[RECORD_KEYS[field]] === value) return;
-  r[RECORD_KEYS[field]] = value;
-  p.touched.add(r.id);
-}
 
 const fill = (text: string, r: FunnelRecord): string => fillPlaceholders(text, r);
 
 export function applyStep(p: Planning, r: FunnelRecord, step: Step): void {
   switch (step.type) {
-    case 'set_field': {
-      const key = RECORD_KEYS[step.field];
-      if (step.only_if_empty && !isEmpty(r[key])) return;
-      set(p, r, step.field, fillPlaceholders(step.value, r, step.field === 'next_step'));
+    case 'set_field':
+      setField(p, r, step);
       return;
-    }
     case 'append_notes':
       set(p, r, 'notes', appendLine(r.notes, fill(step.text, r)));
       return;
@@ -100,12 +43,32 @@ export function applyStep(p: Planning, r: FunnelRecord, step: Step): void {
       mergeDuplicates(p, r);
       return;
     case 'archive_record':
-      set(p, r, 'stage', ARCHIVED_STAGE);
+      if (mayArchive(p, r, ARCHIVED_STAGE)) set(p, r, 'stage', ARCHIVED_STAGE);
       return;
     case 'region_from_peers':
       regionFromPeers(p, r);
       return;
   }
+}
+
+/**
+ * Safe by default (issue 10 item 2): with only_if_empty (the default, and every catalog pack's setting) a
+ * field that already holds a value is left alone and recorded as kept, so the preview can say so; seen
+ * before, the rescue replaced "Contract review" with "Rescue sequence initiated". A pack overwrites only
+ * when it says only_if_empty: false, and even then never archives a closed record.
+ */
+function setField(p: Planning, r: FunnelRecord, step: Extract<Step, { type: 'set_field' }>): void {
+  const value = fillPlaceholders(step.value, r, step.field === 'next_step');
+  const current = r[RECORD_KEYS[step.field]];
+  if (step.only_if_empty && !isEmpty(current)) {
+    const already = p.kept.some((k) => k.recordId === r.id && k.field === step.field);
+    // A field that already holds what the step would write is not a conflict worth reporting.
+    if (current !== value && !already)
+      p.kept.push({ recordId: r.id, field: step.field, value: current, proposed: value, taskCreated: false });
+    return;
+  }
+  if (step.field === 'stage' && !mayArchive(p, r, value)) return;
+  set(p, r, step.field, value);
 }
 
 function assignOwner(p: Planning, r: FunnelRecord, step: Extract<Step, { type: 'assign_owner' }>): void {
@@ -195,27 +158,6 @@ function notify(p: Planning, r: FunnelRecord, step: Extract<Step, { type: 'notif
     return;
   }
   p.effects.push({ kind: 'notify', recordId: r.id, channel, slackUser: null, owner, text });
-}
-
-function mergeDuplicates(p: Planning, target: FunnelRecord): void {
-  const key = duplicateKey(target.domain);
-  if (key !== '' && p.mergedKeys.has(key)) return;
-  const group = duplicateGroup(target, p.working.values());
-  if (group.length < 2) {
-    p.warnings.add(
-      'no_duplicates',
-      target.id,
-      (_n, ids) => `No active duplicates to merge, so left alone: ${ids}`,
-    );
-    return;
-  }
-  p.mergedKeys.add(key);
-  for (const r of group) p.read.add(r.id);
-  const [primary, ...others] = group;
-  for (const other of others) {
-    if (!isEmpty(other.notes)) set(p, primary!, 'notes', appendLine(primary!.notes, mergedNoteLine(other)));
-    set(p, other, 'stage', ARCHIVED_STAGE);
-  }
 }
 
 function regionFromPeers(p: Planning, r: FunnelRecord): void {

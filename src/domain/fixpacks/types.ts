@@ -1,7 +1,7 @@
 import type { Cents } from '../../shared/money.ts';
 import type { FunnelRecord } from '../records/record.ts';
 import type { IssueType } from '../rules/catalog.ts';
-import type { ChangedField, FixPack, VerifySpec } from './dsl.ts';
+import type { ChangedField, EditableField, FixPack, VerifySpec } from './dsl.ts';
 
 /** One field of one record, before and after. `notes` changes hold the whole new notes text. */
 export interface FieldChange {
@@ -58,6 +58,52 @@ export interface AddressedIssue {
   teams: readonly string[];
 }
 
+/**
+ * One duplicate group a merge resolved (issue 10 item 1): which record survives, why, and what happens to
+ * the others. Both previews show it, so a reviewer sees the survivor before approving.
+ */
+export interface MergeDecision {
+  /** The group's duplicate key (the domain, lowercased). */
+  domain: string;
+  survivorId: string;
+  /** Open duplicates merged into the survivor: their stage becomes Archived. */
+  archivedIds: string[];
+  /** Closed (won or lost) records of the same domain: never archived, only named in a note on the survivor. */
+  linkedIds: string[];
+  /** In words: "kept 112: open opportunity over lead 110". */
+  reason: string;
+}
+
+/**
+ * A set_field step that left a field alone because it already held a value (only_if_empty, issue 10 item
+ * 2): "next_step kept: 'Contract review' (task created instead)".
+ */
+export interface KeptValue {
+  recordId: string;
+  field: EditableField;
+  /** What the record keeps. */
+  value: string;
+  /** What the step would have written. */
+  proposed: string;
+  /** Whether the plan creates a task on the record (the follow-up happens there instead). */
+  taskCreated: boolean;
+}
+
+/**
+ * Who may approve a plan, as the preview states it before anyone clicks (issue 10 item 4): decided from the
+ * approval policy when the plan is made (approvalOf in run.ts), so renderers never read configuration.
+ */
+export interface PlanApproval {
+  /** Whoever asked for the preview may not approve it: the blast radius is over a threshold. */
+  fourEyes: boolean;
+  /** The thresholds it was judged by (FIX_FOUR_EYES_RECORDS, FIX_FOUR_EYES_USD in cents). */
+  fourEyesRecords: number;
+  fourEyesCents: Cents;
+  /** FIX_APPROVERS (Slack user ids) and FIX_APPROVER_GROUP (a user group id); both empty: nobody can. */
+  approverUsers: string[];
+  approverGroup: string | null;
+}
+
 export interface Plan {
   packId: string;
   title: string;
@@ -72,6 +118,15 @@ export interface Plan {
   verify: VerifySpec;
   /** How long verification waits (activity checks); 0 when it can be checked right after apply. */
   verifyWindowMs: number;
+  /**
+   * Each merged duplicate group's survivor and why. Optional, like `kept` and `approval`: plans stored
+   * before they existed have none, and render without them.
+   */
+  merges?: MergeDecision[];
+  /** Fields left as they were because they already held a value. */
+  kept?: KeptValue[];
+  /** Whether four eyes applies and who can approve; set by the preview use case from the policy. */
+  approval?: PlanApproval;
 }
 
 /** What planning depends on besides the records: configuration and the clock. */

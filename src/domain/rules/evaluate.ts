@@ -1,5 +1,5 @@
 import { wholeDays, wholeMinutes } from '../../shared/time.ts';
-import { duplicateKey, isArchived, isClosedStage, type ScannableRecord } from '../records/record.ts';
+import { duplicateKey, isClosedStage, type ScannableRecord } from '../records/record.ts';
 import { RULES, type RuleDef, type RuleThresholds } from './catalog.ts';
 
 /** A rule that fired on a record, before pricing. The id is deterministic so a rescan finds it again. */
@@ -22,8 +22,11 @@ export function detect(records: readonly ScannableRecord[], nowMs: number, t: Ru
   const byDomain = new Map<string, number>();
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
-    // Archived records were merged away (ours): they no longer count towards a duplicate group.
-    const key = r.domain === '' || isArchived(r.stage) ? '' : duplicateKey(r.domain);
+    // Ours, a deliberate deviation from DOMAIN.md §2, which counts closed records (issue 10 item 1): only
+    // OPEN records form duplicate groups. A closed deal (Closed Won, Closed Lost, or Archived by a merge) is
+    // history: nothing is at risk on it and nothing should be merged into or out of it. The original priced
+    // a $500,000 Closed Won deal sharing a domain with a $0 lead as $100,000 at risk, and merged it away.
+    const key = r.domain === '' || isClosedStage(r.stage) ? '' : duplicateKey(r.domain);
     keys[i] = key;
     if (key !== '') byDomain.set(key, (byDomain.get(key) ?? 0) + 1);
   }

@@ -3,75 +3,23 @@ import { REVENUE_SLOS, type SloStatus } from '../budget/slos.ts';
 import type { CauseRollup } from '../scan/summarize.ts';
 import { burnRate } from './burn.ts';
 import type { SlaDefinition } from './definition.ts';
+import type { IsoWeek } from './iso-week.ts';
 import type { GoldSnapshot } from './snapshot.ts';
 
+export {
+  type IsoWeek,
+  isoWeekContaining,
+  lastCompleteWeek,
+  looksLikeWeek,
+  parseIsoWeek,
+  previousWeek,
+  weeksInIsoYear,
+} from './iso-week.ts';
+
 /**
- * The weekly SLA report (issue 5, item 7). Weeks are ISO weeks in UTC, Monday 00:00 to the next Monday,
- * so they are made of whole Gold days (Gold snapshots are UTC days).
+ * The weekly SLA report (issue 5, item 7). Weeks are ISO weeks in UTC (iso-week.ts), made of whole Gold
+ * days; days Gold does not hold yet are given live, computed from Silver (issue 10, item 12).
  */
-
-const WEEK_MS = 7 * DAY_MS;
-
-/** An ISO week: `2026-W47`, Monday 00:00 UTC (startMs) to the next Monday (endMs, exclusive). */
-export interface IsoWeek {
-  label: string;
-  year: number;
-  week: number;
-  startMs: number;
-  endMs: number;
-}
-
-/** Monday 00:00 UTC of week 1 of an ISO year: the week holding January 4th. */
-function firstMonday(year: number): number {
-  const jan4 = Date.UTC(year, 0, 4);
-  const weekday = (new Date(jan4).getUTCDay() + 6) % 7; // Monday = 0
-  return jan4 - weekday * DAY_MS;
-}
-
-/** 52 or 53. */
-export const weeksInIsoYear = (year: number): number => (firstMonday(year + 1) - firstMonday(year)) / WEEK_MS;
-
-const labelOf = (year: number, week: number): string => `${year}-W${String(week).padStart(2, '0')}`;
-
-function weekAt(year: number, week: number): IsoWeek {
-  const startMs = firstMonday(year) + (week - 1) * WEEK_MS;
-  return { label: labelOf(year, week), year, week, startMs, endMs: startMs + WEEK_MS };
-}
-
-/** The ISO week holding `ms` (its year is the year of its Thursday: 2027-01-01 is in 2026-W53). */
-export function isoWeekContaining(ms: number): IsoWeek {
-  const weekday = (new Date(ms).getUTCDay() + 6) % 7;
-  const monday = Math.floor(ms / DAY_MS) * DAY_MS - weekday * DAY_MS;
-  const year = new Date(monday + 3 * DAY_MS).getUTCFullYear();
-  return weekAt(year, Math.round((monday - firstMonday(year)) / WEEK_MS) + 1);
-}
-
-/** The last week that has ended by `nowMs` (on a Monday at 09:00, the week that ended 9 hours ago). */
-export const lastCompleteWeek = (nowMs: number): IsoWeek =>
-  isoWeekContaining(isoWeekContaining(nowMs).startMs - DAY_MS);
-
-/** The week before `w`. */
-export const previousWeek = (w: IsoWeek): IsoWeek => isoWeekContaining(w.startMs - DAY_MS);
-
-const WEEK_RE = /^(\d{4})-?W(\d{2})$/i;
-
-/** Does the text look like a week at all (so a caller can tell a bad week from a service name)? */
-export const looksLikeWeek = (text: string): boolean => /^\d{4}-?w\d+$/i.test(text.trim());
-
-/** `2026-W47` (also `2026W47`, `2026-w47`) → the week; anything else → a message saying what is wrong. */
-export function parseIsoWeek(text: string): { ok: true; week: IsoWeek } | { ok: false; error: string } {
-  const t = text.trim();
-  const m = WEEK_RE.exec(t);
-  if (!m)
-    return { ok: false, error: `"${t.slice(0, 40)}" is not an ISO week: expected YYYY-Www, e.g. 2026-W47` };
-  const year = Number(m[1]);
-  const week = Number(m[2]);
-  if (year < 1970) return { ok: false, error: `"${t}": weeks before 1970 are not supported` };
-  const max = weeksInIsoYear(year);
-  if (week < 1 || week > max)
-    return { ok: false, error: `"${t}": ${year} has weeks W01 to W${max}, not W${m[2]}` };
-  return { ok: true, week: weekAt(year, week) };
-}
 
 /** What the report is built from, as read by the caller (app/sla/report.ts) for one week. */
 export interface SlaReportInputs {
@@ -84,8 +32,13 @@ export interface SlaReportInputs {
   definitions: readonly SlaDefinition[];
   /** The Gold snapshots of the week's days (other days are ignored). */
   snapshots: readonly GoldSnapshot[];
-  /** SLA incidents (dedupe_key `sla:<id>`) opened during the week. */
-  incidents: readonly { slaId: string; openedAtMs: number }[];
+  /**
+   * Days of the week without a Gold snapshot yet (today so far, a night the engine has not run), computed
+   * from Silver as the nightly engine will compute them. A Gold snapshot of the same day wins.
+   */
+  live: readonly GoldSnapshot[];
+  /** SLA incidents (dedupe_key `sla:<id>`) opened during the week; open = not resolved (as read now). */
+  incidents: readonly { slaId: string; openedAtMs: number; open: boolean }[];
   /**
    * p99 of each SLA's series (service, metric) over this week and the week before, from the Silver hour
    * sketches merged (never averaged percentiles), in the metric's unit (ms); null without recorded values.
@@ -124,12 +77,16 @@ export interface SlaWeekRow {
   worstBurn: { dayMs: number; burn: number } | null;
   breaches: number;
   incidents: number;
+  /** Of those incidents, the ones still open: a week in progress whose SLA is burning right now. */
+  openIncidents: number;
   downtimeMinutes: number;
-  /** Days with a snapshot (of 7). */
+  /** Days with a Gold snapshot (of 7). */
   days: number;
+  /** Days counted live from Silver: not yet in Gold (today so far, or a night the engine has not run). */
+  liveDays: number;
   p99: { thisWeek: number | null; previousWeek: number | null; changePct: number | null };
-  /** Monday to Sunday: the day's good / total, null without a snapshot or without events. */
-  daily: { dayMs: number; attainment: number | null }[];
+  /** Monday to Sunday: the day's good / total, null without events; live when not yet in Gold. */
+  daily: { dayMs: number; attainment: number | null; live: boolean }[];
 }
 
 export interface RevenueSloRow {
@@ -194,7 +151,11 @@ export function buildSlaReport(inputs: SlaReportInputs): SlaReport {
   const slas: SlaWeekRow[] = [];
   for (const [id, versions] of [...byId.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const def = reportingVersion(versions);
-    const snaps = inputs.snapshots.filter((s) => s.slaId === id && inWeek(s.dayMs));
+    const gold = inputs.snapshots.filter((s) => s.slaId === id && inWeek(s.dayMs));
+    const live = inputs.live.filter(
+      (s) => s.slaId === id && inWeek(s.dayMs) && !gold.some((g) => g.dayMs === s.dayMs),
+    );
+    const snaps = [...gold, ...live];
     let total = 0;
     let bad = 0;
     let breaches = 0;
@@ -214,8 +175,10 @@ export function buildSlaReport(inputs: SlaReportInputs): SlaReport {
     const daily = Array.from({ length: 7 }, (_, i) => {
       const dayMs = week.startMs + i * DAY_MS;
       const s = snaps.find((x) => x.dayMs === dayMs);
-      return { dayMs, attainment: s && s.total > 0 ? (s.total - s.errors) / s.total : null };
+      const attainment = s && s.total > 0 ? (s.total - s.errors) / s.total : null;
+      return { dayMs, attainment, live: s !== undefined && live.includes(s) };
     });
+    const incidents = inputs.incidents.filter((i) => i.slaId === id && inWeek(i.openedAtMs));
     const p99 = inputs.p99.get(seriesKey(def.service, def.metric)) ?? { thisWeek: null, previousWeek: null };
     slas.push({
       id,
@@ -233,9 +196,11 @@ export function buildSlaReport(inputs: SlaReportInputs): SlaReport {
       budgetRemaining: Math.max(0, 1 - burn),
       worstBurn: worst,
       breaches,
-      incidents: inputs.incidents.filter((i) => i.slaId === id && inWeek(i.openedAtMs)).length,
+      incidents: incidents.length,
+      openIncidents: incidents.filter((i) => i.open).length,
       downtimeMinutes: downtime,
-      days: snaps.length,
+      days: gold.length,
+      liveDays: live.length,
       p99: { ...p99, changePct: changePct(p99.thisWeek, p99.previousWeek) },
       daily,
     });
@@ -281,10 +246,6 @@ export function buildSlaReport(inputs: SlaReportInputs): SlaReport {
     recoveredCents: inputs.recoveredCents,
   };
 }
-
-/** `99.95%`: up to `decimals` decimals, trailing zeros dropped. */
-export const pct = (fraction: number, decimals = 3): string =>
-  `${Number((fraction * 100).toFixed(decimals))}%`;
 
 /** `Mon 16 Nov` for a UTC day. */
 export function dayLabel(dayMs: number): string {

@@ -69,10 +69,12 @@ const row = (id: string, target: number, points: (number | null)[]): SlaWeekRow 
   worstBurn: null,
   breaches: 0,
   incidents: 0,
+  openIncidents: 0,
   downtimeMinutes: 0,
   days: 7,
+  liveDays: 0,
   p99: { thisWeek: null, previousWeek: null, changePct: null },
-  daily: points.map((attainment, i) => ({ dayMs: START + i * DAY, attainment })),
+  daily: points.map((attainment, i) => ({ dayMs: START + i * DAY, attainment, live: false })),
 });
 
 const report = (slas: SlaWeekRow[]): SlaReport => ({
@@ -138,6 +140,26 @@ describe('renderAttainmentPng', () => {
     expect(saturday.length).toBeGreaterThan(0);
     // Saturday (90%) sits on its dashed 90% target, well below Monday's 100%.
     expect(Math.min(...monday)).toBeLessThan(Math.min(...saturday) - 100);
+  });
+
+  it('draws a day not yet in Gold (counted live) hollow, a Gold day solid', () => {
+    const gold = row('a', 0.9, [0.95, 0.96, 0.97, null, null, null, null]);
+    const live = { ...gold, daily: gold.daily.map((d, i) => ({ ...d, live: i === 2 })) };
+    const inkRows = (r: SlaReport, x: number) => {
+      const { rgb, width } = decodePng(renderAttainmentPng(r));
+      const ys: number[] = [];
+      for (let y = 0; y < CHART_HEIGHT; y++)
+        if ([...rgb.subarray((y * width + x) * 3, (y * width + x) * 3 + 3)].join() === PALETTE[0]!.join())
+          ys.push(y);
+      return ys;
+    };
+    // Plot area 110 … 930, seven slots of 117 px: day 1 is centred at x = 285, day 2 at x = 403.
+    expect(inkRows(report([live]), 285)).toEqual(inkRows(report([gold]), 285));
+    const solid = inkRows(report([gold]), 403);
+    const hollow = inkRows(report([live]), 403);
+    // The live marker keeps its rim and loses its centre (5 rows) to white.
+    expect(solid.length - hollow.length).toBe(5);
+    expect(hollow.every((y) => solid.includes(y))).toBe(true);
   });
 
   it('a report without SLAs still renders (empty axes)', () => {

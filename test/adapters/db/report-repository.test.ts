@@ -10,15 +10,17 @@ import {
   mergeSketchBytes,
   newSketch,
   quantile,
+  rankBelowBytes,
   toBytes,
 } from '../../../src/adapters/telemetry/sketch.ts';
+import { runSlaEngine } from '../../../src/app/sla/engine.ts';
 import { buildWeeklyReport } from '../../../src/app/sla/report.ts';
 import type { SlaReportReads } from '../../../src/app/telemetry-ports.ts';
 import type { SlaDefinition } from '../../../src/domain/sla/definition.ts';
 import { parseIsoWeek } from '../../../src/domain/sla/report.ts';
 import { snapshotOf } from '../../../src/domain/sla/snapshot.ts';
 import { availabilityFrom, snapshotAudit } from '../../domain/sla/openslo-fixtures.ts';
-import { backends } from '../../support/db.ts';
+import { backends, silentLog } from '../../support/db.ts';
 
 /** The weekly report's reads (report-repository.ts) and its enqueue-once outbox, on each backend. */
 const at = (iso: string) => Date.parse(iso);
@@ -154,7 +156,7 @@ describe.each(backends)('weekly SLA report reads on $name', (backend) => {
 
   it('SLA incidents opened in the week only', async () => {
     expect(await reads.slaIncidents(week.startMs, week.endMs)).toEqual([
-      { slaId: 'checkout-availability', openedAtMs: W + DAY + 2 * HOUR },
+      { slaId: 'checkout-availability', openedAtMs: W + DAY + 2 * HOUR, open: false },
     ]);
   });
 
@@ -177,7 +179,12 @@ describe.each(backends)('weekly SLA report reads on $name', (backend) => {
 
   it('the whole report through the use case', async () => {
     const r = await buildWeeklyReport(
-      { reads, recovered: async () => 4_200, clock: { now: () => at('2026-11-30T09:00:00Z') } },
+      {
+        reads,
+        recovered: async () => 4_200,
+        clock: { now: () => at('2026-11-30T09:00:00Z') },
+        day: { gold: goldRepository(db, mergeSketchBytes), rankBelow: rankBelowBytes },
+      },
       { week, service: null },
     );
     expect(r.slas).toHaveLength(1);
@@ -190,6 +197,8 @@ describe.each(backends)('weekly SLA report reads on $name', (backend) => {
       incidents: 1,
       downtimeMinutes: 33,
       days: 3,
+      // The four days Gold lacks were counted from Silver: it holds nothing for them.
+      liveDays: 4,
     });
     expect(s.attainment).toBeCloseTo(0.9986, 9);
     expect(s.budgetRemaining).toBe(0);
@@ -215,5 +224,105 @@ describe.each(backends)('weekly SLA report reads on $name', (backend) => {
       [job.key],
     );
     expect(rows).toEqual([{ state: 'done', n: 1 }]);
+  });
+});
+
+describe.each(backends)('a week in progress on $name: live from Silver, then the same in Gold', (backend) => {
+  let db: Db;
+  let dispose: () => Promise<void>;
+  // Wednesday 18 November (day 2 of 2026-W47), 15:00 UTC.
+  const WED = W + 2 * DAY;
+  const NOW = WED + 15 * HOUR;
+  const MIN = 60_000;
+  const gold = () => goldRepository(db, mergeSketchBytes);
+  const report = (nowMs: number) =>
+    buildWeeklyReport(
+      {
+        reads: reportRepository(db, p99Of),
+        recovered: async () => 0,
+        clock: { now: () => nowMs },
+        day: { gold: gold(), rankBelow: rankBelowBytes },
+      },
+      { week, service: null },
+    );
+
+  beforeAll(async () => {
+    ({ db, dispose } = await backend.open());
+    await slaRepository(db).apply([{ open: AVAIL }]);
+    // Ten minutes of 100 requests from 14:00, the last five failing half of them: Silver minutes only.
+    for (let m = 0; m < 10; m++)
+      await db.query(
+        `INSERT INTO silver_minute (service, metric, tags, tags_hash, minute, count, errors)
+         VALUES ('checkout', 'http.server.request', '{}', 'a', $1, 100, $2)`,
+        [new Date(WED + 14 * HOUR + m * MIN).toISOString(), m >= 5 ? 50 : 0],
+      );
+    // Its incident, opened at 14:05 and resolved at 14:35; another SLA's incident still open since 14:00.
+    await db.query(
+      `INSERT INTO incidents (dedupe_key, title, state, severity, paging, opened_at, resolved_at, figures)
+       VALUES ('sla:checkout-availability', 't', 'resolved', 2, 'PAGE', $1, $2, '{}'),
+              ('sla:other', 't', 'detected', 2, 'PAGE', $3, NULL, '{}')`,
+      [
+        new Date(WED + 14 * HOUR + 5 * MIN).toISOString(),
+        new Date(WED + 14 * HOUR + 35 * MIN).toISOString(),
+        new Date(WED + 14 * HOUR).toISOString(),
+      ],
+    );
+  });
+  afterAll(async () => {
+    await dispose();
+  });
+
+  it('reports today from Silver, marked live, with its incident', async () => {
+    const r = await report(NOW);
+    const s = r.slas[0]!;
+    expect(r.complete).toBe(false);
+    expect(s).toMatchObject({
+      total: 1_000,
+      bad: 250,
+      attainment: 0.75,
+      status: 'breached',
+      breaches: 5,
+      incidents: 1,
+      downtimeMinutes: 30,
+      days: 0,
+      liveDays: 3,
+    });
+    expect(s.daily[2]).toEqual({ dayMs: WED, attainment: 0.75, live: true });
+    // Monday and Tuesday had no events: live, but no figure.
+    expect(s.daily.slice(0, 2).map((d) => [d.attainment, d.live])).toEqual([
+      [null, true],
+      [null, true],
+    ]);
+    // Thursday has not come yet.
+    expect(s.daily[3]).toEqual({ dayMs: WED + DAY, attainment: null, live: false });
+  });
+
+  it("an open incident's downtime today runs up to now, not to midnight", async () => {
+    expect(await gold().downtimeMinutes('other', WED, NOW)).toBe(60);
+    expect(await gold().downtimeMinutes('other', WED)).toBe(10 * 60);
+  });
+
+  it('after the nightly run, Gold holds exactly the figures the report showed live', async () => {
+    const live = (await report(NOW)).slas[0]!;
+    const ctx = { actor: { type: 'system' as const, job: 'sla-engine' }, requestId: 'r', log: silentLog };
+    await runSlaEngine({ slas: slaRepository(db), gold: gold(), rankBelow: rankBelowBytes }, ctx, {
+      nowMs: WED + DAY + 10 * MIN,
+      day: WED,
+    });
+    const stored = (await reportRepository(db, p99Of).snapshots(week.startMs, week.endMs))[0]!;
+    expect(stored).toMatchObject({ dayMs: WED, total: 1_000, errors: 250, breaches: 5, downtimeMinutes: 30 });
+    const after = (await report(WED + DAY + 10 * MIN)).slas[0]!;
+    expect(after.daily[2]).toEqual({ ...live.daily[2], live: false });
+    for (const k of [
+      'total',
+      'bad',
+      'attainment',
+      'burn',
+      'breaches',
+      'downtimeMinutes',
+      'worstBurn',
+    ] as const)
+      expect(after[k]).toEqual(live[k]);
+    expect([after.days, after.liveDays]).toEqual([1, 3]);
   });
 });

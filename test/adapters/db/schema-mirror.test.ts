@@ -170,6 +170,7 @@ describe('schema.ts declares the tables it mirrors', () => {
       'silver_minute_pending',
       'sla_alert_state',
       'sla_definitions',
+      'stored_pii_key',
     ]);
     expect(expectedShape.length).toBeGreaterThan(50);
   });

@@ -7,16 +7,26 @@ describe('renderFixAnswer', () => {
   it('names approvers without paging the group', () => {
     const r = renderFixAnswer({
       kind: 'unauthorized',
+      action: 'approve',
       approverUsers: ['U0A1', '<!channel>'],
       approverGroup: 'S1X',
     });
     expect(r.text).toBe(
-      ':lock: Only approvers can approve or reject fixes. Approvers: <@U0A1>, &lt;!channel&gt;, members of `S1X`.',
+      ':lock: Only approvers can approve fixes. Approvers: <@U0A1>, &lt;!channel&gt;, members of `S1X`.',
     );
     expect(flat(r)).not.toContain('<!subteam');
-    expect(renderFixAnswer({ kind: 'unauthorized', approverUsers: [], approverGroup: null }).text).toContain(
-      'No approvers are configured',
-    );
+    expect(
+      renderFixAnswer({ kind: 'unauthorized', action: 'reject', approverUsers: [], approverGroup: null })
+        .text,
+    ).toBe(':lock: Only approvers can reject fixes. No approvers are configured.');
+    expect(
+      renderFixAnswer({
+        kind: 'unauthorized',
+        action: 'roll_back',
+        approverUsers: ['U0A1'],
+        approverGroup: null,
+      }).text,
+    ).toBe(':lock: Only approvers can roll back fixes. Approvers: <@U0A1>.');
   });
 
   it('explains four eyes, stale plans, decided and expired runs', () => {

@@ -22,7 +22,7 @@ type Button = { action_id: string; value: string; text: { text: string } };
 const fixButtons = (blocks: readonly KnownBlock[]): Button[] =>
   blocks
     .flatMap((b) => (b.type === 'actions' ? (b.elements as unknown as Button[]) : []))
-    .filter((b) => b.action_id === FIX_ACTIONS.preview);
+    .filter((b) => parseFixAction(b.action_id, b.value)?.action === 'preview');
 
 describe('fix action ids', () => {
   it('round-trips previews of an issue and of a bulk pack', () => {
@@ -132,7 +132,7 @@ describe('scan summary "Fix" buttons', () => {
     const bs = fixButtons(r.blocks);
     expect(bs).toHaveLength(5);
     expect(bs.map((b) => b.value)).toEqual(s.issues.slice(0, 5).map((i) => i.issueId));
-    expect(bs[0]?.text.text).toBe(`Fix ${s.issues[0]!.record.id}`);
+    expect(bs[0]?.text.text).toBe(`Fix ${s.issues[0]!.record.id} · Unassigned owner`);
     for (const b of bs) expect(parseFixAction(b.action_id, b.value)?.action).toBe('preview');
     expect(r.blocks.at(-1)?.type).toBe('actions');
     expect(limitViolations(r)).toEqual([]);

@@ -127,7 +127,9 @@ describe('renderFixPreview: content', () => {
       e.kind === 'notify' ? { ...e, channel: null, slackUser: null } : e,
     );
     const s = flat(renderFixPreview(buildRun('planned', { plan: buildPlan({ effects }) })));
-    expect(s).toContain('2 Slack messages (2 DMs) · 2 owners not mapped to Slack: no DM');
+    expect(s).toContain(
+      'No Slack message will be sent · 2 owners not mapped to Slack, no DM: Priya Shah, Sam Lee',
+    );
     const none = flat(renderFixPreview(buildRun('planned', { plan: buildPlan({ effects: [] }) })));
     expect(none).toContain('No side effects: only the field changes.');
   });
@@ -155,6 +157,102 @@ describe('renderFixPreview: content', () => {
     const verified = buildRun('applied', { verification: 'verified', recoveredCents: 500_000 });
     expect(flat(renderFixPreview(verified))).toContain('Verified: the fix held');
     expect(flat(renderFixPreview(verified))).toContain('Recovered $5,000');
+  });
+});
+
+/** Issue 10 items 1, 2, 4 and 5: what a reviewer must know before clicking Approve. */
+describe('renderFixPreview: survivors, kept values, approval and true counts', () => {
+  const merges = [
+    {
+      domain: 'tyrell.com',
+      survivorId: '112',
+      archivedIds: ['113'],
+      linkedIds: ['110'],
+      reason: 'kept 112: open opportunity over lead 113',
+    },
+  ];
+  const kept = [
+    {
+      recordId: '114',
+      field: 'next_step' as const,
+      value: 'Contract review',
+      proposed: 'Rescue sequence initiated',
+      taskCreated: true,
+    },
+  ];
+  const approval = {
+    fourEyes: true,
+    fourEyesRecords: 10,
+    fourEyesCents: 2_500_000,
+    approverUsers: ['U0APP1', 'U0APP2'],
+    approverGroup: 'S0APPROVE',
+  };
+
+  it('names the survivor of each merge and why, and the closed records it only links', () => {
+    const s = flat(renderFixPreview(buildRun('planned', { plan: buildPlan({ merges }) })));
+    expect(s).toContain(
+      '*Survivors*\\n:link: `tyrell.com`: kept 112: open opportunity over lead 113 · linked, never archived: 110',
+    );
+  });
+
+  it('says which fields were kept instead of overwritten', () => {
+    const s = flat(renderFixPreview(buildRun('planned', { plan: buildPlan({ kept }) })));
+    expect(s).toContain(
+      "*Kept, not overwritten*\\n`114` next_step kept: 'Contract review' (task created instead)",
+    );
+  });
+
+  it('states that four eyes applies and who can approve, before anyone clicks', () => {
+    const s = flat(renderFixPreview(buildRun('planned', { plan: buildPlan({ approval }) })));
+    expect(s).toContain(
+      ':busts_in_silhouette: Four eyes: 3 records / $12,345 is over 10 records or $25,000, so whoever asked for it (<@U0REQ>) may not approve it.',
+    );
+    expect(s).toContain(':key: Who can approve: <@U0APP1>, <@U0APP2>, <!subteam^S0APPROVE>');
+    // Once decided, the approval lines are gone.
+    expect(flat(renderFixPreview(buildRun('applied', { plan: buildPlan({ approval }) })))).not.toContain(
+      'Who can approve',
+    );
+  });
+
+  it('says when four eyes does not apply, and when nobody is configured to approve', () => {
+    const none = { ...approval, fourEyes: false, approverUsers: [], approverGroup: null };
+    const s = flat(renderFixPreview(buildRun('planned', { plan: buildPlan({ approval: none }) })));
+    expect(s).toContain(
+      ':bust_in_silhouette: No four eyes: 3 records / $12,345 is within 10 records and $25,000, so whoever asked for it may approve it too.',
+    );
+    expect(s).toContain(
+      ':key: Who can approve: nobody is configured to approve (FIX_APPROVERS, FIX_APPROVER_GROUP).',
+    );
+  });
+
+  it('counts DMs that will be sent and owners (not records) that are not mapped', () => {
+    const dm = (recordId: string, owner: string, slackUser: string | null) => ({
+      kind: 'notify' as const,
+      recordId,
+      channel: null,
+      slackUser,
+      owner,
+      text: 'hi',
+    });
+    const effects = [
+      dm('a', 'Priya Shah', 'U0PRIYA'),
+      dm('b', 'Priya Shah', 'U0PRIYA'),
+      dm('c', 'Bob', null),
+      dm('d', 'Bob', null),
+      dm('e', 'Bob', null),
+      {
+        kind: 'notify' as const,
+        recordId: 'a',
+        channel: 'C0MGR',
+        slackUser: null,
+        owner: 'Priya Shah',
+        text: 'x',
+      },
+    ];
+    const s = flat(renderFixPreview(buildRun('planned', { plan: buildPlan({ effects }) })));
+    expect(s).toContain(
+      ':speech_balloon: 3 Slack messages (2 DMs to 1 owner, 1 to <#C0MGR>) · 1 owner not mapped to Slack, no DM: Bob',
+    );
   });
 });
 
@@ -186,6 +284,27 @@ describe('renderFixPreview: hostile data and limits', () => {
         dollarsCents: 1,
       },
       warnings: Array.from({ length: 12 }, (_, i) => long(i)),
+      merges: Array.from({ length: 8 }, (_, i) => ({
+        domain: long(i),
+        survivorId: long(i + 1),
+        archivedIds: [long(i + 2)],
+        linkedIds: [long(i + 3), long(i + 4)],
+        reason: long(i + 5),
+      })),
+      kept: Array.from({ length: 8 }, (_, i) => ({
+        recordId: long(i),
+        field: 'next_step' as const,
+        value: long(i + 1),
+        proposed: long(i + 2),
+        taskCreated: i % 2 === 0,
+      })),
+      approval: {
+        fourEyes: true,
+        fourEyesRecords: 10,
+        fourEyesCents: 1,
+        approverUsers: [long(1), 'U0EVIL>', '<@U0EVIL>'],
+        approverGroup: 'S0EVIL> <!channel>',
+      },
     });
     return buildRun(state, {
       plan,

@@ -34,9 +34,11 @@ describe('renderFixReply', () => {
 
   it('refuses strangers naming the approvers, and a requester over the four-eyes line', () => {
     const run = buildRun('planned');
+    // The refusal names the action refused: a stranger's Roll back is not answered "approve or reject".
+    const verbs = { approve: 'approve', reject: 'reject', rollback: 'roll back' } as const;
     for (const action of ['approve', 'reject', 'rollback'] as const)
       expect(text({ action, out: { outcome: 'forbidden', run, denial: 'not_approver' } })).toBe(
-        ':lock: Only approvers can approve or reject fixes. Approvers: <@U0A1>, members of `S0APP`.',
+        `:lock: Only approvers can ${verbs[action]} fixes. Approvers: <@U0A1>, members of \`S0APP\`.`,
       );
     expect(
       renderFixReply(

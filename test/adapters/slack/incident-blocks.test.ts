@@ -5,8 +5,11 @@ import type { KnownBlock } from '../../../src/adapters/slack/blocks/types.ts';
 import { renderWarRoom } from '../../../src/adapters/slack/blocks/war-room.ts';
 import {
   ACTIONS,
+  actionIdPattern,
   FIX_ACTIONS,
   incidentButtonValue,
+  indexedActionId,
+  parseFixAction,
   parseIncidentAction,
 } from '../../../src/adapters/slack/ids.ts';
 import type { OutboundMessage } from '../../../src/app/incident-ports.ts';
@@ -64,8 +67,18 @@ describe('renderTopic', () => {
 
   it('is plain text within 250 characters whatever the title, and says when resolved', () => {
     const topic = renderTopic(resolved({ title: HOSTILE.repeat(20) }));
-    expect(topic).toBe('RESOLVED · SEV-1 · $0 at risk · burn 0.00× · PAGE');
+    expect(topic).toBe('RESOLVED · SEV-1 · $0 at risk · burn 0.00×');
     expect(topic.length).toBeLessThanOrEqual(250);
+  });
+
+  it('never says PAGE once resolved, even resolved by hand while the leak still burns', () => {
+    const byHand = resolved({
+      paging: 'PAGE',
+      resolvedBy: 'slack:T1:U9',
+      figures: { atRiskCents: 87_033_000, burn: 17.4 },
+    });
+    expect(renderTopic(byHand)).toBe('RESOLVED · SEV-1 · $870,330 at risk · burn 17.4×');
+    expect(renderTopic(resolved({ paging: 'WARN' }))).not.toMatch(/WARN|PAGE/);
   });
 });
 
@@ -128,6 +141,19 @@ describe('renderWarRoom', () => {
     );
     const none = renderWarRoom(buildIncident({ figures: { openIssues: 0, topIssues: [] } }));
     expect(byAction(none.blocks, ACTIONS.resolve)?.confirm).toBeUndefined();
+  });
+
+  it('shows no paging once resolved, even resolved by hand while the leak still burns', () => {
+    const byHand = resolved({
+      paging: 'PAGE',
+      resolvedBy: 'slack:T1:U9',
+      figures: { atRiskCents: 87_033_000, burn: 17.4, openIssues: 12, severity: 1, paging: 'PAGE' },
+    });
+    const s = flat(renderWarRoom(byHand));
+    expect(s).not.toMatch(/PAGE|WARN|:rotating_light:/);
+    expect(s).toContain('*Paging*\\n— resolved');
+    expect(s).toContain('$870,330');
+    expect(flat(renderWarRoom(acknowledged()))).toContain('*Paging*\\n:rotating_light: PAGE');
   });
 
   it('names who acknowledged and who resolved: Slack users as mentions, others as text', () => {
@@ -232,6 +258,36 @@ describe('renderOutbound', () => {
     expect(byAction(later.blocks, ACTIONS.ack)).toBeUndefined();
   });
 
+  it('brings an earlier page and DM up to date: as paged, without Acknowledge, saying who settled it', () => {
+    const paged = buildIncident();
+    const page: Extract<OutboundMessage, { kind: 'page' }> = {
+      kind: 'page',
+      incident: paged,
+      mentions: ['S0ONCALL'],
+      repeat: 0,
+      escalated: false,
+    };
+    const dm: Extract<OutboundMessage, { kind: 'page_dm' }> = { kind: 'page_dm', incident: paged, repeat: 0 };
+    for (const m of [page, dm]) expect(byAction(renderOutbound(m).blocks, ACTIONS.ack)).toBeDefined();
+
+    const ack = acknowledged();
+    const byHand = resolved({ resolvedBy: 'slack:T1:U999' });
+    for (const m of [page, dm]) {
+      const a = renderOutbound({ ...m, current: ack });
+      expect(byAction(a.blocks, ACTIONS.ack)).toBeUndefined();
+      expect(flat(a)).toMatch(/:eyes: Acknowledged by <@U456> <!date\^/);
+      // What was paged stays as it was paged: the figures of then, not of now.
+      expect(a.text).toContain('$746,089 at risk, burn 14.9×');
+
+      const r = renderOutbound({ ...m, current: byHand });
+      expect(byAction(r.blocks, ACTIONS.ack)).toBeUndefined();
+      expect(flat(r)).toMatch(/:white_check_mark: Resolved by <@U999> <!date\^/);
+      expect(r.text).toContain('$746,089 at risk');
+    }
+    // A page that went out as a page keeps its mentions: an edit notifies nobody.
+    expect(renderOutbound({ ...page, current: byHand }).text).toContain('<!subteam^S0ONCALL>');
+  });
+
   it('alerts in one section per event', () => {
     const alert = (event: 'declared' | 'severity_changed' | 'reopened' | 'resolved', i = buildIncident()) =>
       renderOutbound({ kind: 'alert', incident: i, event });
@@ -281,6 +337,31 @@ describe('action ids', () => {
     [ACTIONS.ack, undefined],
   ])('rejects %j with value %j', (id, value) => {
     expect(parseIncidentAction(id, value)).toBeNull();
+  });
+
+  it('gives several buttons of one kind ids of their own that still parse and route as that kind', () => {
+    expect(indexedActionId(FIX_ACTIONS.preview, 0)).toBe(FIX_ACTIONS.preview);
+    const third = indexedActionId(FIX_ACTIONS.preview, 2);
+    expect(third).toBe('fix.preview#2');
+    expect(parseFixAction(third, 'O-1_STALE_OPP')).toEqual({
+      action: 'preview',
+      target: { kind: 'issue', issueId: 'O-1_STALE_OPP' },
+    });
+    const pattern = actionIdPattern(FIX_ACTIONS.preview);
+    for (const id of ['fix.preview', 'fix.preview#1', 'fix.preview#999']) expect(pattern.test(id)).toBe(true);
+    for (const id of [
+      'fix.preview#0',
+      'fix.preview#01',
+      'fix.preview#1000',
+      'fixXpreview',
+      'fix.preview.x',
+      'x.fix.preview',
+    ])
+      expect(pattern.test(id), id).toBe(false);
+    for (const id of ['fix.preview#0', 'fix.preview#01', 'fix.preview#x'])
+      expect(parseFixAction(id, 'O-1_STALE_OPP'), id).toBeNull();
+    expect(() => indexedActionId(FIX_ACTIONS.preview, -1)).toThrow();
+    expect(() => indexedActionId(FIX_ACTIONS.preview, 1.5)).toThrow();
   });
 
   it('refuses to build a button value that could not parse back', () => {

@@ -52,6 +52,29 @@ describe('renderTimeline', () => {
     expect(lines[5]).toBe(':white_check_mark: *Resolved* · <@U456> · Fixed the routing rule');
   });
 
+  it('credits a copied note to its author, and names who copied it', () => {
+    const copied = buildEntry(7, {
+      actor: 'slack:T123:UREACTOR',
+      data: { text: 'Customer says the PO is coming', source: 'reaction', author: 'UAUTHOR' },
+    });
+    expect(timelineLines(renderTimeline(buildIncident(), [copied]).blocks)).toEqual([
+      ':memo: *Note* · <@UAUTHOR> (copied by <@UREACTOR>) · “Customer says the PO is coming”',
+    ]);
+    // Copied by its own author, or typed with /leak note: one name.
+    const own = buildEntry(8, {
+      actor: 'slack:T123:UAUTHOR',
+      data: { text: 'x', source: 'reaction', author: 'UAUTHOR' },
+    });
+    expect(timelineLines(renderTimeline(buildIncident(), [own]).blocks)[0]).toBe(
+      ':memo: *Note* · <@UAUTHOR> · “x”',
+    );
+    // An author that is not a Slack user id is never rendered as a mention.
+    const odd = buildEntry(9, { actor: 'slack:T123:UREACTOR', data: { text: 'y', author: '<!channel>' } });
+    expect(timelineLines(renderTimeline(buildIncident(), [odd]).blocks)[0]).toBe(
+      ':memo: *Note* · <@UREACTOR> · “y”',
+    );
+  });
+
   it('neither pages again nor lets a note ping', () => {
     const s = flat(renderTimeline(buildIncident(), entries));
     expect(s).not.toMatch(PINGS);
@@ -86,6 +109,7 @@ describe('renderTimeline', () => {
 const view = (o: Partial<StatusView> = {}): StatusView => ({
   open: [acknowledged()],
   figures: buildFigures(),
+  budgetPaging: { kind: 'paging', paging: 'PAGE' },
   recent: Array.from({ length: 12 }, (_, n) => buildEntry(12 - n)),
   recoveredThisWeekCents: 0,
   ...o,
@@ -137,7 +161,7 @@ describe('renderStatus and renderHome', () => {
   });
 
   it('say "no scan yet" before any scan', () => {
-    const v = view({ open: [], figures: null, recent: [] });
+    const v = view({ open: [], figures: null, budgetPaging: null, recent: [] });
     for (const [, r] of statusAndHome(v)) {
       expect(flat(r)).toContain(NO_SCAN);
       expect(flat(r)).not.toContain('All clear');
@@ -148,7 +172,15 @@ describe('renderStatus and renderHome', () => {
   it('give an all-clear when nothing is open', () => {
     const v = view({
       open: [],
-      figures: buildFigures({ openIssues: 0, topIssues: [], burn: 0, budgetRemaining: 1 }),
+      figures: buildFigures({
+        severity: 5,
+        paging: 'OK',
+        openIssues: 0,
+        topIssues: [],
+        burn: 0,
+        budgetRemaining: 1,
+      }),
+      budgetPaging: { kind: 'all_clear' },
     });
     for (const [, r] of statusAndHome(v)) {
       expect(flat(r)).toContain('*All clear* — no open revenue incidents.');
@@ -156,6 +188,35 @@ describe('renderStatus and renderHome', () => {
       expect(flat(r)).not.toContain('Open incidents');
     }
     expect(renderStatus(v).text).toBe('All clear: no open revenue incidents');
+  });
+
+  it('never say "All clear" beside PAGE: resolved by hand while the budget still burns', () => {
+    const v = view({
+      open: [],
+      figures: buildFigures({ burn: 17.4066, atRiskCents: 87_033_000 }),
+      budgetPaging: { kind: 'still_burning', paging: 'PAGE', resolvedByHand: true },
+    });
+    for (const [, r] of statusAndHome(v)) {
+      const s = flat(r);
+      expect(s).not.toContain('All clear');
+      expect(s).not.toContain('PAGE');
+      expect(s).toContain('resolved by hand, still burning: the next scan will reopen it');
+      expect(s).toContain('17.4× the monthly budget');
+      expect(s).toContain('$870,330');
+    }
+    expect(renderStatus(v).text).toBe(
+      'No open revenue incident: resolved by hand, still burning: the next scan will reopen it',
+    );
+    // Leaking without an incident for another reason (none was resolved by hand): the next scan opens one.
+    const other = view({
+      open: [],
+      budgetPaging: { kind: 'still_burning', paging: 'WARN', resolvedByHand: false },
+    });
+    for (const [, r] of statusAndHome(other)) {
+      expect(flat(r)).not.toContain('All clear');
+      expect(flat(r)).not.toContain('WARN');
+      expect(flat(r)).toContain('still burning: the next scan will open an incident');
+    }
   });
 
   it('the Home tab is a home view', () => {

@@ -52,32 +52,7 @@ describe('manifest.yml content', () => {
     expect(manifest.settings.interactivity.is_enabled).toBe(true);
   });
 
-  it('subscribes to the bot events and requests the scopes the features need', () => {
-    expect(manifest.settings.event_subscriptions.bot_events.sort()).toEqual(
-      ['app_home_opened', 'member_joined_channel', 'reaction_added'].sort(),
-    );
-    expect(manifest.oauth_config.scopes.bot.sort()).toEqual(
-      [
-        'commands',
-        'chat:write',
-        'chat:write.public',
-        'channels:manage',
-        'groups:write',
-        'channels:read',
-        'channels:history',
-        'groups:history',
-        'groups:read',
-        'im:history',
-        'pins:write',
-        'users:read',
-        'users:read.email',
-        'usergroups:read',
-        'reactions:read',
-        'im:write',
-        'files:write',
-      ].sort(),
-    );
-  });
+  // Which scopes and events, and why: manifest-scopes.test.ts derives them from the code.
 });
 
 describe.skipIf(!hasSchema)("manifest.yml against Slack's manifest schema (../shared/contracts)", () => {

@@ -6,6 +6,7 @@ import {
   formatBurn,
   renderScanSummary,
 } from '../../../src/adapters/slack/blocks/scan-summary.ts';
+import { parseFixAction } from '../../../src/adapters/slack/ids.ts';
 import type { FindingsDelta } from '../../../src/app/ports.ts';
 import { DEFAULT_BUDGET_POLICY } from '../../../src/domain/budget/budget.ts';
 import type { FunnelRecord } from '../../../src/domain/records/record.ts';
@@ -14,6 +15,7 @@ import { type ScanSummary, summarize } from '../../../src/domain/scan/summarize.
 import { formatUsd } from '../../../src/shared/money.ts';
 import { DAY_MS, MINUTE_MS } from '../../../src/shared/time.ts';
 import { buildRecord, T0 } from '../../support/builders.ts';
+import { acknowledged } from './incident-fixtures.ts';
 
 const opts = { thresholds: DEFAULT_THRESHOLDS };
 const delta: FindingsDelta = { newIssues: 2, stillOpen: 1, reopened: 0, cleared: 4, reconciled: true };
@@ -170,6 +172,95 @@ describe('content', () => {
     expect(json).toContain('No open revenue leaks');
     expect(json).toContain('4 issues cleared since the last scan');
     expect(limitViolations(r)).toEqual([]);
+  });
+});
+
+describe('a backfill (as-of older than the newest scan)', () => {
+  const backfill: FindingsDelta = { newIssues: 0, stillOpen: 0, reopened: 0, cleared: 0, reconciled: false };
+  const open = acknowledged();
+  const leaking = () =>
+    scan([buildRecord({ id: 'o1', type: 'opp', owner: '', stage: 'Proposal', valueCents: 2_000_000 })]);
+
+  it('says what it is instead of a delta of zeros, and names the incident open now', () => {
+    const r = renderScanSummary(
+      { summary: leaking(), delta: backfill, incident: { action: 'none', incident: open } },
+      opts,
+    );
+    const json = JSON.stringify(r.blocks);
+    expect(json).toContain('backfill: totals stored, findings unchanged');
+    expect(json).not.toContain('0 new');
+    expect(json).toContain('Incident #42 is open now (SEV-1 · ACKNOWLEDGED), unchanged by this backfill');
+    expect(r.text).toMatch(/^Backfill as of 2025-06-02 12:00 UTC: SEV-4 · WARN · \$20,000 at risk/);
+    // Its issues are history: no Fix button acts on the present from them.
+    expect(r.blocks.some((b) => b.type === 'actions')).toBe(false);
+    expect(limitViolations(r)).toEqual([]);
+  });
+
+  it('never claims that nothing is leaking now while an incident is open', () => {
+    const r = renderScanSummary(
+      { summary: scan([buildRecord()]), delta: backfill, incident: { action: 'none', incident: open } },
+      opts,
+    );
+    const json = JSON.stringify(r.blocks);
+    expect(json).not.toMatch(/Nothing is leaking|No change/);
+    expect(json).toContain('Nothing was leaking as of then');
+    expect(json).toContain('backfill: totals stored, findings unchanged');
+    expect(json).toContain('Incident #42 is open now');
+    expect(r.text).toMatch(/^Backfill as of /);
+  });
+
+  it('says so when no incident is open now', () => {
+    const r = renderScanSummary(
+      { summary: leaking(), delta: backfill, incident: { action: 'none', incident: null } },
+      opts,
+    );
+    expect(JSON.stringify(r.blocks)).toContain('No incident is open now; a backfill opens none');
+  });
+});
+
+describe('Fix buttons', () => {
+  type Button = { action_id: string; value: string; text: { text: string } };
+  const fixButtons = (blocks: readonly unknown[]): Button[] =>
+    (blocks as Array<{ type: string; elements?: Button[] }>).flatMap((b) =>
+      b.type === 'actions' ? (b.elements ?? []) : [],
+    );
+
+  it('one per issue, with distinct labels and action ids, even for issues of one record', () => {
+    // Record 118 is a stale opp without a next step: two issues of one record.
+    const s = scan([
+      buildRecord({
+        id: '118',
+        type: 'opp',
+        owner: 'alice',
+        stage: 'Proposal',
+        nextStep: '',
+        valueCents: 5_000_000,
+        lastTouchAtMs: T0 - 30 * DAY_MS,
+      }),
+    ]);
+    expect(s.issues.map((i) => i.issueId).sort()).toEqual(['118_NO_NEXT_STEP', '118_STALE_OPP']);
+    const bs = fixButtons(render(s).blocks);
+    expect(bs).toHaveLength(2);
+    expect(new Set(bs.map((b) => b.text.text)).size).toBe(2);
+    expect(new Set(bs.map((b) => b.action_id)).size).toBe(2);
+    expect(new Set(bs.map((b) => b.value)).size).toBe(2);
+    expect(bs.map((b) => b.text.text).sort()).toEqual(['Fix 118 · No next step', 'Fix 118 · Stale opp']);
+    for (const b of bs) {
+      expect(b.text.text.length).toBeLessThanOrEqual(75);
+      expect(parseFixAction(b.action_id, b.value)).toEqual({
+        action: 'preview',
+        target: { kind: 'issue', issueId: b.value },
+      });
+    }
+  });
+
+  it('keeps labels distinct when long record ids share their first 75 characters', () => {
+    const id = (n: number) => `${'R'.repeat(100)}${n}`;
+    const s = scan([1, 2, 3].map((n) => buildRecord({ id: id(n), owner: '', valueCents: 100_000 * n })));
+    const bs = fixButtons(render(s).blocks);
+    expect(bs).toHaveLength(3);
+    expect(new Set(bs.map((b) => b.text.text)).size).toBe(3);
+    for (const b of bs) expect(b.text.text.length).toBeLessThanOrEqual(75);
   });
 });
 

@@ -147,6 +147,20 @@ describe('SLA incident messages', () => {
     expect(r.text).toContain('RESOLVED');
   });
 
+  it('a resolved SLA incident shows no PAGE in its War Room or topic, resolved by hand while it burns', () => {
+    // Resolved by a person while the page rule still fires: its paging and figures still say PAGE.
+    const byHand = slaIncident({
+      state: 'resolved',
+      paging: 'PAGE',
+      resolvedAtMs: Date.parse('2026-11-30T11:00:00Z'),
+      resolvedBy: 'slack:T1:U9',
+    });
+    const room = renderOutbound({ kind: 'war_room', incident: byHand });
+    expect(flat(room)).not.toMatch(/PAGE|WARN|:rotating_light:/);
+    expect(flat(room)).toContain('*Paging*\\n— resolved');
+    expect(renderTopic(byHand)).toBe('RESOLVED · SEV-2 · SLA burn 1h/5m');
+  });
+
   it('the cardinality alert lists the metrics, at most twenty', () => {
     const over = Array.from({ length: 25 }, (_, k) => ({
       service: 'checkout',

@@ -10,6 +10,8 @@ describe.each(backends)('fix messages on $name', (backend) => {
   it('posts the preview once and updates it in place as the fix moves on', async () => {
     const { w, deps } = t;
     await seed(w, unownedOpp());
+    // The incident channel first: previews are posted only there (preview-channel.test.ts).
+    await drainUntilSettled(w);
     const run = await previewIssue(deps, 'big_UNASSIGNED_OWNER');
     await drainUntilSettled(w);
     const previews = posted(w, 'fix_preview');
@@ -24,6 +26,7 @@ describe.each(backends)('fix messages on $name', (backend) => {
   it('still posts the preview when the fix is approved before the preview was delivered', async () => {
     const { w, deps } = t;
     await seed(w, unownedOpp());
+    await drainUntilSettled(w);
     const run = await previewIssue(deps, 'big_UNASSIGNED_OWNER');
     expect((await approveFix(deps, slackCtx('UAPPROVER'), run.id)).outcome).toBe('applied');
     await drainUntilSettled(w);

@@ -71,6 +71,13 @@ describe('defaultPack', () => {
       value: '{default_next_step}',
       only_if_empty: true,
     });
+    // The rescue never overwrites a real next step (issue 10 item 2): it fills an empty one only.
+    expect(defaultPack('fix_stale_opp').steps[0]).toEqual({
+      type: 'set_field',
+      field: 'next_step',
+      value: 'Rescue sequence initiated',
+      only_if_empty: true,
+    });
     expect(defaultPack('fix_stale_opp').steps[3]).toMatchObject({
       to: 'manager_channel',
       min_value_usd: 10_000,

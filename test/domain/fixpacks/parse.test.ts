@@ -53,7 +53,8 @@ describe('parseFixPack: every step type', () => {
       ok: true,
       pack: expect.objectContaining({
         steps: [
-          { type: 'set_field', field: 'next_step', value: 'x', only_if_empty: false },
+          // Safe by default (issue 10 item 2): a field that holds a value is kept unless the pack says so.
+          { type: 'set_field', field: 'next_step', value: 'x', only_if_empty: true },
           { type: 'assign_owner', strategy: 'round_robin', only_if_empty: true },
           {
             type: 'create_task',

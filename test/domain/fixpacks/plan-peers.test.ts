@@ -92,14 +92,14 @@ describe('fix_merge_dupes: the merge', () => {
     expect(plan.changes.map((c) => c.recordId)).toEqual(['a2', 'z1']);
   });
 
-  it('a record without active duplicates is left alone with a warning', () => {
+  it('a record without open duplicates is left alone with a warning', () => {
     const plan = planOf(
       'fix_merge_dupes',
       [dupe('a'), dupe('b', { stage: 'Archived' }), buildRecord({ id: 'n', domain: '' })],
       ['a', 'n'],
     );
     expect(plan.changes).toEqual([]);
-    expect(plan.warnings).toEqual(['No active duplicates to merge, so left alone: a, n']);
+    expect(plan.warnings).toEqual(['No open duplicates to merge, so left alone: a, n']);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { describeKept } from '../../../src/domain/fixpacks/explain.ts';
 import { DAY_MS, MINUTE_MS } from '../../../src/shared/time.ts';
 import { buildOpp, buildRecord, daysAgo, minutesAgo, NOW } from '../build.ts';
 import { customPack, planOf } from './support.ts';
@@ -173,10 +174,18 @@ describe('fix_stale_opp', () => {
       owner: 'alice',
     });
 
-  it('overwrites the next step, tasks, notifies (the manager above $10,000) and drafts', () => {
+  // Issue 10 item 2: "Contract review" and "Demo scheduled" were replaced by "Rescue sequence initiated".
+  it('keeps a real next step (the task is created instead), notifies (the manager above $10,000) and drafts', () => {
     const plan = planOf('fix_stale_opp', [opp('big', 1_200_000)], ['big']);
-    expect(plan.changes).toEqual([
-      { recordId: 'big', field: 'next_step', old: 'Send proposal', new: 'Rescue sequence initiated' },
+    expect(plan.changes).toEqual([]);
+    expect(plan.kept).toEqual([
+      {
+        recordId: 'big',
+        field: 'next_step',
+        value: 'Send proposal',
+        proposed: 'Rescue sequence initiated',
+        taskCreated: true,
+      },
     ]);
     expect(plan.effects).toEqual([
       {
@@ -213,6 +222,57 @@ describe('fix_stale_opp', () => {
       },
     ]);
     expect(plan.verifyWindowMs).toBe(2 * DAY_MS);
+  });
+
+  it('fills an empty next step, and says nothing was kept', () => {
+    const plan = planOf('fix_stale_opp', [buildOpp({ ...opp('o', 500_000), nextStep: ' ' })], ['o']);
+    expect(plan.changes).toEqual([
+      { recordId: 'o', field: 'next_step', old: ' ', new: 'Rescue sequence initiated' },
+    ]);
+    expect(plan.kept).toEqual([]);
+  });
+
+  it('a kept field with no task for its record says it was left as it is', () => {
+    const pack = customPack([{ type: 'set_field', field: 'region', value: 'EMEA', only_if_empty: true }]);
+    const plan = planOf(
+      pack,
+      [buildOpp({ id: 'o', region: 'NA' }), buildOpp({ id: 'e', region: '' })],
+      ['o', 'e'],
+    );
+    expect(plan.changes).toEqual([{ recordId: 'e', field: 'region', old: '', new: 'EMEA' }]);
+    expect(plan.kept).toEqual([
+      { recordId: 'o', field: 'region', value: 'NA', proposed: 'EMEA', taskCreated: false },
+    ]);
+    expect(plan.kept!.map(describeKept)).toEqual(["region kept: 'NA' (left as it is)"]);
+  });
+
+  it('overwrites only when the pack says so (only_if_empty: false)', () => {
+    const pack = customPack([
+      { type: 'set_field', field: 'next_step', value: 'Escalate', only_if_empty: false },
+      {
+        type: 'create_task',
+        assignee: 'record_owner',
+        title: 'Escalate',
+        due_in_minutes: 60,
+        priority: 'high',
+      },
+    ]);
+    const plan = planOf(pack, [opp('o', 500_000)], ['o']);
+    expect(plan.changes).toEqual([
+      { recordId: 'o', field: 'next_step', old: 'Send proposal', new: 'Escalate' },
+    ]);
+    expect(plan.kept).toEqual([]);
+  });
+
+  it('names what it kept in words', () => {
+    const plan = planOf(
+      'fix_stale_opp',
+      [opp('c', 9_000_000)].map((r) => ({ ...r, nextStep: 'Contract review' })),
+      ['c'],
+    );
+    expect(plan.kept!.map(describeKept)).toEqual([
+      "next_step kept: 'Contract review' (task created instead)",
+    ]);
   });
 
   it('a deal of exactly $10,000 does not reach the manager channel', () => {

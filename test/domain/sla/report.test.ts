@@ -144,10 +144,10 @@ const inputs = (over: Partial<SlaReportInputs> = {}): SlaReportInputs => ({
     { ...snap(AVAIL, 0, 1_000, 1_000), dayMs: day(-1) },
   ],
   incidents: [
-    { slaId: 'checkout-availability', openedAtMs: day(2) + 3_600_000 },
-    { slaId: 'checkout-availability', openedAtMs: day(7) }, // next week
-    { slaId: 'search-latency', openedAtMs: day(1) },
-    { slaId: 'search-latency', openedAtMs: day(1) + 60_000 },
+    { slaId: 'checkout-availability', openedAtMs: day(2) + 3_600_000, open: false },
+    { slaId: 'checkout-availability', openedAtMs: day(7), open: true }, // next week
+    { slaId: 'search-latency', openedAtMs: day(1), open: false },
+    { slaId: 'search-latency', openedAtMs: day(1) + 60_000, open: true },
   ],
   p99: new Map([
     [seriesKey('checkout', 'http.server.request'), { thisWeek: 220, previousWeek: 200 }],
@@ -168,6 +168,7 @@ const inputs = (over: Partial<SlaReportInputs> = {}): SlaReportInputs => ({
     ],
   },
   recoveredCents: 125_000,
+  live: [],
   ...over,
 });
 
@@ -205,6 +206,8 @@ describe('buildSlaReport', () => {
   it('breaches and downtime summed, incidents opened in the week counted', () => {
     expect([checkout.breaches, checkout.downtimeMinutes, checkout.incidents]).toEqual([14, 42, 1]);
     expect([search.breaches, search.downtimeMinutes, search.incidents]).toEqual([60, 5, 2]);
+    // Of the week's incidents, those not resolved (the next week's open one is not this week's).
+    expect([checkout.openIncidents, search.openIncidents]).toEqual([0, 1]);
     expect([checkout.days, search.days]).toEqual([7, 3]);
   });
 
@@ -215,7 +218,7 @@ describe('buildSlaReport', () => {
 
   it('seven daily points, null for a day without a snapshot or without events', () => {
     expect(checkout.daily).toHaveLength(7);
-    expect(checkout.daily[2]).toEqual({ dayMs: day(2), attainment: 0.997 });
+    expect(checkout.daily[2]).toEqual({ dayMs: day(2), attainment: 0.997, live: false });
     expect(checkout.daily[0]!.attainment).toBe(1);
     expect(search.daily.map((d) => d.attainment)).toEqual([0.99, 0.97, null, null, null, null, null]);
   });
@@ -284,5 +287,62 @@ describe('buildSlaReport', () => {
     );
     expect(r2.revenue).toBeNull();
     expect(r2.complete).toBe(false);
+  });
+});
+
+describe('days not yet in Gold, computed live from Silver', () => {
+  // Wednesday 18 November, 15:00: Monday and Tuesday are in Gold, today is live.
+  const now = at('2026-11-18T15:00:00Z');
+  const live = buildSlaReport(
+    inputs({
+      nowMs: now,
+      definitions: [AVAIL],
+      snapshots: [snap(AVAIL, 0, 1_000, 0), snap(AVAIL, 1, 1_000, 2)],
+      live: [
+        snap(AVAIL, 2, 600, 0),
+        // Gold already has Tuesday: the snapshot wins over a live figure of the same day.
+        snap(AVAIL, 1, 50, 50),
+      ],
+      scan: null,
+    }),
+  );
+  const row = live.slas[0]!;
+
+  it('adds the live days to the week, marked live', () => {
+    expect(live.complete).toBe(false);
+    expect([row.total, row.bad, row.days, row.liveDays]).toEqual([2_600, 2, 2, 1]);
+    expect(row.attainment).toBeCloseTo(2_598 / 2_600, 12);
+    expect(row.status).toBe('met');
+    expect(row.daily.slice(0, 4)).toEqual([
+      { dayMs: day(0), attainment: 1, live: false },
+      { dayMs: day(1), attainment: 0.998, live: false },
+      { dayMs: day(2), attainment: 1, live: true },
+      { dayMs: day(3), attainment: null, live: false },
+    ]);
+  });
+
+  it('a week with only live days is not "no data"', () => {
+    const onlyLive = buildSlaReport(
+      inputs({
+        nowMs: now,
+        definitions: [AVAIL],
+        snapshots: [],
+        live: [snap(AVAIL, 2, 1_000, 40, { breaches: 3, downtimeMinutes: 7 })],
+        incidents: [{ slaId: AVAIL.id, openedAtMs: day(2) + 3_600_000, open: true }],
+        scan: null,
+      }),
+    ).slas[0]!;
+    expect(onlyLive).toMatchObject({
+      total: 1_000,
+      bad: 40,
+      status: 'breached',
+      breaches: 3,
+      downtimeMinutes: 7,
+      incidents: 1,
+      openIncidents: 1,
+      days: 0,
+      liveDays: 1,
+      worstBurn: { dayMs: day(2), burn: expect.closeTo(40, 9) },
+    });
   });
 });

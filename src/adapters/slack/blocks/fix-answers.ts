@@ -1,3 +1,4 @@
+import type { ApproverAction } from '../../../app/fixes/authorize.ts';
 import type { FixRunState } from '../../../domain/fixpacks/run.ts';
 import { type Cents, formatUsd } from '../../../shared/money.ts';
 import { plural, type Rendered } from './scan-summary.ts';
@@ -8,8 +9,16 @@ import { formatActor, section, userMention } from './war-room.ts';
  * ids; the approver group is shown as its id in code, never `<!subteam^…>`, so an answer pages nobody.
  */
 
+/** The step a refused click asked for (authorize()'s names); the refusal says which one it was. */
+export type RefusedAction = ApproverAction;
+
 export type FixAnswer =
-  | { kind: 'unauthorized'; approverUsers: readonly string[]; approverGroup: string | null }
+  | {
+      kind: 'unauthorized';
+      action: RefusedAction;
+      approverUsers: readonly string[];
+      approverGroup: string | null;
+    }
   | { kind: 'four_eyes'; records: number; dollarsCents: Cents }
   | { kind: 'stale' }
   | { kind: 'already_decided'; state: FixRunState; by: string | null }
@@ -28,6 +37,8 @@ const DECIDED: Record<FixRunState, string> = {
 
 const GROUP_ID = /^S[A-Z0-9]{2,}$/;
 
+const VERB: Record<RefusedAction, string> = { approve: 'approve', reject: 'reject', roll_back: 'roll back' };
+
 function answerText(a: FixAnswer): string {
   switch (a.kind) {
     case 'unauthorized': {
@@ -36,7 +47,7 @@ function answerText(a: FixAnswer): string {
       if (a.approverGroup !== null && GROUP_ID.test(a.approverGroup))
         who.push(`members of \`${a.approverGroup}\``);
       const list = who.length > 0 ? `Approvers: ${who.join(', ')}` : 'No approvers are configured';
-      return `:lock: Only approvers can approve or reject fixes. ${list}.`;
+      return `:lock: Only approvers can ${VERB[a.action]} fixes. ${list}.`;
     }
     case 'four_eyes':
       return (

@@ -10,10 +10,11 @@ import { formatUsd } from '../../../shared/money.ts';
 import { DAY_MS, MINUTE_MS } from '../../../shared/time.ts';
 import { FIX_ACTIONS, fixRunValue } from '../ids.ts';
 import { DEFAULT_MAX_DIFF_LINES, diffBlock, noTicks as esc } from './fix-diff.ts';
+import { approvalBlock, keptBlock, notifyLine, survivorsBlock } from './fix-review.ts';
 import { LIMITS } from './limits.ts';
 import { count, plural, type Rendered, slackDate } from './scan-summary.ts';
 import type { KnownBlock } from './types.ts';
-import { channelLink, context, fitEscaped, formatActor, jsonSize, mrkdwn, section } from './war-room.ts';
+import { context, fitEscaped, formatActor, jsonSize, mrkdwn, section } from './war-room.ts';
 
 export type { FixAnswer } from './fix-answers.ts';
 export { renderFixAnswer } from './fix-answers.ts';
@@ -28,7 +29,7 @@ export { DEFAULT_MAX_DIFF_LINES, diffLines } from './fix-diff.ts';
 
 /** Caps on data-derived text, in characters AFTER escaping. */
 const CAP = { id: 60, name: 40, title: 60, warning: 250, reason: 300 } as const;
-const SHOWN = { tasks: 3, emails: 2, owners: 5, teams: 5, warnings: 5, skipped: 5, channels: 3 } as const;
+const SHOWN = { tasks: 3, emails: 2, owners: 5, teams: 5, warnings: 5, skipped: 5 } as const;
 
 const HEADING: Record<FixRunState, string> = {
   planned: 'Fix preview',
@@ -68,7 +69,6 @@ function effectLines(run: FixRun): string[] {
   const of = <K extends SideEffect['kind']>(k: K) =>
     effects.filter((e): e is Extract<SideEffect, { kind: K }> => e.kind === k);
   const tasks = of('task');
-  const notes = of('notify');
   const emails = of('email_draft');
   const out: string[] = [];
   if (tasks.length > 0) {
@@ -81,19 +81,9 @@ function effectLines(run: FixRun): string[] {
       `:ballot_box_with_check: ${plural(tasks.length, 'task')}: ${shown.join('; ')}${tasks.length > SHOWN.tasks ? ' …' : ''}`,
     );
   }
-  if (notes.length > 0) {
-    const dms = notes.filter((n) => n.channel === null);
-    const unmapped = dms.filter((n) => n.slackUser === null).length;
-    const channels = new Map<string, number>();
-    for (const n of notes)
-      if (n.channel !== null) channels.set(n.channel, (channels.get(n.channel) ?? 0) + 1);
-    const parts = dms.length > 0 ? [`${count(dms.length)} DM${dms.length === 1 ? '' : 's'}`] : [];
-    for (const [ch, n] of [...channels].slice(0, SHOWN.channels))
-      parts.push(`${count(n)} to ${channelLink(ch) ?? `\`${esc(ch, CAP.name)}\``}`);
-    if (channels.size > SHOWN.channels) parts.push(`${count(channels.size - SHOWN.channels)} more channels`);
-    const skip = unmapped > 0 ? ` · ${plural(unmapped, 'owner')} not mapped to Slack: no DM` : '';
-    out.push(`:speech_balloon: ${plural(notes.length, 'Slack message')} (${parts.join(', ')})${skip}`);
-  }
+  // Counted as the outbox will send them (issue 10 item 5): see notifyLine.
+  const messages = notifyLine(run.plan);
+  if (messages !== null) out.push(messages);
   if (emails.length > 0) {
     const shown = emails
       .slice(0, SHOWN.emails)
@@ -237,10 +227,18 @@ export function renderFixPreview(
     text: plain(`${head}${fitEscaped(plan.title, LIMITS.headerText - head.length)}`),
   };
   const effects = section(`*Side effects*\n${effectLines(run).join('\n')}`);
-  const warnings = warningsBlock(plan);
   const state = section(stateLines(run, window).join('\n'));
-  const actions = actionsBlock(run, window);
-  const rest = [effects, ...(warnings ? [warnings] : []), state, ...(actions ? [actions] : [])];
+  // What the reviewer must know besides the diff: survivors and kept fields right under it, who may
+  // approve right above the buttons (issue 10).
+  const rest = [
+    survivorsBlock(plan),
+    keptBlock(plan),
+    effects,
+    warningsBlock(plan),
+    state,
+    approvalBlock(run),
+    actionsBlock(run, window),
+  ].filter((b): b is KnownBlock => b !== null);
   const blast = blastBlock(plan);
   // The diff gets whatever JSON budget the rest leaves (less room for its section's own wrapper).
   const budget = LIMITS.blocksJsonBudget - jsonSize([header, blast, ...rest]) - 200;

@@ -4,7 +4,7 @@ import type { RejectOutcome } from '../../../app/fixes/reject.ts';
 import type { RollbackOutcome } from '../../../app/fixes/rollback.ts';
 import type { FixRun } from '../../../domain/fixpacks/run.ts';
 import { formatUsd } from '../../../shared/money.ts';
-import { type FixAnswer, renderFixAnswer } from './fix-answers.ts';
+import { type FixAnswer, type RefusedAction, renderFixAnswer } from './fix-answers.ts';
 import { safeText } from './mrkdwn.ts';
 import { count, plural, type Rendered } from './scan-summary.ts';
 import { channelLink, section } from './war-room.ts';
@@ -54,11 +54,11 @@ function unchanged(run: FixRun): Rendered {
   return renderFixAnswer({ kind: 'already_decided', state: run.state, by: decidedBy(run) });
 }
 
-function refused(run: FixRun, denial: Denial, approvers: Approvers): Rendered {
+function refused(run: FixRun, denial: Denial, action: RefusedAction, approvers: Approvers): Rendered {
   const answer: FixAnswer =
     denial === 'four_eyes'
       ? { kind: 'four_eyes', records: run.plan.blast.records, dollarsCents: run.plan.blast.dollarsCents }
-      : { kind: 'unauthorized', approverUsers: approvers.users, approverGroup: approvers.group };
+      : { kind: 'unauthorized', action, approverUsers: approvers.users, approverGroup: approvers.group };
   return renderFixAnswer(answer);
 }
 
@@ -91,7 +91,7 @@ function approved(o: ApproveOutcome, approvers: Approvers): Rendered {
           `${safeText(o.run.reason ?? 'it introduced new issues', REASON_MAX)}.`,
       );
     case 'forbidden':
-      return refused(o.run, o.denial, approvers);
+      return refused(o.run, o.denial, 'approve', approvers);
     case 'stale':
       return renderFixAnswer({ kind: 'stale' });
     case 'expired':
@@ -117,13 +117,13 @@ export function renderFixReply(r: FixReply, approvers: Approvers): Rendered {
       const o = r.out;
       if (o.outcome === 'rejected')
         return one(`:no_entry_sign: You rejected fix ${num(o.run)}: nothing was changed.`);
-      if (o.outcome === 'forbidden') return refused(o.run, o.denial, approvers);
+      if (o.outcome === 'forbidden') return refused(o.run, o.denial, 'reject', approvers);
       return unchanged(o.run);
     }
     case 'rollback': {
       const o = r.out;
       if (o.outcome === 'rolled_back') return rolledBackByHand(o.run);
-      if (o.outcome === 'forbidden') return refused(o.run, o.denial, approvers);
+      if (o.outcome === 'forbidden') return refused(o.run, o.denial, 'roll_back', approvers);
       return unchanged(o.run);
     }
   }

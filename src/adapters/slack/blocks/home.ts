@@ -1,14 +1,15 @@
 import type { StatusView } from '../../../app/incident-ports.ts';
 import type { SloStatus } from '../../../domain/budget/slos.ts';
 import type { Incident, IncidentFigures } from '../../../domain/incidents/incident.ts';
+import type { PagingShown } from '../../../domain/incidents/paging-shown.ts';
 import { formatUsd } from '../../../shared/money.ts';
 import { LIMITS } from './limits.ts';
 import { safeText } from './mrkdwn.ts';
+import { pagingBadge } from './paging-badge.ts';
 import {
   budgetGauge,
   count,
   formatBurn,
-  PAGING_BADGE,
   percentLeft,
   plural,
   type Rendered,
@@ -38,6 +39,11 @@ import {
 
 export const NO_SCAN = 'No scan yet — run `/leak scan`';
 const ALL_CLEAR = ':white_check_mark: *All clear* — no open revenue incidents.';
+/** No revenue incident open, yet the newest scan leaks: neither all clear nor paging (paging-shown.ts). */
+const stillBurning = (p: Extract<PagingShown, { kind: 'still_burning' }>): string =>
+  p.resolvedByHand
+    ? 'resolved by hand, still burning: the next scan will reopen it'
+    : 'still burning: the next scan will open an incident';
 const TOP_ISSUES = 5;
 const MAX_INCIDENTS = 20;
 const TITLE_MAX = 80;
@@ -78,13 +84,13 @@ export function sloLine(s: SloStatus): string {
   );
 }
 
-function budgetBlocks(f: IncidentFigures, recoveredCents: number): KnownBlock[] {
+function budgetBlocks(f: IncidentFigures, paging: PagingShown | null, recoveredCents: number): KnownBlock[] {
   const fields = [
     `*Recovered this week*\n${formatUsd(recoveredCents)} by fixes`,
     `*Budget left*\n\`${budgetGauge(f.budgetRemaining)}\` ${percentLeft(f.budgetRemaining)}`,
     `*Burn*\n${formatBurn(f.burn)} the monthly budget`,
     `*At risk*\n${formatUsd(f.atRiskCents)} of ${formatUsd(f.budgetCents)}`,
-    `*Paging*\n${PAGING_BADGE[f.paging]}`,
+    `*Paging*\n${paging === null ? '—' : pagingBadge(paging)}`,
     `*Open issues*\n${count(f.openIssues)} (${count(f.highIssues)} high)`,
   ];
   const blocks: KnownBlock[] = [{ type: 'section', fields: fields.map(mrkdwn) }];
@@ -97,12 +103,19 @@ function budgetBlocks(f: IncidentFigures, recoveredCents: number): KnownBlock[] 
 const more = (n: number, one: string, many: string): KnownBlock[] =>
   n > 0 ? [context(`…and ${plural(n, one, many)}`)] : [];
 
+/** The line above the budget: no scan yet, all clear, or still burning with no revenue incident open. */
+function overviewBlocks(view: StatusView): KnownBlock[] {
+  const p = view.budgetPaging;
+  if (p?.kind === 'still_burning')
+    return [section(`:warning: *No open revenue incident* — ${stillBurning(p)}.`)];
+  if (view.figures === null) return [section(`${NO_SCAN}.`)];
+  return view.open.length === 0 ? [section(ALL_CLEAR)] : [];
+}
+
 function body(view: StatusView, recentMax: number, budget: number, head: KnownBlock[]): KnownBlock[] {
   const f = view.figures;
-  const overview: KnownBlock[] = [];
-  if (view.open.length === 0) overview.push(section(f === null ? `${NO_SCAN}.` : ALL_CLEAR));
-  else if (f === null) overview.push(section(`${NO_SCAN}.`));
-  const figures = f === null ? [] : budgetBlocks(f, view.recoveredThisWeekCents);
+  const overview = overviewBlocks(view);
+  const figures = f === null ? [] : budgetBlocks(f, view.budgetPaging, view.recoveredThisWeekCents);
 
   const lists = [
     {
@@ -170,6 +183,8 @@ export function statusText(view: StatusView): string {
     const worst = view.open[0]!;
     return `${plural(view.open.length, 'open incident')}, worst SEV-${worst.severity}: ${fitEscaped(worst.title, 150)} (${worstFigureText(worst)})`;
   }
+  const p = view.budgetPaging;
+  if (p?.kind === 'still_burning') return `No open revenue incident: ${stillBurning(p)}`;
   return f === null ? NO_SCAN : 'All clear: no open revenue incidents';
 }
 

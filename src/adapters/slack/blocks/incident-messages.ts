@@ -1,10 +1,13 @@
 import type { OutboundMessage } from '../../../app/incident-ports.ts';
 import type { Incident } from '../../../domain/incidents/incident.ts';
+import { incidentPagingShown } from '../../../domain/incidents/paging-shown.ts';
 import { formatUsd } from '../../../shared/money.ts';
+import { renderFixRollbackNotice } from './fix-notices.ts';
 import { renderFixPreview } from './fix-preview.ts';
 import { LIMITS } from './limits.ts';
 import { oneLine, safeCode, safeText, truncate } from './mrkdwn.ts';
-import { count, formatBurn, PAGING_BADGE, plural, type Rendered, slackDate } from './scan-summary.ts';
+import { pagingBadge } from './paging-badge.ts';
+import { count, formatBurn, plural, type Rendered, slackDate } from './scan-summary.ts';
 import {
   renderCardinalityAlert,
   renderSlaTicket,
@@ -45,9 +48,11 @@ export interface OutboundOptions {
 /**
  * "SEV-1 · $746,089 at risk · burn 14.9× · PAGE". Plain text: topics do not render mrkdwn, and it carries no
  * data-derived string (the title is in the channel name and the War Room), so nothing can be injected.
+ * Resolved, it starts with RESOLVED and names no paging (paging-shown.ts), even resolved by hand mid-burn.
  */
 export function renderTopic(incident: Incident): string {
   const f = incident.figures;
+  const shown = incidentPagingShown(incident);
   const parts =
     f.kind === 'sla'
       ? slaTopicParts(incident, f)
@@ -55,7 +60,7 @@ export function renderTopic(incident: Incident): string {
           `SEV-${incident.severity}`,
           `${formatUsd(f.atRiskCents)} at risk`,
           `burn ${formatBurn(f.burn)}`,
-          incident.paging,
+          ...(shown.kind === 'paging' ? [shown.paging] : []),
         ];
   if (incident.state === 'resolved') parts.unshift('RESOLVED');
   return truncate(oneLine(parts.join(' · ')), TOPIC_MAX);
@@ -88,7 +93,7 @@ const factsContext = (i: Incident) => {
   return context(
     f.kind === 'sla'
       ? slaFacts(i, f)
-      : `${PAGING_BADGE[i.paging]} · ${plural(f.openIssues, 'open issue')} (${count(f.highIssues)} high) · detected ${slackDate(i.openedAtMs)}`,
+      : `${pagingBadge(incidentPagingShown(i))} · ${plural(f.openIssues, 'open issue')} (${count(f.highIssues)} high) · detected ${slackDate(i.openedAtMs)}`,
   );
 };
 
@@ -111,37 +116,58 @@ export const validGroupIds = (ids: readonly string[]): string[] => [
 ];
 
 /**
+ * Who settled an incident and when, once it is no longer waiting for someone: the line an earlier page or
+ * DM gains when it is edited (the edit notifies nobody), in place of its Acknowledge button.
+ */
+function settledContext(now: Incident): KnownBlock[] {
+  if (now.state === 'resolved' && now.resolvedAtMs !== null)
+    return [
+      context(`:white_check_mark: Resolved by ${formatActor(now.resolvedBy)} ${slackDate(now.resolvedAtMs)}`),
+    ];
+  if (now.state === 'acknowledged' && now.acknowledgedAtMs !== null)
+    return [
+      context(`:eyes: Acknowledged by ${formatActor(now.acknowledgedBy)} ${slackDate(now.acknowledgedAtMs)}`),
+    ];
+  return [];
+}
+
+/**
  * A PAGE mentions the on-call groups (the one message that is meant to wake people); a WARN mentions
  * nobody, whatever it was handed. Repeat 0 is the first page; later ones say how many went unanswered.
+ * `m.incident` is the incident as paged; an edit of an earlier page passes the incident as it is now in
+ * `m.current`, which decides the button and the settled line, while the text stays what was paged.
  */
 function renderPage(m: Extract<OutboundMessage, { kind: 'page' }>, links?: IncidentLinks): Rendered {
   const i = m.incident;
+  const now = m.current ?? i;
   const isPage = i.paging === 'PAGE';
   const mentions = isPage ? validGroupIds(m.mentions).map((g) => `<!subteam^${g}>`) : [];
   const badge = isPage ? ':rotating_light: *PAGE*' : ':warning: *WARN*';
   const lines = [[...mentions, badge, headline(i)].join(' ')];
-  if (m.repeat > 0) lines.push(`Repeat ${m.repeat}: not acknowledged yet.`);
+  // Once settled, "not acknowledged yet" is no longer true; the repeat number still is.
+  if (m.repeat > 0)
+    lines.push(`Repeat ${m.repeat}${now.state === 'detected' ? ': not acknowledged yet' : ''}.`);
   if (m.escalated && isPage) lines.push(':arrow_double_up: Escalated to the secondary on-call.');
   const ref = warRoomRef(i, links);
   if (ref !== null) lines.push(`War room: ${ref}`);
   const text = lines.join('\n');
-  const blocks: KnownBlock[] = [section(text), factsContext(i)];
-  if (isPage && i.state === 'detected') blocks.push({ type: 'actions', elements: [ackButton(i)] });
+  const blocks: KnownBlock[] = [section(text), factsContext(i), ...settledContext(now)];
+  if (isPage && now.state === 'detected') blocks.push({ type: 'actions', elements: [ackButton(now)] });
   return { text: truncate(text, LIMITS.sectionText), blocks };
 }
 
 /** A direct message to the commander: no group mentions, just what it is, where, and the button. */
 function renderPageDm(m: Extract<OutboundMessage, { kind: 'page_dm' }>, links?: IncidentLinks): Rendered {
   const i = m.incident;
+  const now = m.current ?? i;
   const lines = [`:bust_in_silhouette: You are incident commander for ${headline(i)}`];
-  if (m.repeat > 0) lines.push(`Reminder ${m.repeat}: still not acknowledged.`);
+  if (m.repeat > 0)
+    lines.push(`Reminder ${m.repeat}${now.state === 'detected' ? ': still not acknowledged' : ''}.`);
   const ref = warRoomRef(i, links);
   if (ref !== null) lines.push(`War room: ${ref}`);
   const text = lines.join('\n');
-  const blocks: KnownBlock[] = [section(text), factsContext(i)];
-  if (i.state === 'detected') blocks.push({ type: 'actions', elements: [ackButton(i)] });
-  else if (i.state === 'acknowledged' && i.acknowledgedAtMs !== null)
-    blocks.push(context(`Acknowledged by ${formatActor(i.acknowledgedBy)} ${slackDate(i.acknowledgedAtMs)}`));
+  const blocks: KnownBlock[] = [section(text), factsContext(i), ...settledContext(now)];
+  if (now.state === 'detected') blocks.push({ type: 'actions', elements: [ackButton(now)] });
   return { text: truncate(text, LIMITS.sectionText), blocks };
 }
 
@@ -193,6 +219,8 @@ export function renderOutbound(m: OutboundMessage, opts: OutboundOptions = {}): 
       const text = `:wrench: ${safeText(m.text, 1_000)} (record \`${safeCode(m.recordId, 60)}\`)`;
       return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
     }
+    case 'fix_rollback_notice':
+      return renderFixRollbackNotice(m);
     case 'sla_report':
       return renderSlaReport(m.report);
   }

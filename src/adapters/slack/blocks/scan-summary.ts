@@ -1,3 +1,4 @@
+import type { IncidentChange } from '../../../app/incidents/reconcile.ts';
 import type { FindingsDelta } from '../../../app/ports.ts';
 import type { IncidentSeverity, Paging } from '../../../domain/budget/budget.ts';
 import type { RuleThresholds } from '../../../domain/rules/catalog.ts';
@@ -8,16 +9,19 @@ import {
   type ScanSummary,
   UNASSIGNED_SEGMENT,
 } from '../../../domain/scan/summarize.ts';
+import { formatCount, formatPercentLeft, formatBurn as sharedFormatBurn } from '../../../shared/format.ts';
 import { formatUsd } from '../../../shared/money.ts';
-import { FIX_ACTIONS, fixPreviewValue, isIssueId } from '../ids.ts';
 import { LIMITS } from './limits.ts';
 import { safeCode, safeText, truncate } from './mrkdwn.ts';
+import { fixButtons } from './scan-fix-buttons.ts';
 import type { ContextBlock, KnownBlock, SectionBlock } from './types.ts';
 
 /** Pure renderer for a scan result (ARCHITECTURE.md habit 6): no client, no database, no clock. */
 export interface ScanSummaryInput {
   summary: ScanSummary;
   delta: FindingsDelta;
+  /** What the scan did to the incident; a backfill names the one open now (it changes none). */
+  incident?: IncidentChange;
 }
 export interface RenderOptions {
   thresholds: RuleThresholds;
@@ -49,14 +53,12 @@ export const PAGING_BADGE: Record<Paging, string> = {
   OK: ':white_check_mark: OK',
 };
 
-export const count = (n: number): string => n.toLocaleString('en-US');
+// Counts, burn and budget left are written as in the terminal (shared/format.ts): one formatter each.
+export const count = formatCount;
 export const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
 
-/** "0.35×" below one budget, "14.9×" above: two digits of precision where the paging thresholds live. */
-export function formatBurn(burn: number): string {
-  const digits = burn < 1 ? 2 : 1;
-  return `${burn.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}×`;
-}
+/** "0.35×" below one budget, "14.9×" above (shared/format.ts, as `leak scan` writes it). */
+export const formatBurn = sharedFormatBurn;
 
 /** `▓▓▓░░░░░░░` for 30% left. Floored, so the gauge never shows more budget than remains. */
 export function budgetGauge(remaining: number, cells = GAUGE_CELLS): string {
@@ -65,8 +67,7 @@ export function budgetGauge(remaining: number, cells = GAUGE_CELLS): string {
   return '▓'.repeat(filled) + '░'.repeat(cells - filled);
 }
 
-export const percentLeft = (remaining: number) =>
-  `${Math.floor(Math.min(1, Math.max(0, remaining)) * 100 + 1e-9)}%`;
+export const percentLeft = formatPercentLeft;
 
 /** "3d", "5h" or "45m" since the record was last touched (or created). A record newer than as-of shows "—". */
 export function formatAge(issue: Issue, nowMs: number): string {
@@ -93,17 +94,24 @@ const context = (...texts: string[]): ContextBlock => ({
   elements: texts.slice(0, LIMITS.contextElements).map(mrkdwn),
 });
 
-export function fallbackText(s: ScanSummary): string {
+/** "2025-06-02 12:00 UTC": an instant in plain text (a fallback is not mrkdwn, so no `<!date>`). */
+const utcMinute = (ms: number): string => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+
+export function fallbackText(s: ScanSummary, backfill = false): string {
   const head = `SEV-${s.incidentSeverity} · ${s.paging} · ${formatUsd(s.totalAtRiskCents)} at risk`;
-  if (s.issues.length === 0) return `${head}: no open revenue leaks across ${plural(s.records, 'record')}`;
-  return `${head} across ${plural(s.issues.length, 'open issue')} (burn ${formatBurn(s.burn)})`;
+  const tail =
+    s.issues.length === 0
+      ? `: no open revenue leaks across ${plural(s.records, 'record')}`
+      : ` across ${plural(s.issues.length, 'open issue')} (burn ${formatBurn(s.burn)})`;
+  return `${backfill ? `Backfill as of ${utcMinute(s.asOfMs)}: ` : ''}${head}${tail}`;
 }
 
-function headerBlock(s: ScanSummary): KnownBlock {
-  const title =
+function headerBlock(s: ScanSummary, backfill: boolean): KnownBlock {
+  const what =
     s.issues.length === 0
       ? `${SEVERITY_EMOJI[5]} No open revenue leaks`
       : `${SEVERITY_EMOJI[s.incidentSeverity]} SEV-${s.incidentSeverity} · ${s.paging} · ${formatUsd(s.totalAtRiskCents)} at risk`;
+  const title = backfill ? `${what} · backfill` : what;
   return {
     type: 'header',
     text: { type: 'plain_text', text: truncate(title, LIMITS.headerText), emoji: true },
@@ -122,8 +130,29 @@ function statsBlock(s: ScanSummary): SectionBlock {
   return { type: 'section', fields: fields.slice(0, LIMITS.fieldsPerSection).map(mrkdwn) };
 }
 
+/**
+ * What the scan changed. A backfill (as-of older than the newest scan) changes nothing by design: it stores
+ * its totals for the burn history and leaves findings as the present knows them (README), so it says that
+ * instead of a row of zeros.
+ */
 function deltaLine(d: FindingsDelta): string {
+  if (!d.reconciled) return BACKFILL_NOTE;
   return `:new: ${count(d.newIssues)} new · ${count(d.cleared)} cleared · ${count(d.reopened)} reopened · ${count(d.stillOpen)} still open`;
+}
+
+export const BACKFILL_NOTE = ':rewind: backfill: totals stored, findings unchanged';
+
+/** A backfill changes no incident: it names the one open now, so nobody reads the past as the present. */
+function presentIncidentLine(change: IncidentChange | undefined): KnownBlock[] {
+  if (change === undefined) return [];
+  const i = change.incident;
+  if (i === null || i.state === 'resolved')
+    return [context('No incident is open now; a backfill opens none.')];
+  return [
+    context(
+      `Incident #${safeCode(i.id, 20)} is open now (SEV-${i.severity} · ${i.state.toUpperCase()}), unchanged by this backfill.`,
+    ),
+  ];
 }
 
 function causesBlock(s: ScanSummary): SectionBlock {
@@ -177,54 +206,45 @@ function issueBlocks(
   return { blocks, shown, shownCents };
 }
 
-/** At most this many "Preview fix" buttons, one per listed issue from the top. */
-export const MAX_FIX_BUTTONS = 5;
-
-/**
- * "Fix <record id>" buttons for the first listed issues. An issue whose id could not round-trip through a
- * button value (a record id with characters outside [A-Za-z0-9_.:@-]) gets none; null when none is left.
- */
-function fixButtons(issues: readonly Issue[], listed: number): KnownBlock | null {
-  const elements = [];
-  for (let n = 0; n < Math.min(listed, issues.length) && elements.length < MAX_FIX_BUTTONS; n++) {
-    const i = issues[n]!;
-    if (!isIssueId(i.issueId)) continue;
-    elements.push({
-      type: 'button' as const,
-      text: { type: 'plain_text' as const, text: truncate(`Fix ${i.record.id}`, 75), emoji: true },
-      action_id: FIX_ACTIONS.preview,
-      value: fixPreviewValue({ kind: 'issue', issueId: i.issueId }),
-    });
-  }
-  return elements.length > 0 ? { type: 'actions', elements } : null;
-}
-
 export function renderScanSummary(outcome: ScanSummaryInput, opts: RenderOptions): Rendered {
   const { summary: s, delta } = outcome;
+  const backfill = !delta.reconciled;
   const asOf = `As of ${slackDate(s.asOfMs)}`;
-  const head: KnownBlock[] = [headerBlock(s), statsBlock(s)];
+  const head: KnownBlock[] = [headerBlock(s, backfill), statsBlock(s)];
+  const present = backfill ? presentIncidentLine(outcome.incident) : [];
 
   if (s.issues.length === 0) {
+    const changed =
+      delta.cleared > 0 ? `${plural(delta.cleared, 'issue')} cleared since the last scan` : 'No change';
     const blocks: KnownBlock[] = [
       ...head,
-      section(`Nothing is leaking: ${plural(s.records, 'record')} scanned, no rule fired.`),
-      context(
-        asOf,
-        delta.cleared > 0 ? `${plural(delta.cleared, 'issue')} cleared since the last scan` : 'No change',
+      section(
+        backfill
+          ? `Nothing was leaking as of then: ${plural(s.records, 'record')} scanned, no rule fired.`
+          : `Nothing is leaking: ${plural(s.records, 'record')} scanned, no rule fired.`,
       ),
+      context(asOf, backfill ? BACKFILL_NOTE : changed),
+      ...present,
     ];
-    return { text: fallbackText(s), blocks };
+    return { text: fallbackText(s, backfill), blocks };
   }
 
-  const top: KnownBlock[] = [...head, context(asOf, deltaLine(delta)), { type: 'divider' }, causesBlock(s)];
+  const top: KnownBlock[] = [
+    ...head,
+    context(asOf, deltaLine(delta)),
+    ...present,
+    { type: 'divider' },
+    causesBlock(s),
+  ];
   const maxIssues = opts.maxIssues ?? DEFAULT_MAX_ISSUES;
+  // A backfill's issues are history: a Fix button would act on today's findings from a past list.
   // The buttons are budgeted as if every issue allowed were listed: those rendered can only be a prefix.
-  const candidates = fixButtons(s.issues, maxIssues);
+  const candidates = backfill ? null : fixButtons(s.issues, maxIssues);
   const reserve = candidates === null ? 0 : jsonSize([candidates]);
   const budget = LIMITS.blocksJsonBudget - jsonSize(top) - MORE_RESERVE - reserve;
   const listed = issueBlocks(s, opts.thresholds, maxIssues, budget);
   const blocks: KnownBlock[] = [...top, { type: 'divider' }, ...listed.blocks];
-  const buttons = fixButtons(s.issues, listed.shown);
+  const buttons = backfill ? null : fixButtons(s.issues, listed.shown);
 
   const rest = s.issues.length - listed.shown;
   if (rest > 0) {
@@ -233,5 +253,5 @@ export function renderScanSummary(outcome: ScanSummaryInput, opts: RenderOptions
     blocks.push(context(`…and ${plural(rest, 'more issue')} (${formatUsd(restCents)})`));
   }
   if (buttons !== null) blocks.push(buttons);
-  return { text: fallbackText(s), blocks };
+  return { text: fallbackText(s, backfill), blocks };
 }

@@ -1,5 +1,6 @@
 import type { TagCardinality } from '../../../app/telemetry-ports.ts';
 import type { Incident } from '../../../domain/incidents/incident.ts';
+import { incidentPagingShown } from '../../../domain/incidents/paging-shown.ts';
 import {
   goodShare,
   indicatorLabel,
@@ -12,15 +13,8 @@ import {
 import { ACTIONS } from '../ids.ts';
 import { LIMITS } from './limits.ts';
 import { safeCode, safeText, truncate } from './mrkdwn.ts';
-import {
-  budgetGauge,
-  count,
-  formatBurn,
-  PAGING_BADGE,
-  percentLeft,
-  type Rendered,
-  slackDate,
-} from './scan-summary.ts';
+import { pagingBadge } from './paging-badge.ts';
+import { budgetGauge, count, formatBurn, percentLeft, type Rendered, slackDate } from './scan-summary.ts';
 import type { KnownBlock, SectionBlock } from './types.ts';
 import {
   ackButton,
@@ -70,21 +64,27 @@ export const slaSeries = (f: SlaFigures): string =>
   `${safeText(f.service, 60)} · \`${safeCode(f.metric, 60)}\` · ${indicatorLabel(f.indicator)}`;
 
 export const slaFacts = (i: Incident, f: SlaFigures): string =>
-  `${PAGING_BADGE[i.paging]} · ${slaSeries(f)} · detected ${slackDate(i.openedAtMs)}`;
+  `${pagingBadge(incidentPagingShown(i))} · ${slaSeries(f)} · detected ${slackDate(i.openedAtMs)}`;
 
 /**
  * Topic parts (plain text): "SEV-2 · SLA burn 1h/5m · PAGE". Only what changes rarely: Slack posts a
  * notice in the channel at every topic change, and the burn moves every minute (the War Room shows it).
+ * Resolved, it names no paging (renderTopic says RESOLVED).
  */
 export function slaTopicParts(i: Incident, f: SlaFigures): string[] {
-  return [`SEV-${i.severity}`, f.rule ? `SLA burn ${f.rule}` : 'SLA burn', i.paging];
+  const shown = incidentPagingShown(i);
+  return [
+    `SEV-${i.severity}`,
+    f.rule ? `SLA burn ${f.rule}` : 'SLA burn',
+    ...(shown.kind === 'paging' ? [shown.paging] : []),
+  ];
 }
 
 function statsBlock(i: Incident, f: SlaFigures): SectionBlock {
   const r = shownRule(f);
   const fields = [
     `*Severity*\nSEV-${i.severity}`,
-    `*Paging*\n${PAGING_BADGE[i.paging]}`,
+    `*Paging*\n${pagingBadge(incidentPagingShown(i))}`,
     `*Burn*\n${formatBurn(f.burn)}${f.rule ? ` (${safeText(f.rule, 20)} ${f.action})` : ' (no rule firing)'}`,
     `*Budget left (${f.windowDays}d)*\n\`${budgetGauge(Math.max(0, f.budgetRemaining))}\` ${percentLeft(Math.max(0, f.budgetRemaining))}`,
     `*Good events*\n${r ? `${sharePct(goodShare(r.longTotal, r.longBad))} of ${count(r.longTotal)} in ${r.rule.split('/')[0]}` : '—'}`,

@@ -1,4 +1,11 @@
-import { dayLabel, pct, type SlaReport, type SlaWeekRow, weekRange } from '../../../domain/sla/report.ts';
+import { dayLabel, type SlaReport, type SlaWeekRow, weekRange } from '../../../domain/sla/report.ts';
+import {
+  formatBurn,
+  formatCount,
+  formatPercentLeft,
+  formatShare,
+  formatTarget,
+} from '../../../shared/format.ts';
 import { formatUsd } from '../../../shared/money.ts';
 import { LIMITS } from './limits.ts';
 import { safeText } from './mrkdwn.ts';
@@ -8,7 +15,8 @@ import type { KnownBlock } from './types.ts';
 /**
  * The weekly SLA report as Block Kit: one section per SLA (attainment against target, budget left, worst
  * burn, breaches, incidents, downtime, p99 trend), the revenue SLOs with dollars at risk, and dollars
- * recovered. Names come from SLO documents and scans: data, so escaped. Built within the Block Kit limits
+ * recovered. Shares, burns and budget left are written by shared/format.ts, as the SLA War Room, App Home
+ * and `leak sla report` write them, so every surface quotes the same figure for the same data. Names come from SLO documents and scans: data, so escaped. Built within the Block Kit limits
  * (limits.ts): SLAs beyond the block or JSON budget are counted, not dropped silently.
  */
 
@@ -33,21 +41,37 @@ export function p99Text(p: SlaWeekRow['p99']): string {
   return `${formatMs(p.thisWeek)} (was ${formatMs(p.previousWeek)}${change})`;
 }
 
-const burnText = (b: number) => `${Number(b.toFixed(2))}×`;
+/** "1 (1 open)": the week's incidents, and how many of them are still open now. */
+const incidentsText = (s: SlaWeekRow): string =>
+  `${formatCount(s.incidents)}${s.openIncidents > 0 ? ` (${formatCount(s.openIncidents)} open)` : ''}`;
+
+/**
+ * Where the week's days come from: Gold, or (for a day Gold has not got yet: today so far, a night the
+ * engine has not run) counted live from Silver. Days without events are not named.
+ */
+function sourcesLine(s: SlaWeekRow): string | null {
+  const live = s.daily.filter((d) => d.live && d.attainment !== null).map((d) => dayLabel(d.dayMs));
+  const parts: string[] = [];
+  if (live.length > 0)
+    parts.push(`:hourglass_flowing_sand: ${live.join(', ')} live, not yet in Gold (from Silver)`);
+  if (s.days < 7) parts.push(`${s.days} of 7 days in Gold`);
+  return parts.length === 0 ? null : parts.join(' · ');
+}
 
 function slaSection(s: SlaWeekRow): KnownBlock {
   const head =
     `${STATUS_ICON[s.status]} *${safeText(s.name, 120)}* · ${safeText(s.service, 60)} · ${s.indicator}\n` +
     (s.attainment === null
-      ? `No events this week (target ${pct(s.target, 4)}).`
-      : `*${pct(s.attainment, 4)}* against ${pct(s.target, 4)}: *${STATUS_WORD[s.status]}*`);
+      ? `No events this week (target ${formatTarget(s.target)}).`
+      : `*${formatShare(s.attainment)}* against ${formatTarget(s.target)}: *${STATUS_WORD[s.status]}*`);
   const worst =
-    s.worstBurn === null ? 'none' : `${burnText(s.worstBurn.burn)} (${dayLabel(s.worstBurn.dayMs)})`;
+    s.worstBurn === null ? 'none' : `${formatBurn(s.worstBurn.burn)} (${dayLabel(s.worstBurn.dayMs)})`;
   const lines = [
-    `Budget left ${s.attainment === null ? '-' : pct(s.budgetRemaining, 1)} (week burn ${burnText(s.burn)}) · worst day ${worst}`,
-    `Breaches ${s.breaches} min · incidents ${s.incidents} · downtime ${s.downtimeMinutes} min · p99 ${p99Text(s.p99)}`,
+    `Budget left ${s.attainment === null ? '-' : formatPercentLeft(s.budgetRemaining)} (week burn ${formatBurn(s.burn)}) · worst day ${worst}`,
+    `Breaches ${formatCount(s.breaches)} min · incidents ${incidentsText(s)} · downtime ${formatCount(s.downtimeMinutes)} min · p99 ${p99Text(s.p99)}`,
   ];
-  if (s.days < 7) lines.push(`${s.days} of 7 days snapshotted`);
+  const sources = sourcesLine(s);
+  if (sources !== null) lines.push(sources);
   return { type: 'section', text: { type: 'mrkdwn', text: `${head}\n${lines.join('\n')}` } };
 }
 
@@ -57,7 +81,7 @@ function revenueBlocks(r: SlaReport): KnownBlock[] {
   else {
     for (const s of r.revenue.slos)
       lines.push(
-        `${s.breached ? ':red_circle:' : ':white_check_mark:'} ${safeText(s.name, 90)}: *${pct(s.current, 2)}* against ${pct(s.target, 2)}` +
+        `${s.breached ? ':red_circle:' : ':white_check_mark:'} ${safeText(s.name, 90)}: *${formatShare(s.current)}* against ${formatTarget(s.target)}` +
           ` · ${formatUsd(s.atRiskCents)} at risk`,
       );
     lines.push(
@@ -76,7 +100,7 @@ export function renderSlaReport(r: SlaReport, note?: string): Rendered {
       ? r.service === null
         ? 'No SLA was in force this week. Define some with `leak sla apply -f slos.yaml`.'
         : `No SLA of service ${safeText(r.service, 60)} was in force this week.`
-      : `${r.summary.met} met · ${r.summary.breached} breached · ${r.summary.noData} without data`;
+      : `${formatCount(r.summary.met)} met · ${formatCount(r.summary.breached)} breached · ${formatCount(r.summary.noData)} without data`;
   const head: KnownBlock[] = [
     {
       type: 'header',

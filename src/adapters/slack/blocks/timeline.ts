@@ -6,7 +6,16 @@ import { LIMITS } from './limits.ts';
 import { safeCode, safeText } from './mrkdwn.ts';
 import { plural, type Rendered, slackDate } from './scan-summary.ts';
 import type { KnownBlock } from './types.ts';
-import { context, fitEscaped, formatActor, incidentEmoji, jsonSize, packLines, section } from './war-room.ts';
+import {
+  context,
+  fitEscaped,
+  formatActor,
+  incidentEmoji,
+  jsonSize,
+  packLines,
+  section,
+  userMention,
+} from './war-room.ts';
 
 export const DEFAULT_TIMELINE_MAX = 50;
 const NOTE_MAX = 200;
@@ -105,11 +114,25 @@ export function entrySummary(e: TimelineEntry): string {
   }
 }
 
+/**
+ * Who an entry credits: its actor, except for a note copied from a message (a :stopwatch: reaction), whose
+ * words are its author's: "<@author> (copied by <@reactor>)". The actor stays who copied it, as the audit
+ * log records; an author that is not a Slack user id is left out rather than shown.
+ */
+function creditOf(e: TimelineEntry): string {
+  const actor = formatActor(e.actor);
+  const author = e.kind === 'NOTE' ? str(e.data['author']) : null;
+  if (author === null) return actor;
+  const mention = userMention(author);
+  if (!mention.startsWith('<@')) return actor;
+  return mention === actor ? actor : `${mention} (copied by ${actor})`;
+}
+
 /** "<!date^…> :eyes: *Acknowledged* · <@U456> · summary" (an unknown kind still renders, without emoji). */
 export function timelineLine(e: TimelineEntry): string {
   const k = KIND[e.kind] ?? { emoji: ':grey_question:', label: safeText(String(e.kind), 30) };
   const summary = entrySummary(e);
-  return `${slackDate(e.atMs)} ${k.emoji} *${k.label}* · ${formatActor(e.actor)}${summary ? ` · ${summary}` : ''}`;
+  return `${slackDate(e.atMs)} ${k.emoji} *${k.label}* · ${creditOf(e)}${summary ? ` · ${summary}` : ''}`;
 }
 
 const chronological = (a: TimelineEntry, b: TimelineEntry): number =>

@@ -6,16 +6,17 @@ import {
   type IssueLine,
   revenueFigures,
 } from '../../../domain/incidents/incident.ts';
+import { incidentPagingShown } from '../../../domain/incidents/paging-shown.ts';
 import { formatUsd } from '../../../shared/money.ts';
 import { wholeDays, wholeMinutes } from '../../../shared/time.ts';
 import { ACTIONS, FIX_ACTIONS, fixPreviewValue, incidentButtonValue } from '../ids.ts';
 import { LIMITS } from './limits.ts';
 import { escapeMrkdwn, oneLine, safeCode, safeText, truncate } from './mrkdwn.ts';
+import { pagingBadge } from './paging-badge.ts';
 import {
   budgetGauge,
   count,
   formatBurn,
-  PAGING_BADGE,
   percentLeft,
   plural,
   type Rendered,
@@ -148,7 +149,7 @@ export function headerBlock(i: Incident): KnownBlock {
 function statsBlock(i: Incident, f: IncidentFigures): SectionBlock {
   const fields = [
     `*Severity*\nSEV-${i.severity}`,
-    `*Paging*\n${PAGING_BADGE[i.paging]}`,
+    `*Paging*\n${pagingBadge(incidentPagingShown(i))}`,
     `*Burn*\n${formatBurn(f.burn)} the monthly budget`,
     `*Budget left*\n\`${budgetGauge(f.budgetRemaining)}\` ${percentLeft(f.budgetRemaining)}`,
     `*At risk*\n${formatUsd(f.atRiskCents)}`,

@@ -4,6 +4,7 @@ import type { Ctx } from '../../../app/context.ts';
 import { renderNotice } from '../blocks/help.ts';
 import type { Rendered } from '../blocks/scan-summary.ts';
 import { withErrorBoundary } from '../errors.ts';
+import { actionIdPattern } from '../ids.ts';
 import { requestContextOf } from '../request-context.ts';
 import { slackCtx } from './ctx.ts';
 
@@ -19,6 +20,7 @@ export const say = (respond: RespondFn, r: Rendered) =>
   respond({ ...REPLY, ...r } satisfies RespondArguments);
 
 export interface ButtonFamily<P> {
+  /** The family's action ids; each also matches its indexed form `<id>#<n>` (ids.ts indexedActionId). */
   actionIds: readonly string[];
   /** Names the family in the log line of a button it does not understand ("incident", "fix"). */
   what: string;
@@ -34,7 +36,7 @@ export interface ButtonFamily<P> {
 export function registerButtons<P>(app: App, log: Logger, family: ButtonFamily<P>): void {
   for (const actionId of family.actionIds) {
     app.action<BlockAction>(
-      { type: 'block_actions', action_id: actionId },
+      { type: 'block_actions', action_id: actionIdPattern(actionId) },
       async ({ ack, body, action, respond, context }) => {
         await ack();
         const rc = requestContextOf(context, log);

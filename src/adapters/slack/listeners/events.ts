@@ -49,7 +49,10 @@ export function registerEvents(app: App, deps: EventDeps): void {
       return;
     }
 
+    // The reactor copies the note (the entry's actor); the words are the message author's, whom the
+    // timeline credits. History names the author; the event's item_user is Slack's word for the same.
     const ctx = slackCtx(rc, body.team_id ?? '', event.user);
+    const author = message.user ?? event.item_user;
     try {
       const { incident, added } = await deps.useCases.note(ctx, {
         channelId: channel,
@@ -57,7 +60,7 @@ export function registerEvents(app: App, deps: EventDeps): void {
         sourceKey: `reaction:${channel}:${ts}`,
         source: 'reaction',
         messageTs: ts,
-        ...(message.user ? { author: message.user } : {}),
+        ...(author ? { author } : {}),
       });
       log.debug({ incident_id: incident.id, added }, 'stopwatch reaction noted');
     } catch (err) {
