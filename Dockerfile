@@ -54,7 +54,7 @@ USER node
 EXPOSE 3000
 
 # /healthz is liveness only (no database check); slim has no curl, so Node's global fetch probes it.
-# start-period covers the migrate step and the Slack auth.test call made before the port opens.
+# start-period covers the migrate step before the port opens (Slack is checked in the background: /readyz).
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/healthz',{signal:AbortSignal.timeout(4000)}).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 

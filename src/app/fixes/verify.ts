@@ -1,5 +1,5 @@
 import type { FixRun } from '../../domain/fixpacks/run.ts';
-import { duplicateKey, type FunnelRecord, isArchived } from '../../domain/records/record.ts';
+import { duplicateKey, type FunnelRecord, isClosedStage } from '../../domain/records/record.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import { schedulePage } from '../incidents/effects.ts';
 import { guard } from './approve.ts';
@@ -13,7 +13,7 @@ const VALUE: Record<'owner' | 'stage' | 'next_step' | 'region', (r: FunnelRecord
   region: (r) => r.region,
 };
 
-/** Whether a fix held up over its window (DOMAIN.md §5 "Verify" column), on the records as they are now. */
+/** Whether a fix held up over its window (each fix pack's verify rule), on the records as they are now. */
 export function verifies(run: FixRun, scope: readonly FunnelRecord[]): boolean {
   const targets = new Set(run.plan.issues.map((i) => i.recordId));
   const records = scope.filter((r) => targets.has(r.id));
@@ -31,9 +31,11 @@ export function verifies(run: FixRun, scope: readonly FunnelRecord[]): boolean {
     case 'field_present':
       return records.every((r) => VALUE[spec.field](r).trim() !== '');
     case 'one_active_per_domain': {
+      // Active = open, as the duplicate rule counts it: a Closed Won or Closed Lost record sharing the
+      // domain is history the merge linked, not a duplicate left behind.
       const active = new Map<string, number>();
       for (const r of scope)
-        if (r.domain.trim() !== '' && !isArchived(r.stage))
+        if (r.domain.trim() !== '' && !isClosedStage(r.stage))
           active.set(duplicateKey(r.domain), (active.get(duplicateKey(r.domain)) ?? 0) + 1);
       return records.every((r) => (active.get(duplicateKey(r.domain)) ?? 0) <= 1);
     }

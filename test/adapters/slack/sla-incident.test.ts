@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { renderOutbound, renderTopic } from '../../../src/adapters/slack/blocks/incident-messages.ts';
 import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
-import { sharePct } from '../../../src/adapters/slack/blocks/sla-incident.ts';
 import { ACTIONS } from '../../../src/adapters/slack/ids.ts';
 import type { Incident } from '../../../src/domain/incidents/incident.ts';
 import type { SlaFigures, SlaRuleRate } from '../../../src/domain/sla/figures.ts';
+import { formatShare as sharePct } from '../../../src/shared/format.ts';
 import { AVAILABILITY, slaFiguresFor } from '../../domain/sla/openslo-fixtures.ts';
 import { buildIncident, flat, HOSTILE, PINGS } from './incident-fixtures.ts';
 
@@ -178,5 +178,6 @@ describe('SLA incident messages', () => {
     expect(sharePct(0.99949)).toBe('99.949%');
     expect(sharePct(0.9989999)).toBe('99.899%');
     expect(sharePct(0.5)).toBe('50.00%');
+    expect(sharePct(1)).toBe('100%'); // all good: the War Room says 100%, as the weekly report does
   });
 });

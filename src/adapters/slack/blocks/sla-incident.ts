@@ -10,6 +10,7 @@ import {
   type SlaTrend,
   type SlaTrendSide,
 } from '../../../domain/sla/figures.ts';
+import { formatShare, formatTarget } from '../../../shared/format.ts';
 import { ACTIONS } from '../ids.ts';
 import { LIMITS } from './limits.ts';
 import { safeCode, safeText, truncate } from './mrkdwn.ts';
@@ -36,15 +37,6 @@ import {
  * every one of them is escaped like any other data.
  */
 
-/** "99.95%" for a share: enough digits to tell 99.9% from 99.95%, floored so a miss never shows as the target. */
-export function sharePct(x: number): string {
-  const digits = x >= 0.99 ? 3 : 2;
-  const f = 10 ** (digits + 2);
-  return `${(Math.floor(x * f + 1e-9) / 10 ** digits).toFixed(digits)}%`;
-}
-
-export const targetPct = (t: number): string => `${Number((t * 100).toFixed(6))}%`;
-
 /** The rule behind the action, else the fastest. */
 const shownRule = (f: SlaFigures): SlaRuleRate | undefined =>
   f.rates.find((r) => r.rule === f.rule) ?? f.rates[0];
@@ -54,9 +46,9 @@ export function slaSummary(f: SlaFigures): string {
   const r = shownRule(f);
   const rule = f.rule ? ` (${safeText(f.rule, 20)})` : '';
   const good = r
-    ? ` · ${sharePct(goodShare(r.longTotal, r.longBad))} good in the last ${r.rule.split('/')[0]}`
+    ? ` · ${formatShare(goodShare(r.longTotal, r.longBad))} good in the last ${r.rule.split('/')[0]}`
     : '';
-  return `burn ${formatBurn(f.burn)}${rule}${good} (target ${targetPct(f.target)})`;
+  return `burn ${formatBurn(f.burn)}${rule}${good} (target ${formatTarget(f.target)})`;
 }
 
 /** "checkout · checkout.request · availability". */
@@ -87,8 +79,8 @@ function statsBlock(i: Incident, f: SlaFigures): SectionBlock {
     `*Paging*\n${pagingBadge(incidentPagingShown(i))}`,
     `*Burn*\n${formatBurn(f.burn)}${f.rule ? ` (${safeText(f.rule, 20)} ${f.action})` : ' (no rule firing)'}`,
     `*Budget left (${f.windowDays}d)*\n\`${budgetGauge(Math.max(0, f.budgetRemaining))}\` ${percentLeft(Math.max(0, f.budgetRemaining))}`,
-    `*Good events*\n${r ? `${sharePct(goodShare(r.longTotal, r.longBad))} of ${count(r.longTotal)} in ${r.rule.split('/')[0]}` : '—'}`,
-    `*Target*\n${targetPct(f.target)} · ${safeText(f.name, 80)}`,
+    `*Good events*\n${r ? `${formatShare(goodShare(r.longTotal, r.longBad))} of ${count(r.longTotal)} in ${r.rule.split('/')[0]}` : '—'}`,
+    `*Target*\n${formatTarget(f.target)} · ${safeText(f.name, 80)}`,
   ];
   return { type: 'section', fields: fields.map(mrkdwn) };
 }
