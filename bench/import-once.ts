@@ -1,7 +1,7 @@
 /** One `leak import` in a process of its own (peak RSS is the import's alone); prints one JSON line. */
 import { runImport } from '../src/app/import.ts';
+import { openServices } from '../src/composition/services.ts';
 import { loadConfig } from '../src/config/config.ts';
-import { openServices } from '../src/services.ts';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };
 // A throwaway bench database keeps its own random PII key (config.ts LoadOptions).

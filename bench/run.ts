@@ -24,7 +24,7 @@ import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { generateCsvLines, HEADER } from './generate.ts';
-import { report as ingestReport } from './ingest-once.ts';
+import { report as ingestReport } from './ingest-report.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const outDir = join(here, '.out');

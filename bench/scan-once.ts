@@ -4,8 +4,8 @@
  */
 import type { RecordRepository, ScanRepository } from '../src/app/ports.ts';
 import { runScan } from '../src/app/scan.ts';
+import { openServices } from '../src/composition/services.ts';
 import { loadConfig } from '../src/config/config.ts';
-import { openServices } from '../src/services.ts';
 import { BENCH_AS_OF } from './generate.ts';
 
 const quiet = { info() {}, warn() {}, error() {}, debug() {} };

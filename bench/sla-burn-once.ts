@@ -10,18 +10,11 @@
  *   BENCH_SLAS        SLA definitions (default 20)
  *   BENCH_SLA_TAGS    tag sets per series (default 5)
  */
-import { rollupRepository } from '../src/adapters/db/rollup-repository.ts';
-import {
-  add,
-  mergeSketchBytes,
-  newSketch,
-  sketchQuantiles,
-  toBytes,
-} from '../src/adapters/telemetry/sketch.ts';
-import { evaluateSlaAlerts } from '../src/app/sla/alerts.ts';
+import { add, newSketch, toBytes } from '../src/adapters/telemetry/sketch.ts';
+import { openServices } from '../src/composition/services.ts';
+import { composeUseCases } from '../src/composition/use-cases.ts';
 import { loadConfig } from '../src/config/config.ts';
 import type { SlaDefinition } from '../src/domain/sla/definition.ts';
-import { compactSilver, openServices, slaAlertDeps } from '../src/services.ts';
 
 const slas = Number(process.env['BENCH_SLAS'] ?? 20);
 const tags = Number(process.env['BENCH_SLA_TAGS'] ?? 5);
@@ -39,6 +32,8 @@ const MIN = 60_000;
 let now = Math.floor(Date.now() / MIN) * MIN + 30_000;
 const clock = { now: () => now };
 const s = await openServices(config, quiet as never, { clock });
+const uc = composeUseCases(s, config);
+const ctx = { actor: { type: 'system' as const, job: 'bench' }, requestId: 'bench', log: quiet as never };
 
 // A realistic minute: 200 requests, 1% slower than 300 ms, 0.05% failed.
 const sketch = newSketch();
@@ -70,15 +65,13 @@ for (const d of defs)
     [d.service, d.metric, Math.floor(now / MIN) * MIN, sketchB64, minutes, tags],
   );
 // As in production, the complete hours are rolled up (the hourly job): the trend reads them, not minutes.
-await rollupRepository(s.db, mergeSketchBytes, { quantiles: sketchQuantiles }).rollUpHours(now);
+await uc.rollUpHours(ctx);
 const seedMs = performance.now() - seedT;
 
-const ctx = { actor: { type: 'system' as const, job: 'bench' }, requestId: 'bench', log: quiet as never };
-const deps = slaAlertDeps(s, config);
 const timed = async () => {
   const t = performance.now();
-  await compactSilver(s.db);
-  const out = await evaluateSlaAlerts(deps, ctx);
+  await uc.compactSilver();
+  const out = await uc.evaluateSlas(ctx);
   if (out.length !== slas) throw new Error(`evaluated ${out.length} of ${slas} SLAs`);
   return performance.now() - t;
 };

@@ -23,8 +23,9 @@ import { importCommand, scanCommand } from './commands/import-scan.ts';
 import { janitorCommand } from './commands/janitor.ts';
 import { auditCommand, tokensCommand } from './commands/ops.ts';
 import { slaCommand } from './commands/sla.ts';
+import { openServices, type Services } from './composition/services.ts';
+import { composeUseCases } from './composition/use-cases.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
-import { openServices, type Services } from './services.ts';
 import { isAppError } from './shared/errors.ts';
 import { newRef } from './shared/ids.ts';
 
@@ -71,21 +72,7 @@ export async function main(
     }
     throw e;
   }
-  if (command === 'serve') {
-    const { runServer } = await import('./main.ts');
-    try {
-      await runServer(config);
-    } catch (e) {
-      if (e instanceof DatabaseUnreachable) {
-        io.err.write(`leak serve: ${e.message}\n`);
-        return 1;
-      }
-      if (!(e instanceof ConfigError)) throw e;
-      io.err.write(`${e.message}\n`);
-      return 1;
-    }
-    return 0;
-  }
+  if (command === 'serve') return serveCommand(config, io);
   const log = createLogger(config.logLevel ?? 'warn', createLogDestination());
   const ctx: Ctx = { actor: { type: 'cli', user: safeUser() }, requestId: randomUUID(), log };
   let services: Services | undefined;
@@ -98,30 +85,7 @@ export async function main(
       log,
       { migrate: command !== 'migrate', ...(demo ? { clock: demo.clock } : {}) },
     );
-    switch (command) {
-      case 'migrate': {
-        const ran = await migrate(services.db, log);
-        io.out.write(ran.length ? `Applied ${ran.join(', ')}\n` : 'Database is up to date.\n');
-        return 0;
-      }
-      case 'import':
-        return await importCommand(services, ctx, rest, io);
-      case 'scan':
-        return await scanCommand(services, config, ctx, rest, io);
-      case 'demo':
-        return await demoCommand(services, config, ctx, io, demo!);
-      case 'fix':
-        return await fixCommand(services, rest, io);
-      case 'audit':
-        return await auditCommand(services, rest, io);
-      case 'tokens':
-        return await tokensCommand(services, rest, io);
-      case 'janitor':
-        return await janitorCommand(services, config, ctx, rest, io);
-      case 'sla':
-        return await slaCommand(services, config, ctx, rest, io);
-    }
-    return 64;
+    return await dispatch(command, rest, { services, config, ctx, io, demo });
   } catch (e) {
     if (e instanceof UsageError) {
       io.err.write(`leak ${command}: ${e.message}\n\n${HELP[command]}\n`);
@@ -138,6 +102,62 @@ export async function main(
   } finally {
     await services?.close();
   }
+}
+
+/** `leak serve`: the server in this process, until a signal; a configuration or database problem is one line. */
+async function serveCommand(config: Config, io: Io): Promise<number> {
+  const { runServer } = await import('./main.ts');
+  try {
+    await runServer(config);
+  } catch (e) {
+    if (e instanceof DatabaseUnreachable) {
+      io.err.write(`leak serve: ${e.message}\n`);
+      return 1;
+    }
+    if (!(e instanceof ConfigError)) throw e;
+    io.err.write(`${e.message}\n`);
+    return 1;
+  }
+  return 0;
+}
+
+interface Opened {
+  services: Services;
+  config: Config;
+  ctx: Ctx;
+  io: Io;
+  demo: DemoRun | null;
+}
+
+/** Runs one command other than serve on opened services; 64 for a command this switch does not know. */
+async function dispatch(command: string, rest: string[], o: Opened): Promise<number> {
+  const { services, config, ctx, io, demo } = o;
+  // Building the use cases opens nothing (`migrate` uses none); the demo composes its own (stand-in targets).
+  const uc = composeUseCases(services, config);
+  switch (command) {
+    case 'migrate': {
+      const ran = await migrate(services.db, ctx.log);
+      io.out.write(ran.length ? `Applied ${ran.join(', ')}\n` : 'Database is up to date.\n');
+      return 0;
+    }
+    case 'import':
+      return await importCommand(services, ctx, rest, io);
+    case 'scan':
+      return await scanCommand(uc, config, ctx, rest, io);
+    case 'demo':
+      return await demoCommand(services, config, ctx, io, demo!);
+    case 'fix':
+      return await fixCommand(services, rest, io);
+    case 'audit':
+      return await auditCommand(services, rest, io);
+    case 'tokens':
+      return await tokensCommand(services, rest, io);
+    case 'janitor':
+      return await janitorCommand(uc, ctx, rest, io);
+    case 'sla':
+      return await slaCommand(services, uc, ctx, rest, io);
+  }
+  return 64;
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { Log } from '../shared/log.ts';
+
 /** Who is acting. Every timeline and audit row records it (ARCHITECTURE.md habit 2). */
 export type Actor =
   | { type: 'slack'; teamId: string; userId: string }
@@ -5,13 +7,8 @@ export type Actor =
   | { type: 'cli'; user: string }
   | { type: 'api'; key: string };
 
-/** The minimal logger use cases need; pino satisfies it. */
-export interface Log {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
+/** The minimal logger use cases need (shared/log.ts); pino satisfies it. */
+export type { Log };
 
 export interface Ctx {
   actor: Actor;

@@ -1,11 +1,8 @@
-import type { FixRun } from '../domain/fixpacks/run.ts';
 import type { Incident, IncidentFigures } from '../domain/incidents/incident.ts';
 import type { IncidentState, TimelineKind } from '../domain/incidents/lifecycle.ts';
 import type { PagingShown } from '../domain/incidents/paging-shown.ts';
 import type { ScanSummary } from '../domain/scan/summarize.ts';
-import type { SlaFigures } from '../domain/sla/figures.ts';
-import type { SlaReport } from '../domain/sla/report.ts';
-import type { TagCardinality } from './telemetry-ports.ts';
+import type { OutboxTx, PagePayload } from './outbox/ports.ts';
 
 /** One timeline entry: what happened to an incident, who did it, when, with its data. */
 export interface TimelineEntry {
@@ -38,38 +35,6 @@ export interface AuditEntry {
   atMs: number;
 }
 
-export type JobKind =
-  | 'incident.channel'
-  | 'incident.sync'
-  | 'incident.page'
-  | 'incident.alert'
-  | 'incident.settle_pages'
-  | 'sla.ticket'
-  | 'admin.alert'
-  | 'fix.message'
-  | 'fix.notify'
-  | 'fix.rollback_notice'
-  | 'sla.report';
-
-export interface NewJob {
-  kind: JobKind;
-  /** Natural key: enqueueing the same key again re-arms the job instead of adding a second one. */
-  key: string;
-  /** The incident the job belongs to; null for a fix outside any incident. */
-  incidentId: string | null;
-  payload: Record<string, unknown>;
-  runAfterMs?: number;
-}
-
-export interface Job extends NewJob {
-  id: string;
-  attempts: number;
-  /** Bumped when the job is re-armed while it runs, so completing a stale run leaves it pending. */
-  generation: number;
-  /** What earlier attempts already achieved (a posted message's ts, say), kept across retries. */
-  progress: Record<string, unknown>;
-}
-
 export interface NewIncident {
   dedupeKey: string;
   title: string;
@@ -100,7 +65,7 @@ export type IncidentPatch = Partial<
 >;
 
 /** Everything one incident state change writes, inside one transaction. */
-export interface IncidentTx {
+export interface IncidentTx extends OutboxTx {
   /** Serializes changes to one dedupe key for the rest of the transaction. */
   lockKey(dedupeKey: string): Promise<void>;
   findOpen(dedupeKey: string): Promise<Incident | null>;
@@ -117,7 +82,6 @@ export interface IncidentTx {
   /** False when an entry with the same sourceKey exists (a retried or duplicated input). */
   addEvent(entry: NewTimelineEntry): Promise<boolean>;
   audit(entry: AuditEntry): Promise<void>;
-  enqueue(job: NewJob): Promise<void>;
 }
 
 /** Slack-side facts about an incident, written by the delivery worker as each step succeeds. */
@@ -159,28 +123,8 @@ export interface IncidentStore {
 export interface PageDelivery {
   key: string;
   pending: boolean;
-  payload: Record<string, unknown>;
+  payload: PagePayload;
   progress: Record<string, unknown>;
-}
-
-export interface JobQueue {
-  /** Leases up to `limit` due jobs (skipping ones another worker holds) for `leaseMs`. */
-  claim(limit: number, leaseMs: number): Promise<Job[]>;
-  /** Extends this claim's lease; false when it lapsed and another worker claimed the job since. */
-  renew(job: Job, leaseMs: number): Promise<boolean>;
-  /** Done, unless the job was re-armed meanwhile (then it stays pending for another run). */
-  complete(job: Job): Promise<void>;
-  /** Saves partial progress without finishing. */
-  saveProgress(job: Job, progress: Record<string, unknown>): Promise<void>;
-  /** Back to pending, due `delayMs` from now by the database's clock (the one claim() compares with). */
-  retry(job: Job, delayMs: number, error: string): Promise<void>;
-  fail(job: Job, error: string): Promise<void>;
-  /** Deletes delivered jobs older than `olderThanMs`; failed and pending ones stay for inspection. */
-  purgeDone(olderThanMs: number): Promise<number>;
-  /** The state of the job with this key, or null when there is none. */
-  stateOf(key: string): Promise<'pending' | 'done' | 'failed' | null>;
-  /** Counts by state, for status and tests. */
-  stats(): Promise<Record<'pending' | 'done' | 'failed', number>>;
 }
 
 export interface AuditVerdict {
@@ -192,80 +136,6 @@ export interface AuditVerdict {
 
 export interface AuditLog {
   verify(): Promise<AuditVerdict>;
-}
-
-/** A message the bot sends; the Slack adapter renders it (Block Kit is the adapter's business). */
-export type OutboundMessage =
-  | { kind: 'war_room'; incident: Incident }
-  | { kind: 'announce'; incident: Incident }
-  | {
-      kind: 'page';
-      incident: Incident;
-      /** User group ids to mention; empty for a WARN. */
-      mentions: string[];
-      repeat: number;
-      escalated: boolean;
-      /** Set when an earlier page is edited: the incident as it is now (acknowledged or resolved). */
-      current?: Incident;
-    }
-  | { kind: 'page_dm'; incident: Incident; repeat: number; current?: Incident }
-  | { kind: 'alert'; incident: Incident; event: 'declared' | 'severity_changed' | 'reopened' | 'resolved' }
-  | { kind: 'sla_ticket'; figures: SlaFigures }
-  | { kind: 'cardinality_alert'; over: TagCardinality[]; tagLimit: number }
-  | { kind: 'fix_preview'; run: FixRun }
-  | { kind: 'fix_notify'; text: string; recordId: string }
-  /** The correction to someone a fix notified, once it is rolled back: tasks cancelled, nothing to do. */
-  | { kind: 'fix_rollback_notice'; runId: string; title: string; recordIds: string[] }
-  | { kind: 'sla_report'; report: SlaReport };
-
-/** A delivery that did not happen. `retryAfterMs` from Slack's Retry-After; `permanent` means do not retry. */
-export class DeliveryError extends Error {
-  readonly code: string;
-  readonly retryAfterMs: number | undefined;
-  readonly permanent: boolean;
-  constructor(code: string, opts: { retryAfterMs?: number; permanent?: boolean; message?: string } = {}) {
-    super(opts.message ?? code);
-    this.name = 'DeliveryError';
-    this.code = code;
-    this.retryAfterMs = opts.retryAfterMs;
-    this.permanent = opts.permanent ?? false;
-  }
-}
-
-/** The outbound Slack surface the delivery worker needs. Every method throws DeliveryError on failure. */
-export interface ChatGateway {
-  /** `name_taken` is an answer, not an error: the caller picks another name. */
-  createChannel(name: string): Promise<{ ok: true; channelId: string } | { ok: false; reason: 'name_taken' }>;
-  /** A channel of this name created by this bot (to adopt one a crashed attempt created), else null. */
-  findOwnChannel(name: string): Promise<string | null>;
-  /** Sets the topic rendered from the incident and returns the text set. */
-  setTopic(channelId: string, incident: Incident): Promise<string>;
-  usergroupMembers(groupId: string): Promise<string[]>;
-  /** Invites users; ones already in the channel are fine. */
-  invite(channelId: string, userIds: readonly string[]): Promise<void>;
-  /** Posts with `key` in the message metadata, so findPosted can find it after a lost response. */
-  post(channelId: string, message: OutboundMessage, key: string): Promise<{ ts: string }>;
-  /** The ts of a recent message of ours in the channel carrying `key`, or null. */
-  findPosted(channelId: string, key: string): Promise<string | null>;
-  update(channelId: string, ts: string, message: OutboundMessage): Promise<void>;
-  /** Pins; already pinned is fine. */
-  pin(channelId: string, ts: string): Promise<void>;
-  /** The DM channel id with a user. */
-  openDm(userId: string): Promise<string>;
-  /**
-   * Uploads a file into a channel (files.getUploadURLExternal, the bytes, files.completeUploadExternal).
-   * Optional: a gateway without it (the terminal) delivers the weekly report without its chart.
-   */
-  uploadFile?(channelId: string, file: UploadFile): Promise<{ fileId: string }>;
-}
-
-/** A file to share in a channel (the weekly report's chart). */
-export interface UploadFile {
-  filename: string;
-  title: string;
-  bytes: Uint8Array;
-  /** Posted with the file as its message. Plain text from us, not user input. */
-  initialComment?: string;
 }
 
 export type { ScanSummary };

@@ -3,7 +3,11 @@
 import type { SlaDefinition } from '../domain/sla/definition.ts';
 import type { SlaReportInputs } from '../domain/sla/report.ts';
 import type { GoldSnapshot } from '../domain/sla/snapshot.ts';
-import type { AuditEntry, NewJob } from './incident-ports.ts';
+import type { TagCardinality } from '../domain/telemetry/cardinality.ts';
+import type { MetricPoint } from '../domain/telemetry/otlp-metrics.ts';
+import type { MinuteRollup } from '../domain/telemetry/rollup.ts';
+import type { AuditEntry } from './incident-ports.ts';
+import type { NewJob } from './outbox/ports.ts';
 
 /** An ingest token as listed: never the token itself, nor its hash. */
 export interface IngestTokenInfo {
@@ -53,22 +57,20 @@ export interface BronzeRow {
  * One Silver minute rollup of a (service, metric, tags) series: the increment a batch adds, or the
  * merged row. count/errors/sum add up, min/max combine, the sketch (DDSketch bytes) merges.
  * min, max and sketchBytes are null when the rollup saw no value (a counter, events without a duration).
+ * The shape is the domain's (domain/telemetry/rollup.ts), where the folding into minutes happens.
  */
-export interface SilverMinute {
-  service: string;
-  metric: string;
-  /** Canonical tag set: string values, keys sorted. */
-  tags: Record<string, string>;
-  /** Stable identity of `tags` (the key column beside service, metric and minute). */
-  tagsHash: string;
-  /** Start of the UTC minute, epoch ms (a multiple of 60 000). */
-  minuteMs: number;
-  count: number;
-  errors: number;
-  sum: number;
-  min: number | null;
-  max: number | null;
-  sketchBytes: Uint8Array | null;
+export type SilverMinute = MinuteRollup;
+
+/**
+ * The cumulative→delta state of OTLP sums and histograms (domain/telemetry/delta.ts DeltaTracker), held
+ * by the metrics ingest use case: one per process, so a series' previous point is remembered between
+ * requests.
+ */
+export interface DeltaState {
+  /** The delta form of a point, or null for a stale or duplicate cumulative point. */
+  toDelta(point: MetricPoint): MetricPoint | null;
+  /** Remembers the touched series' state; the function returned puts it back (the write failed). */
+  checkpoint(points: readonly MetricPoint[]): () => void;
 }
 
 /** The Bronze and Silver tiers' write side. */
@@ -129,12 +131,7 @@ export interface BronzePartition {
   dayMs: number;
 }
 
-/** A metric's number of distinct tag sets in the Silver minutes. */
-export interface TagCardinality {
-  service: string;
-  metric: string;
-  combinations: number;
-}
+export type { TagCardinality };
 
 /** Retention of the telemetry tiers (the janitor's side). Nothing here touches gold_snapshots. */
 export interface TelemetryRetention {

@@ -44,3 +44,27 @@ export function writeTable(io: Io, rows: string[][]) {
 /** When, as a UTC timestamp to the second, or '-'. */
 export const when = (ms: number | null) =>
   ms === null ? '-' : `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+export interface Listing<T> {
+  /** --json: the document printed instead of the table (the items themselves unless given). */
+  json: boolean;
+  document?: unknown;
+  /** The line printed when there is nothing to list. */
+  empty: string;
+  header: string[];
+  row(item: T): string[];
+}
+
+/** A list as JSON, a note when it is empty, or a table; true when the table was printed. */
+export function writeListing<T>(io: Io, items: readonly T[], o: Listing<T>): boolean {
+  if (o.json) {
+    io.out.write(`${JSON.stringify(o.document ?? items, null, 2)}\n`);
+    return false;
+  }
+  if (items.length === 0) {
+    io.out.write(`${o.empty}\n`);
+    return false;
+  }
+  writeTable(io, [o.header, ...items.map((item) => o.row(item))]);
+  return true;
+}

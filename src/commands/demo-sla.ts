@@ -1,14 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Ctx } from '../app/context.ts';
-import { type DeliveryDeps, deliverDue } from '../app/incidents/deliver.ts';
-import type { IncidentDeps } from '../app/incidents/deps.ts';
-import { evaluateSlaAlerts, type SlaAlertOutcome } from '../app/sla/alerts.ts';
-import { applySlaDocuments } from '../app/sla/apply.ts';
-import { ingestEvents } from '../app/telemetry/ingest.ts';
+import { type DeliveryDeps, deliverDue } from '../app/delivery/handlers.ts';
+import type { Clock } from '../app/ports.ts';
+import type { SlaAlertOutcome } from '../app/sla/alerts.ts';
+import type { UseCases } from '../composition/use-cases.ts';
 import type { Config } from '../config/config.ts';
 import type { TelemetryEvent } from '../domain/telemetry/event.ts';
-import { compactSilver, type Services, slaAlertDeps, telemetryIngestDeps } from '../services.ts';
 import { formatBurn, formatCount } from '../shared/format.ts';
 import { MINUTE_MS } from '../shared/time.ts';
 import type { Io } from './common.ts';
@@ -24,9 +22,9 @@ export const DEMO_SLOS_FILE = fileURLToPath(new URL('../demo/checkout-slos.yaml'
 const PER_MINUTE = 40;
 
 export interface SlaStoryDeps {
-  services: Services;
+  uc: UseCases;
+  clock: Clock;
   config: Config;
-  incident: IncidentDeps;
   delivery: DeliveryDeps;
   /** Moves the scenario's clock forward. */
   advance(ms: number): void;
@@ -55,7 +53,7 @@ function minuteOfPayments(endMs: number, failing: number): TelemetryEvent[] {
 }
 
 export async function runSlaStory(deps: SlaStoryDeps, ctx: Ctx, io: Io): Promise<void> {
-  const { services, config } = deps;
+  const { uc, clock, config } = deps;
   const say = (s: string) => io.out.write(`${s}\n`);
   const deliver = async () => {
     while ((await deliverDue(deps.delivery)) > 0) {}
@@ -63,32 +61,26 @@ export async function runSlaStory(deps: SlaStoryDeps, ctx: Ctx, io: Io): Promise
   say('\n━━ Meanwhile in checkout: a service SLA burns its error budget ━━\n');
   const yaml = readYamlDocuments(readFileSync(DEMO_SLOS_FILE, 'utf8'));
   if (!yaml.ok) throw new Error(`demo SLOs: ${yaml.errors.join('; ')}`);
-  const applied = await applySlaDocuments(
-    { slas: services.repos.slas, clock: services.clock },
-    ctx,
-    yaml.docs,
-  );
+  const applied = await uc.applySlas(ctx, yaml.docs);
   if (!applied.ok) throw new Error(`demo SLOs: ${applied.errors.join('; ')}`);
   say(
     'Applied src/demo/checkout-slos.yaml (OpenSLO): checkout payments succeed 99.9% of the time over 30 days.',
   );
 
-  const ingest = telemetryIngestDeps(config, services);
-  const alerts = slaAlertDeps(services, config, deps.incident);
   // The evaluation runs as the server's job would: the system actor, so the resolve reads "automatically".
   const job: Ctx = { ...ctx, actor: { type: 'system', job: 'sla-burn' } };
-  const minuteEnd = () => Math.floor(services.clock.now() / MINUTE_MS) * MINUTE_MS;
+  const minuteEnd = () => Math.floor(clock.now() / MINUTE_MS) * MINUTE_MS;
   const history: TelemetryEvent[] = [];
   for (let m = 60; m >= 1; m--)
     history.push(...minuteOfPayments(minuteEnd() - (m - 1) * MINUTE_MS, m <= 3 ? 24 : 0));
-  await ingestEvents(ingest, history);
+  await uc.ingest.events(history);
   say(
     `Ingested ${formatCount(history.length)} payment events (an hour at ${PER_MINUTE}/min); for the last ` +
       '3 minutes the card processor times out on 60% of them. Errors land raw in Bronze (shopper ids hashed).',
   );
   const evaluate = async (): Promise<SlaAlertOutcome> => {
-    await compactSilver(services.db);
-    const outcome = (await evaluateSlaAlerts(alerts, job)).find((o) => o.slaId === 'checkout-payments');
+    await uc.compactSilver();
+    const outcome = (await uc.evaluateSlas(job)).find((o) => o.slaId === 'checkout-payments');
     if (outcome === undefined) throw new Error('the demo SLA was not evaluated');
     return outcome;
   };
@@ -102,7 +94,7 @@ export async function runSlaStory(deps: SlaStoryDeps, ctx: Ctx, io: Io): Promise
   say('\nThe processor recovers. Minute by minute, healthy payments; the evaluation keeps running …');
   for (let m = 1; m <= 90; m++) {
     deps.advance(MINUTE_MS);
-    await ingestEvents(ingest, minuteOfPayments(minuteEnd(), 0));
+    await uc.ingest.events(minuteOfPayments(minuteEnd(), 0));
     const o = await evaluate();
     if (o.incident === 'resolved') {
       say(

@@ -7,10 +7,10 @@ import { terminalChat } from '../adapters/cli/terminal-chat.ts';
 import { renderOutbound, renderTopic } from '../adapters/slack/blocks/incident-messages.ts';
 import { renderScanSummary } from '../adapters/slack/blocks/scan-summary.ts';
 import type { Ctx } from '../app/context.ts';
-import { deliverDue } from '../app/incidents/deliver.ts';
-import { runIncidentScan } from '../app/incidents/reconcile.ts';
+import { deliverDue } from '../app/delivery/handlers.ts';
+import type { Services } from '../composition/services.ts';
+import { composeUseCases } from '../composition/use-cases.ts';
 import type { Config } from '../config/config.ts';
-import type { Services } from '../services.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Io } from './common.ts';
 import { runSlaStory } from './demo-sla.ts';
@@ -117,33 +117,22 @@ export async function demoCommand(
   io.out.write(`\nScanning as of ${DEMO_AS_OF} (the scenario's clock) …\n\n`);
   const configured = config.incidents.targets;
   const targets = configured.onCallGroup || configured.alertsChannel ? configured : DEMO_TARGETS;
-  const incidentDeps = { ...services.incidentDeps, targets };
-  const outcome = await runIncidentScan(services.scanDeps, incidentDeps, ctx, {
-    asOfMs: Date.parse(DEMO_AS_OF),
-  });
+  const settings =
+    config.fixes.ownerPool.length > 0 ? config.fixes : { ...config.fixes, ownerPool: DEMO_OWNER_POOL };
+  const uc = composeUseCases(services, config, { targets, fixSettings: settings });
+  const outcome = await uc.scan(ctx, { asOfMs: Date.parse(DEMO_AS_OF) });
   const { blocks } = renderScanSummary(outcome, { thresholds: config.thresholds });
   io.out.write(`${blocksToText(blocks as never, { color })}\n\n`);
   io.out.write(`${incidentLine(outcome.incident)}\n\n`);
   // The real outbox and worker, with a gateway that prints each Slack call instead of sending it.
   io.out.write('Delivering to Slack (offline: each Web API call is printed instead of sent) …\n\n');
   const chat = terminalChat({ out: io.out, color, render: (m) => renderOutbound(m), topic: renderTopic });
-  const delivery = {
-    store: services.repos.incidents,
-    fixes: services.repos.fixes,
-    jobs: services.repos.jobs,
-    chat,
-    targets,
-    policy: config.incidents.policy,
-    topicOf: renderTopic,
-    log: ctx.log,
-  };
+  const delivery = uc.delivery(chat, ctx.log);
   while ((await deliverDue(delivery)) > 0) {}
-  const settings =
-    config.fixes.ownerPool.length > 0 ? config.fixes : { ...config.fixes, ownerPool: DEMO_OWNER_POOL };
   await runFixStory(
     {
       scanDeps: services.scanDeps,
-      fixDeps: { ...services.fixDeps, incident: incidentDeps, settings },
+      fixDeps: uc.fix,
       delivery,
       records: services.repos.records,
       advance: run.clock.advance,
@@ -153,11 +142,7 @@ export async function demoCommand(
     io,
     color,
   );
-  await runSlaStory(
-    { services, config, incident: incidentDeps, delivery, advance: run.clock.advance },
-    ctx,
-    io,
-  );
+  await runSlaStory({ uc, clock: services.clock, config, delivery, advance: run.clock.advance }, ctx, io);
   io.out.write(
     (run.database.pgliteDir.startsWith('memory://')
       ? ''

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { formatPlan } from '../adapters/cli/fix-report.ts';
 import { type FixTarget, planFor } from '../app/fixes/preview.ts';
+import type { Services } from '../composition/services.ts';
 import type { FixPack } from '../domain/fixpacks/dsl.ts';
 import { parseFixPackText } from '../domain/fixpacks/parse.ts';
 import { ISSUE_TYPES, type IssueType } from '../domain/rules/catalog.ts';
-import type { Services } from '../services.ts';
 import { type Io, parse, UsageError } from './common.ts';
 
 /** `leak fix preview`: a dry-run plan of a fix pack (the default one, or a pack of one's own). */

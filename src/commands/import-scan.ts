@@ -2,9 +2,10 @@ import { formatScanTable, writeScanJson } from '../adapters/cli/scan-report.ts';
 import { createProgressBar } from '../adapters/csv/progress.ts';
 import type { Ctx } from '../app/context.ts';
 import { type ImportOutcome, runImport } from '../app/import.ts';
-import { type IncidentChange, runIncidentScan } from '../app/incidents/reconcile.ts';
+import type { IncidentChange } from '../app/incidents/transitions.ts';
+import type { Services } from '../composition/services.ts';
+import type { UseCases } from '../composition/use-cases.ts';
 import type { Config } from '../config/config.ts';
-import type { Services } from '../services.ts';
 import { parseIsoInstant } from '../shared/time.ts';
 import { type Io, parse, UsageError } from './common.ts';
 
@@ -44,7 +45,7 @@ export async function importCommand(services: Services, ctx: Ctx, rest: string[]
 }
 
 export async function scanCommand(
-  services: Services,
+  uc: UseCases,
   config: Config,
   ctx: Ctx,
   rest: string[],
@@ -64,12 +65,7 @@ export async function scanCommand(
   }
   if (io.err.isTTY) io.err.write('Scanning…\r');
   // The same use case as /leak scan: the incident follows the scan; a running bot delivers its messages.
-  const outcome = await runIncidentScan(
-    services.scanDeps,
-    services.incidentDeps,
-    ctx,
-    asOfMs === undefined ? {} : { asOfMs },
-  );
+  const outcome = await uc.scan(ctx, asOfMs === undefined ? {} : { asOfMs });
   if (io.err.isTTY) io.err.write('\u001b[2K');
   if (values.json) await writeScanJson(io.out, outcome, config.thresholds);
   else io.out.write(`${formatScanTable(outcome, config.thresholds)}\n${incidentLine(outcome.incident)}\n`);

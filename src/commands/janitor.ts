@@ -1,38 +1,17 @@
-import { retentionRepository } from '../adapters/db/retention-repository.ts';
-import { rollupRepository } from '../adapters/db/rollup-repository.ts';
-import { mergeSketchBytes, sketchQuantiles } from '../adapters/telemetry/sketch.ts';
 import type { Ctx } from '../app/context.ts';
-import { type JanitorReport, runJanitor } from '../app/telemetry/janitor.ts';
-import type { Config } from '../config/config.ts';
-import { janitorLimits, type Services } from '../services.ts';
+import type { JanitorReport } from '../app/telemetry/janitor.ts';
+import type { UseCases } from '../composition/use-cases.ts';
 import { type Io, parse, UsageError } from './common.ts';
 
 /** `leak janitor`: telemetry retention (Bronze partitions, old Silver rows; never Gold). */
 
-export async function janitorCommand(
-  services: Services,
-  config: Config,
-  ctx: Ctx,
-  rest: string[],
-  io: Io,
-): Promise<number> {
+export async function janitorCommand(uc: UseCases, ctx: Ctx, rest: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(rest, {
     'dry-run': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });
   if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0]}'`);
-  const report = await runJanitor(
-    {
-      retention: retentionRepository(services.db),
-      rollups: rollupRepository(services.db, mergeSketchBytes, { quantiles: sketchQuantiles }),
-    },
-    ctx,
-    {
-      dryRun: values['dry-run'] === true,
-      nowMs: services.clock.now(),
-      ...janitorLimits(config),
-    },
-  );
+  const report = await uc.janitor(ctx, { dryRun: values['dry-run'] === true });
   io.out.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatJanitorReport(report));
   return 0;
 }

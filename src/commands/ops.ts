@@ -1,6 +1,6 @@
 import { renderAuditVerdict } from '../adapters/cli/audit-verify.ts';
-import type { Services } from '../services.ts';
-import { type Io, parse, UsageError, when, writeTable } from './common.ts';
+import type { Services } from '../composition/services.ts';
+import { type Io, parse, UsageError, when, writeListing } from './common.ts';
 
 /** `leak audit verify` and `leak tokens`: operations on the audit chain and on ingest tokens. */
 
@@ -37,18 +37,12 @@ export async function tokensCommand(services: Services, rest: string[], io: Io):
     case 'list': {
       if (arg !== undefined) throw new UsageError(`unexpected argument '${arg}'`);
       const list = await tokens.list();
-      if (values.json) {
-        io.out.write(`${JSON.stringify(list, null, 2)}\n`);
-        return 0;
-      }
-      if (list.length === 0) {
-        io.out.write('No ingest tokens. Create one with: leak tokens create <name>\n');
-        return 0;
-      }
-      writeTable(io, [
-        ['ID', 'NAME', 'PREFIX', 'CREATED', 'REVOKED'],
-        ...list.map((t) => [t.id, t.name, t.prefix, when(t.createdAtMs), when(t.revokedAtMs)]),
-      ]);
+      writeListing(io, list, {
+        json: values.json === true,
+        empty: 'No ingest tokens. Create one with: leak tokens create <name>',
+        header: ['ID', 'NAME', 'PREFIX', 'CREATED', 'REVOKED'],
+        row: (t) => [t.id, t.name, t.prefix, when(t.createdAtMs), when(t.revokedAtMs)],
+      });
       return 0;
     }
     case 'revoke': {

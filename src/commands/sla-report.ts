@@ -1,18 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { CHART_HEIGHT, CHART_WIDTH, renderAttainmentPng } from '../adapters/chart/attainment-png.ts';
-import { goldRepository } from '../adapters/db/gold-repository.ts';
-import { reportRepository } from '../adapters/db/report-repository.ts';
-import {
-  fromBytes,
-  merge,
-  mergeSketchBytes,
-  newSketch,
-  quantile,
-  rankBelowBytes,
-} from '../adapters/telemetry/sketch.ts';
-import { buildWeeklyReport, resolveWeek } from '../app/sla/report.ts';
+import { resolveWeek } from '../app/sla/report.ts';
+import type { Services } from '../composition/services.ts';
+import type { UseCases } from '../composition/use-cases.ts';
 import { dayLabel, looksLikeWeek, parseIsoWeek, type SlaReport, weekRange } from '../domain/sla/report.ts';
-import { compactSilver, type Services } from '../services.ts';
 import { formatBurn, formatCount, formatPercentLeft, formatShare, formatTarget } from '../shared/format.ts';
 import { formatUsd } from '../shared/money.ts';
 import { type Io, UsageError, writeTable } from './common.ts';
@@ -26,14 +17,12 @@ export interface ReportOptions {
   chart: string | undefined;
 }
 
-/** Merges stored sketches and answers their p99 (the report repository is given this). */
-const p99OfSketches = (sketches: readonly Uint8Array[]): number | null => {
-  const s = newSketch();
-  for (const b of sketches) merge(s, fromBytes(b));
-  return quantile(s, 0.99);
-};
-
-export async function slaReportCommand(services: Services, o: ReportOptions, io: Io): Promise<number> {
+export async function slaReportCommand(
+  services: Services,
+  uc: UseCases,
+  o: ReportOptions,
+  io: Io,
+): Promise<number> {
   if (o.week !== undefined) {
     const parsed = parseIsoWeek(o.week);
     if (!parsed.ok) throw new UsageError(`--week: ${parsed.error}`);
@@ -43,16 +32,8 @@ export async function slaReportCommand(services: Services, o: ReportOptions, io:
   const week = resolveWeek(o.week, services.clock.now());
   // Days not in Gold yet are read from the Silver minutes: merge the ones ingest left pending first (the
   // server's per-minute job does this too), so the report counts every event acknowledged so far.
-  await compactSilver(services.db);
-  const report = await buildWeeklyReport(
-    {
-      reads: reportRepository(services.db, p99OfSketches),
-      recovered: (from, to) => services.repos.fixes.recovered(from, to),
-      clock: services.clock,
-      day: { gold: goldRepository(services.db, mergeSketchBytes), rankBelow: rankBelowBytes },
-    },
-    { week, service: o.service ?? null },
-  );
+  await uc.compactSilver();
+  const report = await uc.weeklyReport({ week, service: o.service ?? null });
   if (o.chart !== undefined) {
     try {
       writeFileSync(o.chart, renderAttainmentPng(report));

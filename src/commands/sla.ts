@@ -1,17 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseAllDocuments } from 'yaml';
-import { goldRepository } from '../adapters/db/gold-repository.ts';
-import { slaAlertStore } from '../adapters/db/sla-alert-repository.ts';
-import { mergeSketchBytes, rankBelowBytes } from '../adapters/telemetry/sketch.ts';
 import type { Ctx } from '../app/context.ts';
-import { evaluateSlaAlerts } from '../app/sla/alerts.ts';
-import { applySlaDocuments } from '../app/sla/apply.ts';
-import { runSlaEngine } from '../app/sla/engine.ts';
-import type { Config } from '../config/config.ts';
+import type { Services } from '../composition/services.ts';
+import type { UseCases } from '../composition/use-cases.ts';
 import type { SlaDefinition } from '../domain/sla/definition.ts';
-import { compactSilver, type Services, slaAlertDeps } from '../services.ts';
 import { formatBurn, formatCount, formatTarget } from '../shared/format.ts';
-import { type Io, parse, UsageError, when, writeTable } from './common.ts';
+import { type Io, parse, UsageError, when, writeListing } from './common.ts';
 import { slaReportCommand } from './sla-report.ts';
 
 /** `leak sla apply|list`: SLA definitions from OpenSLO YAML, versioned, never edited in place. */
@@ -37,7 +31,7 @@ export const indicatorText = (d: SlaDefinition) =>
 
 export async function slaCommand(
   services: Services,
-  config: Config,
+  uc: UseCases,
   ctx: Ctx,
   rest: string[],
   io: Io,
@@ -61,101 +55,26 @@ export async function slaCommand(
       if (values.day !== undefined) throw new UsageError('--day is an option of leak sla snapshot');
       return slaReportCommand(
         services,
+        uc,
         { week: values.week, service: values.service, json: values.json === true, chart: values.chart },
         io,
       );
     case 'snapshot':
       if (values.file !== undefined) throw new UsageError('-f is an option of leak sla apply');
-      return snapshotCommand(services, ctx, values.day, values.json === true, io);
-    case 'apply': {
+      return snapshotCommand(uc, ctx, values.day, values.json === true, io);
+    case 'apply':
       if (values.day !== undefined) throw new UsageError('--day is an option of leak sla snapshot');
       if (values.json) throw new UsageError('--json is an option of leak sla list');
       if (values.file === undefined) throw new UsageError('expected -f <file.yaml>');
-      const file = String(values.file);
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (e) {
-        io.err.write(`leak sla: cannot read ${file}: ${(e as Error).message}\n`);
-        return 1;
-      }
-      const yaml = readYamlDocuments(text);
-      if (!yaml.ok) {
-        const indented = yaml.errors
-          .flatMap((m) => m.split('\n'))
-          .map((l) => (l === '' ? '' : `  ${l}`))
-          .join('\n');
-        io.err.write(`leak sla: ${file} is not valid YAML:\n${indented}\n`);
-        return 1;
-      }
-      const outcome = await applySlaDocuments(
-        { slas: services.repos.slas, clock: services.clock },
-        ctx,
-        yaml.docs,
-      );
-      if (!outcome.ok) {
-        // docs[i] → file:line of that document, so each problem can be found in the file.
-        const located = outcome.errors.map((m) =>
-          m.replace(/^docs\[(\d+)\]/, (label, i: string) => {
-            const line = yaml.lines[Number(i)];
-            return line === undefined ? label : `${file}:${line}: ${label}`;
-          }),
-        );
-        io.err.write(
-          `leak sla: ${file} is not a valid SLO set (nothing was applied):\n${located.map((m) => `  - ${m}`).join('\n')}\n`,
-        );
-        return 1;
-      }
-      const counts = { new: 0, unchanged: 0, revised: 0 };
-      for (const r of outcome.results) {
-        counts[r.outcome]++;
-        const what =
-          r.outcome === 'new'
-            ? `defined (version ${r.version})`
-            : r.outcome === 'revised'
-              ? `revised: version ${r.version} now, version ${r.version - 1} closed`
-              : `unchanged (version ${r.version})`;
-        io.out.write(`${r.id}: ${what}\n`);
-      }
-      io.out.write(
-        `Applied ${file}: ${formatCount(counts.new)} new, ${formatCount(counts.revised)} revised, ${formatCount(counts.unchanged)} unchanged.\n`,
-      );
-      return 0;
-    }
+      return applyCommand(uc, ctx, String(values.file), io);
     case 'evaluate':
       if (values.file !== undefined) throw new UsageError('-f is an option of leak sla apply');
       if (values.day !== undefined) throw new UsageError('--day is an option of leak sla snapshot');
-      return evaluateCommand(services, config, ctx, values.json === true, io);
-    case 'list': {
+      return evaluateCommand(uc, ctx, values.json === true, io);
+    case 'list':
       if (values.file !== undefined) throw new UsageError('-f is an option of leak sla apply');
       if (values.day !== undefined) throw new UsageError('--day is an option of leak sla snapshot');
-      const list = await services.repos.slas.listActive(services.clock.now());
-      const burn = new Map((await slaAlertStore(services.db).states()).map((s) => [s.slaId, s]));
-      if (values.json) {
-        const withBurn = list.map((d) => ({ ...d, lastEvaluation: burn.get(d.id) ?? null }));
-        io.out.write(`${JSON.stringify(withBurn, null, 2)}\n`);
-        return 0;
-      }
-      if (list.length === 0) {
-        io.out.write('No SLA definitions. Define some with: leak sla apply -f <slos.yaml>\n');
-        return 0;
-      }
-      writeTable(io, [
-        ['ID', 'VERSION', 'SERVICE', 'METRIC', 'INDICATOR', 'TARGET', 'WINDOW', 'ACTIVE FROM', 'BURN NOW'],
-        ...list.map((d) => [
-          d.id,
-          String(d.version),
-          d.service,
-          d.metric,
-          indicatorText(d),
-          formatTarget(d.target),
-          `${d.windowDays}d`,
-          when(d.activeFromMs),
-          burnText(burn.get(d.id)),
-        ]),
-      ]);
-      return 0;
-    }
+      return listCommand(services, values.json === true, io);
     case undefined:
       throw new UsageError('expected a subcommand: apply, list, snapshot, evaluate or report');
     default:
@@ -163,11 +82,94 @@ export async function slaCommand(
   }
 }
 
+/** `leak sla apply -f <file.yaml>`: OpenSLO documents applied as new versions, or every problem with its line. */
+async function applyCommand(uc: UseCases, ctx: Ctx, file: string, io: Io): Promise<number> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    io.err.write(`leak sla: cannot read ${file}: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const yaml = readYamlDocuments(text);
+  if (!yaml.ok) {
+    const indented = yaml.errors
+      .flatMap((m) => m.split('\n'))
+      .map((l) => (l === '' ? '' : `  ${l}`))
+      .join('\n');
+    io.err.write(`leak sla: ${file} is not valid YAML:\n${indented}\n`);
+    return 1;
+  }
+  const outcome = await uc.applySlas(ctx, yaml.docs);
+  if (!outcome.ok) {
+    // docs[i] → file:line of that document, so each problem can be found in the file.
+    const located = outcome.errors.map((m) =>
+      m.replace(/^docs\[(\d+)\]/, (label, i: string) => {
+        const line = yaml.lines[Number(i)];
+        return line === undefined ? label : `${file}:${line}: ${label}`;
+      }),
+    );
+    io.err.write(
+      `leak sla: ${file} is not a valid SLO set (nothing was applied):\n${located.map((m) => `  - ${m}`).join('\n')}\n`,
+    );
+    return 1;
+  }
+  const counts = { new: 0, unchanged: 0, revised: 0 };
+  for (const r of outcome.results) {
+    counts[r.outcome]++;
+    const what =
+      r.outcome === 'new'
+        ? `defined (version ${r.version})`
+        : r.outcome === 'revised'
+          ? `revised: version ${r.version} now, version ${r.version - 1} closed`
+          : `unchanged (version ${r.version})`;
+    io.out.write(`${r.id}: ${what}\n`);
+  }
+  io.out.write(
+    `Applied ${file}: ${formatCount(counts.new)} new, ${formatCount(counts.revised)} revised, ${formatCount(counts.unchanged)} unchanged.\n`,
+  );
+  return 0;
+}
+
+/** `leak sla list [--json]`: the definitions in force, each with its last burn-rate evaluation. */
+async function listCommand(services: Services, json: boolean, io: Io): Promise<number> {
+  const list = await services.repos.slas.listActive(services.clock.now());
+  const burn = new Map((await services.repos.slaAlerts.states()).map((s) => [s.slaId, s]));
+  writeListing(io, list, {
+    json,
+    document: json ? list.map((d) => ({ ...d, lastEvaluation: burn.get(d.id) ?? null })) : undefined,
+    empty: 'No SLA definitions. Define some with: leak sla apply -f <slos.yaml>',
+    header: [
+      'ID',
+      'VERSION',
+      'SERVICE',
+      'METRIC',
+      'INDICATOR',
+      'TARGET',
+      'WINDOW',
+      'ACTIVE FROM',
+      'BURN NOW',
+    ],
+    row: (d) => [
+      d.id,
+      String(d.version),
+      d.service,
+      d.metric,
+      indicatorText(d),
+      formatTarget(d.target),
+      `${d.windowDays}d`,
+      when(d.activeFromMs),
+      burnText(burn.get(d.id)),
+    ],
+  });
+  return 0;
+}
+
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** `leak sla snapshot [--day YYYY-MM-DD] [--json]`: the SLA engine now (missing days up to yesterday, or one day). */
 async function snapshotCommand(
-  services: Services,
+  uc: UseCases,
   ctx: Ctx,
   dayText: string | undefined,
   json: boolean,
@@ -180,28 +182,15 @@ async function snapshotCommand(
       throw new UsageError(`--day must be a date YYYY-MM-DD, got '${dayText}'`);
     day = ms;
   }
-  const results = await runSlaEngine(
-    {
-      slas: services.repos.slas,
-      gold: goldRepository(services.db, mergeSketchBytes),
-      rankBelow: rankBelowBytes,
-    },
-    ctx,
-    { nowMs: services.clock.now(), ...(day === undefined ? {} : { day }) },
-  );
+  const results = await uc.snapshotSlas(ctx, day);
   const rows = results.map((r) => ({ ...r, day: new Date(r.day).toISOString().slice(0, 10) }));
-  if (json) {
-    io.out.write(`${JSON.stringify(rows, null, 2)}\n`);
-    return 0;
-  }
-  if (rows.length === 0) {
-    io.out.write('No snapshot to take: every SLA definition is snapshotted up to yesterday.\n');
-    return 0;
-  }
-  writeTable(io, [
-    ['SLA', 'DAY', 'UPTIME', 'SNAPSHOT'],
-    ...rows.map((r) => [r.slaId, r.day, `${r.uptimePct.toFixed(4)}%`, r.inserted ? 'created' : 'exists']),
-  ]);
+  const table = writeListing(io, rows, {
+    json,
+    empty: 'No snapshot to take: every SLA definition is snapshotted up to yesterday.',
+    header: ['SLA', 'DAY', 'UPTIME', 'SNAPSHOT'],
+    row: (r) => [r.slaId, r.day, `${r.uptimePct.toFixed(4)}%`, r.inserted ? 'created' : 'exists'],
+  });
+  if (!table) return 0;
   const created = rows.filter((r) => r.inserted).length;
   io.out.write(`${formatCount(created)} created, ${formatCount(rows.length - created)} already existed.\n`);
   return 0;
@@ -218,35 +207,23 @@ function burnText(s: { action: string; burn: number; evaluatedAtMs: number } | u
  * `leak sla evaluate [--json]`: one burn-rate evaluation now, as the server's per-minute job runs it (pending
  * Silver minutes compacted first). Incidents and tickets it opens are delivered by the server's worker.
  */
-async function evaluateCommand(
-  services: Services,
-  config: Config,
-  ctx: Ctx,
-  json: boolean,
-  io: Io,
-): Promise<number> {
-  await compactSilver(services.db);
-  const outcomes = await evaluateSlaAlerts(slaAlertDeps(services, config), ctx);
-  if (json) {
-    io.out.write(`${JSON.stringify(outcomes, null, 2)}\n`);
-    return 0;
-  }
-  if (outcomes.length === 0) {
-    io.out.write('No SLA definitions in force. Define some with: leak sla apply -f <slos.yaml>\n');
-    return 0;
-  }
-  writeTable(io, [
-    ['SLA', 'ACTION', 'RULE', 'BURN', 'INCIDENT', 'TICKET'],
-    ...outcomes.map((o) => [
+async function evaluateCommand(uc: UseCases, ctx: Ctx, json: boolean, io: Io): Promise<number> {
+  await uc.compactSilver();
+  const outcomes = await uc.evaluateSlas(ctx);
+  const table = writeListing(io, outcomes, {
+    json,
+    empty: 'No SLA definitions in force. Define some with: leak sla apply -f <slos.yaml>',
+    header: ['SLA', 'ACTION', 'RULE', 'BURN', 'INCIDENT', 'TICKET'],
+    row: (o) => [
       o.slaId,
       o.action,
       o.rule ?? '—',
       formatBurn(o.burn),
       o.incidentId === null ? o.incident : `${o.incident} #${o.incidentId}`,
       o.ticket ? 'queued' : '—',
-    ]),
-  ]);
-  if (outcomes.some((o) => o.incident !== 'none' || o.ticket))
+    ],
+  });
+  if (table && outcomes.some((o) => o.incident !== 'none' || o.ticket))
     io.out.write('Slack messages are queued in the outbox; the running server delivers them.\n');
   return 0;
 }

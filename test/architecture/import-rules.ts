@@ -15,6 +15,8 @@ import path from 'node:path';
  * - src/shared/**   imports nothing from src except src/shared (node: modules and packages are fine).
  * - src/main.ts and src/cli.ts are entry points: only they may import each other; nothing else
  *                   imports them.
+ *
+ * Import cycles, between files and between folders, are checked by import-cycles.ts (cycles.test.ts).
  */
 
 export type Target =

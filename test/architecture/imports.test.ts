@@ -1,24 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkImports, importSpecifiers, resolveImport } from './import-rules.ts';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Every .ts file under src/, keyed by its repo-relative posix path. */
-function readSrc(): Map<string, string> {
-  const files = new Map<string, string>();
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
-      const rel = `${dir}/${entry.name}`;
-      if (entry.isDirectory()) walk(rel);
-      else if (entry.name.endsWith('.ts')) files.set(rel, readFileSync(path.join(ROOT, rel), 'utf8'));
-    }
-  };
-  walk('src');
-  return files;
-}
+import { readSrc } from './read-src.ts';
 
 const check = (files: Record<string, string>) => checkImports(new Map(Object.entries(files)));
 const PURE_SHARED = { 'src/shared/money.ts': 'export const x = 1;' };

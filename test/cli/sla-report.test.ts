@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goldRepository } from '../../src/adapters/db/gold-repository.ts';
 import { slaRepository } from '../../src/adapters/db/sla-repository.ts';
-import { mergeSketchBytes } from '../../src/adapters/telemetry/sketch.ts';
+import { sketchOps } from '../../src/adapters/telemetry/sketch-ops.ts';
 import { isoWeekContaining, lastCompleteWeek, parseIsoWeek } from '../../src/domain/sla/report.ts';
 import { snapshotOf } from '../../src/domain/sla/snapshot.ts';
 import { availabilityFrom, searchLatency, snapshotAudit } from '../domain/sla/openslo-fixtures.ts';
@@ -33,7 +33,7 @@ describe.each(backends)('leak sla report on $name', (backend) => {
     expect((await leak(['migrate'])).code).toBe(0);
     await target.withDb(async (db) => {
       await slaRepository(db).apply([{ open: AVAIL }, { open: SEARCH }]);
-      const gold = goldRepository(db, mergeSketchBytes);
+      const gold = goldRepository(db, sketchOps);
       const audit = (id: string) => snapshotAudit(id, W47.startMs);
       for (let d = 0; d < 7; d++) {
         const day = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIX_ACTIONS } from '../../src/adapters/slack/ids.ts';
+import { FIX_ACTIONS } from '../../src/adapters/slack/blocks/ids.ts';
 import {
   auditRows,
   clickFix,

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { FIX_ACTIONS } from '../../src/adapters/slack/ids.ts';
+import { FIX_ACTIONS } from '../../src/adapters/slack/blocks/ids.ts';
 import type { FunnelRecord } from '../../src/domain/records/record.ts';
 import { DAY_MS } from '../../src/shared/time.ts';
 import { buildRecord } from '../support/builders.ts';

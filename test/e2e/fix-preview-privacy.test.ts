@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIONS, FIX_ACTIONS } from '../../src/adapters/slack/ids.ts';
+import { ACTIONS, FIX_ACTIONS } from '../../src/adapters/slack/blocks/ids.ts';
 import { DAY_MS } from '../../src/shared/time.ts';
 import { buildRecord } from '../support/builders.ts';
 import type { RecordedCall } from '../support/fake-slack.ts';

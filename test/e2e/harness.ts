@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { signatureFor } from '../../src/adapters/slack/signature.ts';
+import { openServices, type Services } from '../../src/composition/services.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import type { FunnelRecord } from '../../src/domain/records/record.ts';
 import { type Running, start } from '../../src/main.ts';
-import { openServices, type Services } from '../../src/services.ts';
 import { backends, silentLog } from '../support/db.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
 

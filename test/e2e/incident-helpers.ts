@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { ACTIONS } from '../../src/adapters/slack/ids.ts';
+import { ACTIONS } from '../../src/adapters/slack/blocks/ids.ts';
 import type { FunnelRecord } from '../../src/domain/records/record.ts';
 import { DAY_MS } from '../../src/shared/time.ts';
 import { buildRecord } from '../support/builders.ts';

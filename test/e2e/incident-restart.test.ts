@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Ctx } from '../../src/app/context.ts';
-import { runIncidentScan } from '../../src/app/incidents/reconcile.ts';
+import { runIncidentScan } from '../../src/app/incidents/revenue-scan.ts';
+import { openServices } from '../../src/composition/services.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import { openServices } from '../../src/services.ts';
 import { silentLog } from '../support/db.ts';
 import { type Harness, INCIDENT_ENV, type SharedDatabase, sharedDatabase, startHarness } from './harness.ts';
 import { burningRecords, incidentChannels, postedChannels, theIncident } from './incident-helpers.ts';

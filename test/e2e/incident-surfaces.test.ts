@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIONS } from '../../src/adapters/slack/ids.ts';
+import { ACTIONS } from '../../src/adapters/slack/blocks/ids.ts';
 import type { Message } from '../support/fake-slack-messages.ts';
 import { type Harness, startHarness } from './harness.ts';
 import {

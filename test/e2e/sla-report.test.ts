@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { goldRepository } from '../../src/adapters/db/gold-repository.ts';
 import { limitViolations } from '../../src/adapters/slack/blocks/limits.ts';
 import type { KnownBlock } from '../../src/adapters/slack/blocks/types.ts';
-import { mergeSketchBytes } from '../../src/adapters/telemetry/sketch.ts';
+import { sketchOps } from '../../src/adapters/telemetry/sketch-ops.ts';
 import type { SlaDefinition } from '../../src/domain/sla/definition.ts';
 import { isoWeekContaining, lastCompleteWeek } from '../../src/domain/sla/report.ts';
 import { snapshotOf } from '../../src/domain/sla/snapshot.ts';
@@ -36,7 +36,7 @@ let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
   await h.services.repos.slas.apply([{ open: CHECKOUT }, { open: SEARCH }]);
-  const gold = goldRepository(h.services.db, mergeSketchBytes);
+  const gold = goldRepository(h.services.db, sketchOps);
   for (let d = 0; d < 7; d++) {
     const day = { dayMs: week.startMs + d * DAY_MS, total: 10_000, errors: d === 3 ? 30 : 2, badMinutes: 0 };
     for (const def of [CHECKOUT, SEARCH])

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { telemetryStore } from '../../src/adapters/db/telemetry-repository.ts';
-import { mergeSketchBytes, sketchQuantiles } from '../../src/adapters/telemetry/sketch.ts';
+import { sketchOps } from '../../src/adapters/telemetry/sketch-ops.ts';
 import { type Harness, startHarness } from './harness.ts';
 
 /**
@@ -47,7 +47,7 @@ describe('telemetry ingest into the running app', () => {
     expect(stored).not.toContain('ann@example.com');
     expect(bronze[0]!['user_hash']).toMatch(/^[0-9a-f]{64}$/);
     // Silver minutes wait in silver_minute_pending until compaction (a scheduled job) merges them.
-    await telemetryStore(h.services.db, mergeSketchBytes, { quantiles: sketchQuantiles }).compact();
+    await telemetryStore(h.services.db, sketchOps).compact();
     const [silver] = await h.services.db.query<{ count: string; errors: string; max: number }>(
       "SELECT count::text AS count, errors::text AS errors, max FROM silver_minute WHERE service = 'checkout' AND metric = 'pay'",
     );

@@ -1,4 +1,4 @@
-import { type ChatGateway, DeliveryError, type OutboundMessage } from '../../src/app/incident-ports.ts';
+import { type ChatGateway, DeliveryError, type OutboundMessage } from '../../src/app/outbox/ports.ts';
 import { type Incident, revenueFigures } from '../../src/domain/incidents/incident.ts';
 
 /**

@@ -1,10 +1,11 @@
 import type { Ctx } from '../../app/context.ts';
+import { type DeliveryDeps, deliverDue } from '../../app/delivery/handlers.ts';
 import { approveFix } from '../../app/fixes/approve.ts';
 import type { FixDeps } from '../../app/fixes/deps.ts';
 import { type FixTarget, previewFix } from '../../app/fixes/preview.ts';
 import { verifyDueFixes } from '../../app/fixes/verify.ts';
-import { type DeliveryDeps, deliverDue } from '../../app/incidents/deliver.ts';
-import { type IncidentChange, runIncidentScan } from '../../app/incidents/reconcile.ts';
+import { runIncidentScan } from '../../app/incidents/revenue-scan.ts';
+import type { IncidentChange } from '../../app/incidents/transitions.ts';
 import type { RecordRepository } from '../../app/ports.ts';
 import type { ScanDeps } from '../../app/scan.ts';
 import type { IssueType } from '../../domain/rules/catalog.ts';

@@ -1,4 +1,4 @@
-import type { ChatGateway, OutboundMessage } from '../../app/incident-ports.ts';
+import type { ChatGateway, OutboundMessage } from '../../app/outbox/ports.ts';
 import type { Incident } from '../../domain/incidents/incident.ts';
 import { blocksToText } from './blocks-text.ts';
 

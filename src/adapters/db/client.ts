@@ -1,39 +1,16 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import type { Log } from '../../app/context.ts';
 import type { Config } from '../../config/config.ts';
 import * as schema from './schema.ts';
+import type { Db, Row, Sql } from './sql.ts';
 
-export type Row = Record<string, unknown>;
-
-/**
- * The narrow SQL surface shared by postgres.js and PGlite, so every repository runs the same SQL on
- * both. Hot paths use `copyIn` (COPY … FROM STDIN / '/dev/blob'); everything else uses `query`.
- */
-export interface Sql {
-  query<T extends Row = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
-  /** Rows as arrays in column order: no per-row object from the driver (hot, wide reads). */
-  queryArrays(text: string, params?: readonly unknown[]): Promise<unknown[][]>;
-  /** Runs a script of several statements (simple protocol, no parameters): migrations. */
-  exec(script: string): Promise<void>;
-  /** COPY text-format lines (see copy.ts) into `table(columns)`. */
-  copyIn(table: string, columns: readonly string[], lines: Iterable<string>): Promise<void>;
-}
-
-export interface Db extends Sql {
-  readonly kind: 'postgres' | 'pglite';
-  readonly orm: PgDatabase<PgQueryResultHKT, typeof schema>;
-  /** Runs `fn` in one transaction on one connection; rolls back if it throws. */
-  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
-  /** Runs `fn` holding one dedicated connection (session-level advisory locks need this). */
-  session<T>(fn: (s: Sql) => Promise<T>): Promise<T>;
-  ready(): Promise<{ ok: boolean; detail: string }>;
-  close(): Promise<void>;
-}
+// The surface types live in sql.ts so migrate.ts (which client.ts loads for readiness) need not import
+// this file back; every repository keeps importing them from here.
+export type { Db, Row, Sql } from './sql.ts';
 
 const copySql = (table: string, columns: readonly string[], source: string) =>
   `COPY ${table} (${columns.join(', ')}) FROM ${source}`;

@@ -1,6 +1,7 @@
 import type { RunCoordinator, RunOnceOutcome } from '../../app/schedule-ports.ts';
 import { maskSecrets } from '../log/logger.ts';
 import type { Db, Sql } from './client.ts';
+import { iso } from './instants.ts';
 
 /**
  * "One fire runs once" across replicas, with two guards, because each covers a race the other misses:
@@ -36,7 +37,7 @@ const MAX_ERROR_CHARS = 2000;
 
 const runningOnPglite = new WeakMap<Db, Set<string>>();
 
-const slotIso = (slotMs: number): string => new Date(Math.floor(slotMs / 1000) * 1000).toISOString();
+const slotIso = (slotMs: number): string => iso(Math.floor(slotMs / 1000) * 1000);
 
 async function claim(sql: Sql, job: string, slot: string, runner: string): Promise<boolean> {
   const rows = await sql.query(

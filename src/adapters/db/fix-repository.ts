@@ -1,65 +1,10 @@
 import type { FixRunPatch, FixStore, FixTx, NewFixRun, OpenFinding } from '../../app/fix-ports.ts';
 import type { ChangedField } from '../../domain/fixpacks/dsl.ts';
-import type { FixRun } from '../../domain/fixpacks/run.ts';
 import type { FunnelRecord } from '../../domain/records/record.ts';
 import type { Db, Row, Sql } from './client.ts';
+import { json, RECORD_SELECT, RUN_COLUMNS, toRecord, toRun } from './fix-rows.ts';
 import { incidentTx } from './incidents-repository.ts';
-
-const ms = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)::float8`;
-const iso = (v: number | null | undefined) => (v == null ? null : new Date(v).toISOString());
-const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-
-const RUN_COLUMNS = `id::text AS id, incident_id::text AS incident_id, state, plan, requested_by, approved_by,
-  rejected_by, ${ms('created_at')} AS created_ms, ${ms('expires_at')} AS expires_ms, ${ms('applied_at')} AS applied_ms,
-  ${ms('rolled_back_at')} AS rolled_back_ms, inverse, guard, verification, ${ms('verify_due_at')} AS verify_due_ms,
-  recovered_cents::float8 AS recovered_cents, reason, skipped, channel_id, message_ts`;
-
-function toRun(r: Row): FixRun {
-  return {
-    id: r['id'] as string,
-    incidentId: (r['incident_id'] as string | null) ?? null,
-    state: r['state'] as FixRun['state'],
-    plan: json(r['plan']),
-    requestedBy: r['requested_by'] as string,
-    approvedBy: (r['approved_by'] as string | null) ?? null,
-    rejectedBy: (r['rejected_by'] as string | null) ?? null,
-    createdAtMs: r['created_ms'] as number,
-    expiresAtMs: r['expires_ms'] as number,
-    appliedAtMs: (r['applied_ms'] as number | null) ?? null,
-    rolledBackAtMs: (r['rolled_back_ms'] as number | null) ?? null,
-    inverse: r['inverse'] == null ? null : json(r['inverse']),
-    guard: r['guard'] == null ? null : json(r['guard']),
-    verification: (r['verification'] as FixRun['verification']) ?? null,
-    verifyDueAtMs: (r['verify_due_ms'] as number | null) ?? null,
-    recoveredCents: r['recovered_cents'] as number,
-    reason: (r['reason'] as string | null) ?? null,
-    skipped: json(r['skipped'] ?? []),
-    channelId: (r['channel_id'] as string | null) ?? null,
-    messageTs: (r['message_ts'] as string | null) ?? null,
-  };
-}
-
-const RECORD_SELECT = `SELECT id, type, name, email_hash, domain, company, source, region, owner, stage,
-  ${ms('created_at')} AS created_ms, ${ms('last_touch_at')} AS touched_ms, next_step, value_cents::float8 AS value,
-  notes FROM records`;
-
-const toRecord = (r: Row): FunnelRecord => ({
-  id: r['id'] as string,
-  type: r['type'] as FunnelRecord['type'],
-  name: r['name'] as string,
-  emailHash: (r['email_hash'] as string | null) ?? null,
-  domain: r['domain'] as string,
-  company: r['company'] as string,
-  source: r['source'] as string,
-  region: r['region'] as string,
-  owner: r['owner'] as string,
-  stage: r['stage'] as string,
-  createdAtMs: r['created_ms'] as number,
-  lastTouchAtMs: (r['touched_ms'] as number | null) ?? null,
-  nextStep: r['next_step'] as string,
-  valueCents: r['value'] as number,
-  notes: r['notes'] as string,
-});
+import { iso } from './instants.ts';
 
 /** Plan field → records column. Only these can be written by a fix (the DSL's closed list). */
 const COLUMN: Record<ChangedField, string> = {

@@ -1,11 +1,11 @@
+import type { SketchOps } from '../../app/telemetry/sketch-ports.ts';
 import type { GoldSnapshots, SlaDayTotals } from '../../app/telemetry-ports.ts';
 import type { Db } from './client.ts';
 import { incidentTx } from './incidents-repository.ts';
-import type { MergeSketchBytes } from './telemetry-repository.ts';
+import { epochMs, iso } from './instants.ts';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
-const iso = (ms: number) => new Date(ms).toISOString();
 const fromB64 = (v: unknown) =>
   typeof v === 'string' && v !== '' ? new Uint8Array(Buffer.from(v, 'base64')) : null;
 
@@ -13,13 +13,13 @@ type SeriesRow = { tags_hash: string; at_ms: number; count: number; errors: numb
 
 /**
  * Gold snapshots (gold_snapshots, migration 0004) and the Silver reads the SLA engine needs. Sketches are
- * merged with the injected `mergeSketchBytes` (this adapter cannot import the sketch library).
+ * merged with the injected SketchOps (this adapter cannot import the sketch library).
  */
-export function goldRepository(db: Db, mergeSketchBytes: MergeSketchBytes): GoldSnapshots {
-  const merge = (a: Uint8Array | null, b: Uint8Array | null) => (a && b ? mergeSketchBytes(a, b) : (a ?? b));
+export function goldRepository(db: Db, sketchOps: Pick<SketchOps, 'merge'>): GoldSnapshots {
+  const merge = (a: Uint8Array | null, b: Uint8Array | null) => (a && b ? sketchOps.merge(a, b) : (a ?? b));
 
   const series = (table: 'silver_minute' | 'silver_hour', col: 'minute' | 'hour', sketches: boolean) =>
-    `SELECT tags_hash, floor(extract(epoch FROM ${col}) * 1000)::float8 AS at_ms,
+    `SELECT tags_hash, ${epochMs(col)} AS at_ms,
             count::float8 AS count, errors::float8 AS errors,
             ${sketches ? "encode(sketch, 'base64')" : 'NULL::text'} AS sketch
      FROM ${table}

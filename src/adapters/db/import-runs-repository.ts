@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { ImportRunRepository, ImportRunResult, ImportRunStart } from '../../app/ports.ts';
 import type { Db } from './client.ts';
+import { iso } from './instants.ts';
 import { importRuns } from './schema.ts';
 
 export function importRunRepository(db: Db): ImportRunRepository {
@@ -25,7 +26,7 @@ export function importRunRepository(db: Db): ImportRunRepository {
           [
             id,
             result.error ? 'failed' : result.rejected.length > 0 ? 'partial' : 'succeeded',
-            new Date(result.finishedAtMs).toISOString(),
+            iso(result.finishedAtMs),
             result.total,
             result.imported,
             result.rejected.length,

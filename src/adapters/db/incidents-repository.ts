@@ -4,21 +4,20 @@ import type {
   IncidentStore,
   IncidentTx,
   NewIncident,
-  NewJob,
   NewTimelineEntry,
+  PageDelivery,
   SlackState,
   TimelineEntry,
 } from '../../app/incident-ports.ts';
+import type { NewJob } from '../../app/outbox/ports.ts';
 import type { Incident } from '../../domain/incidents/incident.ts';
 import type { IncidentState } from '../../domain/incidents/lifecycle.ts';
 import type { Db, Row, Sql } from './client.ts';
+import { epochMs, iso } from './instants.ts';
 
-const ms = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)::float8`;
-const iso = (v: number | null | undefined) => (v == null ? null : new Date(v).toISOString());
-
-const COLUMNS = `id::text AS id, dedupe_key, title, state, severity, paging, ${ms('opened_at')} AS opened_ms,
-  ${ms('acknowledged_at')} AS acknowledged_ms, acknowledged_by, ${ms('resolved_at')} AS resolved_ms, resolved_by,
-  commander, figures, pages_sent, ${ms('next_page_at')} AS next_page_ms, channel_id, channel_name, war_room_ts,
+const COLUMNS = `id::text AS id, dedupe_key, title, state, severity, paging, ${epochMs('opened_at')} AS opened_ms,
+  ${epochMs('acknowledged_at')} AS acknowledged_ms, acknowledged_by, ${epochMs('resolved_at')} AS resolved_ms, resolved_by,
+  commander, figures, pages_sent, ${epochMs('next_page_at')} AS next_page_ms, channel_id, channel_name, war_room_ts,
   (SELECT coalesce(sum(f.recovered_cents), 0)::float8 FROM fix_runs f
     WHERE f.incident_id = incidents.id AND f.state = 'applied') AS recovered_cents`;
 
@@ -62,7 +61,7 @@ function toEntry(r: Row): TimelineEntry {
 const json = (v: unknown): Record<string, unknown> =>
   (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
 
-const ENTRY_COLUMNS = `id::text AS id, incident_id::text AS incident_id, kind, actor, ${ms('at')} AS at_ms, data`;
+const ENTRY_COLUMNS = `id::text AS id, incident_id::text AS incident_id, kind, actor, ${epochMs('at')} AS at_ms, data`;
 
 /** Patch keys → columns and how each value is written. */
 const PATCH: { [K in keyof Required<IncidentPatch>]: [string, (v: IncidentPatch[K]) => unknown] } = {
@@ -240,7 +239,8 @@ export function incidentStore(db: Db): IncidentStore {
       return rows.map((r) => ({
         key: r['key'] as string,
         pending: r['state'] === 'pending',
-        payload: json(r['payload']),
+        // Only incident.page rows are selected, and their payload was written by a typed enqueue.
+        payload: json(r['payload']) as unknown as PageDelivery['payload'],
         progress: json(r['progress']),
       }));
     },

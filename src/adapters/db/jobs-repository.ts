@@ -1,18 +1,20 @@
-import type { Job, JobQueue } from '../../app/incident-ports.ts';
+import type { Job, JobQueue } from '../../app/outbox/ports.ts';
 import type { Db, Row } from './client.ts';
 
-const toJob = (r: Row): Job => ({
-  id: r['id'] as string,
-  kind: r['kind'] as Job['kind'],
-  key: r['key'] as string,
-  incidentId: r['incident_id'] as string,
-  payload: (typeof r['payload'] === 'string' ? JSON.parse(r['payload']) : r['payload']) as Job['payload'],
-  attempts: Number(r['attempts']),
-  generation: Number(r['generation']),
-  progress: (typeof r['progress'] === 'string'
-    ? JSON.parse(r['progress'])
-    : r['progress']) as Job['progress'],
-});
+// The row's kind and payload were written together by a typed enqueue, so they match as one Job member.
+const toJob = (r: Row): Job =>
+  ({
+    id: r['id'] as string,
+    kind: r['kind'] as Job['kind'],
+    key: r['key'] as string,
+    incidentId: r['incident_id'] as string,
+    payload: (typeof r['payload'] === 'string' ? JSON.parse(r['payload']) : r['payload']) as Job['payload'],
+    attempts: Number(r['attempts']),
+    generation: Number(r['generation']),
+    progress: (typeof r['progress'] === 'string'
+      ? JSON.parse(r['progress'])
+      : r['progress']) as Job['progress'],
+  }) as Job;
 
 /**
  * Settling a job (complete, retry, fail) is guarded by its attempt count: a worker whose lease lapsed,

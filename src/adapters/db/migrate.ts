@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Log } from '../../app/context.ts';
-import type { Db, Sql } from './client.ts';
+import type { Db, Sql } from './sql.ts';
 
 /** `migrations/` at the repository root (same depth from src/ and from dist/). */
 const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/', import.meta.url));

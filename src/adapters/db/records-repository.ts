@@ -2,6 +2,7 @@ import type { RecordRepository } from '../../app/ports.ts';
 import type { ScannableRecord } from '../../domain/records/record.ts';
 import type { Db } from './client.ts';
 import { encodeRecordLine } from './copy.ts';
+import { epochMs } from './instants.ts';
 
 const RECORD_COLUMNS = [
   'id',
@@ -51,8 +52,8 @@ const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code 
 /** Projection for scanning: only what the rules, pricing and rendering read. */
 const LOAD_SCANNABLE = `
   SELECT id, type, name, domain, region, owner, stage, next_step,
-         floor(extract(epoch FROM created_at) * 1000)::float8,
-         floor(extract(epoch FROM last_touch_at) * 1000)::float8,
+         ${epochMs('created_at')},
+         ${epochMs('last_touch_at')},
          value_cents::float8
   FROM records`;
 

@@ -1,22 +1,20 @@
-import type { NewJob } from '../../app/incident-ports.ts';
+import type { NewJob } from '../../app/outbox/ports.ts';
+import type { SketchOps } from '../../app/telemetry/sketch-ports.ts';
 import type { SlaReportOutbox, SlaReportReads } from '../../app/telemetry-ports.ts';
 import type { SloStatus } from '../../domain/budget/slos.ts';
 import type { CauseRollup } from '../../domain/scan/summarize.ts';
 import type { Db } from './client.ts';
+import { epochMs, iso } from './instants.ts';
 import { SLA_DEFINITION_COLUMNS, toDefinition } from './sla-repository.ts';
 
-const ms = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)::float8`;
-const iso = (v: number) => new Date(v).toISOString();
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
-
-/** Merges stored DDSketch bytes and answers their p99 (injected: this adapter cannot import the sketch library). */
-export type P99OfSketches = (sketches: readonly Uint8Array[]) => number | null;
 
 /**
  * The weekly SLA report's reads (migrations 0001, 0002, 0004): definitions, Gold snapshots, SLA incidents,
- * Silver hour sketches and the week's last scan. Read-only; every bound is [from, to) in UTC.
+ * Silver hour sketches (their p99 by the injected SketchOps: this adapter cannot import the sketch library)
+ * and the week's last scan. Read-only; every bound is [from, to) in UTC.
  */
-export function reportRepository(db: Db, p99Of: P99OfSketches): SlaReportReads {
+export function reportRepository(db: Db, sketchOps: Pick<SketchOps, 'p99'>): SlaReportReads {
   return {
     async definitionsDuring(fromMs, toMs) {
       const rows = await db.query(
@@ -57,7 +55,7 @@ export function reportRepository(db: Db, p99Of: P99OfSketches): SlaReportReads {
 
     async slaIncidents(fromMs, toMs) {
       const rows = await db.query<{ sla_id: string; opened_ms: number; open: boolean }>(
-        `SELECT substr(dedupe_key, 5) AS sla_id, ${ms('opened_at')} AS opened_ms, state <> 'resolved' AS open
+        `SELECT substr(dedupe_key, 5) AS sla_id, ${epochMs('opened_at')} AS opened_ms, state <> 'resolved' AS open
          FROM incidents
          WHERE dedupe_key LIKE 'sla:%' AND opened_at >= $1::timestamptz AND opened_at < $2::timestamptz
          ORDER BY opened_at, id`,
@@ -77,12 +75,12 @@ export function reportRepository(db: Db, p99Of: P99OfSketches): SlaReportReads {
       const sketches = rows
         .filter((r) => typeof r.sketch === 'string' && r.sketch !== '')
         .map((r) => new Uint8Array(Buffer.from(r.sketch, 'base64')));
-      return sketches.length === 0 ? null : p99Of(sketches);
+      return sketches.length === 0 ? null : sketchOps.p99(sketches);
     },
 
     async latestScanBetween(fromMs, toMs) {
       const [r] = await db.query(
-        `SELECT ${ms('as_of')} AS as_of_ms, total_at_risk_cents::float8 AS at_risk, slos, top_causes
+        `SELECT ${epochMs('as_of')} AS as_of_ms, total_at_risk_cents::float8 AS at_risk, slos, top_causes
          FROM scans WHERE as_of >= $1::timestamptz AND as_of < $2::timestamptz
          ORDER BY as_of DESC, id DESC LIMIT 1`,
         [iso(fromMs), iso(toMs)],

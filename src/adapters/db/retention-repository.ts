@@ -1,5 +1,6 @@
 import type { BronzePartition, TagCardinality, TelemetryRetention } from '../../app/telemetry-ports.ts';
 import type { Db, Sql } from './client.ts';
+import { iso } from './instants.ts';
 
 /**
  * Retention of the telemetry tiers (TELEMETRY.md "Retention"): Bronze goes a whole day partition at a
@@ -30,8 +31,6 @@ const MINUTES_TO_PURGE = `
     AND EXISTS (SELECT 1 FROM silver_hour h
                 WHERE h.service = m.service AND h.metric = m.metric AND h.tags_hash = m.tags_hash
                   AND h.hour = date_trunc('hour', m.minute, 'UTC'))`;
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 async function count(sql: Sql, text: string, params: readonly unknown[] = []): Promise<number> {
   const [row] = await sql.query<{ n: number }>(text, params);

@@ -1,38 +1,23 @@
+import type { SketchOps } from '../../app/telemetry/sketch-ports.ts';
 import type { TelemetryRollups } from '../../app/telemetry-ports.ts';
+import { combineByKey, type RollupStats } from '../../domain/telemetry/rollup.ts';
 import type { Db, Sql } from './client.ts';
-import type { MergeSketchBytes, TelemetryStoreOptions } from './telemetry-repository.ts';
+import { iso, quantileParams, rollupParams, type StoredStats, statsOf } from './telemetry-sql.ts';
 
 const HOUR_MS = 3_600_000;
 /** Hour groups merged per transaction: bounds the minute rows (≤ 60 per group) held in memory. */
 const GROUPS_PER_BATCH = 500;
 
-const iso = (ms: number) => new Date(ms).toISOString();
-const num = (v: number | null) => (v === null ? null : String(v));
-
 type Group = { service: string; metric: string; tags_hash: string; hour_ms: number };
 
-type MinuteRow = Group & {
-  tags: string;
-  count: number;
-  errors: number;
-  sum: number;
-  min: number | null;
-  max: number | null;
-  sketch: string | null;
-};
+type MinuteRow = Group & StoredStats & { tags: string };
 
-type HourRow = {
+type HourRow = RollupStats & {
   service: string;
   metric: string;
   tags: string;
   tagsHash: string;
   hourMs: number;
-  count: number;
-  errors: number;
-  sum: number;
-  min: number | null;
-  max: number | null;
-  sketch: Uint8Array | null;
 };
 
 /**
@@ -59,107 +44,90 @@ const PENDING = `
      OR (m.hour >= $2::timestamptz AND m.count >= h.count)
   ORDER BY m.service, m.metric, m.tags_hash, m.hour`;
 
-const minOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.min(a, b));
-const maxOf = (a: number | null, b: number | null) => (a === null ? b : b === null ? a : Math.max(a, b));
-
 const bounds = (untilMs: number) => {
   const endMs = Math.floor(untilMs / HOUR_MS) * HOUR_MS;
   return [iso(endMs), iso(endMs - 2 * HOUR_MS)];
 };
 
+/** The minute rows of these (series, hour) groups. */
+function readMinutes(tx: Sql, groups: readonly Group[]): Promise<MinuteRow[]> {
+  return tx.query<MinuteRow>(
+    `SELECT s.service, s.metric, s.tags_hash, s.tags::text AS tags,
+            (extract(epoch FROM date_trunc('hour', s.minute, 'UTC')) * 1000)::float8 AS hour_ms,
+            s.count::float8 AS count, s.errors::float8 AS errors, s.sum, s.min, s.max,
+            encode(s.sketch, 'base64') AS sketch
+     FROM silver_minute s
+     JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(service, metric, tags_hash, hour)
+       ON s.service = k.service AND s.metric = k.metric AND s.tags_hash = k.tags_hash
+      AND s.minute >= k.hour::timestamptz AND s.minute < k.hour::timestamptz + interval '1 hour'
+     ORDER BY s.service, s.metric, s.tags_hash, s.minute`,
+    [
+      groups.map((g) => g.service),
+      groups.map((g) => g.metric),
+      groups.map((g) => g.tags_hash),
+      groups.map((g) => iso(Number(g.hour_ms))),
+    ],
+  );
+}
+
+const hourRow = (m: MinuteRow): HourRow => ({
+  service: m.service,
+  metric: m.metric,
+  tags: m.tags,
+  tagsHash: m.tags_hash,
+  hourMs: Number(m.hour_ms),
+  ...statsOf(m),
+});
+
+/** Minute rows folded into their hours (domain/telemetry/rollup.ts combineByKey). */
+const foldHours = (minutes: readonly MinuteRow[], merge: SketchOps['merge']): HourRow[] => [
+  ...combineByKey(
+    minutes.map(hourRow),
+    (h) => JSON.stringify([h.service, h.metric, h.tagsHash, h.hourMs]),
+    merge,
+  ).values(),
+];
+
+/** Upserts the hour rows, with their p50/p90/p99. */
+async function writeHours(
+  tx: Sql,
+  rows: readonly HourRow[],
+  quantiles: SketchOps['quantiles'],
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO silver_hour
+       (service, metric, tags, tags_hash, hour, count, errors, sum, min, max, sketch, p50, p90, p99)
+     SELECT u.service, u.metric, u.tags::jsonb, u.tags_hash, u.hour::timestamptz, u.count::float8::bigint,
+            u.errors::float8::bigint, u.sum::float8, u.min::float8, u.max::float8, decode(u.sketch, 'base64'),
+            u.p50::float8, u.p90::float8, u.p99::float8
+     FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+                 $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
+       AS u(service, metric, tags, tags_hash, hour, count, errors, sum, min, max, sketch, p50, p90, p99)
+     ON CONFLICT (service, metric, tags_hash, hour) DO UPDATE
+       SET tags = EXCLUDED.tags, count = EXCLUDED.count, errors = EXCLUDED.errors, sum = EXCLUDED.sum,
+           min = EXCLUDED.min, max = EXCLUDED.max, sketch = EXCLUDED.sketch,
+           p50 = EXCLUDED.p50, p90 = EXCLUDED.p90, p99 = EXCLUDED.p99`,
+    [
+      ...rollupParams(
+        rows,
+        (r) => r.tags,
+        (r) => r.hourMs,
+      ),
+      ...quantileParams(rows, quantiles),
+    ],
+  );
+}
+
 /**
  * Silver hour rollups merged from the minute rows: count, errors and sum add, min and max combine, and the
- * sketches are merged with the injected `mergeSketchBytes` (never averaged), so the hour's p50/p90/p99
- * (from `options.quantiles`, as in telemetryStore) keep DDSketch's 1% relative accuracy.
+ * sketches are merged with the injected SketchOps (never averaged), so the hour's p50/p90/p99 (its
+ * `quantiles`, as in telemetryStore) keep DDSketch's 1% relative accuracy.
  */
-export function rollupRepository(
-  db: Db,
-  mergeSketchBytes: MergeSketchBytes,
-  options: TelemetryStoreOptions = {},
-): TelemetryRollups {
-  const { quantiles } = options;
-
+export function rollupRepository(db: Db, sketches: Pick<SketchOps, 'merge' | 'quantiles'>): TelemetryRollups {
   async function mergeBatch(tx: Sql, groups: readonly Group[]): Promise<number> {
-    const minutes = await tx.query<MinuteRow>(
-      `SELECT s.service, s.metric, s.tags_hash, s.tags::text AS tags,
-              (extract(epoch FROM date_trunc('hour', s.minute, 'UTC')) * 1000)::float8 AS hour_ms,
-              s.count::float8 AS count, s.errors::float8 AS errors, s.sum, s.min, s.max,
-              encode(s.sketch, 'base64') AS sketch
-       FROM silver_minute s
-       JOIN unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS k(service, metric, tags_hash, hour)
-         ON s.service = k.service AND s.metric = k.metric AND s.tags_hash = k.tags_hash
-        AND s.minute >= k.hour::timestamptz AND s.minute < k.hour::timestamptz + interval '1 hour'
-       ORDER BY s.service, s.metric, s.tags_hash, s.minute`,
-      [
-        groups.map((g) => g.service),
-        groups.map((g) => g.metric),
-        groups.map((g) => g.tags_hash),
-        groups.map((g) => iso(Number(g.hour_ms))),
-      ],
-    );
-    const hours = new Map<string, HourRow>();
-    for (const m of minutes) {
-      const key = JSON.stringify([m.service, m.metric, m.tags_hash, Number(m.hour_ms)]);
-      const sketch = m.sketch === null ? null : new Uint8Array(Buffer.from(m.sketch, 'base64'));
-      const min = m.min === null ? null : Number(m.min);
-      const max = m.max === null ? null : Number(m.max);
-      const h = hours.get(key);
-      if (!h) {
-        hours.set(key, {
-          service: m.service,
-          metric: m.metric,
-          tags: m.tags,
-          tagsHash: m.tags_hash,
-          hourMs: Number(m.hour_ms),
-          count: Number(m.count),
-          errors: Number(m.errors),
-          sum: Number(m.sum),
-          min,
-          max,
-          sketch,
-        });
-        continue;
-      }
-      h.count += Number(m.count);
-      h.errors += Number(m.errors);
-      h.sum += Number(m.sum);
-      h.min = minOf(h.min, min);
-      h.max = maxOf(h.max, max);
-      h.sketch = h.sketch && sketch ? mergeSketchBytes(h.sketch, sketch) : (h.sketch ?? sketch);
-    }
-    const rows = [...hours.values()];
+    const rows = foldHours(await readMinutes(tx, groups), sketches.merge);
     if (rows.length === 0) return 0;
-    const qs = rows.map((r) => (r.sketch && quantiles ? quantiles(r.sketch) : null));
-    await tx.query(
-      `INSERT INTO silver_hour
-         (service, metric, tags, tags_hash, hour, count, errors, sum, min, max, sketch, p50, p90, p99)
-       SELECT u.service, u.metric, u.tags::jsonb, u.tags_hash, u.hour::timestamptz, u.count::float8::bigint,
-              u.errors::float8::bigint, u.sum::float8, u.min::float8, u.max::float8, decode(u.sketch, 'base64'),
-              u.p50::float8, u.p90::float8, u.p99::float8
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                   $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])
-         AS u(service, metric, tags, tags_hash, hour, count, errors, sum, min, max, sketch, p50, p90, p99)
-       ON CONFLICT (service, metric, tags_hash, hour) DO UPDATE
-         SET tags = EXCLUDED.tags, count = EXCLUDED.count, errors = EXCLUDED.errors, sum = EXCLUDED.sum,
-             min = EXCLUDED.min, max = EXCLUDED.max, sketch = EXCLUDED.sketch,
-             p50 = EXCLUDED.p50, p90 = EXCLUDED.p90, p99 = EXCLUDED.p99`,
-      [
-        rows.map((r) => r.service),
-        rows.map((r) => r.metric),
-        rows.map((r) => r.tags),
-        rows.map((r) => r.tagsHash),
-        rows.map((r) => iso(r.hourMs)),
-        rows.map((r) => String(r.count)),
-        rows.map((r) => String(r.errors)),
-        rows.map((r) => String(r.sum)),
-        rows.map((r) => num(r.min)),
-        rows.map((r) => num(r.max)),
-        rows.map((r) => (r.sketch === null ? null : Buffer.from(r.sketch).toString('base64'))),
-        qs.map((p) => num(p?.p50 ?? null)),
-        qs.map((p) => num(p?.p90 ?? null)),
-        qs.map((p) => num(p?.p99 ?? null)),
-      ],
-    );
+    await writeHours(tx, rows, sketches.quantiles);
     return rows.length;
   }
 

@@ -3,6 +3,7 @@ import type { IncidentFigures } from '../../domain/incidents/incident.ts';
 import type { ScanSummary } from '../../domain/scan/summarize.ts';
 import type { Db } from './client.ts';
 import { copyLine } from './copy.ts';
+import { epochMs, iso } from './instants.ts';
 
 export function scanRepository(db: Db): ScanRepository {
   return {
@@ -10,7 +11,7 @@ export function scanRepository(db: Db): ScanRepository {
     async firstSeen(issueIds) {
       if (issueIds.length === 0) return new Map();
       const rows = await db.query<{ issue_id: string; ms: number }>(
-        `SELECT issue_id, floor(extract(epoch FROM first_seen_at) * 1000)::float8 AS ms
+        `SELECT issue_id, ${epochMs('first_seen_at')} AS ms
          FROM findings WHERE issue_id = ANY($1::text[])`,
         [issueIds],
       );
@@ -18,7 +19,7 @@ export function scanRepository(db: Db): ScanRepository {
     },
     async latestFigures() {
       const [r] = await db.query(
-        `SELECT id::text AS id, floor(extract(epoch FROM as_of) * 1000)::float8 AS as_of_ms, incident_severity,
+        `SELECT id::text AS id, ${epochMs('as_of')} AS as_of_ms, incident_severity,
            paging, burn_rate, budget_remaining, total_at_risk_cents::float8 AS at_risk, budget_cents::float8 AS budget,
            issues_count, high_issues, top_causes, affected_segments, slos
          FROM scans WHERE reconciled ORDER BY as_of DESC, id DESC LIMIT 1`,
@@ -55,12 +56,12 @@ async function recordScan(
   scan: { asOfMs: number; actor: string; startedAtMs: number; summary: ScanSummary },
 ): Promise<{ scanId: string; delta: FindingsDelta }> {
   const s = scan.summary;
-  const asOf = new Date(scan.asOfMs).toISOString();
+  const asOf = iso(scan.asOfMs);
   // Scans reconcile the same findings table: two at once (a scheduled scan meeting /leak scan) would
   // both try to INSERT the same new issue ids. Persisting is serialized; evaluation already ran outside.
   await tx.query('SELECT pg_advisory_xact_lock($1)', [SCAN_PERSIST_LOCK_KEY]);
   const [prev] = await tx.query<{ id: string; ms: number }>(
-    `SELECT id::text AS id, floor(extract(epoch FROM as_of) * 1000)::float8 AS ms
+    `SELECT id::text AS id, ${epochMs('as_of')} AS ms
      FROM scans WHERE reconciled ORDER BY as_of DESC, id DESC LIMIT 1`,
   );
   // A scan older than the newest reconciled one is a backfill: history of totals, not today's truth.
@@ -73,7 +74,7 @@ async function recordScan(
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id::text AS id`,
     [
       asOf,
-      new Date(scan.startedAtMs).toISOString(),
+      iso(scan.startedAtMs),
       scan.actor,
       s.records,
       s.issues.length,
@@ -164,7 +165,7 @@ async function recordScan(
       `UPDATE findings f SET status = 'cleared', cleared_at = $1, cleared_scan_id = $2, changed_scan_id = $2,
          last_seen_at = $3, last_seen_scan_id = $4
        FROM findings_diff d WHERE f.issue_id = d.issue_id AND d.action = 'clear'`,
-      [asOf, scanId, prev ? new Date(prev.ms).toISOString() : asOf, prev?.id ?? scanId],
+      [asOf, scanId, prev ? iso(prev.ms) : asOf, prev?.id ?? scanId],
     );
   const newIssues = n('new');
   const reopened = n('reopen');

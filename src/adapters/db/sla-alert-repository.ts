@@ -1,20 +1,13 @@
-import type { SlaAlertStore, SlaAlertTx, SlaSignals } from '../../app/sla-alert-ports.ts';
+import type { SlaAlertStore, SlaAlertTx, SlaSignals } from '../../app/sla/alert-ports.ts';
+import type { SketchOps } from '../../app/telemetry/sketch-ports.ts';
 import type { SlaAlertState } from '../../domain/sla/alerting.ts';
 import type { BurnAction } from '../../domain/sla/burn.ts';
 import type { SlaDefinition } from '../../domain/sla/definition.ts';
 import type { SlaEvidence, SlaTrendSide } from '../../domain/sla/figures.ts';
 import type { Db, Row, Sql } from './client.ts';
 import { incidentTx } from './incidents-repository.ts';
+import { epochMs, iso } from './instants.ts';
 
-/** The sketch operations the SLA reads need (adapters/telemetry/sketch.ts), injected. */
-export interface SketchOps {
-  mergeSketchBytes(a: Uint8Array, b: Uint8Array): Uint8Array;
-  /** How many of the sketch's values are strictly below the threshold. */
-  rankBelow(bytes: Uint8Array, thresholdMs: number): number;
-  quantiles(bytes: Uint8Array): { p99: number | null };
-}
-
-const iso = (ms: number) => new Date(ms).toISOString();
 const HOUR_MS = 3_600_000;
 /** How long a trend span read from Silver is reused (late data shows up within this long). */
 const TREND_TTL_MS = 10 * 60_000;
@@ -27,7 +20,10 @@ const fromB64 = (v: unknown) =>
  * sketches (count − values below the threshold); each minute's count is remembered with its total, so a
  * 3-day window ranks only the minutes that changed since the last evaluation.
  */
-export function slaSignals(db: Db, sketches: SketchOps): SlaSignals {
+export function slaSignals(
+  db: Db,
+  sketches: Pick<SketchOps, 'merge' | 'rankBelow' | 'quantiles'>,
+): SlaSignals {
   /** Trend spans read lately, by series, indicator and span: how long ago (wall clock) and what. */
   const trends = new Map<string, { atMs: number; side: SlaTrendSide }>();
   /** Per latency series (service, metric, threshold): each minute's total and its events under the threshold. */
@@ -51,7 +47,7 @@ export function slaSignals(db: Db, sketches: SketchOps): SlaSignals {
     toMs: number,
   ) =>
     db.query(
-      `SELECT tags_hash, floor(extract(epoch FROM ${col}) * 1000)::float8 AS at_ms, count::float8 AS count,
+      `SELECT tags_hash, ${epochMs(col)} AS at_ms, count::float8 AS count,
               errors::float8 AS errors,
               ${def.indicator.kind === 'latency' || table === 'silver_hour' ? "encode(sketch, 'base64')" : 'NULL::text'} AS sketch
        FROM ${table}
@@ -64,7 +60,7 @@ export function slaSignals(db: Db, sketches: SketchOps): SlaSignals {
     async minuteCounts(def, fromMs, toMs) {
       const params = [def.service, def.metric, iso(fromMs), iso(toMs)];
       const where = 'service = $1 AND metric = $2 AND minute >= $3::timestamptz AND minute < $4::timestamptz';
-      const at = `floor(extract(epoch FROM minute) * 1000)::float8`;
+      const at = epochMs('minute');
       if (def.indicator.kind !== 'latency') {
         // Availability: the database sums the tag sets; 3 days are at most 4,320 rows whatever the tags.
         const rows = await db.query(
@@ -164,7 +160,7 @@ export function slaSignals(db: Db, sketches: SketchOps): SlaSignals {
       side.total += Number(r['count']);
       side.bad += badOf(def, r);
       const bytes = fromB64(r['sketch']);
-      if (bytes) merged = merged ? sketches.mergeSketchBytes(merged, bytes) : bytes;
+      if (bytes) merged = merged ? sketches.merge(merged, bytes) : bytes;
     }
     side.p99Ms = merged ? sketches.quantiles(merged).p99 : null;
     return side;
@@ -182,9 +178,9 @@ const toState = (r: Row): StateRow => ({
   lastTicketAtMs: msOf(r['last_ticket_ms']),
 });
 
-const STATE_COLUMNS = `sla_id, floor(extract(epoch FROM evaluated_at) * 1000)::float8 AS evaluated_ms, action, burn,
-  floor(extract(epoch FROM last_fired_at) * 1000)::float8 AS last_fired_ms,
-  floor(extract(epoch FROM last_ticket_at) * 1000)::float8 AS last_ticket_ms`;
+const STATE_COLUMNS = `sla_id, ${epochMs('evaluated_at')} AS evaluated_ms, action, burn,
+  ${epochMs('last_fired_at')} AS last_fired_ms,
+  ${epochMs('last_ticket_at')} AS last_ticket_ms`;
 
 function alertTx(tx: Sql): SlaAlertTx {
   return {
@@ -227,7 +223,7 @@ function alertTx(tx: Sql): SlaAlertTx {
                  AND (ok = false OR upper(coalesce(level, '')) IN ('ERROR', 'FATAL')${slow})
                ORDER BY time DESC LIMIT $${params.length}) pick
          WHERE b.tableoid = pick.tableoid AND b.ctid = pick.ctid
-         RETURNING floor(extract(epoch FROM b.time) * 1000)::float8 AS time_ms, b.name, b.level, b.message,
+         RETURNING ${epochMs('b.time')} AS time_ms, b.name, b.level, b.message,
                    b.trace_id, b.duration_ms`,
         params,
       );

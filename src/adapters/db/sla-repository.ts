@@ -1,15 +1,14 @@
 import type { SlaChange, SlaDefinitions } from '../../app/telemetry-ports.ts';
-import type { SlaDefinition, SlaIndicator } from '../../domain/sla/definition.ts';
+import type { SlaDefinition } from '../../domain/sla/definition.ts';
+import type { SlaIndicator } from '../../domain/sla/indicator.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { Db, Row } from './client.ts';
 import { incidentTx } from './incidents-repository.ts';
-
-const ms = (col: string) => `floor(extract(epoch FROM ${col}) * 1000)::float8`;
-const iso = (v: number) => new Date(v).toISOString();
+import { epochMs, iso } from './instants.ts';
 
 /** The `sla_definitions` columns toDefinition reads (validity as epoch ms). */
 export const SLA_DEFINITION_COLUMNS = `id, version, service, metric, name, indicator, target, window_days,
-  ${ms('active_from')} AS active_from_ms, ${ms('active_to')} AS active_to_ms`;
+  ${epochMs('active_from')} AS active_from_ms, ${epochMs('active_to')} AS active_to_ms`;
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { IngestTokenInfo, IngestTokens } from '../../app/telemetry-ports.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { Db } from './client.ts';
+import { msOrNull } from './instants.ts';
 
 /** Recognisable in logs and secret scanners; the rest is 32 random bytes, base64url (43 characters). */
 const TOKEN_PREFIX = 'lrs_';
@@ -9,7 +10,6 @@ const PREFIX_LENGTH = 8;
 const MAX_NAME = 100;
 
 const sha256 = (token: string) => createHash('sha256').update(token, 'utf8').digest('hex');
-const ms = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string | Date).getTime());
 
 /**
  * Ingest tokens, stored as SHA-256 hex (a fast hash is enough: the token carries 256 random bits, so there
@@ -44,8 +44,8 @@ export function tokenStore(db: Db): IngestTokens {
           id: r.id,
           name: r.name,
           prefix: r.prefix,
-          createdAtMs: ms(r.created_at)!,
-          revokedAtMs: ms(r.revoked_at),
+          createdAtMs: msOrNull(r.created_at)!,
+          revokedAtMs: msOrNull(r.revoked_at),
         }),
       );
     },

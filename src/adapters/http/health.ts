@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /**
- * Liveness and readiness, framework-free so any node:http server can mount them (the Slack receiver's
- * server in HTTP mode, a small server of its own in Socket Mode).
+ * Liveness and readiness, framework-free route handlers that the process's one HTTP server (server.ts)
+ * mounts beside the ingest routes and the Slack receiver, in HTTP and Socket Mode alike.
  *   GET /healthz → 200 while the process can answer at all; it checks nothing else, so a database outage
  *                  never gets a healthy process restarted by its orchestrator.
  *   GET /readyz  → 200 when dependencies are usable (database reachable and migrated, Slack answering:

@@ -1,6 +1,7 @@
-import { type Logger as CronLogger, createTask, type ScheduledTask, validateDetailed } from 'node-cron';
+import { validateDetailed } from 'node-cron';
 import type { Logger } from 'pino';
 import type { RunCoordinator } from '../../app/schedule-ports.ts';
+import { cronTicks, type Ticker, type TickSource } from './ticks.ts';
 
 /**
  * The uniform job runner: every scheduled job (the scan every 15 minutes, the pager tick every minute,
@@ -37,6 +38,8 @@ export interface SchedulerDeps {
   log: Logger;
   coordinator: RunCoordinator;
   now?: () => number;
+  /** Where fires come from once started; node-cron on the process clock unless a test brings its own. */
+  ticks?: TickSource;
   /** How long stop() waits for runs in progress; 30 s fits inside a container's usual grace period. */
   stopTimeoutMs?: number;
 }
@@ -63,15 +66,6 @@ function validateJobs(jobs: readonly ScheduledJob[]): void {
   }
 }
 
-/** node-cron's own messages (a missed execution under a blocked event loop) go to the same pino root. */
-const cronLogger = (log: Logger, job: string): CronLogger => ({
-  info: (m) => log.info({ job }, m),
-  warn: (m) => log.warn({ job }, m),
-  error: (m, err) =>
-    log.error({ job, err: m instanceof Error ? m : err }, m instanceof Error ? m.message : m),
-  debug: (m) => log.debug({ job }, m instanceof Error ? m.message : m),
-});
-
 export function createScheduler(deps: SchedulerDeps, jobs: ScheduledJob[]): Scheduler {
   validateJobs(jobs);
   const { log, coordinator } = deps;
@@ -80,7 +74,8 @@ export function createScheduler(deps: SchedulerDeps, jobs: ScheduledJob[]): Sche
   const byName = new Map(jobs.map((j) => [j.name, j]));
   /** This process's runs in progress, by job: the in-process overlap guard and what stop() waits for. */
   const running = new Map<string, Promise<unknown>>();
-  let tasks: ScheduledTask[] = [];
+  const ticks = deps.ticks ?? cronTicks(log);
+  let tickers: Ticker[] = [];
 
   async function execute(job: ScheduledJob, slot: string, slotMs: number): Promise<FireOutcome> {
     const started = now();
@@ -130,16 +125,9 @@ export function createScheduler(deps: SchedulerDeps, jobs: ScheduledJob[]): Sche
     fire,
 
     start() {
-      if (tasks.length > 0) return;
-      tasks = jobs.map((job) =>
-        createTask(
-          job.cron,
-          // ctx.date is the scheduled instant node-cron matched, not when the callback happened to run.
-          (ctx) => fire(job.name, ctx.date.getTime()),
-          { name: job.name, timezone: job.timezone, logger: cronLogger(log, job.name) },
-        ),
-      );
-      for (const t of tasks) void t.start();
+      if (tickers.length > 0) return;
+      tickers = jobs.map((job) => ticks.schedule(job, (slotMs) => fire(job.name, slotMs)));
+      for (const t of tickers) t.start();
       log.info(
         { jobs: jobs.map((j) => ({ job: j.name, cron: j.cron, timezone: j.timezone })) },
         'scheduler started',
@@ -147,9 +135,8 @@ export function createScheduler(deps: SchedulerDeps, jobs: ScheduledJob[]): Sche
     },
 
     async stop() {
-      // destroy() also stops the timer and drops the task from node-cron's process-wide registry.
-      for (const t of tasks) await t.destroy();
-      tasks = [];
+      for (const t of tickers) await t.stop();
+      tickers = [];
       if (running.size === 0) return;
       const waiting = [...running.keys()];
       log.info(

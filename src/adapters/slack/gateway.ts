@@ -7,7 +7,7 @@ import {
   WebClient,
 } from '@slack/web-api';
 import type { Logger } from 'pino';
-import { type ChatGateway, DeliveryError, type OutboundMessage } from '../../app/incident-ports.ts';
+import { type ChatGateway, DeliveryError, type OutboundMessage } from '../../app/outbox/ports.ts';
 import type { Incident } from '../../domain/incidents/incident.ts';
 
 /**

@@ -6,9 +6,10 @@ import { AppError } from '../../shared/errors.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import type { FixTx } from '../fix-ports.ts';
 import { scheduleSync } from '../incidents/effects.ts';
-import { auditDenial, authorize, type Denial } from './authorize.ts';
+import { type Denial, loadForApprover } from './authorize.ts';
 import type { FixDeps } from './deps.ts';
 import { type FixStep, recordFixStep, scheduleFixMessage, scheduleNotifications } from './effects.ts';
+import { moveRun } from './move-run.ts';
 import { rollBackInTx } from './rollback.ts';
 
 export type ApproveOutcome =
@@ -29,13 +30,8 @@ export const STALE_REASON = 'the plan is stale, preview again';
  * the regression guard rescans the affected records and rolls the fix back if it caused a new issue.
  */
 export async function approveFix(deps: FixDeps, ctx: Ctx, runId: string): Promise<ApproveOutcome> {
-  const run = await deps.fixes.get(runId);
-  if (run === null) throw new AppError('NOT_FOUND', `fix ${runId} does not exist`);
-  const denial = await authorize(deps, ctx, run, 'approve');
-  if (denial) {
-    await auditDenial(deps, ctx, run, 'approve', denial);
-    return { outcome: 'forbidden', run, denial };
-  }
+  const { run, denial } = await loadForApprover(deps, ctx, runId, 'approve');
+  if (denial) return { outcome: 'forbidden', run, denial };
   const actor = actorLabel(ctx.actor);
   const applied = await deps.fixes.transaction((tx) => apply(tx, deps, actor, runId));
   deps.incident.onEnqueued?.();
@@ -60,10 +56,7 @@ async function apply(
   const step = (s: Omit<FixStep, 'actor' | 'atMs'>) => recordFixStep(tx, run, { actor, atMs: now, ...s });
 
   if (now >= run.expiresAtMs) {
-    const expired = await tx.updateRun(run.id, ['planned'], {
-      state: 'expired',
-      reason: 'the preview expired',
-    });
+    const expired = await moveRun(tx, run.id, 'planned', 'expire', { reason: 'the preview expired' });
     await step({ action: 'fix.expired', before: { state: 'planned' }, after: { state: 'expired' } });
     if (expired) await scheduleFixMessage(tx, expired);
     return { outcome: 'expired', run: expired ?? run };
@@ -72,11 +65,7 @@ async function apply(
   const current = await tx.lockRecords(run.plan.recordIds);
   const byId = new Map(current.map((r) => [r.id, r]));
   if (snapshot.some((s) => !byId.has(s.id) || !sameRecord(s, byId.get(s.id)!))) {
-    const failed = await tx.updateRun(run.id, ['planned'], {
-      state: 'failed',
-      approvedBy: actor,
-      reason: STALE_REASON,
-    });
+    const failed = await moveRun(tx, run.id, 'planned', 'fail', { approvedBy: actor, reason: STALE_REASON });
     await step({
       action: 'fix.stale',
       before: { state: 'planned' },
@@ -86,7 +75,7 @@ async function apply(
     return { outcome: 'stale', run: failed ?? run };
   }
 
-  const approved = await tx.updateRun(run.id, ['planned'], { state: 'approved', approvedBy: actor });
+  const approved = await moveRun(tx, run.id, 'planned', 'approve', { approvedBy: actor });
   if (approved === null) return { outcome: 'already', run };
   await step({
     action: 'fix.approved',
@@ -94,11 +83,10 @@ async function apply(
     after: { state: 'approved' },
     timeline: { kind: 'APPROVED', data: {} },
   });
-  await tx.updateRun(run.id, ['approved'], { state: 'applying' });
+  await moveRun(tx, run.id, 'approved', 'start');
   await tx.writeChanges(run.plan.changes);
   await tx.addEffects(run.id, run.plan.effects);
-  const done = await tx.updateRun(run.id, ['applying'], {
-    state: 'applied',
+  const done = await moveRun(tx, run.id, 'applying', 'succeed', {
     appliedAtMs: now,
     inverse: inverseOf(run.plan.changes),
   });

@@ -1,4 +1,5 @@
 import { type FixRun, needsFourEyes } from '../../domain/fixpacks/run.ts';
+import { AppError } from '../../shared/errors.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import type { FixDeps } from './deps.ts';
 
@@ -55,4 +56,22 @@ export async function auditDenial(
     }),
   );
   ctx.log.warn({ fix_run_id: run.id, action, denial }, 'fix action refused');
+}
+
+/**
+ * The preamble every approver action starts with: load the run (a missing one is NOT_FOUND), check the
+ * clicker may take `action` on it, and put a refusal on the record. The caller answers `forbidden` when
+ * `denial` is set and goes on with `run` otherwise.
+ */
+export async function loadForApprover(
+  deps: FixDeps,
+  ctx: Ctx,
+  runId: string,
+  action: ApproverAction,
+): Promise<{ run: FixRun; denial: Denial | null }> {
+  const run = await deps.fixes.get(runId);
+  if (run === null) throw new AppError('NOT_FOUND', `fix ${runId} does not exist`);
+  const denial = await authorize(deps, ctx, run, action);
+  if (denial) await auditDenial(deps, ctx, run, action, denial);
+  return { run, denial };
 }

@@ -1,6 +1,7 @@
 import type { FixRun } from '../../domain/fixpacks/run.ts';
 import type { TimelineKind } from '../../domain/incidents/lifecycle.ts';
 import type { FixTx } from '../fix-ports.ts';
+import { enqueue } from '../outbox/enqueue.ts';
 
 export const fixJobKeys = {
   /** The preview message: posted once, then updated in place at every step (re-armed by key). */
@@ -40,23 +41,20 @@ function notificationsOf(run: FixRun): Notification[] {
 
 /** Re-renders the preview message after a state change. */
 export async function scheduleFixMessage(tx: FixTx, run: FixRun): Promise<void> {
-  await tx.enqueue({
-    kind: 'fix.message',
-    key: fixJobKeys.message(run.id),
-    incidentId: run.incidentId,
-    payload: { fix_run_id: run.id, channel: run.channelId },
-  });
+  const payload = { fix_run_id: run.id, channel: run.channelId };
+  await enqueue(tx, 'fix.message', payload, fixJobKeys.message(run.id), run.incidentId);
 }
 
 /** The Slack notifications a plan carries leave through the outbox, one job each. */
 export async function scheduleNotifications(tx: FixTx, run: FixRun): Promise<void> {
   for (const n of notificationsOf(run))
-    await tx.enqueue({
-      kind: 'fix.notify',
-      key: n.key,
-      incidentId: run.incidentId,
-      payload: { fix_run_id: run.id, channel: n.to, dm: n.dm, text: n.text, record_id: n.recordId },
-    });
+    await enqueue(
+      tx,
+      'fix.notify',
+      { fix_run_id: run.id, channel: n.to, dm: n.dm, text: n.text, record_id: n.recordId },
+      n.key,
+      run.incidentId,
+    );
 }
 
 /**
@@ -79,11 +77,10 @@ export async function scheduleRollbackNotices(
     byRecipient.set(n.to, r);
   }
   for (const [to, r] of byRecipient)
-    await tx.enqueue({
-      kind: 'fix.rollback_notice',
-      key: fixJobKeys.rollbackNotice(run.id, to),
-      incidentId: run.incidentId,
-      payload: {
+    await enqueue(
+      tx,
+      'fix.rollback_notice',
+      {
         fix_run_id: run.id,
         channel: to,
         dm: r.dm,
@@ -91,7 +88,9 @@ export async function scheduleRollbackNotices(
         record_ids: r.recordIds,
         corrects: r.keys,
       },
-    });
+      fixJobKeys.rollbackNotice(run.id, to),
+      run.incidentId,
+    );
 }
 
 export interface FixStep {

@@ -4,9 +4,10 @@ import { AppError } from '../../shared/errors.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import type { FixTx } from '../fix-ports.ts';
 import { scheduleSync } from '../incidents/effects.ts';
-import { auditDenial, authorize, type Denial } from './authorize.ts';
+import { type Denial, loadForApprover } from './authorize.ts';
 import type { FixDeps } from './deps.ts';
 import { recordFixStep, scheduleFixMessage, scheduleRollbackNotices } from './effects.ts';
+import { moveRun } from './move-run.ts';
 
 /**
  * Writes the inverse diff back, except where someone else changed a field since the fix (those are left
@@ -25,8 +26,7 @@ export async function rollBackInTx(
   const skipped = conflictsForRollback(run.plan.changes, current);
   const skip = new Set(skipped.map((c) => `${c.recordId}\u0000${c.field}`));
   const revert = inverseOf(run.plan.changes.filter((c) => !skip.has(`${c.recordId}\u0000${c.field}`)));
-  const rolled = await tx.updateRun(run.id, ['applied'], {
-    state: 'rolled_back',
+  const rolled = await moveRun(tx, run.id, 'applied', 'roll_back', {
     rolledBackAtMs: now,
     skipped,
     recoveredCents: 0,
@@ -67,13 +67,8 @@ export type RollbackOutcome =
 
 /** The Roll back button: approvers only, within the rollback window (24 h by default). */
 export async function rollBackFix(deps: FixDeps, ctx: Ctx, runId: string): Promise<RollbackOutcome> {
-  const run = await deps.fixes.get(runId);
-  if (run === null) throw new AppError('NOT_FOUND', `fix ${runId} does not exist`);
-  const denial = await authorize(deps, ctx, run, 'roll_back');
-  if (denial) {
-    await auditDenial(deps, ctx, run, 'roll_back', denial);
-    return { outcome: 'forbidden', run, denial };
-  }
+  const { run, denial } = await loadForApprover(deps, ctx, runId, 'roll_back');
+  if (denial) return { outcome: 'forbidden', run, denial };
   const actor = actorLabel(ctx.actor);
   const out = await deps.fixes.transaction(async (tx): Promise<RollbackOutcome> => {
     const now = deps.incident.clock.now();

@@ -1,18 +1,18 @@
 import { type Incident, type IncidentPolicy, wantsChannel } from '../../domain/incidents/incident.ts';
 import type { IncidentState } from '../../domain/incidents/lifecycle.ts';
+import type { IncidentStore, PageDelivery } from '../incident-ports.ts';
 import {
   DeliveryError,
-  type IncidentStore,
   type Job,
   type JobQueue,
   type OutboundMessage,
-  type PageDelivery,
-} from '../incident-ports.ts';
+  type PagePayload,
+} from '../outbox/ports.ts';
+import { type PostDeps, postOnce } from '../outbox/post-once.ts';
 import type { PagingTargets } from './deps.ts';
 import { jobKeys } from './effects.ts';
-import { type PostDeps, postOnce } from './post-once.ts';
 
-/** What page delivery needs of the worker's dependencies (deliver.ts DeliveryDeps has all of it). */
+/** What page delivery needs of the worker's dependencies (delivery/handlers.ts DeliveryDeps has it all). */
 export interface PageDeps extends PostDeps {
   store: IncidentStore;
   jobs: JobQueue;
@@ -20,20 +20,13 @@ export interface PageDeps extends PostDeps {
   policy: IncidentPolicy;
 }
 
-interface PagePayload {
-  repeat: number;
-  mentions: string[];
-  escalated: boolean;
-  commander: string | null;
-}
-
 /**
  * A page: posted in the incident channel (else the alerts channel) and DMed to the commander, each once.
  * The progress records where each went and the incident as it was rendered, so that settlePages can later
  * edit exactly that message without its Acknowledge button.
  */
-export async function sendPage(deps: PageDeps, job: Job, incident: Incident): Promise<void> {
-  const p = job.payload as unknown as PagePayload;
+export async function sendPage(deps: PageDeps, job: Job<'incident.page'>, incident: Incident): Promise<void> {
+  const p = job.payload;
   // A repeat that was due before someone acknowledged, or any page of a resolved incident, is moot now.
   if (incident.state === 'resolved' || (p.repeat > 0 && incident.state !== 'detected')) {
     deps.log.info(
@@ -89,7 +82,7 @@ interface PostedPage {
 
 /** The page and DM a delivery posted, from its progress (ones posted before it recorded this are skipped). */
 function postedPages(d: PageDelivery): PostedPage[] {
-  const p = d.payload as unknown as PagePayload;
+  const p = d.payload;
   const out: PostedPage[] = [];
   const at = (prefix: 'posted' | 'dm') => {
     const ts = d.progress[`${prefix}_ts`];

@@ -1,6 +1,8 @@
 import { type Incident, nextPageAt, pageAudience, wantsChannel } from '../../domain/incidents/incident.ts';
 import type { TimelineKind } from '../../domain/incidents/lifecycle.ts';
 import type { IncidentTx } from '../incident-ports.ts';
+import { enqueue } from '../outbox/enqueue.ts';
+import type { IncidentAlertEvent } from '../outbox/ports.ts';
 import type { IncidentDeps } from './deps.ts';
 
 /**
@@ -18,42 +20,32 @@ export const jobKeys = {
 /** Channel and War Room for an incident at or above the channel threshold; otherwise nothing here. */
 export async function scheduleChannel(tx: IncidentTx, deps: IncidentDeps, i: Incident): Promise<boolean> {
   if (!wantsChannel(i.severity, deps.policy) && i.channelId === null) return false;
-  await tx.enqueue({ kind: 'incident.channel', key: jobKeys.channel(i.id), incidentId: i.id, payload: {} });
+  await enqueue(tx, 'incident.channel', {}, jobKeys.channel(i.id), i.id);
   return true;
 }
 
 /** Keeps the War Room message (and topic) current; a no-op at delivery when there is no War Room. */
 export async function scheduleSync(tx: IncidentTx, i: Incident): Promise<void> {
-  await tx.enqueue({ kind: 'incident.sync', key: jobKeys.sync(i.id), incidentId: i.id, payload: {} });
+  await enqueue(tx, 'incident.sync', {}, jobKeys.sync(i.id), i.id);
 }
 
 /**
  * Once an incident is acknowledged or resolved, its earlier pages and DMs are edited so that none keeps
- * an Acknowledge button (deliver.ts settlePages). One job per incident, re-armed by each such change.
+ * an Acknowledge button (deliver-pages.ts settlePages). One job per incident, re-armed by each such change.
  */
 export async function scheduleSettlePages(tx: IncidentTx, i: Incident): Promise<void> {
-  await tx.enqueue({
-    kind: 'incident.settle_pages',
-    key: jobKeys.settlePages(i.id),
-    incidentId: i.id,
-    payload: {},
-  });
+  await enqueue(tx, 'incident.settle_pages', {}, jobKeys.settlePages(i.id), i.id);
 }
 
 export async function scheduleAlert(
   tx: IncidentTx,
   deps: IncidentDeps,
   i: Incident,
-  event: 'declared' | 'severity_changed' | 'reopened' | 'resolved',
+  event: IncidentAlertEvent,
   atMs: number,
 ): Promise<void> {
   if (deps.targets.alertsChannel === null) return;
-  await tx.enqueue({
-    kind: 'incident.alert',
-    key: jobKeys.alert(i.id, event, atMs),
-    incidentId: i.id,
-    payload: { event },
-  });
+  await enqueue(tx, 'incident.alert', { event }, jobKeys.alert(i.id, event, atMs), i.id);
 }
 
 /**
@@ -77,12 +69,8 @@ export async function schedulePage(
     ...(audience.escalate && secondaryGroup ? [secondaryGroup] : []),
   ];
   const commander = i.paging === 'PAGE' ? i.commander : null;
-  await tx.enqueue({
-    kind: 'incident.page',
-    key: jobKeys.page(i.id, atMs),
-    incidentId: i.id,
-    payload: { repeat, mentions, escalated: audience.escalate, commander },
-  });
+  const page = { repeat, mentions, escalated: audience.escalate, commander };
+  await enqueue(tx, 'incident.page', page, jobKeys.page(i.id, atMs), i.id);
   await tx.addEvent({
     incidentId: i.id,
     kind: 'PAGED',

@@ -1,7 +1,8 @@
 import { REVENUE_DEDUPE_KEY } from '../../domain/incidents/incident.ts';
-import { actorLabel, type Ctx } from '../context.ts';
+import type { Ctx } from '../context.ts';
 import type { IncidentDeps } from './deps.ts';
 import { schedulePage } from './effects.ts';
+import { inIncidentTx } from './transitions.ts';
 
 /**
  * Repeats unacknowledged pages (run every minute by the scheduler). Each due incident is re-read under its
@@ -9,11 +10,9 @@ import { schedulePage } from './effects.ts';
  */
 export async function repeatDuePages(deps: IncidentDeps, ctx: Ctx): Promise<number> {
   const due = await deps.store.duePages(deps.clock.now());
-  const actor = actorLabel(ctx.actor);
   let sent = 0;
   for (const candidate of due) {
-    const paged = await deps.store.transaction(async (tx) => {
-      const now = deps.clock.now();
+    const paged = await inIncidentTx(deps, ctx, async ({ tx, actor, now }) => {
       await tx.lockKey(candidate.dedupeKey ?? REVENUE_DEDUPE_KEY);
       const i = await tx.get(candidate.id);
       if (i === null || i.state !== 'detected' || i.nextPageAtMs === null || i.nextPageAtMs > now)

@@ -2,6 +2,7 @@ import type { SlaDefinition } from '../../domain/sla/definition.ts';
 import type { IsoWeek } from '../../domain/sla/report.ts';
 import { type GoldSnapshot, snapshotOf, utcDayOf } from '../../domain/sla/snapshot.ts';
 import { DAY_MS } from '../../shared/time.ts';
+import type { SketchOps } from '../telemetry/sketch-ports.ts';
 import type { GoldSnapshots } from '../telemetry-ports.ts';
 
 /**
@@ -12,11 +13,8 @@ import type { GoldSnapshots } from '../telemetry-ports.ts';
 
 export interface DaySnapshotDeps {
   gold: Pick<GoldSnapshots, 'dayTotals' | 'downtimeMinutes'>;
-  /**
-   * How many of a stored sketch's values are below thresholdMs (adapters/telemetry/sketch.ts
-   * rankBelowBytes, injected): approximate within the sketch's 1% relative accuracy.
-   */
-  rankBelow: (sketchBytes: Uint8Array, thresholdMs: number) => number;
+  /** Ranks a stored sketch's values below a latency threshold (approximate within the sketch's 1%). */
+  sketches: Pick<SketchOps, 'rankBelow'>;
 }
 
 /**
@@ -41,12 +39,12 @@ export async function computeDaySnapshot(
   let badMinutes = totals.errorMinutes;
   if (latency !== null) {
     // Good = faster than the threshold; an event without a duration is not, so it counts as bad.
-    const below = totals.sketchBytes ? deps.rankBelow(totals.sketchBytes, latency.thresholdMs) : 0;
+    const below = totals.sketchBytes ? deps.sketches.rankBelow(totals.sketchBytes, latency.thresholdMs) : 0;
     slowOrBad = Math.max(0, totals.total - below);
     const budget = (1 - def.target) * (1 + 1e-9);
     badMinutes = 0;
     for (const m of totals.minuteSketches) {
-      const slow = Math.max(0, m.count - deps.rankBelow(m.sketchBytes, latency.thresholdMs));
+      const slow = Math.max(0, m.count - deps.sketches.rankBelow(m.sketchBytes, latency.thresholdMs));
       if (m.count > 0 && slow / m.count > budget) badMinutes++;
     }
   }

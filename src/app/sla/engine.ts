@@ -3,17 +3,15 @@ import { daysToSnapshot, utcDayOf } from '../../domain/sla/snapshot.ts';
 import { AppError } from '../../shared/errors.ts';
 import { DAY_MS } from '../../shared/time.ts';
 import { actorLabel, type Ctx } from '../context.ts';
+import type { SketchOps } from '../telemetry/sketch-ports.ts';
 import type { GoldSnapshots, SlaDefinitions } from '../telemetry-ports.ts';
 import { computeDaySnapshot } from './day-snapshot.ts';
 
 export interface SlaEngineDeps {
   slas: SlaDefinitions;
   gold: GoldSnapshots;
-  /**
-   * How many of a stored sketch's values are below thresholdMs (adapters/telemetry/sketch.ts
-   * rankBelowBytes, injected): approximate within the sketch's 1% relative accuracy.
-   */
-  rankBelow: (sketchBytes: Uint8Array, thresholdMs: number) => number;
+  /** Ranks a stored sketch's values below a latency threshold (approximate within the sketch's 1%). */
+  sketches: Pick<SketchOps, 'rankBelow'>;
 }
 
 export interface SlaEngineResult {

@@ -11,7 +11,7 @@ import {
 } from '../../domain/sla/report.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { Ctx } from '../context.ts';
-import { type ChatGateway, DeliveryError, type UploadFile } from '../incident-ports.ts';
+import { type ChatGateway, DeliveryError, type UploadFile } from '../outbox/ports.ts';
 import type { Clock } from '../ports.ts';
 import type { SlaReportOutbox, SlaReportReads } from '../telemetry-ports.ts';
 import { type DaySnapshotDeps, liveSnapshots } from './day-snapshot.ts';

@@ -16,8 +16,12 @@ export type FixRunState =
   | 'expired';
 export type FixRunEvent = 'approve' | 'reject' | 'expire' | 'start' | 'succeed' | 'fail' | 'roll_back';
 
+/**
+ * Every move a fix run can make; app/fixes/move-run.ts writes only these. A planned run fails without being
+ * approved when its records changed since the preview (a stale plan).
+ */
 export const FIX_RUN_TRANSITIONS: Record<FixRunState, Partial<Record<FixRunEvent, FixRunState>>> = {
-  planned: { approve: 'approved', reject: 'rejected', expire: 'expired' },
+  planned: { approve: 'approved', reject: 'rejected', expire: 'expired', fail: 'failed' },
   approved: { start: 'applying', fail: 'failed' },
   applying: { succeed: 'applied', fail: 'failed' },
   applied: { roll_back: 'rolled_back' },

@@ -145,13 +145,21 @@ export const humanIssueType = (t: IssueType): string => {
   return s.charAt(0).toUpperCase() + s.slice(1);
 };
 
-/** What a reconciled scan means for the incident of its dedupe key. */
+/**
+ * What a source's reading means for the incident of its dedupe key (judgeScan, judgeBurn, any later
+ * source); app/incidents/transitions.ts applies it.
+ */
+export type IncidentVerdict =
+  | { action: 'none' }
+  | { action: 'declare' }
+  | { action: 'reopen'; incidentId: string }
+  | { action: 'update'; incidentId: string; severityFrom: IncidentSeverity | null }
+  | { action: 'resolve'; incidentId: string };
+
+/** What a reconciled scan means for the incident of its dedupe key: a verdict, with the scan's figures. */
 export type ScanVerdict =
   | { action: 'none' }
-  | { action: 'declare'; figures: IncidentFigures }
-  | { action: 'reopen'; incidentId: string; figures: IncidentFigures }
-  | { action: 'update'; incidentId: string; figures: IncidentFigures; severityFrom: IncidentSeverity | null }
-  | { action: 'resolve'; incidentId: string; figures: IncidentFigures };
+  | (Exclude<IncidentVerdict, { action: 'none' }> & { figures: IncidentFigures });
 
 /**
  * The pure decision behind scan → incident (DOMAIN.md §4): any open issue (SEV-4 or worse) keeps an

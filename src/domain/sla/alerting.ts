@@ -1,12 +1,11 @@
 import type { IncidentSeverity, Paging } from '../budget/budget.ts';
-import type { Incident } from '../incidents/incident.ts';
 import { type BurnEvaluation, burnRate, HOUR_MS } from './burn.ts';
 import type { SlaDefinition } from './definition.ts';
-import type { SlaFigures, SlaRuleRate } from './figures.ts';
+import type { SlaRuleRate } from './figures.ts';
 
 /**
- * SLA burn → incident (DOMAIN.md §6–7, issue 5). Pure: the evaluator reads Silver, then asks these
- * functions what the burn means for the SLA's incident and its tickets.
+ * SLA burn alerting (DOMAIN.md §6–7, issue 5). Pure: the severity a burn means, the headline figures, the
+ * ticket episodes. What a burn means for the SLA's incident is domain/incidents/sla-burn.ts.
  */
 
 /** One incident per SLA at a time: the dedupe key (and Gold's downtime query) is 'sla:' + its id. */
@@ -79,53 +78,6 @@ export const budgetLeft = (total: number, bad: number, target: number): number =
 
 /** "SLA burn: Checkout availability" (the channel slug comes from it: sla-burn-checkout-availability). */
 export const slaTitle = (def: Pick<SlaDefinition, 'name'>): string => `SLA burn: ${def.name}`;
-
-export type SlaVerdict =
-  | { action: 'none' }
-  | { action: 'declare' }
-  | { action: 'reopen'; incidentId: string }
-  | { action: 'update'; incidentId: string; severityFrom: IncidentSeverity | null }
-  | { action: 'resolve'; incidentId: string };
-
-const slaFiguresOf = (i: Incident): SlaFigures | null => (i.figures.kind === 'sla' ? i.figures : null);
-
-/**
- * What an evaluation means for the SLA's incident. A page declares one (or reopens the last, resolved
- * within the reopen window) and updates an open one. The incident resolves once no page rule has fired
- * for the reset window; ticket rules, whose short windows are hours long and keep firing well after a
- * recovery, do not hold it open (they would count hours of healthy service as downtime in Gold).
- * An evaluation older than what the incident shows changes nothing.
- */
-export function judgeBurn(
-  open: Incident | null,
-  lastResolved: Incident | null,
-  figures: SlaFigures,
-  severity: IncidentSeverity,
-  policy: SlaAlertPolicy,
-): SlaVerdict {
-  const now = figures.evaluatedAtMs;
-  if (open) {
-    const shown = slaFiguresOf(open);
-    if (shown && now < shown.evaluatedAtMs) return { action: 'none' };
-    if (figures.action !== 'page') {
-      const lastPage = figures.lastPageAtMs ?? shown?.lastPageAtMs ?? open.openedAtMs;
-      if (now - lastPage >= policy.resetMs) return { action: 'resolve', incidentId: open.id };
-    }
-    return {
-      action: 'update',
-      incidentId: open.id,
-      severityFrom: severity === open.severity ? null : open.severity,
-    };
-  }
-  if (figures.action !== 'page') return { action: 'none' };
-  if (
-    lastResolved?.resolvedAtMs != null &&
-    now - lastResolved.resolvedAtMs <= policy.reopenWindowMs &&
-    now >= (slaFiguresOf(lastResolved)?.evaluatedAtMs ?? 0)
-  )
-    return { action: 'reopen', incidentId: lastResolved.id };
-  return { action: 'declare' };
-}
 
 /** What the evaluator remembers of an SLA between runs, for tickets (incidents carry their own). */
 export interface SlaAlertState {

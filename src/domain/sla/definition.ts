@@ -1,3 +1,4 @@
+import type { SlaIndicator } from './indicator.ts';
 import {
   DOC_SCHEMAS,
   type DocKind,
@@ -12,13 +13,8 @@ import {
 
 /**
  * A service SLA (DOMAIN.md §6): versioned, never edited in place. A change closes the active version
- * (activeToMs) and opens the next one (reviseDefinition).
- *
- * - availability: good = events with ok = true, out of all events of the metric;
- * - latency: good = events faster than thresholdMs (strictly below), out of all events of the metric.
+ * (activeToMs) and opens the next one (reviseDefinition). What counts as good: indicator.ts.
  */
-export type SlaIndicator = { kind: 'availability' } | { kind: 'latency'; thresholdMs: number };
-
 export interface SlaDefinition {
   /** The SLO's metadata.name, stable across versions. */
   id: string;

@@ -1,5 +1,6 @@
 import type { BurnAction } from './burn.ts';
-import type { SlaDefinition, SlaIndicator } from './definition.ts';
+import type { SlaDefinition } from './definition.ts';
+import type { SlaIndicator } from './indicator.ts';
 
 /**
  * What an SLA incident shows (the SLA counterpart of a revenue incident's figures), taken from the burn

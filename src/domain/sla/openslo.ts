@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DAY_MS } from '../../shared/time.ts';
 import { formatPath as formatIssuePath, type IssuePath, show as showValue, valueAt } from '../zod-issues.ts';
-import type { SlaIndicator } from './definition.ts';
+import type { SlaIndicator } from './indicator.ts';
 
 /**
  * The OpenSLO `openslo/v1` documents we accept (kinds SLO, SLI and Service): their shapes as zod schemas,

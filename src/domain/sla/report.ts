@@ -136,6 +136,95 @@ function changePct(now: number | null, before: number | null): number | null {
   return ((now - before) / before) * 100;
 }
 
+type InWeek = (ms: number) => boolean;
+
+/** One SLA's week: Gold days, live days Gold has not snapshotted yet, incidents and the p99 change. */
+function weekRow(
+  id: string,
+  versions: readonly SlaDefinition[],
+  inputs: SlaReportInputs,
+  inWeek: InWeek,
+): SlaWeekRow {
+  const { week } = inputs;
+  const def = reportingVersion(versions);
+  const gold = inputs.snapshots.filter((s) => s.slaId === id && inWeek(s.dayMs));
+  const live = inputs.live.filter(
+    (s) => s.slaId === id && inWeek(s.dayMs) && !gold.some((g) => g.dayMs === s.dayMs),
+  );
+  const snaps = [...gold, ...live];
+  let total = 0;
+  let bad = 0;
+  let breaches = 0;
+  let downtime = 0;
+  let worst: SlaWeekRow['worstBurn'] = null;
+  for (const s of snaps) {
+    total += s.total;
+    bad += s.errors;
+    breaches += s.breaches;
+    downtime += s.downtimeMinutes;
+    if (worst === null || s.budgetBurn > worst.burn) worst = { dayMs: s.dayMs, burn: s.budgetBurn };
+  }
+  const attainment = total === 0 ? null : (total - bad) / total;
+  const status: SlaWeekStatus =
+    attainment === null ? 'no_data' : attainment + EPS >= def.target ? 'met' : 'breached';
+  const burn = burnRate(bad, total, def.target);
+  const daily = Array.from({ length: 7 }, (_, i) => {
+    const dayMs = week.startMs + i * DAY_MS;
+    const s = snaps.find((x) => x.dayMs === dayMs);
+    const attainment = s && s.total > 0 ? (s.total - s.errors) / s.total : null;
+    return { dayMs, attainment, live: s !== undefined && live.includes(s) };
+  });
+  const incidents = inputs.incidents.filter((i) => i.slaId === id && inWeek(i.openedAtMs));
+  const p99 = inputs.p99.get(seriesKey(def.service, def.metric)) ?? { thisWeek: null, previousWeek: null };
+  return {
+    id,
+    name: def.name,
+    service: def.service,
+    metric: def.metric,
+    indicator: indicatorText(def),
+    version: def.version,
+    target: def.target,
+    total,
+    bad,
+    attainment,
+    status,
+    burn,
+    budgetRemaining: Math.max(0, 1 - burn),
+    worstBurn: worst,
+    breaches,
+    incidents: incidents.length,
+    openIncidents: incidents.filter((i) => i.open).length,
+    downtimeMinutes: downtime,
+    days: gold.length,
+    liveDays: live.length,
+    p99: { ...p99, changePct: changePct(p99.thisWeek, p99.previousWeek) },
+    daily,
+  };
+}
+
+/** The revenue SLOs of the week's newest scan, with what each one's issue types put at risk. */
+function revenueOfWeek(scan: NonNullable<SlaReportInputs['scan']>): NonNullable<SlaReport['revenue']> {
+  return {
+    scanAsOfMs: scan.asOfMs,
+    totalAtRiskCents: scan.totalAtRiskCents,
+    slos: scan.slos.map((s): RevenueSloRow => {
+      const counts = REVENUE_SLOS.find((d) => d.id === s.id)?.counts ?? [];
+      const atRiskCents = scan.topCauses
+        .filter((c) => (counts as readonly string[]).includes(c.issueType))
+        .reduce((n, c) => n + c.lossCents, 0);
+      return {
+        id: s.id,
+        name: s.name,
+        target: s.target,
+        current: s.current,
+        breached: s.breached,
+        atRiskCents,
+        budgetCents: s.budgetCents,
+      };
+    }),
+  };
+}
+
 /** Builds the report. Pure: every figure comes from `inputs`. */
 export function buildSlaReport(inputs: SlaReportInputs): SlaReport {
   const { week } = inputs;
@@ -147,89 +236,10 @@ export function buildSlaReport(inputs: SlaReportInputs): SlaReport {
     if (inputs.service !== null && d.service !== inputs.service) continue;
     byId.set(d.id, [...(byId.get(d.id) ?? []), d]);
   }
-
-  const slas: SlaWeekRow[] = [];
-  for (const [id, versions] of [...byId.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const def = reportingVersion(versions);
-    const gold = inputs.snapshots.filter((s) => s.slaId === id && inWeek(s.dayMs));
-    const live = inputs.live.filter(
-      (s) => s.slaId === id && inWeek(s.dayMs) && !gold.some((g) => g.dayMs === s.dayMs),
-    );
-    const snaps = [...gold, ...live];
-    let total = 0;
-    let bad = 0;
-    let breaches = 0;
-    let downtime = 0;
-    let worst: SlaWeekRow['worstBurn'] = null;
-    for (const s of snaps) {
-      total += s.total;
-      bad += s.errors;
-      breaches += s.breaches;
-      downtime += s.downtimeMinutes;
-      if (worst === null || s.budgetBurn > worst.burn) worst = { dayMs: s.dayMs, burn: s.budgetBurn };
-    }
-    const attainment = total === 0 ? null : (total - bad) / total;
-    const status: SlaWeekStatus =
-      attainment === null ? 'no_data' : attainment + EPS >= def.target ? 'met' : 'breached';
-    const burn = burnRate(bad, total, def.target);
-    const daily = Array.from({ length: 7 }, (_, i) => {
-      const dayMs = week.startMs + i * DAY_MS;
-      const s = snaps.find((x) => x.dayMs === dayMs);
-      const attainment = s && s.total > 0 ? (s.total - s.errors) / s.total : null;
-      return { dayMs, attainment, live: s !== undefined && live.includes(s) };
-    });
-    const incidents = inputs.incidents.filter((i) => i.slaId === id && inWeek(i.openedAtMs));
-    const p99 = inputs.p99.get(seriesKey(def.service, def.metric)) ?? { thisWeek: null, previousWeek: null };
-    slas.push({
-      id,
-      name: def.name,
-      service: def.service,
-      metric: def.metric,
-      indicator: indicatorText(def),
-      version: def.version,
-      target: def.target,
-      total,
-      bad,
-      attainment,
-      status,
-      burn,
-      budgetRemaining: Math.max(0, 1 - burn),
-      worstBurn: worst,
-      breaches,
-      incidents: incidents.length,
-      openIncidents: incidents.filter((i) => i.open).length,
-      downtimeMinutes: downtime,
-      days: gold.length,
-      liveDays: live.length,
-      p99: { ...p99, changePct: changePct(p99.thisWeek, p99.previousWeek) },
-      daily,
-    });
-  }
-
+  const slas = [...byId.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([id, versions]) => weekRow(id, versions, inputs, inWeek));
   const scan = inputs.scan !== null && inWeek(inputs.scan.asOfMs) ? inputs.scan : null;
-  const revenue =
-    scan === null
-      ? null
-      : {
-          scanAsOfMs: scan.asOfMs,
-          totalAtRiskCents: scan.totalAtRiskCents,
-          slos: scan.slos.map((s): RevenueSloRow => {
-            const counts = REVENUE_SLOS.find((d) => d.id === s.id)?.counts ?? [];
-            const atRiskCents = scan.topCauses
-              .filter((c) => (counts as readonly string[]).includes(c.issueType))
-              .reduce((n, c) => n + c.lossCents, 0);
-            return {
-              id: s.id,
-              name: s.name,
-              target: s.target,
-              current: s.current,
-              breached: s.breached,
-              atRiskCents,
-              budgetCents: s.budgetCents,
-            };
-          }),
-        };
-
   return {
     week: week.label,
     startMs: week.startMs,
@@ -242,7 +252,7 @@ export function buildSlaReport(inputs: SlaReportInputs): SlaReport {
       breached: slas.filter((s) => s.status === 'breached').length,
       noData: slas.filter((s) => s.status === 'no_data').length,
     },
-    revenue,
+    revenue: scan === null ? null : revenueOfWeek(scan),
     recoveredCents: inputs.recoveredCents,
   };
 }

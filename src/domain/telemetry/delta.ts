@@ -20,18 +20,11 @@ import type { MetricPoint } from './otlp-metrics.ts';
  * lost on restart makes each series' next point a "first point" and counts its run total again; a caller
  * that must avoid that saves `entries()` and passes them back to the constructor.
  */
-export interface SeriesState {
-  kind: MetricPoint['kind'];
-  startMs: number | null;
-  timeMs: number;
-  value?: number;
-  count?: number;
-  sum?: number;
-  min?: number;
-  max?: number;
-  bounds?: number[];
-  bucketCounts?: number[];
-}
+/** What a series remembers of its last cumulative point: its fields minus the identity and the labels. */
+export type SeriesState = Pick<
+  MetricPoint,
+  'kind' | 'startMs' | 'timeMs' | 'value' | 'count' | 'sum' | 'min' | 'max' | 'bounds' | 'bucketCounts'
+>;
 
 /** The series identity: service, metric and the attributes sorted by key (types kept: 1 ≠ "1"). */
 export function seriesKey(p: Pick<MetricPoint, 'service' | 'metric' | 'attributes'>): string {

@@ -1,6 +1,5 @@
 import { type Attributes, isErrorLevel, type Level, parseLevel, type TelemetryEvent } from './event.ts';
 import {
-  arrayField,
   flattenAttributes,
   isObj,
   nanosToMs,
@@ -8,9 +7,8 @@ import {
   plainValue,
   Reject,
   Rejections,
-  requestList,
-  serviceOf,
 } from './otlp-common.ts';
+import { type OtlpShape, walkOtlp } from './otlp-walk.ts';
 
 /**
  * ExportLogsServiceRequest (OTLP/JSON, `POST /v1/logs`) → telemetry events.
@@ -142,6 +140,13 @@ export function logRecordToEvent(rec: unknown, service: string, scopeName: strin
 const scopeNameOf = (scope: unknown): string | null =>
   isObj(scope) && typeof scope.name === 'string' && scope.name.trim() !== '' ? scope.name.trim() : null;
 
+const LOGS_SHAPE: OtlpShape = {
+  request: 'ExportLogsServiceRequest',
+  resources: ['resourceLogs', 'ResourceLogs'],
+  scopes: ['scopeLogs', 'ScopeLogs'],
+  items: 'logRecords',
+};
+
 /** `accept` may refuse a well-formed record (its time outside the window, say), with its reason. */
 export function logsRequestToEvents(
   body: unknown,
@@ -149,39 +154,15 @@ export function logsRequestToEvents(
 ): LogsConversion {
   const events: TelemetryEvent[] = [];
   const rej = new Rejections();
-  for (const [i, rl] of requestList(body, 'resourceLogs', 'ExportLogsServiceRequest').entries()) {
-    const at = `resourceLogs[${i}]`;
-    let scopes: unknown[];
+  walkOtlp(body, LOGS_SHAPE, rej, (rec, where, { service, scope }) => {
     try {
-      if (!isObj(rl)) throw new Reject('expected a ResourceLogs object');
-      scopes = arrayField(rl, 'scopeLogs');
+      const event = logRecordToEvent(rec, service, scopeNameOf(scope));
+      const refused = accept(event);
+      if (refused !== null) throw new Reject(refused);
+      events.push(event);
     } catch (e) {
-      rej.caught(at, e, 0);
-      continue;
+      rej.caught(where, e);
     }
-    const service = serviceOf(rl.resource);
-    for (const [j, sl] of scopes.entries()) {
-      const where = `${at}.scopeLogs[${j}]`;
-      let records: unknown[];
-      try {
-        if (!isObj(sl)) throw new Reject('expected a ScopeLogs object');
-        records = arrayField(sl, 'logRecords');
-      } catch (e) {
-        rej.caught(where, e, 0);
-        continue;
-      }
-      const scopeName = scopeNameOf(sl.scope);
-      for (const [k, rec] of records.entries()) {
-        try {
-          const event = logRecordToEvent(rec, service, scopeName);
-          const refused = accept(event);
-          if (refused !== null) throw new Reject(refused);
-          events.push(event);
-        } catch (e) {
-          rej.caught(`${where}.logRecords[${k}]`, e);
-        }
-      }
-    }
-  }
+  });
   return { events, rejected: rej.count, errors: rej.errors };
 }

@@ -8,11 +8,10 @@ import {
   type Obj,
   Reject,
   Rejections,
-  requestList,
-  serviceOf,
   toCount,
   toInt,
 } from './otlp-common.ts';
+import { type OtlpShape, walkOtlp } from './otlp-walk.ts';
 
 /**
  * ExportMetricsServiceRequest (OTLP/JSON, `POST /v1/metrics`) → metric points, one per data point.
@@ -198,32 +197,16 @@ function metricPoints(m: unknown, service: string, where: string, out: MetricPoi
   }
 }
 
+const METRICS_SHAPE: OtlpShape = {
+  request: 'ExportMetricsServiceRequest',
+  resources: ['resourceMetrics', 'ResourceMetrics'],
+  scopes: ['scopeMetrics', 'ScopeMetrics'],
+  items: 'metrics',
+};
+
 export function metricsRequestToPoints(body: unknown): MetricsConversion {
   const points: MetricPoint[] = [];
   const rej = new Rejections();
-  for (const [i, rm] of requestList(body, 'resourceMetrics', 'ExportMetricsServiceRequest').entries()) {
-    const at = `resourceMetrics[${i}]`;
-    let scopes: unknown[];
-    try {
-      if (!isObj(rm)) throw new Reject('expected a ResourceMetrics object');
-      scopes = arrayField(rm, 'scopeMetrics');
-    } catch (e) {
-      rej.caught(at, e, 0);
-      continue;
-    }
-    const service = serviceOf(rm.resource);
-    for (const [j, sm] of scopes.entries()) {
-      const where = `${at}.scopeMetrics[${j}]`;
-      let metrics: unknown[];
-      try {
-        if (!isObj(sm)) throw new Reject('expected a ScopeMetrics object');
-        metrics = arrayField(sm, 'metrics');
-      } catch (e) {
-        rej.caught(where, e, 0);
-        continue;
-      }
-      for (const [k, m] of metrics.entries()) metricPoints(m, service, `${where}.metrics[${k}]`, points, rej);
-    }
-  }
+  walkOtlp(body, METRICS_SHAPE, rej, (m, where, { service }) => metricPoints(m, service, where, points, rej));
   return { points, rejected: rej.count, errors: rej.errors };
 }

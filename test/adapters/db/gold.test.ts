@@ -2,13 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src/adapters/db/client.ts';
 import { goldRepository } from '../../../src/adapters/db/gold-repository.ts';
 import { makeRepositories } from '../../../src/adapters/db/repositories.ts';
-import {
-  add,
-  mergeSketchBytes,
-  newSketch,
-  rankBelowBytes,
-  toBytes,
-} from '../../../src/adapters/telemetry/sketch.ts';
+import { add, newSketch, toBytes } from '../../../src/adapters/telemetry/sketch.ts';
+import { sketchOps } from '../../../src/adapters/telemetry/sketch-ops.ts';
 import type { Ctx } from '../../../src/app/context.ts';
 import { runSlaEngine, type SlaEngineDeps } from '../../../src/app/sla/engine.ts';
 import { availabilityFrom, checkoutLatency } from '../../domain/sla/openslo-fixtures.ts';
@@ -67,7 +62,7 @@ describe.each(backends)('SLA engine and Gold snapshots on $name', (backend) => {
     ({ db, dispose } = await backend.open());
     const repos = makeRepositories(db);
     await repos.slas.apply([{ open: AVAIL }, { open: LATENCY }]);
-    deps = { slas: repos.slas, gold: goldRepository(db, mergeSketchBytes), rankBelow: rankBelowBytes };
+    deps = { slas: repos.slas, gold: goldRepository(db, sketchOps), sketches: sketchOps };
 
     const M = AVAIL.metric;
     // Day 1: a clean minute, a breach minute (1% errors > 0.1% budget), a minute split over two tag sets.

@@ -3,21 +3,12 @@ import type { Db } from '../../../src/adapters/db/client.ts';
 import { retentionRepository } from '../../../src/adapters/db/retention-repository.ts';
 import { rollupRepository } from '../../../src/adapters/db/rollup-repository.ts';
 import { telemetryStore } from '../../../src/adapters/db/telemetry-repository.ts';
-import {
-  add,
-  fromBytes,
-  mergeSketchBytes,
-  newSketch,
-  quantile,
-  sketchQuantiles,
-  toBytes,
-} from '../../../src/adapters/telemetry/sketch.ts';
+import { add, fromBytes, newSketch, quantile, toBytes } from '../../../src/adapters/telemetry/sketch.ts';
+import { sketchOps } from '../../../src/adapters/telemetry/sketch-ops.ts';
 import type { Ctx } from '../../../src/app/context.ts';
 import { type JanitorReport, runJanitor } from '../../../src/app/telemetry/janitor.ts';
 import type { SilverMinute } from '../../../src/app/telemetry-ports.ts';
 import { backends, silentLog } from '../../support/db.ts';
-
-const quantiles = sketchQuantiles;
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -222,7 +213,7 @@ describe.each(backends)('telemetry janitor on $name', (backend) => {
   });
 
   it('with rollups, writes the missing hours first so their minutes can go', async () => {
-    const rollups = rollupRepository(db, mergeSketchBytes, { quantiles });
+    const rollups = rollupRepository(db, sketchOps);
     const deps = { retention: retentionRepository(db), rollups };
     const dryRun = await runJanitor(deps, ctx, { ...options, dryRun: true });
     // m.unrolled's hour and m.wide's three hours are pending.
@@ -234,8 +225,8 @@ describe.each(backends)('telemetry janitor on $name', (backend) => {
   });
 
   it('rolls minute sketches up into an hour whose p99 is within 1% of the exact value', async () => {
-    const store = telemetryStore(db, mergeSketchBytes, { quantiles });
-    const rollups = rollupRepository(db, mergeSketchBytes, { quantiles });
+    const store = telemetryStore(db, sketchOps);
+    const rollups = rollupRepository(db, sketchOps);
     const hourMs = Date.UTC(2025, 5, 14, 10);
     const all: number[] = [];
     const silver: SilverMinute[] = [];
@@ -304,7 +295,7 @@ describe.each(backends)('telemetry janitor on $name', (backend) => {
   });
 
   it('rewrites the last two complete hours every run, never the current one', async () => {
-    const rollups = rollupRepository(db, mergeSketchBytes, { quantiles });
+    const rollups = rollupRepository(db, sketchOps);
     await minute('m.recent', 'a', NOW - 90 * MINUTE); // 01:30, complete
     await minute('m.recent', 'a', NOW - 10 * MINUTE); // 02:50, complete
     await minute('m.recent', 'a', NOW + 10 * MINUTE); // 03:10, the current hour

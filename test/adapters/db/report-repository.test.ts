@@ -3,16 +3,8 @@ import type { Db } from '../../../src/adapters/db/client.ts';
 import { goldRepository } from '../../../src/adapters/db/gold-repository.ts';
 import { reportOutbox, reportRepository } from '../../../src/adapters/db/report-repository.ts';
 import { slaRepository } from '../../../src/adapters/db/sla-repository.ts';
-import {
-  add,
-  fromBytes,
-  merge,
-  mergeSketchBytes,
-  newSketch,
-  quantile,
-  rankBelowBytes,
-  toBytes,
-} from '../../../src/adapters/telemetry/sketch.ts';
+import { add, newSketch, toBytes } from '../../../src/adapters/telemetry/sketch.ts';
+import { sketchOps } from '../../../src/adapters/telemetry/sketch-ops.ts';
 import { runSlaEngine } from '../../../src/app/sla/engine.ts';
 import { buildWeeklyReport } from '../../../src/app/sla/report.ts';
 import type { SlaReportReads } from '../../../src/app/telemetry-ports.ts';
@@ -44,12 +36,6 @@ const OLD: SlaDefinition = {
 
 const audit = (id: string) => snapshotAudit(id, W);
 
-const p99Of = (sketches: readonly Uint8Array[]) => {
-  const s = newSketch();
-  for (const b of sketches) merge(s, fromBytes(b));
-  return quantile(s, 0.99);
-};
-
 /** One hour row whose sketch holds `values` (ms). */
 async function hour(db: Db, atMs: number, values: number[], tags = 'a') {
   const s = newSketch();
@@ -76,12 +62,12 @@ describe.each(backends)('weekly SLA report reads on $name', (backend) => {
 
   beforeAll(async () => {
     ({ db, dispose } = await backend.open());
-    reads = reportRepository(db, p99Of);
+    reads = reportRepository(db, sketchOps);
     const slas = slaRepository(db);
     await slas.apply([{ open: AVAIL }, { open: OLD }]);
     // Retired before the week: not in it.
     await slas.apply([{ close: { id: 'retired', version: 1, activeToMs: at('2026-11-10T00:00:00Z') } }]);
-    const gold = goldRepository(db, mergeSketchBytes);
+    const gold = goldRepository(db, sketchOps);
     // Sunday before, three days of the week, Monday after: only the week's three count.
     for (const [d, total, errors] of [
       [-1, 1000, 500],
@@ -183,7 +169,7 @@ describe.each(backends)('weekly SLA report reads on $name', (backend) => {
         reads,
         recovered: async () => 4_200,
         clock: { now: () => at('2026-11-30T09:00:00Z') },
-        day: { gold: goldRepository(db, mergeSketchBytes), rankBelow: rankBelowBytes },
+        day: { gold: goldRepository(db, sketchOps), sketches: sketchOps },
       },
       { week, service: null },
     );
@@ -234,14 +220,14 @@ describe.each(backends)('a week in progress on $name: live from Silver, then the
   const WED = W + 2 * DAY;
   const NOW = WED + 15 * HOUR;
   const MIN = 60_000;
-  const gold = () => goldRepository(db, mergeSketchBytes);
+  const gold = () => goldRepository(db, sketchOps);
   const report = (nowMs: number) =>
     buildWeeklyReport(
       {
-        reads: reportRepository(db, p99Of),
+        reads: reportRepository(db, sketchOps),
         recovered: async () => 0,
         clock: { now: () => nowMs },
-        day: { gold: gold(), rankBelow: rankBelowBytes },
+        day: { gold: gold(), sketches: sketchOps },
       },
       { week, service: null },
     );
@@ -305,11 +291,11 @@ describe.each(backends)('a week in progress on $name: live from Silver, then the
   it('after the nightly run, Gold holds exactly the figures the report showed live', async () => {
     const live = (await report(NOW)).slas[0]!;
     const ctx = { actor: { type: 'system' as const, job: 'sla-engine' }, requestId: 'r', log: silentLog };
-    await runSlaEngine({ slas: slaRepository(db), gold: gold(), rankBelow: rankBelowBytes }, ctx, {
+    await runSlaEngine({ slas: slaRepository(db), gold: gold(), sketches: sketchOps }, ctx, {
       nowMs: WED + DAY + 10 * MIN,
       day: WED,
     });
-    const stored = (await reportRepository(db, p99Of).snapshots(week.startMs, week.endMs))[0]!;
+    const stored = (await reportRepository(db, sketchOps).snapshots(week.startMs, week.endMs))[0]!;
     expect(stored).toMatchObject({ dayMs: WED, total: 1_000, errors: 250, breaches: 5, downtimeMinutes: 30 });
     const after = (await report(WED + DAY + 10 * MIN)).slas[0]!;
     expect(after.daily[2]).toEqual({ ...live.daily[2], live: false });

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { storedPiiKey } from '../../../src/adapters/db/pii-key-repository.ts';
+import { openServices } from '../../../src/composition/services.ts';
 import { loadConfig } from '../../../src/config/config.ts';
-import { openServices } from '../../../src/services.ts';
 import { backends, silentLog } from '../../support/db.ts';
 
 /**

@@ -4,20 +4,17 @@ import { telemetryStore } from '../../../src/adapters/db/telemetry-repository.ts
 import {
   add,
   fromBytes,
-  mergeSketchBytes,
   newSketch,
   quantile,
   type Sketch,
-  sketchQuantiles,
   toBytes,
 } from '../../../src/adapters/telemetry/sketch.ts';
+import { sketchOps } from '../../../src/adapters/telemetry/sketch-ops.ts';
 import { ingestEvents } from '../../../src/app/telemetry/ingest.ts';
 import type { BronzeRow, SilverMinute, TelemetryStore } from '../../../src/app/telemetry-ports.ts';
 import type { TelemetryEvent } from '../../../src/domain/telemetry/event.ts';
 import { piiHasher } from '../../../src/shared/pii.ts';
 import { backends } from '../../support/db.ts';
-
-const quantiles = sketchQuantiles;
 
 const sketchOf = (values: number[]): Sketch => {
   const s = newSketch();
@@ -67,7 +64,7 @@ describe.each(backends)('telemetry store on $name', (backend) => {
 
   beforeAll(async () => {
     ({ db, dispose } = await backend.open());
-    store = telemetryStore(db, mergeSketchBytes, { quantiles });
+    store = telemetryStore(db, sketchOps);
   });
   afterAll(async () => dispose());
 

@@ -1,6 +1,7 @@
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createScheduler, type ScheduledJob } from '../../../src/adapters/scheduler/scheduler.ts';
+import { cronTicks, type TickSource, type TickSpec } from '../../../src/adapters/scheduler/ticks.ts';
 import type { RunCoordinator } from '../../../src/app/schedule-ports.ts';
 
 const capture = () => {
@@ -28,6 +29,37 @@ const deferred = () => {
     resolve = r;
   });
   return { promise, resolve };
+};
+
+/** A tick source the test drives by hand: tick(name, ms) is node-cron matching `ms` for that job. */
+const handTicks = () => {
+  const jobs: { spec: TickSpec; onTick: (ms: number) => unknown; started: boolean }[] = [];
+  const source: TickSource = {
+    schedule(spec, onTick) {
+      const entry = {
+        spec: { name: spec.name, cron: spec.cron, timezone: spec.timezone },
+        onTick,
+        started: false,
+      };
+      jobs.push(entry);
+      return {
+        start: () => {
+          entry.started = true;
+        },
+        stop: async () => void jobs.splice(jobs.indexOf(entry), 1),
+      };
+    },
+  };
+  return {
+    ...source,
+    scheduled: () => jobs.map((j) => j.spec),
+    running: () => jobs.filter((j) => j.started).map((j) => j.spec.name),
+    tick(name: string, ms: number) {
+      const entry = jobs.find((j) => j.spec.name === name && j.started);
+      if (!entry) throw new Error(`no started ticker for ${name}`);
+      return entry.onTick(ms);
+    },
+  };
 };
 
 const job = (over: Partial<ScheduledJob> = {}): ScheduledJob => ({
@@ -133,41 +165,76 @@ describe('scheduler', () => {
     expect(await s.fire('scan', SLOT + 900_000)).toBe('ran'); // not stuck as "still running"
   });
 
-  it('runs on a real node-cron tick with the scheduled second as the slot', async () => {
+  it('fires each job on its own ticks, with the ticked instant as the slot, until stopped', async () => {
     const { log } = capture();
     const { coordinator, calls } = runAll();
-    const s = createScheduler({ log, coordinator }, [job({ name: 'tick', cron: '*/1 * * * * *' })]);
+    const ticks = handTicks();
+    const s = createScheduler({ log, coordinator, ticks }, [
+      job(),
+      job({ name: 'pager', cron: '* * * * *' }),
+    ]);
+    expect(ticks.scheduled()).toEqual([]); // nothing fires before start()
     s.start();
+    s.start(); // a second start() schedules nothing twice
+    expect(ticks.scheduled()).toEqual([
+      { name: 'scan', cron: '*/15 * * * *', timezone: 'UTC' },
+      { name: 'pager', cron: '* * * * *', timezone: 'UTC' },
+    ]);
+    expect(await ticks.tick('pager', SLOT + 250)).toBe('ran');
+    expect(await ticks.tick('scan', SLOT)).toBe('ran');
+    expect(calls).toEqual([
+      { job: 'pager', slotMs: SLOT },
+      { job: 'scan', slotMs: SLOT },
+    ]);
+    await s.stop();
+    expect(ticks.running()).toEqual([]);
+  });
+
+  it('node-cron ticks carry the matched second, and stop for good (fake clock, no real wait)', async () => {
+    vi.useFakeTimers({ now: SLOT + 400 });
     try {
-      const deadline = Date.now() + 2500;
-      while (calls.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const { log } = capture();
+      const slots: number[] = [];
+      const ticker = cronTicks(log).schedule({ name: 'tick', cron: '*/1 * * * * *', timezone: 'UTC' }, (ms) =>
+        slots.push(ms),
+      );
+      ticker.start();
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(slots.length).toBeGreaterThanOrEqual(1);
+      expect(slots.every((ms) => ms % 1000 === 0 && ms > SLOT && ms <= SLOT + 2_400)).toBe(true);
+      await ticker.stop();
+      const seen = slots.length;
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(slots.length).toBe(seen);
     } finally {
-      await s.stop();
+      vi.useRealTimers();
     }
-    expect(calls.length).toBeGreaterThanOrEqual(1);
-    expect(calls[0]!.slotMs % 1000).toBe(0);
-    expect(Math.abs(calls[0]!.slotMs - Date.now())).toBeLessThan(3000);
-    // Stopped: no further ticks.
-    const seen = calls.length;
-    await new Promise((r) => setTimeout(r, 1100));
-    expect(calls.length).toBe(seen);
   });
 
   it('stop() waits for a run in progress, and gives up after its timeout', async () => {
     const { log, lines } = capture();
     const { coordinator } = runAll();
     let finished = false;
-    const s = createScheduler({ log, coordinator }, [
+    const running = deferred();
+    const s = createScheduler({ log, coordinator, ticks: handTicks() }, [
       job({
         run: async () => {
-          await new Promise((r) => setTimeout(r, 200));
+          await running.promise;
           finished = true;
         },
       }),
     ]);
     s.start();
     const run = s.fire('scan', SLOT);
-    await s.stop();
+    let stopped = false;
+    const stopping = s.stop().then(() => {
+      stopped = true;
+    });
+    // stop() must still be waiting while the run is: let every pending callback settle first.
+    await new Promise((r) => setImmediate(r));
+    expect(stopped).toBe(false);
+    running.resolve();
+    await stopping;
     expect(finished).toBe(true);
     expect(await run).toBe('ran');
 

@@ -1,10 +1,11 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createHttpServer, type HttpServer } from '../../../src/adapters/http/server.ts';
 import { boltLogger } from '../../../src/adapters/log/bolt-logger.ts';
 import { createSlackApp, type SlackApp } from '../../../src/adapters/slack/app.ts';
+import type { SlackUseCases } from '../../../src/adapters/slack/listeners/use-cases.ts';
 import { signatureFor } from '../../../src/adapters/slack/signature.ts';
-import type { SlackUseCases } from '../../../src/adapters/slack/use-cases.ts';
-import type { IncidentScanOutcome } from '../../../src/app/incidents/reconcile.ts';
+import type { IncidentScanOutcome } from '../../../src/app/incidents/revenue-scan.ts';
 import { DEFAULT_BUDGET_POLICY } from '../../../src/domain/budget/budget.ts';
 import { DEFAULT_THRESHOLDS } from '../../../src/domain/rules/catalog.ts';
 import { summarize } from '../../../src/domain/scan/summarize.ts';
@@ -19,8 +20,12 @@ import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.ts';
 const SECRET = 'adapter-test-secret';
 let fake: FakeSlack | undefined;
 let app: SlackApp | undefined;
+let server: HttpServer | undefined;
 afterEach(async () => {
+  const slack = app;
+  await server?.stop(async () => slack?.stop());
   await app?.stop();
+  server = undefined;
   await fake?.close();
   app = undefined;
   fake = undefined;
@@ -57,11 +62,12 @@ async function boot(scan: SlackUseCases['scan']) {
       rollBackFix: unused,
     },
     thresholds: DEFAULT_THRESHOLDS,
-    routes: () => false,
-    port: 0,
     retryConfig: { retries: 0 },
   });
-  const { port } = await app.start();
+  // Mounted as main.ts mounts it: the Slack receiver is one route of the process's HTTP server.
+  server = createHttpServer({ port: 0, log, routes: [app.handler] });
+  const { port } = await server.start();
+  await app.start();
   const f = fake;
   const slash = async (text: string, responseId: string) => {
     const body = new URLSearchParams({

@@ -1,7 +1,7 @@
 import type { RespondArguments, RespondFn } from '@slack/bolt';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { userMessageFor, withErrorBoundary } from '../../../src/adapters/slack/errors.ts';
+import { userMessageFor, withErrorBoundary } from '../../../src/adapters/slack/listeners/errors.ts';
 import { AppError } from '../../../src/shared/errors.ts';
 
 function capture() {

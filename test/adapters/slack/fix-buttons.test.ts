@@ -1,8 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
-import { renderScanSummary } from '../../../src/adapters/slack/blocks/scan-summary.ts';
-import type { KnownBlock } from '../../../src/adapters/slack/blocks/types.ts';
-import { renderWarRoom } from '../../../src/adapters/slack/blocks/war-room.ts';
 import {
   ACTIONS,
   FIX_ACTIONS,
@@ -10,7 +6,11 @@ import {
   fixRunValue,
   parseFixAction,
   parseIncidentAction,
-} from '../../../src/adapters/slack/ids.ts';
+} from '../../../src/adapters/slack/blocks/ids.ts';
+import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
+import { renderScanSummary } from '../../../src/adapters/slack/blocks/scan-summary.ts';
+import type { KnownBlock } from '../../../src/adapters/slack/blocks/types.ts';
+import { renderWarRoom } from '../../../src/adapters/slack/blocks/war-room.ts';
 import { DEFAULT_BUDGET_POLICY } from '../../../src/domain/budget/budget.ts';
 import type { FunnelRecord } from '../../../src/domain/records/record.ts';
 import { DEFAULT_THRESHOLDS, ISSUE_TYPES } from '../../../src/domain/rules/catalog.ts';

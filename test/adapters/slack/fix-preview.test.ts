@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { diffLines, renderFixPreview } from '../../../src/adapters/slack/blocks/fix-preview.ts';
+import { FIX_ACTIONS, parseFixAction } from '../../../src/adapters/slack/blocks/ids.ts';
 import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
 import type { KnownBlock } from '../../../src/adapters/slack/blocks/types.ts';
-import { FIX_ACTIONS, parseFixAction } from '../../../src/adapters/slack/ids.ts';
 import type { FixRunState } from '../../../src/domain/fixpacks/run.ts';
 import type { FieldChange } from '../../../src/domain/fixpacks/types.ts';
 import { buildPlan, buildRun, CHANGES } from './fix-fixtures.ts';

@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { boltLogger } from '../../../src/adapters/log/bolt-logger.ts';
 import { type ChatGatewayDeps, deliveryClient } from '../../../src/adapters/slack/gateway.ts';
-import { DeliveryError } from '../../../src/app/incident-ports.ts';
+import { DeliveryError } from '../../../src/app/outbox/ports.ts';
 import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.ts';
 
 /** Shared set-up of the ChatGateway tests, all against the fake Slack. */

@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createChatGateway, toDeliveryError } from '../../../src/adapters/slack/gateway.ts';
-import type { ChatGateway, OutboundMessage } from '../../../src/app/incident-ports.ts';
+import type { ChatGateway, OutboundMessage } from '../../../src/app/outbox/ports.ts';
 import type { Incident } from '../../../src/domain/incidents/incident.ts';
 import { FAKE_BOT, type FakeSlack } from '../../support/fake-slack.ts';
 import { failure, gatewayDepsOn, useFakeSlack } from './gateway-support.ts';

@@ -1,8 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { renderOutbound, renderTopic } from '../../../src/adapters/slack/blocks/incident-messages.ts';
-import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
-import type { KnownBlock } from '../../../src/adapters/slack/blocks/types.ts';
-import { renderWarRoom } from '../../../src/adapters/slack/blocks/war-room.ts';
 import {
   ACTIONS,
   actionIdPattern,
@@ -11,8 +7,12 @@ import {
   indexedActionId,
   parseFixAction,
   parseIncidentAction,
-} from '../../../src/adapters/slack/ids.ts';
-import type { OutboundMessage } from '../../../src/app/incident-ports.ts';
+} from '../../../src/adapters/slack/blocks/ids.ts';
+import { renderOutbound, renderTopic } from '../../../src/adapters/slack/blocks/incident-messages.ts';
+import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
+import type { KnownBlock } from '../../../src/adapters/slack/blocks/types.ts';
+import { renderWarRoom } from '../../../src/adapters/slack/blocks/war-room.ts';
+import type { OutboundMessage } from '../../../src/app/outbox/ports.ts';
 import type { Incident } from '../../../src/domain/incidents/incident.ts';
 import {
   acknowledged,

@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { parseFixAction } from '../../../src/adapters/slack/blocks/ids.ts';
+import { budgetGauge, formatBurn } from '../../../src/adapters/slack/blocks/kit.ts';
 import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
-import {
-  budgetGauge,
-  formatAge,
-  formatBurn,
-  renderScanSummary,
-} from '../../../src/adapters/slack/blocks/scan-summary.ts';
-import { parseFixAction } from '../../../src/adapters/slack/ids.ts';
+import { formatAge, renderScanSummary } from '../../../src/adapters/slack/blocks/scan-summary.ts';
 import type { FindingsDelta } from '../../../src/app/ports.ts';
 import { DEFAULT_BUDGET_POLICY } from '../../../src/domain/budget/budget.ts';
 import type { FunnelRecord } from '../../../src/domain/records/record.ts';

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { acknowledge } from '../../../src/app/incidents/acknowledge.ts';
-import { runIncidentScan } from '../../../src/app/incidents/reconcile.ts';
 import { resolveIncident } from '../../../src/app/incidents/resolve.ts';
+import { runIncidentScan } from '../../../src/app/incidents/revenue-scan.ts';
 import { getStatus, type StatusDeps } from '../../../src/app/incidents/status.ts';
 import { MINUTE_MS } from '../../../src/shared/time.ts';
 import { backends } from '../../support/db.ts';

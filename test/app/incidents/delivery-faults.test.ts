@@ -1,10 +1,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { makeRepositories } from '../../../src/adapters/db/repositories.ts';
-import { DeliveryError } from '../../../src/app/incident-ports.ts';
+import type { DeliveryDeps } from '../../../src/app/delivery/handlers.ts';
 import { acknowledge } from '../../../src/app/incidents/acknowledge.ts';
-import { type DeliveryDeps, LEASE_MS } from '../../../src/app/incidents/deliver.ts';
 import { jobKeys } from '../../../src/app/incidents/effects.ts';
 import { repeatDuePages } from '../../../src/app/incidents/pager.ts';
+import { LEASE_MS } from '../../../src/app/outbox/deliver.ts';
+import { DeliveryError } from '../../../src/app/outbox/ports.ts';
 import { channelName, DEFAULT_INCIDENT_POLICY } from '../../../src/domain/incidents/incident.ts';
 import { backends, silentLog } from '../../support/db.ts';
 import { topicOf } from '../../support/fake-chat.ts';

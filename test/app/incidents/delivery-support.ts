@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
-import type { OutboundMessage } from '../../../src/app/incident-ports.ts';
-import { createDeliveryWorker } from '../../../src/app/incidents/worker.ts';
+import { createDeliveryWorker } from '../../../src/app/delivery/handlers.ts';
+import type { OutboundMessage } from '../../../src/app/outbox/ports.ts';
 import type { Incident } from '../../../src/domain/incidents/incident.ts';
 import { silentLog } from '../../support/db.ts';
 import type { ChatMessage } from '../../support/fake-chat.ts';

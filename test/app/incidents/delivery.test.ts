@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deliverDue, LEASE_MS } from '../../../src/app/incidents/deliver.ts';
+import { deliverDue } from '../../../src/app/delivery/handlers.ts';
 import { jobKeys } from '../../../src/app/incidents/effects.ts';
+import { LEASE_MS } from '../../../src/app/outbox/deliver.ts';
 import { channelName, type Incident, revenueFigures } from '../../../src/domain/incidents/incident.ts';
 import { MINUTE_MS } from '../../../src/shared/time.ts';
 import { buildOpp } from '../../domain/build.ts';

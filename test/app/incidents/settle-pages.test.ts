@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { OutboundMessage } from '../../../src/app/incident-ports.ts';
+import { deliverDue } from '../../../src/app/delivery/handlers.ts';
 import { acknowledge } from '../../../src/app/incidents/acknowledge.ts';
-import { deliverDue } from '../../../src/app/incidents/deliver.ts';
 import { repeatDuePages } from '../../../src/app/incidents/pager.ts';
 import { resolveIncident } from '../../../src/app/incidents/resolve.ts';
+import type { OutboundMessage } from '../../../src/app/outbox/ports.ts';
 import { MINUTE_MS } from '../../../src/shared/time.ts';
 import { backends } from '../../support/db.ts';
 import type { ChatMessage } from '../../support/fake-chat.ts';

@@ -3,14 +3,8 @@ import { goldRepository } from '../../../src/adapters/db/gold-repository.ts';
 import { slaAlertStore, slaSignals } from '../../../src/adapters/db/sla-alert-repository.ts';
 import { renderOutbound } from '../../../src/adapters/slack/blocks/incident-messages.ts';
 import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
-import {
-  add,
-  mergeSketchBytes,
-  newSketch,
-  rankBelowBytes,
-  sketchQuantiles,
-  toBytes,
-} from '../../../src/adapters/telemetry/sketch.ts';
+import { add, newSketch, toBytes } from '../../../src/adapters/telemetry/sketch.ts';
+import { sketchOps } from '../../../src/adapters/telemetry/sketch-ops.ts';
 import { acknowledge } from '../../../src/app/incidents/acknowledge.ts';
 import { evaluateSlaAlerts, type SlaAlertDeps } from '../../../src/app/sla/alerts.ts';
 import { type Incident, slaFigures } from '../../../src/domain/incidents/incident.ts';
@@ -43,7 +37,7 @@ describe.each(backends)('SLA burn-rate alerting on $name', (backend) => {
     await w.repos.slas.apply([{ open: AVAIL }, { open: LATENCY }]);
     deps = {
       slas: w.repos.slas,
-      signals: slaSignals(w.db, { mergeSketchBytes, rankBelow: rankBelowBytes, quantiles: sketchQuantiles }),
+      signals: slaSignals(w.db, sketchOps),
       store: slaAlertStore(w.db),
       incident: w.deps,
       policy: DEFAULT_SLA_ALERT_POLICY,
@@ -166,7 +160,7 @@ describe.each(backends)('SLA burn-rate alerting on $name', (backend) => {
     // Gold's downtime is the two spans it was open, not the healthy gap between them.
     const day = Math.floor(w.clock.now() / DAY_MS) * DAY_MS;
     const expected = (resolvedAt! - i.openedAtMs + (day + DAY_MS - reopenedAt)) / MINUTE_MS;
-    const gold = goldRepository(w.db, mergeSketchBytes);
+    const gold = goldRepository(w.db, sketchOps);
     expect(await gold.downtimeMinutes(AVAIL.id, day)).toBe(Math.round(expected));
   });
 

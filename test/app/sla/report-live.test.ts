@@ -71,7 +71,7 @@ function harness(o: {
           return Math.max(0, Math.round((to - Math.max(dayMs, o.openIncidentAtMs)) / 60_000));
         },
       },
-      rankBelow: () => 0,
+      sketches: { rankBelow: () => 0 },
     },
   };
   return { deps, totalsAsked, downtimeAsked };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NewJob } from '../../../src/app/incident-ports.ts';
+import type { NewJob } from '../../../src/app/outbox/ports.ts';
 import { GOLD_GRACE_MS, scheduleWeeklyReport } from '../../../src/app/sla/report.ts';
 import { silentLog } from '../../support/db.ts';
 

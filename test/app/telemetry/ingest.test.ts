@@ -1,14 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  bucketValues,
-  canonicalTags,
   type IngestDeps,
   ingestEvents,
   ingestMetricPoints,
-  type RollupFns,
+  telemetryIngest,
 } from '../../../src/app/telemetry/ingest.ts';
 import type { SilverMinute, TelemetryStore } from '../../../src/app/telemetry-ports.ts';
 import type { TelemetryEvent } from '../../../src/domain/telemetry/event.ts';
+import type { RollupFns } from '../../../src/domain/telemetry/minute-batch.ts';
 import type { MetricPoint } from '../../../src/domain/telemetry/otlp-metrics.ts';
 
 /** Records every write. */
@@ -153,35 +152,6 @@ describe('ingestEvents', () => {
   });
 });
 
-describe('canonicalTags', () => {
-  it('keeps string, number and boolean values, stringified, with sorted keys', () => {
-    const a = canonicalTags({
-      status: 200,
-      route: '/pay',
-      retry: false,
-      ratio: 0.5,
-      obj: { x: 1 },
-      nan: Number.NaN,
-    });
-    expect(a.tags).toEqual({ ratio: '0.5', retry: 'false', route: '/pay', status: '200' });
-    expect(Object.keys(a.tags)).toEqual(['ratio', 'retry', 'route', 'status']);
-    expect(a.tagsHash).toBe('[["ratio","0.5"],["retry","false"],["route","/pay"],["status","200"]]');
-    // Order of the attributes, and number vs string, do not matter.
-    const b = canonicalTags({ route: '/pay', status: '200', ratio: '0.5', retry: 'false' });
-    expect(b.tagsHash).toBe(a.tagsHash);
-    expect(canonicalTags({}).tagsHash).toBe('[]');
-  });
-
-  it('keeps a __proto__ key as a tag', () => {
-    const t = canonicalTags(JSON.parse('{"__proto__": "x", "a": 1}'));
-    expect(Object.entries(t.tags)).toEqual([
-      ['__proto__', 'x'],
-      ['a', '1'],
-    ]);
-    expect(Object.getPrototypeOf(t.tags)).toBe(Object.prototype);
-  });
-});
-
 describe('ingestMetricPoints', () => {
   it('counts a delta sum into count and sum, with no sketch', async () => {
     const { store, deps } = setup();
@@ -234,13 +204,6 @@ describe('ingestMetricPoints', () => {
     ]);
   });
 
-  it('estimates a missing sum from the bucket values and clamps them into [min, max]', () => {
-    expect(bucketValues({ bounds: [10, 100] })).toEqual([5, 55, 100]);
-    expect(bucketValues({ bounds: [-5, 0] })).toEqual([-5, -2.5, 0]);
-    expect(bucketValues({ bounds: [10, 100], min: 20, max: 40 })).toEqual([20, 40, 40]);
-    expect(bucketValues({ bounds: [] })).toEqual([]);
-  });
-
   it('sums histograms of one minute, and skips empty ones', async () => {
     const { store, deps } = setup();
     await ingestMetricPoints(deps, [
@@ -259,5 +222,42 @@ describe('ingestMetricPoints', () => {
       [100, 1],
       [3, 1],
     ]);
+  });
+});
+
+describe('telemetryIngest (the use case holding the delta state)', () => {
+  const counter = (value: number, timeMs: number) =>
+    point({ kind: 'sum', metric: 'orders', value, monotonic: true, temporality: 'cumulative', timeMs });
+  const silverSums = (store: InMemoryTelemetryStore) => store.silver.map((r) => r.sum);
+
+  it('turns cumulative sums into deltas across calls and drops a duplicate', async () => {
+    const { store, deps } = setup();
+    const ingest = telemetryIngest(deps);
+    await ingest.metrics([counter(5, T0)]);
+    await ingest.metrics([counter(12, T0 + 60_000)]);
+    await ingest.metrics([counter(12, T0 + 60_000)]);
+    expect(silverSums(store)).toEqual([5, 7]);
+    expect(store.writes).toHaveLength(2);
+  });
+
+  it('forgets the deltas of a batch the store refused, so the retry counts them', async () => {
+    const { store, deps } = setup();
+    const ingest = telemetryIngest(deps);
+    await ingest.metrics([counter(5, T0)]);
+    const write = store.write.bind(store);
+    store.write = async () => {
+      throw new Error('database down');
+    };
+    await expect(ingest.metrics([counter(12, T0 + 60_000)])).rejects.toThrow('database down');
+    store.write = write;
+    await ingest.metrics([counter(12, T0 + 60_000)]);
+    expect(silverSums(store)).toEqual([5, 7]);
+  });
+
+  it('passes events straight to ingestEvents', async () => {
+    const { store, deps } = setup();
+    await telemetryIngest(deps).events([ev({ ok: false })]);
+    expect(store.bronze).toHaveLength(1);
+    expect(store.silver).toHaveLength(1);
   });
 });

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Incident } from '../../../src/domain/incidents/incident.ts';
 import {
   budgetLeft,
   DEFAULT_SLA_ALERT_POLICY,
-  judgeBurn,
   judgeTicket,
   severityOfBurn,
-  slaDedupeKey,
   slaTitle,
   trendSpan,
 } from '../../../src/domain/sla/alerting.ts';
@@ -21,30 +18,7 @@ const NOW = Date.parse('2026-11-30T10:00:30Z');
 /** Constant windows: every window holds `total` events of which `bad` failed. */
 const flat = (total: number, bad: number) => () => ({ total, bad });
 
-const figures = (over: Partial<SlaFigures> = {}): SlaFigures => slaFiguresFor(AVAILABILITY, NOW, over);
-
-const incident = (over: Partial<Incident> = {}): Incident => ({
-  id: '7',
-  dedupeKey: slaDedupeKey('checkout-availability'),
-  title: 'SLA burn: Checkout availability',
-  state: 'detected',
-  severity: 2,
-  paging: 'PAGE',
-  openedAtMs: NOW - 30 * MINUTE_MS,
-  acknowledgedAtMs: null,
-  acknowledgedBy: null,
-  resolvedAtMs: null,
-  resolvedBy: null,
-  commander: null,
-  figures: figures({ evaluatedAtMs: NOW - MINUTE_MS, lastPageAtMs: NOW - MINUTE_MS }),
-  channelId: null,
-  channelName: null,
-  warRoomTs: null,
-  pagesSent: 1,
-  nextPageAtMs: null,
-  recoveredCents: 0,
-  ...over,
-});
+const _figures = (over: Partial<SlaFigures> = {}): SlaFigures => slaFiguresFor(AVAILABILITY, NOW, over);
 
 describe('severityOfBurn', () => {
   it('a page on the fastest rule is SEV-2, SEV-1 at ten times its factor, a slower page SEV-3', () => {
@@ -61,51 +35,6 @@ describe('severityOfBurn', () => {
   it('a ticket is SEV-4 WARN, nothing firing SEV-4 OK', () => {
     expect(severityOfBurn(evaluateBurn(flat(10_000, 40), 0.999))).toEqual({ severity: 4, paging: 'WARN' });
     expect(severityOfBurn(evaluateBurn(flat(10_000, 0), 0.999))).toEqual({ severity: 4, paging: 'OK' });
-  });
-});
-
-describe('judgeBurn', () => {
-  it('a page with nothing open declares; no page with nothing open does nothing', () => {
-    expect(judgeBurn(null, null, figures(), 2, P)).toEqual({ action: 'declare' });
-    expect(judgeBurn(null, null, figures({ action: 'ticket', rule: '24h/2h' }), 4, P)).toEqual({
-      action: 'none',
-    });
-    expect(judgeBurn(null, null, figures({ action: 'none', rule: null }), 4, P)).toEqual({ action: 'none' });
-  });
-
-  it('a page updates the open incident, naming a severity change', () => {
-    expect(judgeBurn(incident(), null, figures(), 2, P)).toEqual({
-      action: 'update',
-      incidentId: '7',
-      severityFrom: null,
-    });
-    expect(judgeBurn(incident(), null, figures(), 1, P)).toMatchObject({ severityFrom: 2 });
-  });
-
-  it('resolves once no page rule has fired for the reset window, not a minute sooner', () => {
-    const quiet = (sinceLastPage: number) =>
-      figures({ action: 'ticket', rule: '24h/2h', lastPageAtMs: NOW - sinceLastPage });
-    expect(judgeBurn(incident(), null, quiet(P.resetMs - MINUTE_MS), 2, P).action).toBe('update');
-    expect(judgeBurn(incident(), null, quiet(P.resetMs), 2, P)).toEqual({
-      action: 'resolve',
-      incidentId: '7',
-    });
-  });
-
-  it('reopens the last resolved incident within the reopen window, declares anew after it', () => {
-    const resolved = (ago: number) => incident({ state: 'resolved', resolvedAtMs: NOW - ago });
-    expect(judgeBurn(null, resolved(10 * MINUTE_MS), figures(), 2, P)).toEqual({
-      action: 'reopen',
-      incidentId: '7',
-    });
-    expect(judgeBurn(null, resolved(P.reopenWindowMs + MINUTE_MS), figures(), 2, P)).toEqual({
-      action: 'declare',
-    });
-  });
-
-  it('an evaluation older than the incident shows changes nothing', () => {
-    const open = incident({ figures: figures({ evaluatedAtMs: NOW + MINUTE_MS }) });
-    expect(judgeBurn(open, null, figures(), 2, P)).toEqual({ action: 'none' });
   });
 });
 

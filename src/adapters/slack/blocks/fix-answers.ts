@@ -1,8 +1,7 @@
 import type { ApproverAction } from '../../../app/fixes/authorize.ts';
 import type { FixRunState } from '../../../domain/fixpacks/run.ts';
 import { type Cents, formatUsd } from '../../../shared/money.ts';
-import { plural, type Rendered } from './scan-summary.ts';
-import { formatActor, section, userMention } from './war-room.ts';
+import { formatActor, plural, type Rendered, section, userMention } from './kit.ts';
 
 /**
  * Ephemeral answers to fix buttons that changed nothing (pure). Users appear as `<@U…>` only for well-formed

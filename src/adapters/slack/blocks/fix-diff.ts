@@ -1,9 +1,8 @@
 import type { FieldChange, Plan } from '../../../domain/fixpacks/types.ts';
+import { noTicks, plural, section } from './kit.ts';
 import { LIMITS } from './limits.ts';
 import { oneLine } from './mrkdwn.ts';
-import { plural } from './scan-summary.ts';
 import type { SectionBlock } from './types.ts';
-import { fitEscaped, section } from './war-room.ts';
 
 /**
  * The fix preview's diff: per record a `# <recordId>` line, then `- field: old` / `+ field: new` (a notes
@@ -18,8 +17,6 @@ const CAP = { id: 60, value: 160 } as const;
 /** Room kept in the section for the "… N more changes on M records" line. */
 const MORE_RESERVE = 80;
 
-/** Data for mrkdwn (in or out of code): escaped, at most `max` characters, and free of backticks. */
-export const noTicks = (raw: string, max: number): string => fitEscaped(raw, max).replace(/`/g, 'ˋ');
 const shownValue = (raw: string): string => (oneLine(raw) === '' ? '(empty)' : noTicks(raw, CAP.value));
 
 function changeLines(c: FieldChange): string[] {

@@ -1,7 +1,6 @@
-import type { OutboundMessage } from '../../../app/incident-ports.ts';
+import type { OutboundMessage } from '../../../app/outbox/ports.ts';
+import { type Rendered, section } from './kit.ts';
 import { safeCode, safeText } from './mrkdwn.ts';
-import type { Rendered } from './scan-summary.ts';
-import { section } from './war-room.ts';
 
 /**
  * The correction a rolled-back fix sends to an owner it DMed or a channel it posted to (pure). Short on

@@ -8,13 +8,24 @@ import {
 import type { Plan, SideEffect } from '../../../domain/fixpacks/types.ts';
 import { formatUsd } from '../../../shared/money.ts';
 import { DAY_MS, MINUTE_MS } from '../../../shared/time.ts';
-import { FIX_ACTIONS, fixRunValue } from '../ids.ts';
-import { DEFAULT_MAX_DIFF_LINES, diffBlock, noTicks as esc } from './fix-diff.ts';
+import { DEFAULT_MAX_DIFF_LINES, diffBlock } from './fix-diff.ts';
 import { approvalBlock, keptBlock, notifyLine, survivorsBlock } from './fix-review.ts';
+import { FIX_ACTIONS, fixRunValue } from './ids.ts';
+import {
+  context,
+  count,
+  noTicks as esc,
+  fitEscaped,
+  formatActor,
+  jsonSize,
+  mrkdwn,
+  plural,
+  type Rendered,
+  section,
+  slackDate,
+} from './kit.ts';
 import { LIMITS } from './limits.ts';
-import { count, plural, type Rendered, slackDate } from './scan-summary.ts';
 import type { KnownBlock } from './types.ts';
-import { context, fitEscaped, formatActor, jsonSize, mrkdwn, section } from './war-room.ts';
 
 export type { FixAnswer } from './fix-answers.ts';
 export { renderFixAnswer } from './fix-answers.ts';

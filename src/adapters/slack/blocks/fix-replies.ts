@@ -5,9 +5,8 @@ import type { RollbackOutcome } from '../../../app/fixes/rollback.ts';
 import type { FixRun } from '../../../domain/fixpacks/run.ts';
 import { formatUsd } from '../../../shared/money.ts';
 import { type FixAnswer, type RefusedAction, renderFixAnswer } from './fix-answers.ts';
+import { channelLink, count, plural, type Rendered, section } from './kit.ts';
 import { safeText } from './mrkdwn.ts';
-import { count, plural, type Rendered } from './scan-summary.ts';
-import { channelLink, section } from './war-room.ts';
 
 /**
  * The ephemeral answers to fix buttons (pure). What changed is said here; a click that changed nothing is

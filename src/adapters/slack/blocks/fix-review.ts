@@ -3,10 +3,8 @@ import { notifySummary } from '../../../domain/fixpacks/notifications.ts';
 import type { FixRun } from '../../../domain/fixpacks/run.ts';
 import type { Plan } from '../../../domain/fixpacks/types.ts';
 import { formatUsd } from '../../../shared/money.ts';
-import { noTicks as esc } from './fix-diff.ts';
-import { count, plural } from './scan-summary.ts';
+import { channelLink, count, noTicks as esc, formatActor, plural, section, USER_ID } from './kit.ts';
 import type { KnownBlock } from './types.ts';
-import { channelLink, formatActor, section } from './war-room.ts';
 
 /**
  * What a reviewer must know before clicking Approve, beyond the diff (issue 10): which record survives each
@@ -17,7 +15,6 @@ import { channelLink, formatActor, section } from './war-room.ts';
 
 const CAP = { id: 60, name: 40, merge: 420, kept: 360 } as const;
 const SHOWN = { merges: 5, kept: 5, approvers: 10, owners: 5, channels: 3 } as const;
-const USER_ID = /^[UW][A-Z0-9]{2,}$/;
 const GROUP_ID = /^S[A-Z0-9]{2,}$/;
 
 const andMore = (n: number, what: string): string[] => (n > 0 ? [`…and ${plural(n, what)}`] : []);

@@ -1,5 +1,5 @@
+import type { Rendered } from './kit.ts';
 import { escapeMrkdwn, safeCode, truncate } from './mrkdwn.ts';
-import type { Rendered } from './scan-summary.ts';
 import type { KnownBlock } from './types.ts';
 
 /** Usage of `/leak`, rendered once; the command listener answers it for `help`, empty text and mistakes. */

@@ -3,33 +3,31 @@ import type { SloStatus } from '../../../domain/budget/slos.ts';
 import type { Incident, IncidentFigures } from '../../../domain/incidents/incident.ts';
 import type { PagingShown } from '../../../domain/incidents/paging-shown.ts';
 import { formatUsd } from '../../../shared/money.ts';
-import { LIMITS } from './limits.ts';
-import { safeText } from './mrkdwn.ts';
-import { pagingBadge } from './paging-badge.ts';
 import {
   budgetGauge,
-  count,
-  formatBurn,
-  percentLeft,
-  plural,
-  type Rendered,
-  slackDate,
-} from './scan-summary.ts';
-import { slaSummary } from './sla-incident.ts';
-import { timelineLine } from './timeline.ts';
-import type { KnownBlock } from './types.ts';
-import {
   channelLink,
   context,
+  count,
   fitEscaped,
+  formatBurn,
   incidentEmoji,
   issueLine,
   jsonSize,
   mrkdwn,
   packLines,
+  percentLeft,
+  plural,
+  type Rendered,
   section,
+  slackDate,
   stateLabel,
-} from './war-room.ts';
+} from './kit.ts';
+import { LIMITS } from './limits.ts';
+import { safeText } from './mrkdwn.ts';
+import { pagingBadge } from './paging-badge.ts';
+import { slaSummary } from './sla-incident.ts';
+import { timelineLine } from './timeline.ts';
+import type { KnownBlock } from './types.ts';
 
 /**
  * `/leak status` (ephemeral) and the App Home tab show the same picture: open incidents, the budget, the

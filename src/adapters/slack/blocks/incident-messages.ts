@@ -1,13 +1,26 @@
-import type { OutboundMessage } from '../../../app/incident-ports.ts';
+import type { OutboundMessage } from '../../../app/outbox/ports.ts';
 import type { Incident } from '../../../domain/incidents/incident.ts';
 import { incidentPagingShown } from '../../../domain/incidents/paging-shown.ts';
 import { formatUsd } from '../../../shared/money.ts';
 import { renderFixRollbackNotice } from './fix-notices.ts';
 import { renderFixPreview } from './fix-preview.ts';
+import {
+  ackButton,
+  channelLink,
+  context,
+  count,
+  fitEscaped,
+  formatActor,
+  formatBurn,
+  incidentEmoji,
+  plural,
+  type Rendered,
+  section,
+  slackDate,
+} from './kit.ts';
 import { LIMITS } from './limits.ts';
 import { oneLine, safeCode, safeText, truncate } from './mrkdwn.ts';
 import { pagingBadge } from './paging-badge.ts';
-import { count, formatBurn, plural, type Rendered, slackDate } from './scan-summary.ts';
 import {
   renderCardinalityAlert,
   renderSlaTicket,
@@ -18,16 +31,7 @@ import {
 } from './sla-incident.ts';
 import { renderSlaReport } from './sla-report.ts';
 import type { KnownBlock } from './types.ts';
-import {
-  ackButton,
-  channelLink,
-  context,
-  fitEscaped,
-  formatActor,
-  incidentEmoji,
-  renderWarRoom,
-  section,
-} from './war-room.ts';
+import { renderWarRoom } from './war-room.ts';
 
 /** Slack caps a channel topic at 250 characters. */
 export const TOPIC_MAX = 250;

@@ -1,7 +1,6 @@
 import type { Incident } from '../../../domain/incidents/incident.ts';
+import { formatActor, type Rendered, section } from './kit.ts';
 import { safeText } from './mrkdwn.ts';
-import type { Rendered } from './scan-summary.ts';
-import { formatActor, section } from './war-room.ts';
 
 /**
  * The short ephemeral answers to incident buttons and `/leak note` (pure, like every renderer). Mentions

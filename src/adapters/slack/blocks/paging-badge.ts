@@ -1,5 +1,5 @@
 import type { PagingShown } from '../../../domain/incidents/paging-shown.ts';
-import { PAGING_BADGE } from './scan-summary.ts';
+import { PAGING_BADGE } from './kit.ts';
 
 /**
  * The paging badge every surface shows, from the one domain decision (paging-shown.ts): a resolved

@@ -1,6 +1,6 @@
 import { humanIssueType } from '../../../domain/incidents/incident.ts';
 import type { Issue } from '../../../domain/scan/summarize.ts';
-import { FIX_ACTIONS, fixPreviewValue, indexedActionId, isIssueId } from '../ids.ts';
+import { FIX_ACTIONS, fixPreviewValue, indexedActionId, isIssueId } from './ids.ts';
 import { truncate } from './mrkdwn.ts';
 import type { KnownBlock } from './types.ts';
 

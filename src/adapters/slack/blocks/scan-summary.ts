@@ -1,6 +1,5 @@
-import type { IncidentChange } from '../../../app/incidents/reconcile.ts';
+import type { IncidentChange } from '../../../app/incidents/transitions.ts';
 import type { FindingsDelta } from '../../../app/ports.ts';
-import type { IncidentSeverity, Paging } from '../../../domain/budget/budget.ts';
 import type { RuleThresholds } from '../../../domain/rules/catalog.ts';
 import {
   explain,
@@ -9,12 +8,27 @@ import {
   type ScanSummary,
   UNASSIGNED_SEGMENT,
 } from '../../../domain/scan/summarize.ts';
-import { formatCount, formatPercentLeft, formatBurn as sharedFormatBurn } from '../../../shared/format.ts';
 import { formatUsd } from '../../../shared/money.ts';
+import {
+  budgetGauge,
+  context,
+  count,
+  formatBurn,
+  jsonSize,
+  mrkdwn,
+  PAGING_BADGE,
+  packLines,
+  percentLeft,
+  plural,
+  type Rendered,
+  SEVERITY_EMOJI,
+  section,
+  slackDate,
+} from './kit.ts';
 import { LIMITS } from './limits.ts';
 import { safeCode, safeText, truncate } from './mrkdwn.ts';
 import { fixButtons } from './scan-fix-buttons.ts';
-import type { ContextBlock, KnownBlock, SectionBlock } from './types.ts';
+import type { KnownBlock, SectionBlock } from './types.ts';
 
 /** Pure renderer for a scan result (ARCHITECTURE.md habit 6): no client, no database, no clock. */
 export interface ScanSummaryInput {
@@ -28,46 +42,11 @@ export interface RenderOptions {
   /** Upper bound on issues listed; fewer are listed when the block JSON budget runs out first. */
   maxIssues?: number;
 }
-export interface Rendered {
-  text: string;
-  blocks: KnownBlock[];
-}
-
 export const DEFAULT_MAX_ISSUES = 10;
 /** Per-field caps (code points, before escaping) that keep one issue line around 300 characters. */
 const CAP = { name: 60, id: 40, owner: 40, why: 120 } as const;
 /** Room kept for the trailing "…and N more" block while packing issue lines. */
 const MORE_RESERVE = 300;
-const GAUGE_CELLS = 10;
-
-export const SEVERITY_EMOJI: Record<IncidentSeverity, string> = {
-  1: ':red_circle:',
-  2: ':large_orange_circle:',
-  3: ':large_yellow_circle:',
-  4: ':large_blue_circle:',
-  5: ':white_check_mark:',
-};
-export const PAGING_BADGE: Record<Paging, string> = {
-  PAGE: ':rotating_light: PAGE',
-  WARN: ':warning: WARN',
-  OK: ':white_check_mark: OK',
-};
-
-// Counts, burn and budget left are written as in the terminal (shared/format.ts): one formatter each.
-export const count = formatCount;
-export const plural = (n: number, one: string, many = `${one}s`) => `${count(n)} ${n === 1 ? one : many}`;
-
-/** "0.35×" below one budget, "14.9×" above (shared/format.ts, as `leak scan` writes it). */
-export const formatBurn = sharedFormatBurn;
-
-/** `▓▓▓░░░░░░░` for 30% left. Floored, so the gauge never shows more budget than remains. */
-export function budgetGauge(remaining: number, cells = GAUGE_CELLS): string {
-  const r = Math.min(1, Math.max(0, remaining));
-  const filled = Math.floor(r * cells + 1e-9);
-  return '▓'.repeat(filled) + '░'.repeat(cells - filled);
-}
-
-export const percentLeft = formatPercentLeft;
 
 /** "3d", "5h" or "45m" since the record was last touched (or created). A record newer than as-of shows "—". */
 export function formatAge(issue: Issue, nowMs: number): string {
@@ -77,22 +56,6 @@ export function formatAge(issue: Issue, nowMs: number): string {
   if (minutes >= 60) return `${Math.trunc(minutes / 60)}h`;
   return `${minutes}m`;
 }
-
-/** Slack renders `<!date^…>` in the reader's time zone; the text after `|` is the fallback. Ours, not data. */
-export const slackDate = (ms: number): string => {
-  const iso = new Date(ms).toISOString();
-  return `<!date^${Math.floor(ms / 1000)}^{date_short_pretty} {time}|${iso.slice(0, 16).replace('T', ' ')} UTC>`;
-};
-
-const mrkdwn = (text: string) => ({ type: 'mrkdwn' as const, text });
-const section = (text: string): SectionBlock => ({
-  type: 'section',
-  text: mrkdwn(truncate(text, LIMITS.sectionText)),
-});
-const context = (...texts: string[]): ContextBlock => ({
-  type: 'context',
-  elements: texts.slice(0, LIMITS.contextElements).map(mrkdwn),
-});
 
 /** "2025-06-02 12:00 UTC": an instant in plain text (a fallback is not mrkdwn, so no `<!date>`). */
 const utcMinute = (ms: number): string => `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
@@ -170,12 +133,11 @@ export function issueLine(i: Issue, nowMs: number, t: RuleThresholds): string {
   return `${head}\n      _${safeText(explain(i, nowMs, t), CAP.why)}_`;
 }
 
-const jsonSize = (blocks: readonly KnownBlock[]) => JSON.stringify(blocks).length;
-
 /**
- * Issue lines packed into as few sections as the 3,000-character limit allows, stopping at `maxIssues` or
- * when the whole message would exceed the block JSON budget. Only the listed issues are rendered, so
- * 100,000 issues cost the same as 10. Returns the blocks and how many issues (and cents) they show.
+ * Issue lines packed (kit.ts packLines) into as few sections as the 3,000-character limit allows, stopping
+ * at `maxIssues` or when the whole message would exceed the block JSON budget. Only the first `maxIssues`
+ * issues are rendered, so 100,000 issues cost the same as 10. Returns the blocks and how many issues (and
+ * cents) they show.
  */
 function issueBlocks(
   s: ScanSummary,
@@ -183,26 +145,10 @@ function issueBlocks(
   maxIssues: number,
   budget: number,
 ): { blocks: SectionBlock[]; shown: number; shownCents: number } {
-  const blocks: SectionBlock[] = [];
-  let text = '*Top issues*';
-  let shown = 0;
-  let shownCents = 0;
-  const limit = Math.min(maxIssues, s.issues.length);
-  for (; shown < limit; shown++) {
-    const issue = s.issues[shown]!;
-    const line = issueLine(issue, s.asOfMs, t);
-    const appended = `${text}\n${line}`;
-    const fitsSection = appended.length <= LIMITS.sectionText;
-    const next = fitsSection ? [...blocks, section(appended)] : [...blocks, section(text), section(line)];
-    if (jsonSize(next) > budget) break;
-    if (fitsSection) text = appended;
-    else {
-      blocks.push(section(text));
-      text = line;
-    }
-    shownCents += issue.lossCents;
-  }
-  if (shown > 0) blocks.push(section(text));
+  const candidates = s.issues.slice(0, Math.max(0, maxIssues));
+  const lines = candidates.map((issue) => issueLine(issue, s.asOfMs, t));
+  const { blocks, shown } = packLines('*Top issues*', lines, budget);
+  const shownCents = candidates.slice(0, shown).reduce((a, i) => a + i.lossCents, 0);
   return { blocks, shown, shownCents };
 }
 

@@ -11,25 +11,30 @@ import {
   type SlaTrendSide,
 } from '../../../domain/sla/figures.ts';
 import { formatShare, formatTarget } from '../../../shared/format.ts';
-import { ACTIONS } from '../ids.ts';
-import { LIMITS } from './limits.ts';
-import { safeCode, safeText, truncate } from './mrkdwn.ts';
-import { pagingBadge } from './paging-badge.ts';
-import { budgetGauge, count, formatBurn, percentLeft, type Rendered, slackDate } from './scan-summary.ts';
-import type { KnownBlock, SectionBlock } from './types.ts';
+import { ACTIONS } from './ids.ts';
 import {
   ackButton,
+  budgetGauge,
   button,
   context,
+  count,
   fitEscaped,
+  formatBurn,
   headerBlock,
   jsonSize,
   mrkdwn,
+  percentLeft,
   plain,
+  type Rendered,
   section,
+  slackDate,
   stateBlock,
   stateLabel,
-} from './war-room.ts';
+} from './kit.ts';
+import { LIMITS } from './limits.ts';
+import { safeCode, safeText, truncate } from './mrkdwn.ts';
+import { pagingBadge } from './paging-badge.ts';
+import type { KnownBlock, SectionBlock } from './types.ts';
 
 /**
  * An SLA incident in Slack: its War Room, the one-line summary pages and alerts carry, its topic, and the

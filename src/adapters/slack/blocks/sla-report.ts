@@ -7,9 +7,9 @@ import {
   formatTarget,
 } from '../../../shared/format.ts';
 import { formatUsd } from '../../../shared/money.ts';
+import type { Rendered } from './kit.ts';
 import { LIMITS } from './limits.ts';
 import { safeText } from './mrkdwn.ts';
-import type { Rendered } from './scan-summary.ts';
 import type { KnownBlock } from './types.ts';
 
 /**

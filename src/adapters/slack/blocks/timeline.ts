@@ -2,10 +2,6 @@ import type { TimelineEntry } from '../../../app/incident-ports.ts';
 import type { Incident } from '../../../domain/incidents/incident.ts';
 import type { TimelineKind } from '../../../domain/incidents/lifecycle.ts';
 import { formatUsd } from '../../../shared/money.ts';
-import { LIMITS } from './limits.ts';
-import { safeCode, safeText } from './mrkdwn.ts';
-import { plural, type Rendered, slackDate } from './scan-summary.ts';
-import type { KnownBlock } from './types.ts';
 import {
   context,
   fitEscaped,
@@ -13,9 +9,15 @@ import {
   incidentEmoji,
   jsonSize,
   packLines,
+  plural,
+  type Rendered,
   section,
+  slackDate,
   userMention,
-} from './war-room.ts';
+} from './kit.ts';
+import { LIMITS } from './limits.ts';
+import { safeCode, safeText } from './mrkdwn.ts';
+import type { KnownBlock } from './types.ts';
 
 export const DEFAULT_TIMELINE_MAX = 50;
 const NOTE_MAX = 200;

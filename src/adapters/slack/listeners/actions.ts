@@ -2,11 +2,11 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { RuleThresholds } from '../../../domain/rules/catalog.ts';
 import { renderNotice } from '../blocks/help.ts';
+import { ACTIONS, parseIncidentAction } from '../blocks/ids.ts';
 import { renderIncidentAnswer } from '../blocks/incident-replies.ts';
 import { renderScanSummary } from '../blocks/scan-summary.ts';
-import { ACTIONS, parseIncidentAction } from '../ids.ts';
-import type { SlackUseCases } from '../use-cases.ts';
 import { registerButtons, say } from './buttons.ts';
+import type { SlackUseCases } from './use-cases.ts';
 
 export interface ActionDeps {
   useCases: SlackUseCases;

@@ -2,11 +2,11 @@ import type { App, BlockAction, RespondArguments, RespondFn } from '@slack/bolt'
 import type { Logger } from 'pino';
 import type { Ctx } from '../../../app/context.ts';
 import { renderNotice } from '../blocks/help.ts';
-import type { Rendered } from '../blocks/scan-summary.ts';
-import { withErrorBoundary } from '../errors.ts';
-import { actionIdPattern } from '../ids.ts';
-import { requestContextOf } from '../request-context.ts';
+import { actionIdPattern } from '../blocks/ids.ts';
+import type { Rendered } from '../blocks/kit.ts';
 import { slackCtx } from './ctx.ts';
+import { withErrorBoundary } from './errors.ts';
+import { requestContextOf } from './request-context.ts';
 
 /**
  * Answers to a click go to the clicker only, and never replace the message clicked: the messages with

@@ -4,17 +4,17 @@ import type { RuleThresholds } from '../../../domain/rules/catalog.ts';
 import { renderHelp, renderNotice, renderUnknownSubcommand, renderUsageError } from '../blocks/help.ts';
 import { renderStatus } from '../blocks/home.ts';
 import { renderIncidentAnswer } from '../blocks/incident-replies.ts';
+import type { Rendered } from '../blocks/kit.ts';
 import { safeCode } from '../blocks/mrkdwn.ts';
-import type { Rendered } from '../blocks/scan-summary.ts';
 import { renderScanSummary } from '../blocks/scan-summary.ts';
 import { renderSlaReport, renderSlaUsage } from '../blocks/sla-report.ts';
 import { renderTimeline } from '../blocks/timeline.ts';
-import { withErrorBoundary } from '../errors.ts';
-import { requestContextOf } from '../request-context.ts';
-import type { SlackUseCases } from '../use-cases.ts';
 import { slackCtx } from './ctx.ts';
+import { withErrorBoundary } from './errors.ts';
 import { type LeakCommand, parseLeakCommand } from './parse-leak.ts';
 import { parseSlaCommand, slaChartNote } from './parse-sla.ts';
+import { requestContextOf } from './request-context.ts';
+import type { SlackUseCases } from './use-cases.ts';
 
 export interface CommandDeps {
   useCases: SlackUseCases;

@@ -1,5 +1,5 @@
 import type { Ctx } from '../../../app/context.ts';
-import type { RequestContext } from '../request-context.ts';
+import type { RequestContext } from './request-context.ts';
 
 /** The use-case context of a Slack request: the Slack user as actor, the request's id and logger. */
 export const slackCtx = (rc: RequestContext, teamId: string, userId: string): Ctx => ({

@@ -2,9 +2,9 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { isAppError } from '../../../shared/errors.ts';
 import { renderHome } from '../blocks/home.ts';
-import { requestContextOf } from '../request-context.ts';
-import type { SlackUseCases } from '../use-cases.ts';
 import { slackCtx } from './ctx.ts';
+import { requestContextOf } from './request-context.ts';
+import type { SlackUseCases } from './use-cases.ts';
 
 export interface EventDeps {
   useCases: SlackUseCases;

@@ -3,9 +3,9 @@ import type { Logger } from 'pino';
 import type { FixRun } from '../../../domain/fixpacks/run.ts';
 import { renderFixPreview } from '../blocks/fix-preview.ts';
 import { type Approvers, type FixReply, renderFixReply } from '../blocks/fix-replies.ts';
-import { FIX_ACTIONS, parseFixAction } from '../ids.ts';
-import type { SlackUseCases } from '../use-cases.ts';
+import { FIX_ACTIONS, parseFixAction } from '../blocks/ids.ts';
 import { registerButtons, say } from './buttons.ts';
+import type { SlackUseCases } from './use-cases.ts';
 
 export interface FixActionDeps {
   useCases: SlackUseCases;

@@ -1,0 +1,33 @@
+import type { Ctx } from '../../../app/context.ts';
+import type { ApproveOutcome } from '../../../app/fixes/approve.ts';
+import type { FixTarget } from '../../../app/fixes/preview.ts';
+import type { RejectOutcome } from '../../../app/fixes/reject.ts';
+import type { RollbackOutcome } from '../../../app/fixes/rollback.ts';
+import type { StatusView, TimelineEntry } from '../../../app/incident-ports.ts';
+import type { ActionOutcome } from '../../../app/incidents/by-hand.ts';
+import type { NoteInput } from '../../../app/incidents/note.ts';
+import type { IncidentScanOutcome } from '../../../app/incidents/revenue-scan.ts';
+import type { answerSlaReport } from '../../../app/sla/report.ts';
+import type { FixRun } from '../../../domain/fixpacks/run.ts';
+import type { Incident } from '../../../domain/incidents/incident.ts';
+
+/** What the Slack listeners may call: use cases only, no repositories (ARCHITECTURE.md habit 5). */
+export interface SlackUseCases {
+  /** `/leak scan` and the Rescan button: scan, then let the result drive the incident. */
+  scan(ctx: Ctx, opts: { asOfMs?: number }): Promise<IncidentScanOutcome>;
+  acknowledge(ctx: Ctx, incidentId: string): Promise<ActionOutcome>;
+  resolve(ctx: Ctx, incidentId: string): Promise<ActionOutcome>;
+  note(ctx: Ctx, input: NoteInput): Promise<{ incident: Incident; added: boolean }>;
+  timeline(ctx: Ctx, channelId: string | null): Promise<{ incident: Incident; entries: TimelineEntry[] }>;
+  status(ctx: Ctx): Promise<StatusView>;
+  /** Plans a fix; the outbox posts its preview in the incident channel (none: the run's channelId is null). */
+  previewFix(ctx: Ctx, target: FixTarget): Promise<FixRun>;
+  approveFix(ctx: Ctx, runId: string): Promise<ApproveOutcome>;
+  rejectFix(ctx: Ctx, runId: string): Promise<RejectOutcome>;
+  rollBackFix(ctx: Ctx, runId: string): Promise<RollbackOutcome>;
+  /** `/sla report`: the week's SLA report, its chart shared in `channelId`. Absent: reports unavailable. */
+  slaReport?(
+    ctx: Ctx,
+    q: { week: string | null; service: string | null; channelId: string | null },
+  ): ReturnType<typeof answerSlaReport>;
+}

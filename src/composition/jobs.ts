@@ -1,0 +1,100 @@
+/**
+ * Every scheduled job of the server, in one list: its name (the key of the slot claim across replicas and
+ * of `Running.fire`), its cron and zone, and the use case it calls. Adding a scheduled job is one entry
+ * here. Jobs run as the `system` actor through the same use cases as Slack and the CLI (ARCHITECTURE.md
+ * habit 2); the uniform runner (adapters/scheduler) gives each the same claim, overlap and error handling.
+ */
+
+import type { Logger } from 'pino';
+import type { ScheduledJob } from '../adapters/scheduler/scheduler.ts';
+import type { Ctx } from '../app/context.ts';
+import type { Config } from '../config/config.ts';
+import { newRef } from '../shared/ids.ts';
+import type { UseCases } from './use-cases.ts';
+
+const OUTBOX_RETENTION_MS = 7 * 24 * 3_600_000;
+
+interface JobSpec {
+  name: string;
+  cron: string;
+  timezone: string;
+  run(ctx: Ctx): Promise<unknown>;
+}
+
+function jobSpecs(uc: UseCases, config: Config, nudge: () => void): JobSpec[] {
+  const { schedule: s, slaReport: r } = config;
+  const admins = config.telemetry.adminChannel;
+  return [
+    { name: 'scheduled-scan', cron: s.scanCron, timezone: s.timezone, run: (ctx) => uc.scan(ctx, {}) },
+    // Delivered jobs are kept a week for inspection, then dropped so the outbox stays small.
+    { name: 'outbox-janitor', cron: '17 3 * * *', timezone: s.timezone, run: (ctx) => purgeOutbox(uc, ctx) },
+    // Verification windows that ended, and previews nobody decided on in time.
+    { name: 'fix-verify', cron: s.pagerCron, timezone: s.timezone, run: (ctx) => uc.verifyFixes(ctx) },
+    // Hours merged from their minutes (sketches merged, never averaged); late minutes re-roll an hour.
+    { name: 'silver-rollup', cron: '2 * * * *', timezone: 'UTC', run: (ctx) => uc.rollUpHours(ctx) },
+    { name: 'sla-burn', cron: '* * * * *', timezone: 'UTC', run: (ctx) => burn(uc, ctx) },
+    // Retention: Bronze partitions past BRONZE_RETENTION_DAYS (evidence kept), old Silver; never Gold.
+    {
+      name: 'telemetry-janitor',
+      cron: '30 2 * * *',
+      timezone: 'UTC',
+      run: (ctx) => uc.janitor(ctx, { dryRun: false, alertAdmins: uc.adminAlerts(admins) }),
+    },
+    // Gold: yesterday's SLA snapshots, and any missed night's (backfilled, each written once).
+    { name: 'sla-engine', cron: '0 0 * * *', timezone: 'UTC', run: (ctx) => uc.snapshotSlas(ctx) },
+    {
+      name: 'sla-report',
+      cron: r.cron,
+      timezone: r.timezone,
+      run: (ctx) => weeklyReport(uc, config, ctx, nudge),
+    },
+    { name: 'pager', cron: s.pagerCron, timezone: s.timezone, run: (ctx) => uc.repeatPages(ctx) },
+  ];
+}
+
+async function purgeOutbox(uc: UseCases, ctx: Ctx): Promise<void> {
+  ctx.log.info({ purged: await uc.purgeOutbox(OUTBOX_RETENTION_MS) }, 'outbox purged');
+}
+
+/**
+ * Every minute: merge the Silver minutes ingest appended to silver_minute_pending into silver_minute, then
+ * judge every SLA in force by its burn rate (DOMAIN.md §7). One job, so the evaluation never runs beside a
+ * compaction another replica holds rows of (it would miss them).
+ */
+async function burn(uc: UseCases, ctx: Ctx): Promise<void> {
+  // A compaction that fails (a corrupt row) must not stop alerting: evaluate what is compacted.
+  const compacted = await uc.compactSilver().catch((err: unknown) => {
+    ctx.log.error({ err }, 'silver compaction failed; evaluating the compacted minutes');
+    return 0;
+  });
+  if (compacted > 0) ctx.log.info({ compacted }, 'silver minutes compacted');
+  await uc.evaluateSlas(ctx);
+}
+
+/** Monday's SLA report of the week just ended, queued once per week and channel (outbox key). */
+async function weeklyReport(uc: UseCases, config: Config, ctx: Ctx, nudge: () => void): Promise<void> {
+  const channel = config.slaReport.channel;
+  if (channel === null) {
+    ctx.log.warn({}, 'weekly SLA report not posted: set SLA_REPORT_CHANNEL or ALERTS_CHANNEL');
+    return;
+  }
+  await uc.queueWeeklyReport(ctx, channel);
+  nudge();
+}
+
+/** The jobs as the scheduler runs them: each run with a fresh `system` context of its own. */
+export function scheduledJobs(uc: UseCases, config: Config, log: Logger, nudge: () => void): ScheduledJob[] {
+  const systemCtx = (job: string): Ctx => ({
+    actor: { type: 'system', job },
+    requestId: newRef(),
+    log: log.child({ job }),
+  });
+  return jobSpecs(uc, config, nudge).map((j) => ({
+    name: j.name,
+    cron: j.cron,
+    timezone: j.timezone,
+    run: async () => {
+      await j.run(systemCtx(j.name));
+    },
+  }));
+}

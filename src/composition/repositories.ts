@@ -1,0 +1,38 @@
+/**
+ * Every repository over one database, built here and nowhere else: the entry points (server, `leak`
+ * commands, demo, bench) reach them through Services.repos. The sketch library is handed to the ones that
+ * merge or rank sketches as the one SketchOps object.
+ */
+import type { Db } from '../adapters/db/client.ts';
+import { dbRunCoordinator } from '../adapters/db/coordinator.ts';
+import { goldRepository } from '../adapters/db/gold-repository.ts';
+import { reportOutbox, reportRepository } from '../adapters/db/report-repository.ts';
+import { makeRepositories } from '../adapters/db/repositories.ts';
+import { retentionRepository } from '../adapters/db/retention-repository.ts';
+import { rollupRepository } from '../adapters/db/rollup-repository.ts';
+import { slaAlertStore, slaSignals } from '../adapters/db/sla-alert-repository.ts';
+import { telemetryStore } from '../adapters/db/telemetry-repository.ts';
+import { sketchOps } from '../adapters/telemetry/sketch-ops.ts';
+
+export function openRepositories(db: Db) {
+  return {
+    ...makeRepositories(db),
+    /** Bronze and Silver writes (ingest) and the compaction of pending Silver minutes. */
+    telemetry: telemetryStore(db, sketchOps),
+    rollups: rollupRepository(db, sketchOps),
+    retention: retentionRepository(db),
+    gold: goldRepository(db, sketchOps),
+    reports: reportRepository(db, sketchOps),
+    reportOutbox: reportOutbox(db),
+    /**
+     * One per process: it remembers each minute's count of fast events, so an evaluation ranks only the
+     * minutes that changed since the last one.
+     */
+    slaSignals: slaSignals(db, sketchOps),
+    slaAlerts: slaAlertStore(db),
+    /** The scheduler's claim of (job, slot) across replicas; `runner` names this process. */
+    coordinator: (runner: string) => dbRunCoordinator(db, runner),
+  };
+}
+
+export type Repositories = ReturnType<typeof openRepositories>;

@@ -1,0 +1,75 @@
+import { MINUTE_MS } from '../../shared/time.ts';
+
+/**
+ * The Silver rollup of one series over one bucket (a minute, or an hour merged from its minutes): what
+ * every tier adds up. The sketch is opaque bytes here: only the sketch library reads them, so merging
+ * two sketches is a function the caller passes in.
+ */
+export interface RollupStats {
+  count: number;
+  errors: number;
+  sum: number;
+  min: number | null;
+  max: number | null;
+  sketchBytes: Uint8Array | null;
+}
+
+/** A Silver minute row: one series (service, metric, canonical tags) in one UTC minute. */
+export interface MinuteRollup extends RollupStats {
+  service: string;
+  metric: string;
+  /** Canonical tag set: string values, keys sorted (tags.ts). */
+  tags: Record<string, string>;
+  /** Stable identity of `tags` (the key column beside service, metric and minute). */
+  tagsHash: string;
+  /** Start of the UTC minute, epoch ms (a multiple of 60 000). */
+  minuteMs: number;
+}
+
+/** Merges two sketches' bytes (the sketch library's merge, injected by the composition root). */
+export type MergeSketchBytes = (a: Uint8Array, b: Uint8Array) => Uint8Array;
+
+/** The start of the UTC minute holding `timeMs`. */
+export const minuteOf = (timeMs: number): number => Math.floor(timeMs / MINUTE_MS) * MINUTE_MS;
+
+/** The smaller of two optional values (null = no value yet). */
+export const minOf = (a: number | null, b: number | null): number | null =>
+  a === null ? b : b === null ? a : Math.min(a, b);
+/** The larger of two optional values (null = no value yet). */
+export const maxOf = (a: number | null, b: number | null): number | null =>
+  a === null ? b : b === null ? a : Math.max(a, b);
+
+/**
+ * Two rollups of the same series and bucket as one: counts, errors and sums add, min and max combine,
+ * sketches merge (never averaged, so quantiles keep the sketch's accuracy). `a`'s other fields are kept.
+ */
+export function combineRollups<T extends RollupStats>(a: T, b: RollupStats, merge: MergeSketchBytes): T {
+  return {
+    ...a,
+    count: a.count + b.count,
+    errors: a.errors + b.errors,
+    sum: a.sum + b.sum,
+    min: minOf(a.min, b.min),
+    max: maxOf(a.max, b.max),
+    sketchBytes:
+      a.sketchBytes && b.sketchBytes ? merge(a.sketchBytes, b.sketchBytes) : (a.sketchBytes ?? b.sketchBytes),
+  };
+}
+
+/**
+ * Rollups of the same key combined into one each (combineRollups), keyed by `key`; the map keeps the order
+ * keys were first seen. Minutes of a batch into one row per series-minute, or minutes into their hour.
+ */
+export function combineByKey<T extends RollupStats>(
+  rows: Iterable<T>,
+  key: (row: T) => string,
+  merge: MergeSketchBytes,
+): Map<string, T> {
+  const byKey = new Map<string, T>();
+  for (const r of rows) {
+    const k = key(r);
+    const prev = byKey.get(k);
+    byKey.set(k, prev ? combineRollups(prev, r, merge) : r);
+  }
+  return byKey;
+}
