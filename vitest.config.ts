@@ -8,5 +8,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Migrates one PGlite database per run; suites clone it instead of running initdb each.
+    globalSetup: ['test/support/pglite-snapshot.ts'],
   },
 });

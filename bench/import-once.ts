@@ -1,5 +1,5 @@
 /** One `leak import` in a process of its own (peak RSS is the import's alone); prints one JSON line. */
-import { runImport } from '../src/app/import.ts';
+import { runImport } from '../src/app/import/import.ts';
 import { openServices } from '../src/composition/services.ts';
 import { loadConfig } from '../src/config/config.ts';
 

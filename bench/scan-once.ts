@@ -2,8 +2,8 @@
  * One full scan in a process of its own, so its peak RSS is the scan's alone. Prints one JSON line:
  * total, load, evaluate+price, persist (ms), issues, and peak RSS (MiB). Used by bench/run.ts.
  */
-import type { RecordRepository, ScanRepository } from '../src/app/ports.ts';
-import { runScan } from '../src/app/scan.ts';
+import type { RecordRepository, ScanRepository } from '../src/app/records/ports.ts';
+import { runScan } from '../src/app/scan/scan.ts';
 import { openServices } from '../src/composition/services.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { BENCH_AS_OF } from './generate.ts';

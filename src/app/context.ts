@@ -10,6 +10,11 @@ export type Actor =
 /** The minimal logger use cases need (shared/log.ts); pino satisfies it. */
 export type { Log };
 
+/** Milliseconds since the epoch; injected so tests and the demo run on simulated time. */
+export interface Clock {
+  now(): number;
+}
+
 export interface Ctx {
   actor: Actor;
   requestId: string;

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Ctx } from '../app/context.ts';
+import type { Clock, Ctx } from '../app/context.ts';
 import { type DeliveryDeps, deliverDue } from '../app/delivery/handlers.ts';
-import type { Clock } from '../app/ports.ts';
 import type { SlaAlertOutcome } from '../app/sla/alerts.ts';
 import type { UseCases } from '../composition/use-cases.ts';
 import type { Config } from '../config/config.ts';

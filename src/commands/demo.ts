@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { blocksToText } from '../adapters/cli/blocks-text.ts';
 import { runFixStory } from '../adapters/cli/demo-story.ts';
 import { terminalChat } from '../adapters/cli/terminal-chat.ts';
-import { renderOutbound, renderTopic } from '../adapters/slack/blocks/incident-messages.ts';
+import { renderOutbound, renderTopic } from '../adapters/slack/blocks/outbound.ts';
 import { renderScanSummary } from '../adapters/slack/blocks/scan-summary.ts';
 import type { Ctx } from '../app/context.ts';
 import { deliverDue } from '../app/delivery/handlers.ts';

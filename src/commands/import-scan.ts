@@ -1,7 +1,7 @@
 import { formatScanTable, writeScanJson } from '../adapters/cli/scan-report.ts';
 import { createProgressBar } from '../adapters/csv/progress.ts';
 import type { Ctx } from '../app/context.ts';
-import { type ImportOutcome, runImport } from '../app/import.ts';
+import { type ImportOutcome, runImport } from '../app/import/import.ts';
 import type { IncidentChange } from '../app/incidents/transitions.ts';
 import type { Services } from '../composition/services.ts';
 import type { UseCases } from '../composition/use-cases.ts';

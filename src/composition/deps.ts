@@ -3,14 +3,15 @@
  * (composition/services.ts attaches them to Services). What only the server adds (the worker's nudge, a
  * directory that reads Slack user groups) is layered on in composition/use-cases.ts.
  */
+
 import { openCsvInWorker } from '../adapters/csv/worker-rows.ts';
 import { ENCODER_MODULE } from '../adapters/db/copy.ts';
+import type { Clock } from '../app/context.ts';
 import type { FixDeps } from '../app/fixes/deps.ts';
-import type { ImportDeps } from '../app/import.ts';
+import type { ImportDeps } from '../app/import/import.ts';
 import type { IncidentDeps } from '../app/incidents/deps.ts';
 import type { StatusDeps } from '../app/incidents/status.ts';
-import type { Clock } from '../app/ports.ts';
-import type { ScanDeps } from '../app/scan.ts';
+import type { ScanDeps } from '../app/scan/scan.ts';
 import type { Config } from '../config/config.ts';
 import type { Repositories } from './repositories.ts';
 

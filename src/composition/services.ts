@@ -6,8 +6,7 @@
 import { type Db, openDb } from '../adapters/db/client.ts';
 import { migrate } from '../adapters/db/migrate.ts';
 import { storedPiiKey } from '../adapters/db/pii-key-repository.ts';
-import type { Log } from '../app/context.ts';
-import type { Clock } from '../app/ports.ts';
+import type { Clock, Log } from '../app/context.ts';
 import type { Config } from '../config/config.ts';
 import { type BaseDeps, baseDeps } from './deps.ts';
 import { openRepositories, type Repositories } from './repositories.ts';

@@ -4,7 +4,7 @@
  * points is passed as Wiring (the server's worker nudge and Slack directory, the demo's stand-in targets).
  */
 import { renderAttainmentPng } from '../adapters/chart/attainment-png.ts';
-import { renderTopic } from '../adapters/slack/blocks/incident-messages.ts';
+import { renderTopic } from '../adapters/slack/blocks/outbound.ts';
 import { sketchOps, sketchRollup } from '../adapters/telemetry/sketch-ops.ts';
 import type { Ctx, Log } from '../app/context.ts';
 import type { DeliveryDeps } from '../app/delivery/handlers.ts';
@@ -26,8 +26,8 @@ import {
 } from '../app/sla/report.ts';
 import { type TelemetryIngest, telemetryIngest } from '../app/telemetry/ingest.ts';
 import { type JanitorDeps, runJanitor } from '../app/telemetry/janitor.ts';
+import type { TagCardinality } from '../app/telemetry/ports.ts';
 import { compactSilver, rollUpSilverHours } from '../app/telemetry/silver.ts';
-import type { TagCardinality } from '../app/telemetry-ports.ts';
 import type { Config } from '../config/config.ts';
 import type { IsoWeek } from '../domain/sla/report.ts';
 import { piiHasher } from '../shared/pii.ts';

@@ -8,7 +8,7 @@ import {
   type ImportProgress,
   MAX_WRITES_IN_FLIGHT,
   runImport,
-} from '../../src/app/import.ts';
+} from '../../src/app/import/import.ts';
 import { type CsvRow, csvFile, csvLine } from '../support/csv.ts';
 import { InMemoryImportRuns, InMemoryRecords } from '../support/fakes.ts';
 

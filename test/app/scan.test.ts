@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Actor, Ctx } from '../../src/app/context.ts';
-import { FUTURE_SKEW_MS, runScan, type ScanDeps } from '../../src/app/scan.ts';
+import { FUTURE_SKEW_MS, runScan, type ScanDeps } from '../../src/app/scan/scan.ts';
 import { DEFAULT_BUDGET_POLICY } from '../../src/domain/budget/budget.ts';
 import type { FunnelRecord } from '../../src/domain/records/record.ts';
 import { DEFAULT_THRESHOLDS } from '../../src/domain/rules/catalog.ts';

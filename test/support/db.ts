@@ -4,6 +4,7 @@
  * database of its own that is dropped afterwards, so parallel files never see each other's rows.
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { type Db, openDb } from '../../src/adapters/db/client.ts';
 import { migrate } from '../../src/adapters/db/migrate.ts';
@@ -20,10 +21,24 @@ export interface Backend {
   open(): Promise<{ db: Db; url: string | undefined; dispose(): Promise<void> }>;
 }
 
+/** Path of the migrated PGlite tarball that test/support/pglite-snapshot.ts (globalSetup) writes. */
+export const SNAPSHOT_ENV = 'LEAK_TEST_PGLITE_SNAPSHOT';
+
+let snapshot: Blob | undefined;
+/** The migrated tarball, read once per worker; undefined outside vitest's globalSetup (a fresh start then). */
+function pgliteSnapshot(): Blob | undefined {
+  const file = process.env[SNAPSHOT_ENV];
+  if (!file) return undefined;
+  snapshot ??= new Blob([readFileSync(file)]);
+  return snapshot;
+}
+
 const pglite: Backend = {
   name: 'pglite',
   async open() {
-    const db = await openDb({ url: undefined, pgliteDir: 'memory://' }, silentLog);
+    const db = await openDb({ url: undefined, pgliteDir: 'memory://' }, silentLog, {
+      pgliteSnapshot: pgliteSnapshot(),
+    });
     await migrate(db, silentLog);
     return { db, url: undefined, dispose: () => db.close() };
   },

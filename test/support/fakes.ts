@@ -7,7 +7,7 @@ import type {
   RecordRepository,
   ScanRepository,
   ScanSummary,
-} from '../../src/app/ports.ts';
+} from '../../src/app/records/ports.ts';
 import { figuresOf, type IncidentFigures } from '../../src/domain/incidents/incident.ts';
 import type { ScannableRecord } from '../../src/domain/records/record.ts';
 

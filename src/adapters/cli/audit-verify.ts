@@ -1,4 +1,4 @@
-import type { AuditVerdict } from '../../app/incident-ports.ts';
+import type { AuditVerdict } from '../../app/incidents/ports.ts';
 import { formatCount } from '../../shared/format.ts';
 
 const rowsText = (n: number) => `${formatCount(n)} ${n === 1 ? 'row' : 'rows'}`;

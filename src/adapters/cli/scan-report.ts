@@ -1,4 +1,4 @@
-import type { FindingsDelta } from '../../app/ports.ts';
+import type { FindingsDelta } from '../../app/records/ports.ts';
 import type { RuleThresholds } from '../../domain/rules/catalog.ts';
 import { explain, type ScanSummary } from '../../domain/scan/summarize.ts';
 import { formatBurn, formatCount, formatPercentLeft } from '../../shared/format.ts';

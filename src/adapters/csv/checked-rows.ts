@@ -1,6 +1,6 @@
-import type { CheckedBatch, RowSource } from '../../app/import-rows.ts';
-import { RowChecker } from '../../app/import-rows.ts';
-import type { RecordLineEncoder } from '../../app/ports.ts';
+import type { CheckedBatch, RowSource } from '../../app/import/rows.ts';
+import { RowChecker } from '../../app/import/rows.ts';
+import type { RecordLineEncoder } from '../../app/records/ports.ts';
 import type { HeaderResult } from '../../domain/records/parse-row.ts';
 import type { CsvReader } from './reader.ts';
 

@@ -7,8 +7,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { CheckedBatch } from '../../app/import-rows.ts';
-import type { RecordLineEncoder } from '../../app/ports.ts';
+import type { CheckedBatch } from '../../app/import/rows.ts';
+import type { RecordLineEncoder } from '../../app/records/ports.ts';
 import type { HeaderResult } from '../../domain/records/parse-row.ts';
 import { piiHasher } from '../../shared/pii.ts';
 import { checkedRows } from './checked-rows.ts';

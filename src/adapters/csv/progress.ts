@@ -1,4 +1,4 @@
-import type { ImportProgress } from '../../app/import.ts';
+import type { ImportProgress } from '../../app/import/import.ts';
 
 /** What the bar writes to: process.stderr in the CLI, a recording fake in tests. */
 export interface ProgressSink {

@@ -1,6 +1,6 @@
 import { extname } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { CheckedBatch, RowSource } from '../../app/import-rows.ts';
+import type { CheckedBatch, RowSource } from '../../app/import/rows.ts';
 import type { HeaderResult } from '../../domain/records/parse-row.ts';
 import { AppError, type AppErrorCode } from '../../shared/errors.ts';
 import type { ParseWorkerData, ParseWorkerMessage } from './parse-worker.ts';

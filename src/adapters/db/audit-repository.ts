@@ -1,4 +1,4 @@
-import type { AuditLog, AuditVerdict } from '../../app/incident-ports.ts';
+import type { AuditLog, AuditVerdict } from '../../app/incidents/ports.ts';
 import type { Db } from './client.ts';
 
 const PAGE = 5_000;

@@ -183,9 +183,12 @@ function pgliteSurface(pg: PgliteLike): Sql {
   };
 }
 
-async function openPglite(dir: string, log: Log): Promise<Db> {
+async function openPglite(dir: string, log: Log, snapshot?: Blob): Promise<Db> {
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
-  const pg = await PGlite.create(dir);
+  // A snapshot (a `dumpDataDir()` tarball) skips initdb, the bulk of a cold PGlite start; tests use it.
+  const pg = snapshot
+    ? await PGlite.create({ dataDir: dir, loadDataDir: snapshot })
+    : await PGlite.create(dir);
   const orm = drizzlePglite({ client: pg, schema }) as unknown as Db['orm'];
   const surface = pgliteSurface(pg);
   // PGlite is a single connection: serialize transactions and sessions so they never interleave.
@@ -225,7 +228,7 @@ async function readiness(sql: Sql, log: Log): Promise<{ ok: boolean; detail: str
  * postgres.js when DATABASE_URL is set; embedded PGlite (on disk, or `memory://`) otherwise. A server is
  * asked one `SELECT 1` first: one it cannot use throws DatabaseUnreachable here, before any other work.
  */
-export async function openDb(cfg: Config['db'], log: Log): Promise<Db> {
+export async function openDb(cfg: Config['db'], log: Log, opts: { pgliteSnapshot?: Blob } = {}): Promise<Db> {
   if (cfg.url) {
     log.info({ driver: 'postgres' }, 'database selected');
     const db = openPostgres(cfg.url, log);
@@ -238,5 +241,5 @@ export async function openDb(cfg: Config['db'], log: Log): Promise<Db> {
     return db;
   }
   log.info({ driver: 'pglite', dir: cfg.pgliteDir }, 'database selected');
-  return openPglite(cfg.pgliteDir, log);
+  return openPglite(cfg.pgliteDir, log, opts.pgliteSnapshot);
 }

@@ -1,4 +1,4 @@
-import type { RunCoordinator, RunOnceOutcome } from '../../app/schedule-ports.ts';
+import type { RunCoordinator, RunOnceOutcome } from '../../app/schedule/ports.ts';
 import { maskSecrets } from '../log/logger.ts';
 import type { Db, Sql } from './client.ts';
 import { iso } from './instants.ts';

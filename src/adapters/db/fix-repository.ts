@@ -1,21 +1,15 @@
-import type { FixRunPatch, FixStore, FixTx, NewFixRun, OpenFinding } from '../../app/fix-ports.ts';
-import type { ChangedField } from '../../domain/fixpacks/dsl.ts';
+import type { FixRunPatch, FixStore, FixTx, NewFixRun, OpenFinding } from '../../app/fixes/ports.ts';
 import type { FunnelRecord } from '../../domain/records/record.ts';
 import type { Db, Row, Sql } from './client.ts';
+import { addEffects, withdrawEffects, writeChanges } from './fix-effects.ts';
 import { json, RECORD_SELECT, RUN_COLUMNS, toRecord, toRun } from './fix-rows.ts';
 import { incidentTx } from './incidents-repository.ts';
 import { iso } from './instants.ts';
+import { type PatchColumns, patchSets } from './patch.ts';
 
-/** Plan field → records column. Only these can be written by a fix (the DSL's closed list). */
-const COLUMN: Record<ChangedField, string> = {
-  owner: 'owner',
-  stage: 'stage',
-  next_step: 'next_step',
-  region: 'region',
-  notes: 'notes',
-};
+type FindingTarget = Parameters<FixStore['openFindings']>[0];
 
-const PATCH: { [K in keyof Required<FixRunPatch>]: [string, (v: FixRunPatch[K]) => unknown] } = {
+const PATCH: PatchColumns<FixRunPatch> = {
   state: ['state', (v) => v],
   approvedBy: ['approved_by', (v) => v],
   rejectedBy: ['rejected_by', (v) => v],
@@ -65,15 +59,9 @@ function fixTx(tx: Sql): FixTx {
     },
     async updateRun(id, expected, patch) {
       const params: unknown[] = [id, [...expected]];
-      const sets: string[] = [];
-      for (const [k, v] of Object.entries(patch) as [keyof FixRunPatch, never][]) {
-        const [col, enc] = PATCH[k] as [string, (x: unknown) => unknown];
-        params.push(enc(v));
-        sets.push(`${col} = $${params.length}`);
-      }
-      sets.push('updated_at = now()');
+      const sets = patchSets(PATCH, patch, params);
       return runOne(
-        `UPDATE fix_runs SET ${sets.join(', ')} WHERE id = $1 AND state = ANY($2::text[]) RETURNING ${RUN_COLUMNS}`,
+        `UPDATE fix_runs SET ${sets} WHERE id = $1 AND state = ANY($2::text[]) RETURNING ${RUN_COLUMNS}`,
         params,
       );
     },
@@ -83,80 +71,9 @@ function fixTx(tx: Sql): FixTx {
       ]);
       return rows.map(toRecord);
     },
-    async writeChanges(changes) {
-      // One UPDATE per field over unnest arrays; the last change to a (record, field) wins, as planned.
-      const byField = new Map<ChangedField, Map<string, string>>();
-      for (const c of changes) {
-        const m = byField.get(c.field) ?? new Map<string, string>();
-        m.set(c.recordId, c.new);
-        byField.set(c.field, m);
-      }
-      for (const [field, values] of byField)
-        await tx.query(
-          `UPDATE records r SET ${COLUMN[field]} = c.v, updated_at = now()
-           FROM unnest($1::text[], $2::text[]) AS c(id, v) WHERE r.id = c.id`,
-          [[...values.keys()], [...values.values()]],
-        );
-    },
-    async addEffects(runId, effects) {
-      const tasks = effects.filter((e) => e.kind === 'task');
-      if (tasks.length > 0)
-        // Bug fix: due times travel as text[] and are cast per row. A `$5::timestamptz[]` parameter failed on
-        // postgres.js ("The "string" argument must be of type string … Received an instance of Array"):
-        // drizzle's postgres-js driver swaps the serializer of timestamptz[] (oid 1185) for a pass-through,
-        // so the JS array reached the wire unserialized. PGlite was unaffected.
-        await tx.query(
-          `INSERT INTO crm_tasks (fix_run_id, record_id, assignee, title, due_at, priority)
-           SELECT $1, t.record_id, t.assignee, t.title, t.due_at::timestamptz, t.priority
-           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-             AS t(record_id, assignee, title, due_at, priority)`,
-          [
-            runId,
-            tasks.map((t) => t.recordId),
-            tasks.map((t) => t.assignee),
-            tasks.map((t) => t.title),
-            tasks.map((t) => iso(t.dueAtMs)),
-            tasks.map((t) => t.priority),
-          ],
-        );
-      const drafts = effects.filter((e) => e.kind === 'email_draft');
-      if (drafts.length > 0)
-        await tx.query(
-          `INSERT INTO email_drafts (fix_run_id, record_id, recipient, subject, body)
-           SELECT $1, d.record_id, d.recipient, d.subject, d.body
-           FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS d(record_id, recipient, subject, body)`,
-          [
-            runId,
-            drafts.map((d) => d.recordId),
-            drafts.map((d) => d.to),
-            drafts.map((d) => d.subject),
-            drafts.map((d) => d.body),
-          ],
-        );
-    },
-    async withdrawEffects(runId) {
-      const notifications = `fix:${runId}:notify:%`;
-      // Notifications not yet sent would tell owners about tasks that no longer exist. One tried before
-      // (attempts > 0) may have reached Slack with its answer lost, so it still counts as told.
-      const dropped = await tx.query<{ key: string; attempts: number }>(
-        `DELETE FROM jobs WHERE key LIKE $1 AND state = 'pending' AND locked_until IS NULL
-         RETURNING key, attempts`,
-        [notifications],
-      );
-      // Sent, or being sent (held by a worker, or its lease lapsed mid-send); a failed one told nobody.
-      const kept = await tx.query<{ key: string }>(
-        `SELECT key FROM jobs WHERE key LIKE $1 AND state <> 'failed'`,
-        [notifications],
-      );
-      await tx.query(`UPDATE crm_tasks SET status = 'cancelled' WHERE fix_run_id = $1 AND status = 'open'`, [
-        runId,
-      ]);
-      await tx.query(
-        `UPDATE email_drafts SET status = 'discarded' WHERE fix_run_id = $1 AND status = 'draft'`,
-        [runId],
-      );
-      return [...kept.map((j) => j.key), ...dropped.filter((j) => Number(j.attempts) > 0).map((j) => j.key)];
-    },
+    writeChanges: (changes) => writeChanges(tx, changes),
+    addEffects: (runId, effects) => addEffects(tx, runId, effects),
+    withdrawEffects: (runId) => withdrawEffects(tx, runId),
   };
 }
 
@@ -168,36 +85,8 @@ export function fixStore(db: Db): FixStore {
       const [r] = await db.query(`SELECT ${RUN_COLUMNS} FROM fix_runs WHERE id = $1`, [id]);
       return r ? toRun(r) : null;
     },
-    async openFindings(target) {
-      const rows = await db.query<Row>(
-        `SELECT issue_id, record_id, issue_type, rule_key, estimated_loss_cents::float8 AS loss FROM findings
-         WHERE status = 'open' AND ${'issueId' in target ? 'issue_id = $1' : 'issue_type = $1'}
-         ORDER BY estimated_loss_cents DESC, issue_id`,
-        ['issueId' in target ? target.issueId : target.issueType],
-      );
-      return rows.map(
-        (r): OpenFinding => ({
-          issueId: r['issue_id'] as string,
-          recordId: r['record_id'] as string,
-          issueType: r['issue_type'] as OpenFinding['issueType'],
-          ruleKey: r['rule_key'] as string,
-          lossCents: r['loss'] as number,
-        }),
-      );
-    },
-    async loadScope(recordIds) {
-      // The targets, and the records a fix reads beside them: the same duplicate key (merges, routing
-      // by domain) or the same company (routing by company).
-      const rows = await db.query(
-        `WITH t AS (SELECT lower(btrim(domain)) AS d, lower(btrim(company)) AS c FROM records WHERE id = ANY($1::text[]))
-         ${RECORD_SELECT} WHERE id = ANY($1::text[])
-           OR (btrim(domain) <> '' AND lower(btrim(domain)) IN (SELECT d FROM t WHERE d <> ''))
-           OR (btrim(company) <> '' AND lower(btrim(company)) IN (SELECT c FROM t WHERE c <> ''))
-         ORDER BY id`,
-        [[...recordIds]],
-      );
-      return rows.map(toRecord);
-    },
+    openFindings: (target) => openFindings(db, target),
+    loadScope: (recordIds) => loadScope(db, recordIds),
     async nextRoundRobin(count) {
       // Reserves `count` positions; two previews at once may interleave theirs, and owners still rotate.
       const [r] = await db.query<{ start: number }>(
@@ -259,4 +148,38 @@ export function fixStore(db: Db): FixStore {
       return r?.cents ?? 0;
     },
   };
+}
+
+async function openFindings(db: Db, target: FindingTarget): Promise<OpenFinding[]> {
+  const rows = await db.query<Row>(
+    `SELECT issue_id, record_id, issue_type, rule_key, estimated_loss_cents::float8 AS loss FROM findings
+         WHERE status = 'open' AND ${'issueId' in target ? 'issue_id = $1' : 'issue_type = $1'}
+         ORDER BY estimated_loss_cents DESC, issue_id`,
+    ['issueId' in target ? target.issueId : target.issueType],
+  );
+  return rows.map(
+    (r): OpenFinding => ({
+      issueId: r['issue_id'] as string,
+      recordId: r['record_id'] as string,
+      issueType: r['issue_type'] as OpenFinding['issueType'],
+      ruleKey: r['rule_key'] as string,
+      lossCents: r['loss'] as number,
+    }),
+  );
+}
+
+/**
+ * The targets, and the records a fix reads beside them: the same duplicate key (merges, routing
+ * by domain) or the same company (routing by company).
+ */
+async function loadScope(db: Db, recordIds: readonly string[]): Promise<FunnelRecord[]> {
+  const rows = await db.query(
+    `WITH t AS (SELECT lower(btrim(domain)) AS d, lower(btrim(company)) AS c FROM records WHERE id = ANY($1::text[]))
+         ${RECORD_SELECT} WHERE id = ANY($1::text[])
+           OR (btrim(domain) <> '' AND lower(btrim(domain)) IN (SELECT d FROM t WHERE d <> ''))
+           OR (btrim(company) <> '' AND lower(btrim(company)) IN (SELECT c FROM t WHERE c <> ''))
+         ORDER BY id`,
+    [[...recordIds]],
+  );
+  return rows.map(toRecord);
 }

@@ -1,5 +1,7 @@
+import type { AuditEntry } from '../../app/incidents/ports.ts';
+import type { GoldSnapshots, SlaDayTotals } from '../../app/telemetry/ports.ts';
 import type { SketchOps } from '../../app/telemetry/sketch-ports.ts';
-import type { GoldSnapshots, SlaDayTotals } from '../../app/telemetry-ports.ts';
+import type { GoldSnapshot } from '../../domain/sla/snapshot.ts';
 import type { Db } from './client.ts';
 import { incidentTx } from './incidents-repository.ts';
 import { epochMs, iso } from './instants.ts';
@@ -11,98 +13,117 @@ const fromB64 = (v: unknown) =>
 
 type SeriesRow = { tags_hash: string; at_ms: number; count: number; errors: number; sketch: string | null };
 
+type DayQuery = Parameters<GoldSnapshots['dayTotals']>[0];
+type Merge = (a: Uint8Array | null, b: Uint8Array | null) => Uint8Array | null;
+
 /**
  * Gold snapshots (gold_snapshots, migration 0004) and the Silver reads the SLA engine needs. Sketches are
  * merged with the injected SketchOps (this adapter cannot import the sketch library).
  */
 export function goldRepository(db: Db, sketchOps: Pick<SketchOps, 'merge'>): GoldSnapshots {
-  const merge = (a: Uint8Array | null, b: Uint8Array | null) => (a && b ? sketchOps.merge(a, b) : (a ?? b));
+  const merge: Merge = (a, b) => (a && b ? sketchOps.merge(a, b) : (a ?? b));
+  return {
+    dayTotals: (q) => dayTotals(db, merge, q),
+    lastSnapshotDay: (slaId) => lastSnapshotDay(db, slaId),
+    downtimeMinutes: (slaId, dayMs, untilMs) => downtimeMinutes(db, slaId, dayMs, untilMs),
+    insertSnapshot: (s, audit) => insertSnapshot(db, s, audit),
+  };
+}
 
-  const series = (table: 'silver_minute' | 'silver_hour', col: 'minute' | 'hour', sketches: boolean) =>
-    `SELECT tags_hash, ${epochMs(col)} AS at_ms,
+const series = (table: 'silver_minute' | 'silver_hour', col: 'minute' | 'hour', sketches: boolean) =>
+  `SELECT tags_hash, ${epochMs(col)} AS at_ms,
             count::float8 AS count, errors::float8 AS errors,
             ${sketches ? "encode(sketch, 'base64')" : 'NULL::text'} AS sketch
      FROM ${table}
      WHERE service = $1 AND metric = $2 AND ${col} >= $3::timestamptz AND ${col} < $4::timestamptz
      ORDER BY ${col}`;
 
-  return {
-    async dayTotals({ service, metric, dayMs, target, sketches = false }) {
-      const params = [service, metric, iso(dayMs), iso(dayMs + DAY_MS)];
-      const minutes = await db.query<SeriesRow>(series('silver_minute', 'minute', sketches), params);
-      const hours = await db.query<SeriesRow>(series('silver_hour', 'hour', sketches), params);
+const hourKey = (tags: string, atMs: number) => `${tags}\u0000${Math.floor(atMs / HOUR_MS)}`;
 
-      // Per (tag set, hour): the minutes, unless the hour row holds more events (minutes purged).
-      const minuteCount = new Map<string, number>();
-      const hourKey = (tags: string, atMs: number) => `${tags}\u0000${Math.floor(atMs / HOUR_MS)}`;
-      for (const m of minutes) {
-        const k = hourKey(m.tags_hash, Number(m.at_ms));
-        minuteCount.set(k, (minuteCount.get(k) ?? 0) + Number(m.count));
-      }
-      const fromHour = new Set<string>();
-      for (const h of hours) {
-        const k = hourKey(h.tags_hash, Number(h.at_ms));
-        if (Number(h.count) > (minuteCount.get(k) ?? 0)) fromHour.add(k);
-      }
+/** Per (tag set, hour): the minutes, unless the hour row holds more events (minutes purged). */
+function hoursToReadWhole(minutes: readonly SeriesRow[], hours: readonly SeriesRow[]): Set<string> {
+  const minuteCount = new Map<string, number>();
+  for (const m of minutes) {
+    const k = hourKey(m.tags_hash, Number(m.at_ms));
+    minuteCount.set(k, (minuteCount.get(k) ?? 0) + Number(m.count));
+  }
+  const fromHour = new Set<string>();
+  for (const h of hours) {
+    const k = hourKey(h.tags_hash, Number(h.at_ms));
+    if (Number(h.count) > (minuteCount.get(k) ?? 0)) fromHour.add(k);
+  }
+  return fromHour;
+}
 
-      const out: SlaDayTotals = {
-        total: 0,
-        errors: 0,
-        errorMinutes: 0,
-        sketchBytes: null,
-        minuteSketches: [],
-      };
-      for (const h of hours) {
-        if (!fromHour.has(hourKey(h.tags_hash, Number(h.at_ms)))) continue;
-        out.total += Number(h.count);
-        out.errors += Number(h.errors);
-        if (sketches) out.sketchBytes = merge(out.sketchBytes, fromB64(h.sketch));
-      }
-      const perMinute = new Map<number, { count: number; errors: number; sketch: Uint8Array | null }>();
-      for (const m of minutes) {
-        if (fromHour.has(hourKey(m.tags_hash, Number(m.at_ms)))) continue;
-        const at = Number(m.at_ms);
-        const count = Number(m.count);
-        const errors = Number(m.errors);
-        out.total += count;
-        out.errors += errors;
-        const sketch = sketches ? fromB64(m.sketch) : null;
-        const cur = perMinute.get(at);
-        if (cur) {
-          cur.count += count;
-          cur.errors += errors;
-          cur.sketch = merge(cur.sketch, sketch);
-        } else perMinute.set(at, { count, errors, sketch });
-      }
-      // 1 − T carries floating point noise (1 − 0.999 = 0.0010000000000000009): read "exceeds" with a
-      // relative tolerance, as burn.ts does, so a minute exactly at the budget is no breach.
-      const budget = (1 - target) * (1 + 1e-9);
-      for (const m of perMinute.values()) {
-        if (m.count > 0 && m.errors / m.count > budget) out.errorMinutes++;
-        if (sketches && m.sketch) {
-          out.sketchBytes = merge(out.sketchBytes, m.sketch);
-          out.minuteSketches.push({ count: m.count, sketchBytes: m.sketch });
-        }
-      }
-      return out;
-    },
+type MinuteSum = { count: number; errors: number; sketch: Uint8Array | null };
 
-    async lastSnapshotDay(slaId) {
-      const [r] = await db.query<{ day_ms: number | null }>(
-        `SELECT (extract(epoch FROM max(day)::timestamp AT TIME ZONE 'UTC') * 1000)::float8 AS day_ms
+async function dayTotals(db: Db, merge: Merge, q: DayQuery): Promise<SlaDayTotals> {
+  const { service, metric, dayMs, target, sketches = false } = q;
+  const params = [service, metric, iso(dayMs), iso(dayMs + DAY_MS)];
+  const minutes = await db.query<SeriesRow>(series('silver_minute', 'minute', sketches), params);
+  const hours = await db.query<SeriesRow>(series('silver_hour', 'hour', sketches), params);
+  const fromHour = hoursToReadWhole(minutes, hours);
+
+  const out: SlaDayTotals = {
+    total: 0,
+    errors: 0,
+    errorMinutes: 0,
+    sketchBytes: null,
+    minuteSketches: [],
+  };
+  for (const h of hours) {
+    if (!fromHour.has(hourKey(h.tags_hash, Number(h.at_ms)))) continue;
+    out.total += Number(h.count);
+    out.errors += Number(h.errors);
+    if (sketches) out.sketchBytes = merge(out.sketchBytes, fromB64(h.sketch));
+  }
+  const perMinute = new Map<number, MinuteSum>();
+  for (const m of minutes) {
+    if (fromHour.has(hourKey(m.tags_hash, Number(m.at_ms)))) continue;
+    const at = Number(m.at_ms);
+    const count = Number(m.count);
+    const errors = Number(m.errors);
+    out.total += count;
+    out.errors += errors;
+    const sketch = sketches ? fromB64(m.sketch) : null;
+    const cur = perMinute.get(at);
+    if (cur) {
+      cur.count += count;
+      cur.errors += errors;
+      cur.sketch = merge(cur.sketch, sketch);
+    } else perMinute.set(at, { count, errors, sketch });
+  }
+  // 1 − T carries floating point noise (1 − 0.999 = 0.0010000000000000009): read "exceeds" with a
+  // relative tolerance, as burn.ts does, so a minute exactly at the budget is no breach.
+  const budget = (1 - target) * (1 + 1e-9);
+  for (const m of perMinute.values()) {
+    if (m.count > 0 && m.errors / m.count > budget) out.errorMinutes++;
+    if (sketches && m.sketch) {
+      out.sketchBytes = merge(out.sketchBytes, m.sketch);
+      out.minuteSketches.push({ count: m.count, sketchBytes: m.sketch });
+    }
+  }
+  return out;
+}
+
+async function lastSnapshotDay(db: Db, slaId: string): Promise<number | null> {
+  const [r] = await db.query<{ day_ms: number | null }>(
+    `SELECT (extract(epoch FROM max(day)::timestamp AT TIME ZONE 'UTC') * 1000)::float8 AS day_ms
          FROM gold_snapshots WHERE sla_id = $1`,
-        [slaId],
-      );
-      return r?.day_ms === null || r?.day_ms === undefined ? null : Number(r.day_ms);
-    },
+    [slaId],
+  );
+  return r?.day_ms === null || r?.day_ms === undefined ? null : Number(r.day_ms);
+}
 
-    async downtimeMinutes(slaId, dayMs, untilMs) {
-      // The spans an incident was open, from its timeline (DETECTED or REOPENED up to the next RESOLVED),
-      // so the healthy gap before a reopen is not downtime; an incident without a timeline (written by
-      // hand) counts from opened_at to resolved_at. Each span is clipped to the day (up to untilMs when
-      // given: today so far); open ones run to its end.
-      const [r] = await db.query<{ minutes: number | null }>(
-        `WITH sla AS (
+/**
+ * The spans an incident was open, from its timeline (DETECTED or REOPENED up to the next RESOLVED),
+ * so the healthy gap before a reopen is not downtime; an incident without a timeline (written by
+ * hand) counts from opened_at to resolved_at. Each span is clipped to the day (up to untilMs when
+ * given: today so far); open ones run to its end.
+ */
+async function downtimeMinutes(db: Db, slaId: string, dayMs: number, untilMs?: number): Promise<number> {
+  const [r] = await db.query<{ minutes: number | null }>(
+    `WITH sla AS (
            SELECT id, opened_at, resolved_at FROM incidents WHERE dedupe_key = 'sla:' || $1::text
          ), ev AS (
            SELECT e.incident_id, e.kind, e.at,
@@ -119,34 +140,32 @@ export function goldRepository(db: Db, sketchOps: Pick<SketchOps, 'merge'>): Gol
                   least(coalesce(to_at, $3::timestamptz), $3::timestamptz) - greatest(from_at, $2::timestamptz))) / 60.0
                 AS minutes
          FROM spans WHERE from_at < $3::timestamptz AND (to_at IS NULL OR to_at > $2::timestamptz)`,
-        [slaId, iso(dayMs), iso(Math.min(dayMs + DAY_MS, untilMs ?? dayMs + DAY_MS))],
-      );
-      return r?.minutes === null || r?.minutes === undefined ? 0 : Math.round(Number(r.minutes));
-    },
+    [slaId, iso(dayMs), iso(Math.min(dayMs + DAY_MS, untilMs ?? dayMs + DAY_MS))],
+  );
+  return r?.minutes === null || r?.minutes === undefined ? 0 : Math.round(Number(r.minutes));
+}
 
-    async insertSnapshot(s, audit) {
-      return db.transaction(async (tx) => {
-        const inserted = await tx.query(
-          `INSERT INTO gold_snapshots
+function insertSnapshot(db: Db, s: GoldSnapshot, audit: AuditEntry): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const inserted = await tx.query(
+      `INSERT INTO gold_snapshots
              (sla_id, sla_version, day, total, errors, uptime_pct, breaches, budget_burn, downtime_minutes)
            VALUES ($1, $2, $3::date, $4, $5, $6, $7, $8, $9)
            ON CONFLICT (sla_id, day) DO NOTHING RETURNING id`,
-          [
-            s.slaId,
-            s.slaVersion,
-            iso(s.dayMs).slice(0, 10),
-            s.total,
-            s.errors,
-            s.uptimePct,
-            s.breaches,
-            s.budgetBurn,
-            s.downtimeMinutes,
-          ],
-        );
-        if (inserted.length === 0) return false;
-        await incidentTx(tx).audit(audit);
-        return true;
-      });
-    },
-  };
+      [
+        s.slaId,
+        s.slaVersion,
+        iso(s.dayMs).slice(0, 10),
+        s.total,
+        s.errors,
+        s.uptimePct,
+        s.breaches,
+        s.budgetBurn,
+        s.downtimeMinutes,
+      ],
+    );
+    if (inserted.length === 0) return false;
+    await incidentTx(tx).audit(audit);
+    return true;
+  });
 }

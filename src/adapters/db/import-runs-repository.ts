@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import type { ImportRunRepository, ImportRunResult, ImportRunStart } from '../../app/ports.ts';
+import type { ImportRunRepository, ImportRunResult, ImportRunStart } from '../../app/records/ports.ts';
 import type { Db } from './client.ts';
 import { iso } from './instants.ts';
 import { importRuns } from './schema.ts';

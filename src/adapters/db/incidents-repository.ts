@@ -8,12 +8,13 @@ import type {
   PageDelivery,
   SlackState,
   TimelineEntry,
-} from '../../app/incident-ports.ts';
+} from '../../app/incidents/ports.ts';
 import type { NewJob } from '../../app/outbox/ports.ts';
 import type { Incident } from '../../domain/incidents/incident.ts';
 import type { IncidentState } from '../../domain/incidents/lifecycle.ts';
 import type { Db, Row, Sql } from './client.ts';
 import { epochMs, iso } from './instants.ts';
+import { type PatchColumns, patchSets } from './patch.ts';
 
 const COLUMNS = `id::text AS id, dedupe_key, title, state, severity, paging, ${epochMs('opened_at')} AS opened_ms,
   ${epochMs('acknowledged_at')} AS acknowledged_ms, acknowledged_by, ${epochMs('resolved_at')} AS resolved_ms, resolved_by,
@@ -64,7 +65,7 @@ const json = (v: unknown): Record<string, unknown> =>
 const ENTRY_COLUMNS = `id::text AS id, incident_id::text AS incident_id, kind, actor, ${epochMs('at')} AS at_ms, data`;
 
 /** Patch keys → columns and how each value is written. */
-const PATCH: { [K in keyof Required<IncidentPatch>]: [string, (v: IncidentPatch[K]) => unknown] } = {
+const PATCH: PatchColumns<IncidentPatch> = {
   state: ['state', (v) => v],
   title: ['title', (v) => v],
   severity: ['severity', (v) => v],
@@ -119,16 +120,10 @@ export function incidentTx(tx: Sql): IncidentTx {
         ],
       ),
     async update(id, expected, patch) {
-      const sets: string[] = [];
       const params: unknown[] = [id, typeof expected === 'string' ? [expected] : [...expected]];
-      for (const [k, v] of Object.entries(patch) as [keyof IncidentPatch, never][]) {
-        const [col, enc] = PATCH[k] as [string, (x: unknown) => unknown];
-        params.push(enc(v));
-        sets.push(`${col} = $${params.length}`);
-      }
-      sets.push('updated_at = now()');
+      const sets = patchSets(PATCH, patch, params);
       return one(
-        `UPDATE incidents SET ${sets.join(', ')} WHERE id = $1 AND state = ANY($2::text[]) RETURNING ${COLUMNS}`,
+        `UPDATE incidents SET ${sets} WHERE id = $1 AND state = ANY($2::text[]) RETURNING ${COLUMNS}`,
         params,
       );
     },
@@ -140,33 +135,39 @@ export function incidentTx(tx: Sql): IncidentTx {
       );
       return rows.length === 1;
     },
-    async audit(a: AuditEntry) {
-      await tx.query(
-        `INSERT INTO audit_log (at, actor, action, target_type, target_id, before, after, prev_hash, hash)
+    audit: (a) => writeAudit(tx, a),
+    enqueue: (j) => enqueueJob(tx, j),
+  };
+}
+
+async function writeAudit(tx: Sql, a: AuditEntry): Promise<void> {
+  await tx.query(
+    `INSERT INTO audit_log (at, actor, action, target_type, target_id, before, after, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, '', '')`,
-        [
-          iso(a.atMs),
-          a.actor,
-          a.action,
-          a.targetType,
-          a.targetId,
-          a.before === undefined ? null : JSON.stringify(a.before),
-          a.after === undefined ? null : JSON.stringify(a.after),
-        ],
-      );
-    },
-    async enqueue(j: NewJob) {
-      // Re-arming a job that already ran (or is running) bumps its generation: the worker then runs it
-      // again with the newest state instead of a second row, and a stale run cannot mark it done.
-      await tx.query(
-        `INSERT INTO jobs (kind, key, incident_id, payload, run_after)
+    [
+      iso(a.atMs),
+      a.actor,
+      a.action,
+      a.targetType,
+      a.targetId,
+      a.before === undefined ? null : JSON.stringify(a.before),
+      a.after === undefined ? null : JSON.stringify(a.after),
+    ],
+  );
+}
+
+/**
+ * Re-arming a job that already ran (or is running) bumps its generation: the worker then runs it
+ * again with the newest state instead of a second row, and a stale run cannot mark it done.
+ */
+async function enqueueJob(tx: Sql, j: NewJob): Promise<void> {
+  await tx.query(
+    `INSERT INTO jobs (kind, key, incident_id, payload, run_after)
          VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()))
          ON CONFLICT (key) DO UPDATE SET state = 'pending', generation = jobs.generation + 1,
            payload = EXCLUDED.payload, run_after = LEAST(jobs.run_after, EXCLUDED.run_after), done_at = NULL`,
-        [j.kind, j.key, j.incidentId, JSON.stringify(j.payload), iso(j.runAfterMs)],
-      );
-    },
-  };
+    [j.kind, j.key, j.incidentId, JSON.stringify(j.payload), iso(j.runAfterMs)],
+  );
 }
 
 const SLACK_COLUMNS = 'channel_id, channel_name, topic, invited, war_room_ts, pinned, announced_ts';
@@ -189,29 +190,8 @@ export function incidentStore(db: Db): IncidentStore {
   return {
     transaction: (fn) => db.transaction((tx) => fn(incidentTx(tx))),
     get: (id) => one(`SELECT ${COLUMNS} FROM incidents WHERE id = $1`, [id]),
-    async slackState(id) {
-      const [r] = await db.query(`SELECT ${SLACK_COLUMNS} FROM incidents WHERE id = $1`, [id]);
-      if (!r) throw new Error(`incident ${id} not found`);
-      return {
-        channelId: (r['channel_id'] as string | null) ?? null,
-        channelName: (r['channel_name'] as string | null) ?? null,
-        topic: (r['topic'] as string | null) ?? null,
-        invited: r['invited'] === true,
-        warRoomTs: (r['war_room_ts'] as string | null) ?? null,
-        pinned: r['pinned'] === true,
-        announcedTs: (r['announced_ts'] as string | null) ?? null,
-      };
-    },
-    async setSlackState(id, patch) {
-      const entries = Object.entries(patch) as [keyof SlackState, unknown][];
-      if (entries.length === 0) return;
-      const params: unknown[] = [id];
-      const sets = entries.map(([k, v]) => {
-        params.push(v);
-        return `${SLACK_PATCH[k]} = $${params.length}`;
-      });
-      await db.query(`UPDATE incidents SET ${sets.join(', ')} WHERE id = $1`, params);
-    },
+    slackState: (id) => slackState(db, id),
+    setSlackState: (id, patch) => setSlackState(db, id, patch),
     // Bug fix: COLUMNS and ENTRY_COLUMNS select `id::text AS id`, and a bare `ORDER BY id` names that text
     // output column ('9' sorted after '10'): latest() returned incident 9 of 12 and the timelines dropped the
     // newest entries. Every ORDER BY here names the table's bigint column.
@@ -230,20 +210,7 @@ export function incidentStore(db: Db): IncidentStore {
          ORDER BY resolved_at DESC, incidents.id DESC LIMIT 1`,
         [key],
       ),
-    async pageDeliveries(incidentId) {
-      const rows = await db.query(
-        `SELECT key, state, payload, progress FROM jobs WHERE incident_id = $1 AND kind = 'incident.page'
-         ORDER BY id`,
-        [incidentId],
-      );
-      return rows.map((r) => ({
-        key: r['key'] as string,
-        pending: r['state'] === 'pending',
-        // Only incident.page rows are selected, and their payload was written by a typed enqueue.
-        payload: json(r['payload']) as unknown as PageDelivery['payload'],
-        progress: json(r['progress']),
-      }));
-    },
+    pageDeliveries: (incidentId) => pageDeliveries(db, incidentId),
     duePages: (nowMs) =>
       many(
         `SELECT ${COLUMNS} FROM incidents WHERE next_page_at <= $1 AND state = 'detected' ORDER BY next_page_at, incidents.id`,
@@ -265,6 +232,46 @@ export function incidentStore(db: Db): IncidentStore {
       return rows.map(toEntry);
     },
   };
+}
+
+async function slackState(db: Db, id: string): Promise<Required<SlackState>> {
+  const [r] = await db.query(`SELECT ${SLACK_COLUMNS} FROM incidents WHERE id = $1`, [id]);
+  if (!r) throw new Error(`incident ${id} not found`);
+  return {
+    channelId: (r['channel_id'] as string | null) ?? null,
+    channelName: (r['channel_name'] as string | null) ?? null,
+    topic: (r['topic'] as string | null) ?? null,
+    invited: r['invited'] === true,
+    warRoomTs: (r['war_room_ts'] as string | null) ?? null,
+    pinned: r['pinned'] === true,
+    announcedTs: (r['announced_ts'] as string | null) ?? null,
+  };
+}
+
+async function setSlackState(db: Db, id: string, patch: SlackState): Promise<void> {
+  const entries = Object.entries(patch) as [keyof SlackState, unknown][];
+  if (entries.length === 0) return;
+  const params: unknown[] = [id];
+  const sets = entries.map(([k, v]) => {
+    params.push(v);
+    return `${SLACK_PATCH[k]} = $${params.length}`;
+  });
+  await db.query(`UPDATE incidents SET ${sets.join(', ')} WHERE id = $1`, params);
+}
+
+async function pageDeliveries(db: Db, incidentId: string): Promise<PageDelivery[]> {
+  const rows = await db.query(
+    `SELECT key, state, payload, progress FROM jobs WHERE incident_id = $1 AND kind = 'incident.page'
+         ORDER BY id`,
+    [incidentId],
+  );
+  return rows.map((r) => ({
+    key: r['key'] as string,
+    pending: r['state'] === 'pending',
+    // Only incident.page rows are selected, and their payload was written by a typed enqueue.
+    payload: json(r['payload']) as unknown as PageDelivery['payload'],
+    progress: json(r['progress']),
+  }));
 }
 
 export type { IncidentState };

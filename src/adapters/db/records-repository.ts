@@ -1,4 +1,4 @@
-import type { RecordRepository } from '../../app/ports.ts';
+import type { RecordRepository } from '../../app/records/ports.ts';
 import type { ScannableRecord } from '../../domain/records/record.ts';
 import type { Db } from './client.ts';
 import { encodeRecordLine } from './copy.ts';

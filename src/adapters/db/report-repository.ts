@@ -1,13 +1,27 @@
 import type { NewJob } from '../../app/outbox/ports.ts';
+import type { SlaReportOutbox, SlaReportReads } from '../../app/telemetry/ports.ts';
 import type { SketchOps } from '../../app/telemetry/sketch-ports.ts';
-import type { SlaReportOutbox, SlaReportReads } from '../../app/telemetry-ports.ts';
 import type { SloStatus } from '../../domain/budget/slos.ts';
 import type { CauseRollup } from '../../domain/scan/summarize.ts';
-import type { Db } from './client.ts';
+import type { Db, Row } from './client.ts';
 import { epochMs, iso } from './instants.ts';
 import { SLA_DEFINITION_COLUMNS, toDefinition } from './sla-repository.ts';
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+/** A Gold snapshot row joined with its definition's service. */
+const toSnapshot = (r: Row) => ({
+  slaId: r['sla_id'] as string,
+  slaVersion: Number(r['sla_version']),
+  service: r['service'] as string,
+  dayMs: Number(r['day_ms']),
+  total: Number(r['total']),
+  errors: Number(r['errors']),
+  uptimePct: Number(r['uptime_pct']),
+  breaches: Number(r['breaches']),
+  budgetBurn: Number(r['budget_burn']),
+  downtimeMinutes: Number(r['downtime_minutes']),
+});
 
 /**
  * The weekly SLA report's reads (migrations 0001, 0002, 0004): definitions, Gold snapshots, SLA incidents,
@@ -39,18 +53,7 @@ export function reportRepository(db: Db, sketchOps: Pick<SketchOps, 'p99'>): Sla
          ORDER BY g.sla_id, g.day`,
         [iso(fromMs).slice(0, 10), iso(toMs).slice(0, 10)],
       );
-      return rows.map((r) => ({
-        slaId: r['sla_id'] as string,
-        slaVersion: Number(r['sla_version']),
-        service: r['service'] as string,
-        dayMs: Number(r['day_ms']),
-        total: Number(r['total']),
-        errors: Number(r['errors']),
-        uptimePct: Number(r['uptime_pct']),
-        breaches: Number(r['breaches']),
-        budgetBurn: Number(r['budget_burn']),
-        downtimeMinutes: Number(r['downtime_minutes']),
-      }));
+      return rows.map(toSnapshot);
     },
 
     async slaIncidents(fromMs, toMs) {

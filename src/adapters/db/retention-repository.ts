@@ -1,4 +1,4 @@
-import type { BronzePartition, TagCardinality, TelemetryRetention } from '../../app/telemetry-ports.ts';
+import type { BronzePartition, TagCardinality, TelemetryRetention } from '../../app/telemetry/ports.ts';
 import type { Db, Sql } from './client.ts';
 import { iso } from './instants.ts';
 

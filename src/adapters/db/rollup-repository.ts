@@ -1,5 +1,5 @@
+import type { TelemetryRollups } from '../../app/telemetry/ports.ts';
 import type { SketchOps } from '../../app/telemetry/sketch-ports.ts';
-import type { TelemetryRollups } from '../../app/telemetry-ports.ts';
 import { combineByKey, type RollupStats } from '../../domain/telemetry/rollup.ts';
 import type { Db, Sql } from './client.ts';
 import { iso, quantileParams, rollupParams, type StoredStats, statsOf } from './telemetry-sql.ts';

@@ -1,4 +1,4 @@
-import type { FindingsDelta, ScanRepository } from '../../app/ports.ts';
+import type { FindingsDelta, ScanRepository } from '../../app/records/ports.ts';
 import type { IncidentFigures } from '../../domain/incidents/incident.ts';
 import type { ScanSummary } from '../../domain/scan/summarize.ts';
 import type { Db } from './client.ts';

@@ -1,5 +1,5 @@
 import { setImmediate } from 'node:timers/promises';
-import type { SilverMinute } from '../../app/telemetry-ports.ts';
+import type { SilverMinute } from '../../app/telemetry/ports.ts';
 import type { MergeSketchBytes } from '../../domain/telemetry/rollup.ts';
 import type { Sql } from './client.ts';
 import { mergeSilver, type SilverSketches, type StoredSilver } from './silver-merge.ts';

@@ -1,5 +1,5 @@
+import type { SilverMinute } from '../../app/telemetry/ports.ts';
 import type { SketchOps } from '../../app/telemetry/sketch-ports.ts';
-import type { SilverMinute } from '../../app/telemetry-ports.ts';
 import { combineRollups } from '../../domain/telemetry/rollup.ts';
 import type { Sql } from './client.ts';
 import {

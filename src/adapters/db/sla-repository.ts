@@ -1,4 +1,4 @@
-import type { SlaChange, SlaDefinitions } from '../../app/telemetry-ports.ts';
+import type { SlaChange, SlaDefinitions } from '../../app/telemetry/ports.ts';
 import type { SlaDefinition } from '../../domain/sla/definition.ts';
 import type { SlaIndicator } from '../../domain/sla/indicator.ts';
 import { AppError } from '../../shared/errors.ts';

@@ -1,5 +1,5 @@
+import type { TelemetryStore } from '../../app/telemetry/ports.ts';
 import type { SketchOps } from '../../app/telemetry/sketch-ports.ts';
-import type { TelemetryStore } from '../../app/telemetry-ports.ts';
 import type { Db } from './client.ts';
 import { compactPending } from './silver-compact.ts';
 import { mergeByKey } from './telemetry-sql.ts';

@@ -1,5 +1,5 @@
+import type { SilverMinute } from '../../app/telemetry/ports.ts';
 import type { SketchQuantiles } from '../../app/telemetry/sketch-ports.ts';
-import type { SilverMinute } from '../../app/telemetry-ports.ts';
 import { combineByKey, type MergeSketchBytes, type RollupStats } from '../../domain/telemetry/rollup.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { BronzeRow, SilverMinute } from '../../app/telemetry-ports.ts';
+import type { BronzeRow, SilverMinute } from '../../app/telemetry/ports.ts';
 import type { Sql } from './client.ts';
 import { b64, iso } from './telemetry-sql.ts';
 

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { IngestTokenInfo, IngestTokens } from '../../app/telemetry-ports.ts';
+import type { IngestTokenInfo, IngestTokens } from '../../app/telemetry/ports.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { Db } from './client.ts';
 import { msOrNull } from './instants.ts';

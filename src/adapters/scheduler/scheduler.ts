@@ -1,6 +1,6 @@
 import { validateDetailed } from 'node-cron';
 import type { Logger } from 'pino';
-import type { RunCoordinator } from '../../app/schedule-ports.ts';
+import type { RunCoordinator } from '../../app/schedule/ports.ts';
 import { cronTicks, type Ticker, type TickSource } from './ticks.ts';
 
 /**
@@ -66,10 +66,66 @@ function validateJobs(jobs: readonly ScheduledJob[]): void {
   }
 }
 
+/** What one run needs from the scheduler around it. */
+interface RunContext {
+  log: Logger;
+  coordinator: RunCoordinator;
+  now: () => number;
+}
+
+const SKIP_MESSAGES: Record<Exclude<FireOutcome, 'ran' | 'skipped_running'>, string> = {
+  claimed_elsewhere: 'scheduled run skipped: claimed by another replica',
+  busy: 'scheduled run skipped: another replica is still running it',
+};
+
+/** One claimed run of `job` for `slot`, logged; the job's failure is logged and never rejects. */
+async function execute(
+  ctx: RunContext,
+  job: ScheduledJob,
+  slot: string,
+  slotMs: number,
+): Promise<FireOutcome> {
+  const { log, coordinator, now } = ctx;
+  const started = now();
+  try {
+    const outcome = await coordinator.runOnce(job.name, slotMs, job.run);
+    const fields = { job: job.name, slot, outcome, elapsed_ms: now() - started };
+    if (outcome === 'ran') log.info(fields, 'scheduled run finished');
+    else log.info(fields, SKIP_MESSAGES[outcome]);
+    return outcome;
+  } catch (e) {
+    // The job's error (already recorded as failed by the coordinator) or the coordinator's own, e.g.
+    // the database is down. Either way: log it and wait for the next fire.
+    log.error(
+      { job: job.name, slot, outcome: 'failed', elapsed_ms: now() - started, err: e },
+      'scheduled run failed',
+    );
+    return 'ran';
+  }
+}
+
+/** Waits for this process's runs in progress, at most `timeoutMs`, and says so when some are left. */
+async function waitForRuns(log: Logger, running: ReadonlyMap<string, Promise<unknown>>, timeoutMs: number) {
+  if (running.size === 0) return;
+  log.info(
+    { jobs: [...running.keys()], timeout_ms: timeoutMs },
+    'scheduler stopping: waiting for runs in progress',
+  );
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), timeoutMs);
+  });
+  const settled = Promise.allSettled([...running.values()]).then(() => 'settled' as const);
+  const result = await Promise.race([settled, timedOut]);
+  clearTimeout(timer);
+  if (result === 'timeout')
+    log.warn({ jobs: [...running.keys()], timeout_ms: timeoutMs }, 'scheduler stopped with runs still going');
+}
+
 export function createScheduler(deps: SchedulerDeps, jobs: ScheduledJob[]): Scheduler {
   validateJobs(jobs);
-  const { log, coordinator } = deps;
-  const now = deps.now ?? Date.now;
+  const { log } = deps;
+  const ctx: RunContext = { log, coordinator: deps.coordinator, now: deps.now ?? Date.now };
   const stopTimeoutMs = deps.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
   const byName = new Map(jobs.map((j) => [j.name, j]));
   /** This process's runs in progress, by job: the in-process overlap guard and what stop() waits for. */
@@ -77,35 +133,7 @@ export function createScheduler(deps: SchedulerDeps, jobs: ScheduledJob[]): Sche
   const ticks = deps.ticks ?? cronTicks(log);
   let tickers: Ticker[] = [];
 
-  async function execute(job: ScheduledJob, slot: string, slotMs: number): Promise<FireOutcome> {
-    const started = now();
-    try {
-      const outcome = await coordinator.runOnce(job.name, slotMs, job.run);
-      const elapsed_ms = now() - started;
-      if (outcome === 'ran') log.info({ job: job.name, slot, outcome, elapsed_ms }, 'scheduled run finished');
-      else if (outcome === 'claimed_elsewhere')
-        log.info(
-          { job: job.name, slot, outcome, elapsed_ms },
-          'scheduled run skipped: claimed by another replica',
-        );
-      else
-        log.info(
-          { job: job.name, slot, outcome, elapsed_ms },
-          'scheduled run skipped: another replica is still running it',
-        );
-      return outcome;
-    } catch (e) {
-      // The job's error (already recorded as failed by the coordinator) or the coordinator's own, e.g.
-      // the database is down. Either way: log it and wait for the next fire.
-      log.error(
-        { job: job.name, slot, outcome: 'failed', elapsed_ms: now() - started, err: e },
-        'scheduled run failed',
-      );
-      return 'ran';
-    }
-  }
-
-  function fire(name: string, slotMs: number = now()): Promise<FireOutcome> {
+  function fire(name: string, slotMs: number = ctx.now()): Promise<FireOutcome> {
     const job = byName.get(name);
     if (!job) return Promise.reject(new Error(`unknown scheduled job "${name}"`));
     // The slot is the fire time to the second, so replicas whose timers differ by milliseconds agree on it.
@@ -116,7 +144,7 @@ export function createScheduler(deps: SchedulerDeps, jobs: ScheduledJob[]): Sche
       return Promise.resolve('skipped_running');
     }
     // Registered before the first await, so a fire that arrives meanwhile sees it.
-    const run = execute(job, slot, truncated).finally(() => running.delete(name));
+    const run = execute(ctx, job, slot, truncated).finally(() => running.delete(name));
     running.set(name, run);
     return run;
   }
@@ -137,24 +165,7 @@ export function createScheduler(deps: SchedulerDeps, jobs: ScheduledJob[]): Sche
     async stop() {
       for (const t of tickers) await t.stop();
       tickers = [];
-      if (running.size === 0) return;
-      const waiting = [...running.keys()];
-      log.info(
-        { jobs: waiting, timeout_ms: stopTimeoutMs },
-        'scheduler stopping: waiting for runs in progress',
-      );
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), stopTimeoutMs);
-      });
-      const settled = Promise.allSettled([...running.values()]).then(() => 'settled' as const);
-      const result = await Promise.race([settled, timedOut]);
-      clearTimeout(timer);
-      if (result === 'timeout')
-        log.warn(
-          { jobs: [...running.keys()], timeout_ms: stopTimeoutMs },
-          'scheduler stopped with runs still going',
-        );
+      await waitForRuns(log, running, stopTimeoutMs);
     },
   };
 }

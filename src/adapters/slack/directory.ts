@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { ApproverDirectory } from '../../app/fix-ports.ts';
+import type { ApproverDirectory } from '../../app/fixes/ports.ts';
 
 const CACHE_MS = 5 * 60_000;
 

@@ -4,12 +4,12 @@ import type { FixRun } from '../../domain/fixpacks/run.ts';
 import { type FunnelRecord, sameRecord } from '../../domain/records/record.ts';
 import { AppError } from '../../shared/errors.ts';
 import { actorLabel, type Ctx } from '../context.ts';
-import type { FixTx } from '../fix-ports.ts';
 import { scheduleSync } from '../incidents/effects.ts';
 import { type Denial, loadForApprover } from './authorize.ts';
 import type { FixDeps } from './deps.ts';
 import { type FixStep, recordFixStep, scheduleFixMessage, scheduleNotifications } from './effects.ts';
 import { moveRun } from './move-run.ts';
+import type { FixTx } from './ports.ts';
 import { rollBackInTx } from './rollback.ts';
 
 export type ApproveOutcome =

@@ -1,6 +1,6 @@
-import type { FixStore } from '../fix-ports.ts';
 import { DeliveryError, type Job, type JobQueue } from '../outbox/ports.ts';
 import { type PostDeps, postOnce } from '../outbox/post-once.ts';
+import type { FixStore } from './ports.ts';
 
 /** What the fix jobs need of the worker's dependencies (delivery/handlers.ts DeliveryDeps has it all). */
 export interface FixDeliveryDeps extends PostDeps {

@@ -1,7 +1,7 @@
 import type { ApprovalPolicy } from '../../domain/fixpacks/run.ts';
 import type { RuleThresholds } from '../../domain/rules/catalog.ts';
-import type { ApproverDirectory, FixStore } from '../fix-ports.ts';
 import type { IncidentDeps } from '../incidents/deps.ts';
+import type { ApproverDirectory, FixStore } from './ports.ts';
 
 /** Configuration a plan depends on (owner pools, the owner → Slack map, the manager channel). */
 export interface FixSettings {

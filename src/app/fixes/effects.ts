@@ -1,7 +1,7 @@
 import type { FixRun } from '../../domain/fixpacks/run.ts';
 import type { TimelineKind } from '../../domain/incidents/lifecycle.ts';
-import type { FixTx } from '../fix-ports.ts';
 import { enqueue } from '../outbox/enqueue.ts';
+import type { FixTx } from './ports.ts';
 
 export const fixJobKeys = {
   /** The preview message: posted once, then updated in place at every step (re-armed by key). */

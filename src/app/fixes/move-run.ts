@@ -1,6 +1,6 @@
 import type { FixRun } from '../../domain/fixpacks/run.ts';
 import { type FixRunEvent, type FixRunState, fixTransition } from '../../domain/fixpacks/run.ts';
-import type { FixRunPatch, FixTx } from '../fix-ports.ts';
+import type { FixRunPatch, FixTx } from './ports.ts';
 
 /**
  * A fix run moves only as FIX_RUN_TRANSITIONS allows (domain/fixpacks/run.ts): the domain names the state

@@ -2,12 +2,12 @@ import { conflictsForRollback, inverseOf } from '../../domain/fixpacks/plan.ts';
 import type { FixRun } from '../../domain/fixpacks/run.ts';
 import { AppError } from '../../shared/errors.ts';
 import { actorLabel, type Ctx } from '../context.ts';
-import type { FixTx } from '../fix-ports.ts';
 import { scheduleSync } from '../incidents/effects.ts';
 import { type Denial, loadForApprover } from './authorize.ts';
 import type { FixDeps } from './deps.ts';
 import { recordFixStep, scheduleFixMessage, scheduleRollbackNotices } from './effects.ts';
 import { moveRun } from './move-run.ts';
+import type { FixTx } from './ports.ts';
 
 /**
  * Writes the inverse diff back, except where someone else changed a field since the fix (those are left

@@ -2,8 +2,8 @@ import type { Incident } from '../../domain/incidents/incident.ts';
 import { transition } from '../../domain/incidents/lifecycle.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { Ctx } from '../context.ts';
-import type { IncidentPatch } from '../incident-ports.ts';
 import type { IncidentDeps } from './deps.ts';
+import type { IncidentPatch } from './ports.ts';
 import { inIncidentTx, type Step } from './transitions.ts';
 
 export interface ActionOutcome {

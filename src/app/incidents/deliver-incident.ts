@@ -1,9 +1,9 @@
 import { channelName, type Incident } from '../../domain/incidents/incident.ts';
-import type { IncidentStore } from '../incident-ports.ts';
 import { DeliveryError, type Job, type JobKind, type JobQueue } from '../outbox/ports.ts';
 import { type PostDeps, postOnce } from '../outbox/post-once.ts';
 import { type PageDeps, sendPage, settlePages } from './deliver-pages.ts';
 import type { PagingTargets } from './deps.ts';
+import type { IncidentStore } from './ports.ts';
 
 /** What the incident jobs need of the worker's dependencies (delivery/handlers.ts DeliveryDeps has it). */
 export interface IncidentDeliveryDeps extends PostDeps, PageDeps {

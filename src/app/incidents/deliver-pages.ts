@@ -1,6 +1,5 @@
 import { type Incident, type IncidentPolicy, wantsChannel } from '../../domain/incidents/incident.ts';
 import type { IncidentState } from '../../domain/incidents/lifecycle.ts';
-import type { IncidentStore, PageDelivery } from '../incident-ports.ts';
 import {
   DeliveryError,
   type Job,
@@ -11,6 +10,7 @@ import {
 import { type PostDeps, postOnce } from '../outbox/post-once.ts';
 import type { PagingTargets } from './deps.ts';
 import { jobKeys } from './effects.ts';
+import type { IncidentStore, PageDelivery } from './ports.ts';
 
 /** What page delivery needs of the worker's dependencies (delivery/handlers.ts DeliveryDeps has it all). */
 export interface PageDeps extends PostDeps {

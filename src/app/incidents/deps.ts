@@ -1,6 +1,6 @@
 import type { IncidentPolicy } from '../../domain/incidents/incident.ts';
-import type { IncidentStore } from '../incident-ports.ts';
-import type { Clock } from '../ports.ts';
+import type { Clock } from '../context.ts';
+import type { IncidentStore } from './ports.ts';
 
 /** Who gets told, from configuration. Ids are Slack's (S… groups, U… users, C… channels). */
 export interface PagingTargets {

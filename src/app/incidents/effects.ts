@@ -1,9 +1,9 @@
 import { type Incident, nextPageAt, pageAudience, wantsChannel } from '../../domain/incidents/incident.ts';
 import type { TimelineKind } from '../../domain/incidents/lifecycle.ts';
-import type { IncidentTx } from '../incident-ports.ts';
 import { enqueue } from '../outbox/enqueue.ts';
 import type { IncidentAlertEvent } from '../outbox/ports.ts';
 import type { IncidentDeps } from './deps.ts';
+import type { IncidentTx } from './ports.ts';
 
 /**
  * The side effects a state change schedules, written in the change's own transaction (ARCHITECTURE.md

@@ -8,7 +8,7 @@ import {
 } from '../../domain/incidents/incident.ts';
 import type { ScanSummary } from '../../domain/scan/summarize.ts';
 import type { Ctx } from '../context.ts';
-import { runScan, type ScanDeps, type ScanOutcome } from '../scan.ts';
+import { runScan, type ScanDeps, type ScanOutcome } from '../scan/scan.ts';
 import type { IncidentDeps } from './deps.ts';
 import { applyVerdict, type IncidentChange, type IncidentReading, inIncidentTx } from './transitions.ts';
 

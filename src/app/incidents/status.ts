@@ -7,8 +7,8 @@ import {
 import { budgetPagingShown } from '../../domain/incidents/paging-shown.ts';
 import { AppError } from '../../shared/errors.ts';
 import { isoWeekOf } from '../../shared/time.ts';
-import type { IncidentStore, StatusView, TimelineEntry } from '../incident-ports.ts';
-import type { Clock } from '../ports.ts';
+import type { Clock } from '../context.ts';
+import type { IncidentStore, StatusView, TimelineEntry } from './ports.ts';
 
 export interface StatusDeps {
   store: IncidentStore;

@@ -2,7 +2,6 @@ import type { IncidentSeverity } from '../../domain/budget/budget.ts';
 import type { Incident, IncidentVerdict } from '../../domain/incidents/incident.ts';
 import { planUpdate, type RepageRule } from '../../domain/incidents/update-rules.ts';
 import { actorLabel, type Ctx } from '../context.ts';
-import type { IncidentTx } from '../incident-ports.ts';
 import type { IncidentDeps } from './deps.ts';
 import {
   recordIncidentStep,
@@ -12,6 +11,7 @@ import {
   scheduleSettlePages,
   scheduleSync,
 } from './effects.ts';
+import type { IncidentTx } from './ports.ts';
 
 /**
  * The incident transitions every source uses (the revenue scan, SLA burn alerts, any later one): declare,

@@ -5,7 +5,7 @@ import type { BurnAction } from '../../domain/sla/burn.ts';
 import type { SlaDefinition } from '../../domain/sla/definition.ts';
 import type { SlaEvidence, SlaTrendSide } from '../../domain/sla/figures.ts';
 import type { MinuteCounts } from '../../domain/sla/reading.ts';
-import type { IncidentTx } from '../incident-ports.ts';
+import type { IncidentTx } from '../incidents/ports.ts';
 
 /** What the evaluator reads of the tiers. */
 export interface SlaSignals {

@@ -16,7 +16,7 @@ import { actorLabel, type Ctx } from '../context.ts';
 import type { IncidentDeps } from '../incidents/deps.ts';
 import { applyVerdict, type IncidentChange, type IncidentReading } from '../incidents/transitions.ts';
 import { enqueue } from '../outbox/enqueue.ts';
-import type { SlaDefinitions } from '../telemetry-ports.ts';
+import type { SlaDefinitions } from '../telemetry/ports.ts';
 import type { SlaAlertStore, SlaAlertTx, SlaSignals } from './alert-ports.ts';
 
 export interface SlaAlertDeps {

@@ -1,7 +1,6 @@
 import { openSloToDefinitions, reviseDefinition } from '../../domain/sla/definition.ts';
-import { actorLabel, type Ctx } from '../context.ts';
-import type { Clock } from '../ports.ts';
-import type { SlaChange, SlaDefinitions } from '../telemetry-ports.ts';
+import { actorLabel, type Clock, type Ctx } from '../context.ts';
+import type { SlaChange, SlaDefinitions } from '../telemetry/ports.ts';
 
 export interface SlaApplyDeps {
   slas: SlaDefinitions;

@@ -2,8 +2,8 @@ import type { SlaDefinition } from '../../domain/sla/definition.ts';
 import type { IsoWeek } from '../../domain/sla/report.ts';
 import { type GoldSnapshot, snapshotOf, utcDayOf } from '../../domain/sla/snapshot.ts';
 import { DAY_MS } from '../../shared/time.ts';
+import type { GoldSnapshots } from '../telemetry/ports.ts';
 import type { SketchOps } from '../telemetry/sketch-ports.ts';
-import type { GoldSnapshots } from '../telemetry-ports.ts';
 
 /**
  * One UTC day of an SLA computed from Silver: what the nightly engine writes to Gold, and what the weekly

@@ -3,8 +3,8 @@ import { daysToSnapshot, utcDayOf } from '../../domain/sla/snapshot.ts';
 import { AppError } from '../../shared/errors.ts';
 import { DAY_MS } from '../../shared/time.ts';
 import { actorLabel, type Ctx } from '../context.ts';
+import type { GoldSnapshots, SlaDefinitions } from '../telemetry/ports.ts';
 import type { SketchOps } from '../telemetry/sketch-ports.ts';
-import type { GoldSnapshots, SlaDefinitions } from '../telemetry-ports.ts';
 import { computeDaySnapshot } from './day-snapshot.ts';
 
 export interface SlaEngineDeps {

@@ -10,10 +10,9 @@ import {
   weekRange,
 } from '../../domain/sla/report.ts';
 import { AppError } from '../../shared/errors.ts';
-import type { Ctx } from '../context.ts';
+import type { Clock, Ctx } from '../context.ts';
 import { type ChatGateway, DeliveryError, type UploadFile } from '../outbox/ports.ts';
-import type { Clock } from '../ports.ts';
-import type { SlaReportOutbox, SlaReportReads } from '../telemetry-ports.ts';
+import type { SlaReportOutbox, SlaReportReads } from '../telemetry/ports.ts';
 import { type DaySnapshotDeps, liveSnapshots } from './day-snapshot.ts';
 
 /** The weekly SLA report (issue 5, item 7): `/sla report`, the Monday post and `leak sla report`. */

@@ -4,7 +4,7 @@ import { foldEvents, foldMetricPoints } from '../../domain/telemetry/fold.ts';
 import type { RollupFns } from '../../domain/telemetry/minute-batch.ts';
 import type { MetricPoint } from '../../domain/telemetry/otlp-metrics.ts';
 import { isBronze } from '../../domain/telemetry/route.ts';
-import type { BronzeRow, DeltaState, SilverMinute, TelemetryStore } from '../telemetry-ports.ts';
+import type { BronzeRow, DeltaState, SilverMinute, TelemetryStore } from './ports.ts';
 
 /**
  * Telemetry ingest (issue 5, DOMAIN.md §6): events and metric points → Bronze rows and Silver minute

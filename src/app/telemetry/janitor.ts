@@ -1,6 +1,6 @@
 import { DAY_MS } from '../../shared/time.ts';
 import type { Ctx } from '../context.ts';
-import type { TagCardinality, TelemetryRetention, TelemetryRollups } from '../telemetry-ports.ts';
+import type { TagCardinality, TelemetryRetention, TelemetryRollups } from './ports.ts';
 
 /**
  * The telemetry janitor (issue 5 item 6, DOMAIN.md §6), run daily:

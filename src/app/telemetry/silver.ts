@@ -1,6 +1,5 @@
-import type { Ctx } from '../context.ts';
-import type { Clock } from '../ports.ts';
-import type { TelemetryRollups, TelemetryStore } from '../telemetry-ports.ts';
+import type { Clock, Ctx } from '../context.ts';
+import type { TelemetryRollups, TelemetryStore } from './ports.ts';
 
 /**
  * Merges every pending Silver minute into silver_minute (ingest only appends). The per-minute sla-burn job,

@@ -3,11 +3,10 @@ import { describe, expect, it } from 'vitest';
 import {
   CHART_HEIGHT,
   CHART_WIDTH,
-  crc32,
-  encodePng,
   PALETTE,
   renderAttainmentPng,
 } from '../../../src/adapters/chart/attainment-png.ts';
+import { crc32, encodePng } from '../../../src/adapters/chart/png.ts';
 import type { SlaReport, SlaWeekRow } from '../../../src/domain/sla/report.ts';
 
 const DAY = 86_400_000;

@@ -7,7 +7,7 @@ import { checkedRows } from '../../../src/adapters/csv/checked-rows.ts';
 import { CsvReader } from '../../../src/adapters/csv/reader.ts';
 import { openCsvInWorker } from '../../../src/adapters/csv/worker-rows.ts';
 import type { Ctx } from '../../../src/app/context.ts';
-import { type ImportDeps, type ImportOptions, runImport } from '../../../src/app/import.ts';
+import { type ImportDeps, type ImportOptions, runImport } from '../../../src/app/import/import.ts';
 import { HEADER } from '../../../src/domain/records/parse-row.ts';
 import { hashPii } from '../../../src/shared/pii.ts';
 import { type CsvRow, csvLine, GOOD_ROW } from '../../support/csv.ts';

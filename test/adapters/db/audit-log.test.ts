@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Db, openDb } from '../../../src/adapters/db/client.ts';
 import { makeRepositories } from '../../../src/adapters/db/repositories.ts';
-import type { AuditEntry } from '../../../src/app/incident-ports.ts';
+import type { AuditEntry } from '../../../src/app/incidents/ports.ts';
 import { backends, silentLog } from '../../support/db.ts';
 
 /**

@@ -7,7 +7,7 @@ import { add, fromBytes, newSketch, quantile, toBytes } from '../../../src/adapt
 import { sketchOps } from '../../../src/adapters/telemetry/sketch-ops.ts';
 import type { Ctx } from '../../../src/app/context.ts';
 import { type JanitorReport, runJanitor } from '../../../src/app/telemetry/janitor.ts';
-import type { SilverMinute } from '../../../src/app/telemetry-ports.ts';
+import type { SilverMinute } from '../../../src/app/telemetry/ports.ts';
 import { backends, silentLog } from '../../support/db.ts';
 
 const DAY = 86_400_000;

@@ -7,7 +7,7 @@ import { add, newSketch, toBytes } from '../../../src/adapters/telemetry/sketch.
 import { sketchOps } from '../../../src/adapters/telemetry/sketch-ops.ts';
 import { runSlaEngine } from '../../../src/app/sla/engine.ts';
 import { buildWeeklyReport } from '../../../src/app/sla/report.ts';
-import type { SlaReportReads } from '../../../src/app/telemetry-ports.ts';
+import type { SlaReportReads } from '../../../src/app/telemetry/ports.ts';
 import type { SlaDefinition } from '../../../src/domain/sla/definition.ts';
 import { parseIsoWeek } from '../../../src/domain/sla/report.ts';
 import { snapshotOf } from '../../../src/domain/sla/snapshot.ts';

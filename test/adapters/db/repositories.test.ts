@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src/adapters/db/client.ts';
 import { migrate, migrationStatus } from '../../../src/adapters/db/migrate.ts';
 import { getImportRun, makeRepositories } from '../../../src/adapters/db/repositories.ts';
-import { runScan } from '../../../src/app/scan.ts';
+import { runScan } from '../../../src/app/scan/scan.ts';
 import { DEFAULT_BUDGET_POLICY } from '../../../src/domain/budget/budget.ts';
 import { DEFAULT_THRESHOLDS } from '../../../src/domain/rules/catalog.ts';
 import { DAY_MS } from '../../../src/shared/time.ts';

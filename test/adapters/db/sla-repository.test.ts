@@ -3,7 +3,7 @@ import type { Db } from '../../../src/adapters/db/client.ts';
 import { makeRepositories } from '../../../src/adapters/db/repositories.ts';
 import type { Ctx } from '../../../src/app/context.ts';
 import { applySlaDocuments } from '../../../src/app/sla/apply.ts';
-import type { SlaDefinitions } from '../../../src/app/telemetry-ports.ts';
+import type { SlaDefinitions } from '../../../src/app/telemetry/ports.ts';
 import { isAppError } from '../../../src/shared/errors.ts';
 import { AVAILABILITY, edit, NOW, set, slo } from '../../domain/sla/openslo-fixtures.ts';
 import { backends, silentLog } from '../../support/db.ts';

@@ -11,7 +11,7 @@ import {
 } from '../../../src/adapters/telemetry/sketch.ts';
 import { sketchOps } from '../../../src/adapters/telemetry/sketch-ops.ts';
 import { ingestEvents } from '../../../src/app/telemetry/ingest.ts';
-import type { BronzeRow, SilverMinute, TelemetryStore } from '../../../src/app/telemetry-ports.ts';
+import type { BronzeRow, SilverMinute, TelemetryStore } from '../../../src/app/telemetry/ports.ts';
 import type { TelemetryEvent } from '../../../src/domain/telemetry/event.ts';
 import { piiHasher } from '../../../src/shared/pii.ts';
 import { backends } from '../../support/db.ts';

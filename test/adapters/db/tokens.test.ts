@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src/adapters/db/client.ts';
 import { makeRepositories } from '../../../src/adapters/db/repositories.ts';
-import type { IngestTokens } from '../../../src/app/telemetry-ports.ts';
+import type { IngestTokens } from '../../../src/app/telemetry/ports.ts';
 import { backends } from '../../support/db.ts';
 
 /**

@@ -2,7 +2,7 @@ import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import { createScheduler, type ScheduledJob } from '../../../src/adapters/scheduler/scheduler.ts';
 import { cronTicks, type TickSource, type TickSpec } from '../../../src/adapters/scheduler/ticks.ts';
-import type { RunCoordinator } from '../../../src/app/schedule-ports.ts';
+import type { RunCoordinator } from '../../../src/app/schedule/ports.ts';
 
 const capture = () => {
   const lines: Record<string, unknown>[] = [];

@@ -8,8 +8,8 @@ import {
   parseFixAction,
   parseIncidentAction,
 } from '../../../src/adapters/slack/blocks/ids.ts';
-import { renderOutbound, renderTopic } from '../../../src/adapters/slack/blocks/incident-messages.ts';
 import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
+import { renderOutbound, renderTopic } from '../../../src/adapters/slack/blocks/outbound.ts';
 import type { KnownBlock } from '../../../src/adapters/slack/blocks/types.ts';
 import { renderWarRoom } from '../../../src/adapters/slack/blocks/war-room.ts';
 import type { OutboundMessage } from '../../../src/app/outbox/ports.ts';

@@ -1,4 +1,4 @@
-import type { TimelineEntry } from '../../../src/app/incident-ports.ts';
+import type { TimelineEntry } from '../../../src/app/incidents/ports.ts';
 import { REVENUE_SLOS, type SloStatus } from '../../../src/domain/budget/slos.ts';
 import type { Incident, IncidentFigures, IssueLine } from '../../../src/domain/incidents/incident.ts';
 import { DAY_MS, MINUTE_MS } from '../../../src/shared/time.ts';

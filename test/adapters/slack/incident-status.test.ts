@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { NO_SCAN, renderHome, renderStatus } from '../../../src/adapters/slack/blocks/home.ts';
 import { LIMITS, limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
 import { renderTimeline } from '../../../src/adapters/slack/blocks/timeline.ts';
-import type { StatusView, TimelineEntry } from '../../../src/app/incident-ports.ts';
+import type { StatusView, TimelineEntry } from '../../../src/app/incidents/ports.ts';
 import { MINUTE_MS } from '../../../src/shared/time.ts';
 import {
   acknowledged,

@@ -3,7 +3,7 @@ import { parseFixAction } from '../../../src/adapters/slack/blocks/ids.ts';
 import { budgetGauge, formatBurn } from '../../../src/adapters/slack/blocks/kit.ts';
 import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
 import { formatAge, renderScanSummary } from '../../../src/adapters/slack/blocks/scan-summary.ts';
-import type { FindingsDelta } from '../../../src/app/ports.ts';
+import type { FindingsDelta } from '../../../src/app/records/ports.ts';
 import { DEFAULT_BUDGET_POLICY } from '../../../src/domain/budget/budget.ts';
 import type { FunnelRecord } from '../../../src/domain/records/record.ts';
 import { DEFAULT_THRESHOLDS } from '../../../src/domain/rules/catalog.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../../src/adapters/slack/blocks/ids.ts';
-import { renderOutbound, renderTopic } from '../../../src/adapters/slack/blocks/incident-messages.ts';
 import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
+import { renderOutbound, renderTopic } from '../../../src/adapters/slack/blocks/outbound.ts';
 import type { Incident } from '../../../src/domain/incidents/incident.ts';
 import type { SlaFigures, SlaRuleRate } from '../../../src/domain/sla/figures.ts';
 import { formatShare as sharePct } from '../../../src/shared/format.ts';

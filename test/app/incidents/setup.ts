@@ -5,7 +5,7 @@ import type { Ctx } from '../../../src/app/context.ts';
 import type { DeliveryDeps } from '../../../src/app/delivery/handlers.ts';
 import type { IncidentDeps } from '../../../src/app/incidents/deps.ts';
 import { runIncidentScan } from '../../../src/app/incidents/revenue-scan.ts';
-import type { ScanDeps } from '../../../src/app/scan.ts';
+import type { ScanDeps } from '../../../src/app/scan/scan.ts';
 import { DEFAULT_BUDGET_POLICY } from '../../../src/domain/budget/budget.ts';
 import { DEFAULT_INCIDENT_POLICY } from '../../../src/domain/incidents/incident.ts';
 import type { FunnelRecord } from '../../../src/domain/records/record.ts';

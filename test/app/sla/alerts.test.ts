@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { goldRepository } from '../../../src/adapters/db/gold-repository.ts';
 import { slaAlertStore, slaSignals } from '../../../src/adapters/db/sla-alert-repository.ts';
-import { renderOutbound } from '../../../src/adapters/slack/blocks/incident-messages.ts';
 import { limitViolations } from '../../../src/adapters/slack/blocks/limits.ts';
+import { renderOutbound } from '../../../src/adapters/slack/blocks/outbound.ts';
 import { add, newSketch, toBytes } from '../../../src/adapters/telemetry/sketch.ts';
 import { sketchOps } from '../../../src/adapters/telemetry/sketch-ops.ts';
 import { acknowledge } from '../../../src/app/incidents/acknowledge.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildWeeklyReport, type SlaReportDeps } from '../../../src/app/sla/report.ts';
-import type { SlaDayTotals, SlaReportReads } from '../../../src/app/telemetry-ports.ts';
+import type { SlaDayTotals, SlaReportReads } from '../../../src/app/telemetry/ports.ts';
 import type { SlaDefinition } from '../../../src/domain/sla/definition.ts';
 import { type IsoWeek, parseIsoWeek } from '../../../src/domain/sla/report.ts';
 import { type GoldSnapshot, snapshotOf } from '../../../src/domain/sla/snapshot.ts';

@@ -5,7 +5,7 @@ import {
   ingestMetricPoints,
   telemetryIngest,
 } from '../../../src/app/telemetry/ingest.ts';
-import type { SilverMinute, TelemetryStore } from '../../../src/app/telemetry-ports.ts';
+import type { SilverMinute, TelemetryStore } from '../../../src/app/telemetry/ports.ts';
 import type { TelemetryEvent } from '../../../src/domain/telemetry/event.ts';
 import type { RollupFns } from '../../../src/domain/telemetry/minute-batch.ts';
 import type { MetricPoint } from '../../../src/domain/telemetry/otlp-metrics.ts';

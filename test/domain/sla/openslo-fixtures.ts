@@ -1,4 +1,4 @@
-import type { AuditEntry } from '../../../src/app/incident-ports.ts';
+import type { AuditEntry } from '../../../src/app/incidents/ports.ts';
 import { openSloToDefinitions, type SlaDefinition } from '../../../src/domain/sla/definition.ts';
 import { type SlaFigures, slaFactsOf } from '../../../src/domain/sla/figures.ts';
 

@@ -1,4 +1,4 @@
-import type { StatusView } from '../../../app/incident-ports.ts';
+import type { StatusView } from '../../../app/incidents/ports.ts';
 import type { SloStatus } from '../../../domain/budget/slos.ts';
 import type { Incident, IncidentFigures } from '../../../domain/incidents/incident.ts';
 import type { PagingShown } from '../../../domain/incidents/paging-shown.ts';

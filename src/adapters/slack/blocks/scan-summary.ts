@@ -1,5 +1,5 @@
 import type { IncidentChange } from '../../../app/incidents/transitions.ts';
-import type { FindingsDelta } from '../../../app/ports.ts';
+import type { FindingsDelta } from '../../../app/records/ports.ts';
 import type { RuleThresholds } from '../../../domain/rules/catalog.ts';
 import {
   explain,

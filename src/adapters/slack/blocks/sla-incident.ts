@@ -1,4 +1,4 @@
-import type { TagCardinality } from '../../../app/telemetry-ports.ts';
+import type { TagCardinality } from '../../../app/telemetry/ports.ts';
 import type { Incident } from '../../../domain/incidents/incident.ts';
 import { incidentPagingShown } from '../../../domain/incidents/paging-shown.ts';
 import {

@@ -1,4 +1,4 @@
-import type { TimelineEntry } from '../../../app/incident-ports.ts';
+import type { TimelineEntry } from '../../../app/incidents/ports.ts';
 import type { Incident } from '../../../domain/incidents/incident.ts';
 import type { TimelineKind } from '../../../domain/incidents/lifecycle.ts';
 import { formatUsd } from '../../../shared/money.ts';

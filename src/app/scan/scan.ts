@@ -1,9 +1,9 @@
-import type { BudgetPolicy } from '../domain/budget/budget.ts';
-import type { RuleThresholds } from '../domain/rules/catalog.ts';
-import { type ScanSummary, summarize } from '../domain/scan/summarize.ts';
-import { AppError } from '../shared/errors.ts';
-import { actorLabel, type Ctx } from './context.ts';
-import type { Clock, FindingsDelta, RecordRepository, ScanRepository } from './ports.ts';
+import type { BudgetPolicy } from '../../domain/budget/budget.ts';
+import type { RuleThresholds } from '../../domain/rules/catalog.ts';
+import { type ScanSummary, summarize } from '../../domain/scan/summarize.ts';
+import { AppError } from '../../shared/errors.ts';
+import { actorLabel, type Clock, type Ctx } from '../context.ts';
+import type { FindingsDelta, RecordRepository, ScanRepository } from '../records/ports.ts';
 
 export interface ScanDeps {
   records: RecordRepository;

@@ -1,10 +1,11 @@
-import type { IncidentFigures } from '../domain/incidents/incident.ts';
-import type { FunnelRecord, ScannableRecord } from '../domain/records/record.ts';
-import type { Issue, ScanSummary } from '../domain/scan/summarize.ts';
+import type { IncidentFigures } from '../../domain/incidents/incident.ts';
+import type { FunnelRecord, ScannableRecord } from '../../domain/records/record.ts';
+import type { Issue, ScanSummary } from '../../domain/scan/summarize.ts';
 
-export interface Clock {
-  now(): number;
-}
+/**
+ * What the import and the scan need from storage: the funnel records, the import runs that wrote them
+ * and the scans that read them (the database adapter implements each).
+ */
 
 /** A rejected input row: the 1-based physical line number in the file and why. */
 export interface RejectedRow {

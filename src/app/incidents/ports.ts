@@ -1,8 +1,8 @@
-import type { Incident, IncidentFigures } from '../domain/incidents/incident.ts';
-import type { IncidentState, TimelineKind } from '../domain/incidents/lifecycle.ts';
-import type { PagingShown } from '../domain/incidents/paging-shown.ts';
-import type { ScanSummary } from '../domain/scan/summarize.ts';
-import type { OutboxTx, PagePayload } from './outbox/ports.ts';
+import type { Incident, IncidentFigures } from '../../domain/incidents/incident.ts';
+import type { IncidentState, TimelineKind } from '../../domain/incidents/lifecycle.ts';
+import type { PagingShown } from '../../domain/incidents/paging-shown.ts';
+import type { ScanSummary } from '../../domain/scan/summarize.ts';
+import type { OutboxTx, PagePayload } from '../outbox/ports.ts';
 
 /** One timeline entry: what happened to an incident, who did it, when, with its data. */
 export interface TimelineEntry {

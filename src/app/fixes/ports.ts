@@ -1,9 +1,9 @@
-import type { FixPack } from '../domain/fixpacks/dsl.ts';
-import type { FixRun, FixRunState, GuardResult, Verification } from '../domain/fixpacks/run.ts';
-import type { FieldChange, Plan, SideEffect } from '../domain/fixpacks/types.ts';
-import type { FunnelRecord } from '../domain/records/record.ts';
-import type { IssueType } from '../domain/rules/catalog.ts';
-import type { IncidentTx } from './incident-ports.ts';
+import type { FixPack } from '../../domain/fixpacks/dsl.ts';
+import type { FixRun, FixRunState, GuardResult, Verification } from '../../domain/fixpacks/run.ts';
+import type { FieldChange, Plan, SideEffect } from '../../domain/fixpacks/types.ts';
+import type { FunnelRecord } from '../../domain/records/record.ts';
+import type { IssueType } from '../../domain/rules/catalog.ts';
+import type { IncidentTx } from '../incidents/ports.ts';
 
 /** An open finding, as fix planning needs it. */
 export interface OpenFinding {

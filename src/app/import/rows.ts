@@ -1,5 +1,5 @@
-import { checkHeader, type HeaderResult, parseRow } from '../domain/records/parse-row.ts';
-import type { RecordLineEncoder, RejectedRow } from './ports.ts';
+import { checkHeader, type HeaderResult, parseRow } from '../../domain/records/parse-row.ts';
+import type { RecordLineEncoder, RejectedRow } from '../records/ports.ts';
 
 /*
  * The row side of an import: what a row source yields and the per-row checking it runs. Kept apart from

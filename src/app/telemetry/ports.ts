@@ -1,13 +1,13 @@
 /** Ports of the telemetry tiers (DOMAIN.md §6, issue 5). */
 
-import type { SlaDefinition } from '../domain/sla/definition.ts';
-import type { SlaReportInputs } from '../domain/sla/report.ts';
-import type { GoldSnapshot } from '../domain/sla/snapshot.ts';
-import type { TagCardinality } from '../domain/telemetry/cardinality.ts';
-import type { MetricPoint } from '../domain/telemetry/otlp-metrics.ts';
-import type { MinuteRollup } from '../domain/telemetry/rollup.ts';
-import type { AuditEntry } from './incident-ports.ts';
-import type { NewJob } from './outbox/ports.ts';
+import type { SlaDefinition } from '../../domain/sla/definition.ts';
+import type { SlaReportInputs } from '../../domain/sla/report.ts';
+import type { GoldSnapshot } from '../../domain/sla/snapshot.ts';
+import type { TagCardinality } from '../../domain/telemetry/cardinality.ts';
+import type { MetricPoint } from '../../domain/telemetry/otlp-metrics.ts';
+import type { MinuteRollup } from '../../domain/telemetry/rollup.ts';
+import type { AuditEntry } from '../incidents/ports.ts';
+import type { NewJob } from '../outbox/ports.ts';
 
 /** An ingest token as listed: never the token itself, nor its hash. */
 export interface IngestTokenInfo {

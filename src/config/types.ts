@@ -1,0 +1,69 @@
+import type { BudgetPolicy } from '../domain/budget/budget.ts';
+import type { ApprovalPolicy } from '../domain/fixpacks/run.ts';
+import type { IncidentPolicy } from '../domain/incidents/incident.ts';
+import type { RuleThresholds } from '../domain/rules/catalog.ts';
+import type { SlaAlertPolicy } from '../domain/sla/alerting.ts';
+import type { Env } from './schema.ts';
+
+/** The parsed configuration, grouped by the part of the service that reads it. */
+export interface Config {
+  env: Env['NODE_ENV'];
+  db: { url: string | undefined; pgliteDir: string };
+  /** `leak demo`'s own directory: its embedded database, wiped and made afresh by every run. */
+  demo: { dir: string };
+  slack: {
+    botToken: string | undefined;
+    signingSecret: string | undefined;
+    appToken: string | undefined;
+    apiUrl: string;
+    socketMode: boolean;
+  };
+  http: { port: number };
+  /** Unset: the server logs at info, the CLI at warn (its stdout is for results). */
+  logLevel: Env['LOG_LEVEL'];
+  /**
+   * Keys the hash of personal data (emails). Null only for a caller that asked for a stored key (the demo,
+   * the tests: LoadOptions.storedPiiKey), which then reads the one kept in its database (services.ts).
+   */
+  piiHashKey: string | null;
+  budget: BudgetPolicy;
+  thresholds: RuleThresholds;
+  incidents: {
+    policy: IncidentPolicy;
+    /** Incident channels are created private (pipeline data stays with the people invited). */
+    privateChannels: boolean;
+    targets: {
+      onCallGroup: string | null;
+      secondaryGroup: string | null;
+      commander: string | null;
+      responders: string[];
+      alertsChannel: string | null;
+    };
+  };
+  schedule: { enabled: boolean; scanCron: string; pagerCron: string; timezone: string };
+  /** The weekly SLA report: posted to `channel` (default: the alerts channel; null: not posted). */
+  slaReport: { channel: string | null; cron: string; timezone: string };
+  delivery: { pollMs: number };
+  telemetry: {
+    /** An event slower than this is kept raw in Bronze (until per-SLA thresholds exist). */
+    slowMs: number;
+    /** Bronze keeps this many days (3–7); older events are refused at ingest. */
+    bronzeRetentionDays: number;
+    /** Burn-rate alerting: reset window (incident resolve, ticket episodes), reopen window, minimum events. */
+    slaAlerts: SlaAlertPolicy & { minEvents: number };
+    /** Where the janitor alerts on tag cardinality (default: the alerts channel; null: logged only). */
+    adminChannel: string | null;
+    /** A metric with more distinct tag combinations than this is reported to the admins. */
+    tagCardinalityLimit: number;
+    /** Silver minute rows are purged after this many days (once their hour exists), hour rows after that. */
+    minuteRetentionDays: number;
+    hourRetentionDays: number;
+  };
+  fixes: {
+    approval: ApprovalPolicy;
+    ownerPool: string[];
+    regionPools: Record<string, string[]>;
+    ownerSlack: Record<string, string>;
+    managerChannel: string | null;
+  };
+}
