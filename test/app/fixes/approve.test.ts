@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { approveFix, STALE_REASON } from '../../../src/app/fixes/approve.ts';
-import { parseFixPack } from '../../../src/domain/fixpacks/parse.ts';
-import { planFix } from '../../../src/domain/fixpacks/plan.ts';
 import { MINUTE_MS } from '../../../src/shared/time.ts';
 import { buildRecord } from '../../domain/build.ts';
 import { backends } from '../../support/db.ts';
@@ -9,6 +7,7 @@ import {
   auditActions,
   breachedLead,
   count,
+  insertCustomRun,
   jobsOf,
   kindsOf,
   previewIssue,
@@ -160,45 +159,15 @@ describe.each(backends)('fix approval on $name', (backend) => {
   it('rolls back a fix that introduces a new issue (the regression guard)', async () => {
     const { w, deps } = t;
     const incidentId = (await seed(w, [...unownedOpp(), buildRecord({ id: 'own', company: 'Own Co' })]))!;
-    const parsed = parseFixPack({
+    const original = await recordOf(w, 'own');
+    const { run, plan } = await insertCustomRun(w, deps, incidentId, {
       version: 1,
       id: 'bad',
       title: 'Blank the owner',
       steps: [{ type: 'set_field', field: 'owner', value: '', only_if_empty: false }],
       verify: { kind: 'field_present', field: 'owner' },
     });
-    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
-    const records = await w.repos.fixes.loadScope(['own']);
-    const original = await recordOf(w, 'own');
-    const plan = planFix(
-      {
-        pack: parsed.pack,
-        issues: [
-          { issueId: 'own_FAKE', recordId: 'own', issueType: 'NO_NEXT_STEP', lossCents: 0, teams: [] },
-        ],
-        records,
-      },
-      {
-        nowMs: w.clock.now(),
-        ownerPool: [],
-        regionPools: {},
-        roundRobinStart: 0,
-        ownerSlack: {},
-        managerChannel: null,
-      },
-    );
     expect(plan.changes).toEqual([{ recordId: 'own', field: 'owner', old: 'alice', new: '' }]);
-    const run = await w.repos.fixes.transaction((tx) =>
-      tx.insertRun({
-        incidentId,
-        pack: parsed.pack,
-        plan,
-        snapshot: records.filter((r) => plan.recordIds.includes(r.id)),
-        requestedBy: 'slack:T1:UREQ',
-        createdAtMs: w.clock.now(),
-        expiresAtMs: w.clock.now() + deps.approval.ttlMs,
-      }),
-    );
 
     const out = await approveFix(deps, slackCtx('UAPPROVER'), run.id);
     expect(out.outcome).toBe('rolled_back');

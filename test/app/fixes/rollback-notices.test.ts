@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { approveFix } from '../../../src/app/fixes/approve.ts';
 import { rollBackFix } from '../../../src/app/fixes/rollback.ts';
-import { parseFixPack } from '../../../src/domain/fixpacks/parse.ts';
-import { planFix } from '../../../src/domain/fixpacks/plan.ts';
 import { buildOpp, buildRecord, daysAgo } from '../../domain/build.ts';
 import { backends } from '../../support/db.ts';
 import { drain, drainUntilSettled, jobStates, posted } from '../incidents/delivery-support.ts';
 import { makeDue, type World } from '../incidents/setup.ts';
-import { previewIssue, seed, slackCtx, unownedOpp, useWorld } from './support.ts';
+import { insertCustomRun, previewIssue, seed, slackCtx, unownedOpp, useWorld } from './support.ts';
 
 /**
  * Rollback tells the people the fix told (issue 10 item 3): the owners DMed and the manager channel posted
@@ -120,7 +118,7 @@ describe.each(backends)('rollback corrections on $name', (backend) => {
   it('the regression guard rollback corrects what went out between apply and guard', async () => {
     const { w, deps } = t;
     const incidentId = (await seed(w, [...unownedOpp(), buildRecord({ id: 'own', company: 'Own Co' })]))!;
-    const parsed = parseFixPack({
+    const { run } = await insertCustomRun(w, deps, incidentId, {
       version: 1,
       id: 'bad',
       title: 'Tell the managers, then blank the owner',
@@ -130,36 +128,6 @@ describe.each(backends)('rollback corrections on $name', (backend) => {
       ],
       verify: { kind: 'field_present', field: 'owner' },
     });
-    if (!parsed.ok) throw new Error(parsed.errors.join('; '));
-    const records = await w.repos.fixes.loadScope(['own']);
-    const plan = planFix(
-      {
-        pack: parsed.pack,
-        issues: [
-          { issueId: 'own_FAKE', recordId: 'own', issueType: 'NO_NEXT_STEP', lossCents: 0, teams: [] },
-        ],
-        records,
-      },
-      {
-        nowMs: w.clock.now(),
-        ownerPool: [],
-        regionPools: {},
-        roundRobinStart: 0,
-        ownerSlack: {},
-        managerChannel: null,
-      },
-    );
-    const run = await w.repos.fixes.transaction((tx) =>
-      tx.insertRun({
-        incidentId,
-        pack: parsed.pack,
-        plan,
-        snapshot: records.filter((r) => plan.recordIds.includes(r.id)),
-        requestedBy: 'slack:T1:UREQ',
-        createdAtMs: w.clock.now(),
-        expiresAtMs: w.clock.now() + deps.approval.ttlMs,
-      }),
-    );
     // The worker is nudged when the apply commits; here it delivers before the guard reads the records.
     const guarded = {
       ...deps,

@@ -1,7 +1,10 @@
 import { beforeEach } from 'vitest';
 import type { FixDeps } from '../../../src/app/fixes/deps.ts';
 import { previewFix } from '../../../src/app/fixes/preview.ts';
+import { parseFixPack } from '../../../src/domain/fixpacks/parse.ts';
+import { planFix } from '../../../src/domain/fixpacks/plan.ts';
 import { DEFAULT_APPROVAL_POLICY, type FixRun } from '../../../src/domain/fixpacks/run.ts';
+import type { Plan } from '../../../src/domain/fixpacks/types.ts';
 import type { FunnelRecord } from '../../../src/domain/records/record.ts';
 import { DEFAULT_THRESHOLDS } from '../../../src/domain/rules/catalog.ts';
 import { buildOpp, buildRecord, minutesAgo } from '../../domain/build.ts';
@@ -99,3 +102,46 @@ export const timeline = (w: World, incidentId: string) => w.repos.incidents.time
 
 export const kindsOf = async (w: World, incidentId: string): Promise<string[]> =>
   (await timeline(w, incidentId)).map((e) => e.kind);
+
+/**
+ * Plans a custom pack against record 'own' (addressed as a NO_NEXT_STEP issue) and stores it as a preview
+ * of `incidentId` requested by UREQ: how the regression-guard tests get a fix that does harm.
+ */
+export async function insertCustomRun(
+  w: World,
+  deps: FixDeps,
+  incidentId: string,
+  pack: unknown,
+): Promise<{ run: FixRun; plan: Plan }> {
+  const parsed = parseFixPack(pack);
+  if (!parsed.ok) throw new Error(parsed.errors.join('; '));
+  const records = await w.repos.fixes.loadScope(['own']);
+  const issue = {
+    issueId: 'own_FAKE',
+    recordId: 'own',
+    issueType: 'NO_NEXT_STEP',
+    lossCents: 0,
+    teams: [],
+  } as const;
+  const env = {
+    nowMs: w.clock.now(),
+    ownerPool: [],
+    regionPools: {},
+    roundRobinStart: 0,
+    ownerSlack: {},
+    managerChannel: null,
+  };
+  const plan = planFix({ pack: parsed.pack, issues: [issue], records }, env);
+  const run = await w.repos.fixes.transaction((tx) =>
+    tx.insertRun({
+      incidentId,
+      pack: parsed.pack,
+      plan,
+      snapshot: records.filter((r) => plan.recordIds.includes(r.id)),
+      requestedBy: REQUESTER,
+      createdAtMs: w.clock.now(),
+      expiresAtMs: w.clock.now() + deps.approval.ttlMs,
+    }),
+  );
+  return { run, plan };
+}
