@@ -22,7 +22,9 @@ import { HELP, USAGE, version } from './commands/help.ts';
 import { importCommand, scanCommand } from './commands/import-scan.ts';
 import { janitorCommand } from './commands/janitor.ts';
 import { auditCommand, tokensCommand } from './commands/ops.ts';
+import { revenueCommand } from './commands/revenue.ts';
 import { slaCommand } from './commands/sla.ts';
+import { webhooksCommand } from './commands/webhooks.ts';
 import { openServices, type Services } from './composition/services.ts';
 import { composeUseCases } from './composition/use-cases.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
@@ -156,6 +158,10 @@ async function dispatch(command: string, rest: string[], o: Opened): Promise<num
       return await janitorCommand(uc, ctx, rest, io);
     case 'sla':
       return await slaCommand(services, uc, ctx, rest, io);
+    case 'revenue':
+      return await revenueCommand(services, uc, ctx, rest, io);
+    case 'webhooks':
+      return await webhooksCommand(uc, ctx, rest, io);
   }
   return 64;
 }

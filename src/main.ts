@@ -8,8 +8,6 @@ import type { RetryOptions } from '@slack/web-api';
 import type { DestinationStream, Logger } from 'pino';
 import { renderAttainmentPng } from './adapters/chart/attainment-png.ts';
 import { DatabaseUnreachable } from './adapters/db/client.ts';
-import { healthRoutes } from './adapters/http/health.ts';
-import { ingestRoutes } from './adapters/http/ingest.ts';
 import { createHttpServer } from './adapters/http/server.ts';
 import { boltLogger } from './adapters/log/bolt-logger.ts';
 import { createLogger } from './adapters/log/logger.ts';
@@ -32,13 +30,12 @@ import { resolveIncident } from './app/incidents/resolve.ts';
 import { getStatus, getTimeline } from './app/incidents/status.ts';
 import type { RetryPolicy as OutboxRetryPolicy } from './app/outbox/deliver.ts';
 import type { ChatGateway } from './app/outbox/ports.ts';
-import { FUTURE_SKEW_MS } from './app/scan/scan.ts';
 import { answerSlaReport } from './app/sla/report.ts';
+import { httpRoutes } from './composition/http-routes.ts';
 import { scheduledJobs } from './composition/jobs.ts';
 import { openServices, type Services } from './composition/services.ts';
 import { composeUseCases, type UseCases } from './composition/use-cases.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
-import { DAY_MS } from './shared/time.ts';
 
 export interface StartOptions {
   /** Where log lines go (tests capture them); stdout by default. */
@@ -91,7 +88,11 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     opts.services ?? (await openServices(config, log, opts.clock ? { clock: opts.clock } : {}));
   const { slackLog, webClient, chat } = deliveryGateway(config, log);
   const nudge = () => worker.nudge();
-  const uc = composeUseCases(services, config, { onEnqueued: nudge, directory: slackDirectory(webClient) });
+  const uc = composeUseCases(services, config, {
+    onEnqueued: nudge,
+    parseWebhooksInBackground: log,
+    directory: slackDirectory(webClient),
+  });
   const retry = opts.deliveryRetry ? { retry: opts.deliveryRetry } : {};
   const delivery = { ...uc.delivery(chat, log), ...retry };
   const worker = createDeliveryWorker(delivery, { pollMs: config.delivery.pollMs, log });
@@ -100,20 +101,12 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     scheduledJobs(uc, config, log, nudge),
   );
   let draining = false;
-  const slack = createSlackApp({
-    slack: config.slack,
-    log,
-    slackLog,
-    useCases: slackUseCases(uc, services, chat),
-    thresholds: config.thresholds,
-    approvers: {
-      users: [...config.fixes.approval.approverUsers],
-      group: config.fixes.approval.approverGroup,
-    },
-    nowMs: () => services.clock.now(),
-    ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}),
-    ...(opts.slackRetry ? { connectRetry: opts.slackRetry } : {}),
-  });
+  const slack = slackApp(
+    config,
+    { log, slackLog, useCases: slackUseCases(uc, services, chat) },
+    services,
+    opts,
+  );
   // One server for every route: health, readiness and ingest first, then Slack's receiver (HTTP mode).
   const server = createHttpServer({
     port: config.http.port,
@@ -149,14 +142,47 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       await scheduler.stop();
       await server.stop(() => slack.stop());
       await worker.stop();
+      await uc.commerce.parsing.idle();
     } finally {
       await services.close();
       log.info({}, 'stopped');
       await new Promise<void>((resolve) => log.flush(() => resolve()));
     }
   });
-  return { port, stop, drain: () => worker.drain(), fire: (job, slotMs) => scheduler.fire(job, slotMs) };
+  return {
+    port,
+    stop,
+    drain: () => drainAll(uc, worker),
+    fire: (job, slotMs) => scheduler.fire(job, slotMs),
+  };
 }
+
+/** The Slack app (Bolt: HTTP receiver or Socket Mode) over the composed use cases. */
+function slackApp(
+  config: Config,
+  parts: Pick<Parameters<typeof createSlackApp>[0], 'log' | 'slackLog' | 'useCases'>,
+  services: Services,
+  opts: StartOptions,
+) {
+  return createSlackApp({
+    slack: config.slack,
+    ...parts,
+    thresholds: config.thresholds,
+    approvers: {
+      users: [...config.fixes.approval.approverUsers],
+      group: config.fixes.approval.approverGroup,
+    },
+    nowMs: () => services.clock.now(),
+    ...(opts.retryConfig ? { retryConfig: opts.retryConfig } : {}),
+    ...(opts.slackRetry ? { connectRetry: opts.slackRetry } : {}),
+  });
+}
+
+/** Parses the webhooks already stored, then delivers every due Slack side effect. */
+const drainAll = async (uc: UseCases, worker: { drain(): Promise<void> }) => {
+  await uc.commerce.parsing.idle();
+  await worker.drain();
+};
 
 /** A shutdown runs once: a second signal or call waits for the first. */
 function once(run: () => Promise<void>): () => Promise<void> {
@@ -204,42 +230,8 @@ function slackUseCases(uc: UseCases, services: Services, chat: ChatGateway): Sla
     rollBackFix: (ctx, id) => rollBackFix(fix, ctx, id),
     slaReport: (ctx, q) =>
       answerSlaReport({ ...uc.sla.report, chart: renderAttainmentPng, upload: chat.uploadFile }, ctx, q),
+    revenue: (ctx, q) => uc.commerce.answer(ctx, q, chat.uploadFile),
   };
-}
-
-/**
- * Health, readiness and the telemetry ingest routes, served beside Slack on one port. Readiness turns false
- * as soon as shutdown begins, so a load balancer stops routing here first. Else it needs the database
- * (reachable, migrated) and Slack (answering auth.test); the detail names what is not.
- */
-function httpRoutes(
-  config: Config,
-  services: Services,
-  uc: UseCases,
-  log: Logger,
-  ready: { draining(): boolean; slack(): { ok: boolean; detail: string } },
-) {
-  const health = healthRoutes({
-    ready: async () => {
-      if (ready.draining()) return { ok: false, detail: 'shutting down' };
-      const checks = [await services.db.ready(), ready.slack()];
-      const failing = checks.filter((c) => !c.ok);
-      const shown = failing.length > 0 ? failing : checks;
-      return { ok: failing.length === 0, detail: shown.map((c) => c.detail).join('; ') };
-    },
-  });
-  const ingest = ingestRoutes({
-    tokens: services.repos.tokens,
-    ingest: uc.ingest,
-    log,
-    // Older than Bronze keeps, or ahead of this clock by more than the skew tolerated: refused, with why.
-    eventWindow: () => {
-      const now = services.clock.now();
-      return { fromMs: now - config.telemetry.bronzeRetentionDays * DAY_MS, toMs: now + FUTURE_SKEW_MS };
-    },
-  });
-  return (req: Parameters<typeof health>[0], res: Parameters<typeof health>[1]) =>
-    health(req, res) || ingest(req, res);
 }
 
 /** Runs until SIGTERM or SIGINT, then shuts down gracefully. A second signal kills at once (default). */

@@ -14,6 +14,7 @@ import type { Config } from '../config/config.ts';
 import { AppError } from '../shared/errors.ts';
 import type { Io } from './common.ts';
 import { runSlaStory } from './demo-sla.ts';
+import { runStoreStory } from './demo-store.ts';
 import { doImport, incidentLine, printImport } from './import-scan.ts';
 
 /** `leak demo`: the Northwind scenario, the incident and the fix story, offline. */
@@ -143,6 +144,7 @@ export async function demoCommand(
     color,
   );
   await runSlaStory({ uc, clock: services.clock, config, delivery, advance: run.clock.advance }, ctx, io);
+  await runStoreStory({ uc, clock: services.clock, delivery, advance: run.clock.advance }, ctx, io);
   io.out.write(
     (run.database.pgliteDir.startsWith('memory://')
       ? ''

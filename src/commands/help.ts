@@ -25,6 +25,10 @@ Usage:
   leak sla evaluate [--json]          run the burn-rate evaluation now (pages, tickets, resolves)
   leak sla report [--week 2026-W47]   the weekly SLA report (--service s, --json, --chart file.png)
   leak janitor [--dry-run] [--json]   apply telemetry retention (Bronze, Silver); --dry-run reports only
+  leak revenue [--day <date>]        a day's net revenue per currency and source, sources, incidents
+  leak revenue import <orders.csv>    backfill the ledger from a Shopify order export or a generic CSV
+  leak webhooks failed [--source s]   list the webhook deliveries that did not parse (never their bodies)
+  leak webhooks replay <id>           parse a failed delivery again (after a mapping fix)
   leak demo                           load the built-in sample funnel, scan it, print the War Room
   leak serve                          start the Slack bot and HTTP server (same as npm start)
   leak <command> --help               help for one command
@@ -119,6 +123,52 @@ into bronze_evidence first), purges minute rollups past 30 days (only those whos
 rollups past 90 days, and lists the metrics over 10,000 tag combinations. Gold snapshots are never touched.
   --dry-run   report what would be created, dropped and purged; change nothing
   --json      print the report as JSON`,
+  revenue: `leak revenue [--day YYYY-MM-DD] [--json]
+leak revenue import <orders.csv> [--source <source>]
+
+\`leak revenue\` shows one revenue day of the commerce ledger (today by default; days are cut in
+REVENUE_TIMEZONE): per currency the day's net revenue (DNR: cleared sales − refunds − lost disputes), the
+day before, the slope ((DNR − DNR 7 days earlier) / 7, ↑ or ↓) and the last 7 days as a sparkline; the
+total in REPORTING_CURRENCY converted at the FX_RATES configured (currencies without a rate are named and
+left out); per source its net, sales, refunds and disputes; every source's last delivery (age, status),
+deliveries failed in the last 24 h and last ledger event; and the open revenue incidents.
+  --day <YYYY-MM-DD>   that day instead of today (not one in the future)
+  --json               print the view as JSON (money in minor units, times in epoch ms, keys sorted)
+Example: leak revenue --day 2024-11-10
+
+\`leak revenue import\` backfills the ledger from a store's order export, streaming the file:
+  - Shopify's order export (Orders → Export → CSV): Name, Id, Financial Status, Currency, Total, Created at
+    are required; Email, Paid at, Cancelled at, Refunded Amount, Lineitem quantity and Source are read when
+    present. An order's line-item rows (same Name, empty Total) count as its items.
+  - a generic CSV with the header id,occurred_at,amount,currency,status[,email][,stream], one sale per row;
+    status is paid, cleared, pending or voided; occurred_at an ISO-8601 time with a zone.
+Each order is a sale: CLEARED at Paid at when paid, VOIDED when cancelled unpaid (or voided), PENDING
+otherwise; a Refunded Amount above zero adds a refund <Id>:refund-export at Cancelled at (or Paid at).
+Emails are stored only as their keyed hash. Entries are idempotent on the order id, shared with the
+store's webhooks: importing the same file again writes nothing new. Each bad row is reported with its line
+number and reason (on stderr as found, and in the summary) while the good rows import.
+  --source <source>    the ledger source (default shopify for a Shopify export; required for the
+                       generic CSV): the name the store's webhooks arrive as. The revenue watch
+                       judges silence per source, so a source whose only entries are old backfilled
+                       ones reads as silent (NO_SIGNAL) until its webhooks arrive
+Example: leak revenue import orders_export_1.csv
+Exit 0 when every row imported, 2 when some rows were rejected, 1 on a fatal error (no such file, an
+unknown header).`,
+  webhooks: `leak webhooks failed [--source <source>] [--limit N] [--json]
+leak webhooks replay <id>
+
+Webhook deliveries are stored as received, then parsed; one that cannot be parsed is kept as failed with
+its reason. \`failed\` lists them, newest first: id, source, topic, when received, attempts and the
+reason (never the body).
+  --source <source>   only that source's deliveries (shopify, stripe, or a generic source name)
+  --limit <N>         at most N deliveries (default 50, at most 1000)
+  --json              print them as JSON
+\`replay\` parses one failed (or ignored) delivery again from its stored body, typically after a mapping
+fix, and prints what it became: parsed (its ledger changes written, idempotently), ignored (and why) or
+failed again (and why).
+Example: leak webhooks failed --source shopify, then leak webhooks replay 42
+Exit 0 when the replayed delivery parsed or was ignored; 1 when it failed again, or when there is no such
+delivery or it is not a failed one.`,
   demo: `leak demo
 
 Loads the built-in Northwind sample funnel, scans it as of its scenario time, and plays the incident, the

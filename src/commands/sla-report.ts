@@ -3,6 +3,8 @@ import { CHART_HEIGHT, CHART_WIDTH, renderAttainmentPng } from '../adapters/char
 import { resolveWeek } from '../app/sla/report.ts';
 import type { Services } from '../composition/services.ts';
 import type { UseCases } from '../composition/use-cases.ts';
+import { formatMinor } from '../domain/commerce/money-format.ts';
+import type { WeeklyRevenue } from '../domain/commerce/weekly.ts';
 import { dayLabel, looksLikeWeek, parseIsoWeek, type SlaReport, weekRange } from '../domain/sla/report.ts';
 import { formatBurn, formatCount, formatPercentLeft, formatShare, formatTarget } from '../shared/format.ts';
 import { formatUsd } from '../shared/money.ts';
@@ -149,4 +151,23 @@ function writeReportText(r: SlaReport, io: Io): void {
     io.out.write(`Total at risk: ${formatUsd(r.revenue.totalAtRiskCents)}\n`);
   }
   io.out.write(`Recovered by fix packs this week: ${formatUsd(r.recoveredCents)}\n`);
+  if (r.commerce) writeStoreWeek(io, r.commerce);
+}
+
+/** The store's week: net revenue per currency and the dips that paged. */
+function writeStoreWeek(io: Io, c: WeeklyRevenue): void {
+  io.out.write('\nStore revenue\n');
+  if (c.currencies.length === 0) io.out.write('No store revenue was recorded this week.\n');
+  else
+    writeTable(io, [
+      ['CURRENCY', 'SALES', 'REFUNDS', 'LOST DISPUTES', 'NET'],
+      ...c.currencies.map((x) => [
+        x.currency,
+        formatMinor(x.salesCents, x.currency),
+        formatMinor(x.refundsCents, x.currency),
+        formatMinor(x.lostDisputesCents, x.currency),
+        formatMinor(x.netCents, x.currency),
+      ]),
+    ]);
+  io.out.write(`Revenue dips paged: ${c.dips.length}${c.dips.map((d) => `\n  ${d.title}`).join('')}\n`);
 }

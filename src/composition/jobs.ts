@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import type { ScheduledJob } from '../adapters/scheduler/scheduler.ts';
 import type { Ctx } from '../app/context.ts';
 import type { Config } from '../config/config.ts';
-import { newRef } from '../shared/ids.ts';
+import { systemCtx } from './system-ctx.ts';
 import type { UseCases } from './use-cases.ts';
 
 const OUTBOX_RETENTION_MS = 7 * 24 * 3_600_000;
@@ -49,6 +49,23 @@ function jobSpecs(uc: UseCases, config: Config, nudge: () => void): JobSpec[] {
       run: (ctx) => weeklyReport(uc, config, ctx, nudge),
     },
     { name: 'pager', cron: s.pagerCron, timezone: s.timezone, run: (ctx) => uc.repeatPages(ctx) },
+    // Webhook deliveries a crash left unparsed (the intake parses right after storing; this catches up).
+    {
+      name: 'webhook-parse',
+      cron: '* * * * *',
+      timezone: 'UTC',
+      run: (ctx) => uc.commerce.parsePending(ctx),
+    },
+    // REVENUE_DIP and NO_SIGNAL of every source (DOMAIN.md §8, issue 12).
+    {
+      name: 'revenue-watch',
+      cron: config.commerce.watchCron,
+      timezone: 'UTC',
+      run: async (ctx) => {
+        await uc.commerce.parsePending(ctx);
+        return uc.commerce.watch(ctx);
+      },
+    },
   ];
 }
 
@@ -84,17 +101,12 @@ async function weeklyReport(uc: UseCases, config: Config, ctx: Ctx, nudge: () =>
 
 /** The jobs as the scheduler runs them: each run with a fresh `system` context of its own. */
 export function scheduledJobs(uc: UseCases, config: Config, log: Logger, nudge: () => void): ScheduledJob[] {
-  const systemCtx = (job: string): Ctx => ({
-    actor: { type: 'system', job },
-    requestId: newRef(),
-    log: log.child({ job }),
-  });
   return jobSpecs(uc, config, nudge).map((j) => ({
     name: j.name,
     cron: j.cron,
     timezone: j.timezone,
     run: async () => {
-      await j.run(systemCtx(j.name));
+      await j.run(systemCtx(log, j.name));
     },
   }));
 }

@@ -6,12 +6,14 @@
 import type { Db } from '../adapters/db/client.ts';
 import { dbRunCoordinator } from '../adapters/db/coordinator.ts';
 import { goldRepository } from '../adapters/db/gold-repository.ts';
+import { ledgerStore } from '../adapters/db/ledger-repository.ts';
 import { reportOutbox, reportRepository } from '../adapters/db/report-repository.ts';
 import { makeRepositories } from '../adapters/db/repositories.ts';
 import { retentionRepository } from '../adapters/db/retention-repository.ts';
 import { rollupRepository } from '../adapters/db/rollup-repository.ts';
 import { slaAlertStore, slaSignals } from '../adapters/db/sla-alert-repository.ts';
 import { telemetryStore } from '../adapters/db/telemetry-repository.ts';
+import { webhookStore } from '../adapters/db/webhook-repository.ts';
 import { sketchOps } from '../adapters/telemetry/sketch-ops.ts';
 
 export function openRepositories(db: Db) {
@@ -30,6 +32,9 @@ export function openRepositories(db: Db) {
      */
     slaSignals: slaSignals(db, sketchOps),
     slaAlerts: slaAlertStore(db),
+    /** Raw webhook deliveries (stored before parsing) and the commerce ledger they write. */
+    webhooks: webhookStore(db),
+    ledger: ledgerStore(db),
     /** The scheduler's claim of (job, slot) across replicas; `runner` names this process. */
     coordinator: (runner: string) => dbRunCoordinator(db, runner),
   };

@@ -3,9 +3,12 @@
  * listeners and scheduled jobs), the `leak` commands, the demo and the bench. What differs between entry
  * points is passed as Wiring (the server's worker nudge and Slack directory, the demo's stand-in targets).
  */
+
+import type { Logger } from 'pino';
 import { renderAttainmentPng } from '../adapters/chart/attainment-png.ts';
 import { renderTopic } from '../adapters/slack/blocks/outbound.ts';
 import { sketchOps, sketchRollup } from '../adapters/telemetry/sketch-ops.ts';
+import { readWeeklyRevenue } from '../app/commerce/weekly.ts';
 import type { Ctx, Log } from '../app/context.ts';
 import type { DeliveryDeps } from '../app/delivery/handlers.ts';
 import type { FixDeps } from '../app/fixes/deps.ts';
@@ -31,6 +34,7 @@ import { compactSilver, rollUpSilverHours } from '../app/telemetry/silver.ts';
 import type { Config } from '../config/config.ts';
 import type { IsoWeek } from '../domain/sla/report.ts';
 import { piiHasher } from '../shared/pii.ts';
+import { commerceUseCases } from './commerce.ts';
 import { piiKeyOf, type Services } from './services.ts';
 
 /** What an entry point adds to the shared wiring. */
@@ -43,6 +47,11 @@ export interface Wiring {
   directory?: FixDeps['directory'];
   /** Fix settings other than the configured ones (the demo's owner pool). */
   fixSettings?: FixDeps['settings'];
+  /**
+   * The server parses a stored webhook delivery right after answering it, off the request, logging here
+   * (the `webhook-parse` job catches up after a crash). Absent: deliveries wait for that job or a CLI run.
+   */
+  parseWebhooksInBackground?: Logger;
 }
 
 /** The janitor's retention and tag limit, from configuration (the nightly job and `leak janitor` alike). */
@@ -72,6 +81,7 @@ function slaDeps(services: Services, config: Config, incident: IncidentDeps) {
     recovered: (from, to) => repos.fixes.recovered(from, to),
     clock,
     day: { gold: repos.gold, sketches: sketchOps },
+    commerce: (from, to) => readWeeklyRevenue(repos.ledger, from, to),
   };
   const engine: SlaEngineDeps = { slas: repos.slas, gold: repos.gold, sketches: sketchOps };
   return { alerts, report, engine };
@@ -100,6 +110,8 @@ export function composeUseCases(services: Services, config: Config, wiring: Wiri
      * holds the cumulative→delta state of metric series, so it is built once per composition (process).
      */
     ingest: lazyIngest(services, config),
+    /** Webhooks, the ledger and the revenue watch (issue 12). */
+    commerce: commerceUseCases(services, config, incident, wiring.parseWebhooksInBackground),
     scan: (ctx: Ctx, o: Parameters<typeof runIncidentScan>[3] = {}) =>
       runIncidentScan(services.scanDeps, incident, ctx, o),
     verifyFixes: (ctx: Ctx) => verifyDueFixes(fix, ctx),

@@ -10,6 +10,7 @@ import type { Config } from './types.ts';
 export interface ParsedPairs {
   regionPools: Record<string, string[]>;
   ownerSlack: Record<string, string>;
+  fxRates: Record<string, number>;
 }
 
 export function toConfig(e: Env, pairs: ParsedPairs): Config {
@@ -56,7 +57,22 @@ export function toConfig(e: Env, pairs: ParsedPairs): Config {
     },
     delivery: { pollMs: e.DELIVERY_POLL_MS },
     telemetry: telemetrySlice(e),
+    commerce: commerceSlice(e, pairs),
     fixes: fixesSlice(e, pairs),
+  };
+}
+
+function commerceSlice(e: Env, pairs: ParsedPairs): Config['commerce'] {
+  return {
+    shopifySecret: e.SHOPIFY_WEBHOOK_SECRET,
+    stripeSecret: e.STRIPE_WEBHOOK_SECRET,
+    maxBodyBytes: e.WEBHOOK_MAX_BODY_BYTES,
+    timezone: e.REVENUE_TIMEZONE,
+    dipThreshold: e.REVENUE_DIP_THRESHOLD,
+    dipMinCents: Math.round(e.REVENUE_DIP_MIN_USD * 100),
+    watchCron: e.REVENUE_WATCH_CRON,
+    reportingCurrency: e.REPORTING_CURRENCY ?? null,
+    fxRates: pairs.fxRates,
   };
 }
 

@@ -61,7 +61,20 @@ function parseFixPairs(env: Record<string, string | undefined>): {
   for (const [owner, user] of Object.entries(ownerSlack))
     if (!/^[UW][A-Z0-9]+$/.test(user))
       pairProblems.push(`FIX_OWNER_SLACK: ${owner} → "${user}" is not a Slack user id (U…)`);
-  return { pairs: { regionPools, ownerSlack }, pairProblems };
+  return { pairs: { regionPools, ownerSlack, fxRates: parseFxRates(env, pairProblems) }, pairProblems };
+}
+
+/** FX_RATES "EUR=1.08,GBP=1.27": units of REPORTING_CURRENCY per one unit of each currency. */
+function parseFxRates(env: Record<string, string | undefined>, problems: string[]): Record<string, number> {
+  const rates: Record<string, number> = {};
+  for (const [code, value] of parsePairs(env['FX_RATES'] ?? '', 'FX_RATES', problems)) {
+    const rate = Number(value);
+    if (!/^[A-Za-z]{3}$/.test(code)) problems.push(`FX_RATES: "${code}" is not an ISO 4217 currency code`);
+    else if (!Number.isFinite(rate) || rate <= 0)
+      problems.push(`FX_RATES: ${code} → "${value}" is not a positive rate`);
+    else rates[code.toUpperCase()] = rate;
+  }
+  return rates;
 }
 
 /** Names whose values never reach a log line (pino redact paths and the config printer use these). */
@@ -71,4 +84,6 @@ export const SECRET_KEYS = [
   'SLACK_APP_TOKEN',
   'PII_HASH_KEY',
   'DATABASE_URL',
+  'SHOPIFY_WEBHOOK_SECRET',
+  'STRIPE_WEBHOOK_SECRET',
 ];

@@ -94,6 +94,27 @@ export const envSchema = z.object({
   SLA_REPORT_CHANNEL: slackId(/^[CG][A-Z0-9]+$/, 'C0123ABCD'),
   SLA_REPORT_CRON: cron('0 9 * * 1'),
   SLA_REPORT_TIMEZONE: z.preprocess(blankToUndefined, z.string().default('UTC')),
+  SHOPIFY_WEBHOOK_SECRET: optionalString,
+  STRIPE_WEBHOOK_SECRET: optionalString,
+  WEBHOOK_MAX_BODY_BYTES: num(1024 * 1024, (n) =>
+    n
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024),
+  ),
+  REVENUE_TIMEZONE: z.preprocess(blankToUndefined, z.string().default('UTC')),
+  REVENUE_DIP_THRESHOLD: num(0.2, (n) => n.gt(0).lt(1)),
+  REVENUE_DIP_MIN_USD: num(10, (n) => n.nonnegative()),
+  REVENUE_WATCH_CRON: cron('*/5 * * * *'),
+  REPORTING_CURRENCY: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 code like USD')
+      .transform((c) => c.toUpperCase())
+      .optional(),
+  ),
+  FX_RATES: z.preprocess(blankToUndefined, z.string().default('')),
 });
 
 export type Env = z.infer<typeof envSchema>;

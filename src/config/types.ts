@@ -59,6 +59,21 @@ export interface Config {
     minuteRetentionDays: number;
     hourRetentionDays: number;
   };
+  commerce: {
+    /** Webhook secrets; a sender whose secret is unset is refused (401) rather than trusted. */
+    shopifySecret: string | undefined;
+    stripeSecret: string | undefined;
+    maxBodyBytes: number;
+    /** IANA zone revenue days are cut in. */
+    timezone: string;
+    dipThreshold: number;
+    /** Below this baseline (minor units) no dip is judged (DOMAIN.md §8: $10). */
+    dipMinCents: number;
+    watchCron: string;
+    /** Totals converted into this currency with `fxRates` (units of it per 1 unit of the key); null: per currency. */
+    reportingCurrency: string | null;
+    fxRates: Record<string, number>;
+  };
   fixes: {
     approval: ApprovalPolicy;
     ownerPool: string[];

@@ -230,7 +230,15 @@ describe('secrets never appear in the error text', () => {
 
   it('SECRET_KEYS names every secret-bearing variable', () => {
     expect([...SECRET_KEYS].sort()).toEqual(
-      ['DATABASE_URL', 'PII_HASH_KEY', 'SLACK_APP_TOKEN', 'SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'].sort(),
+      [
+        'DATABASE_URL',
+        'PII_HASH_KEY',
+        'SHOPIFY_WEBHOOK_SECRET',
+        'SLACK_APP_TOKEN',
+        'SLACK_BOT_TOKEN',
+        'SLACK_SIGNING_SECRET',
+        'STRIPE_WEBHOOK_SECRET',
+      ].sort(),
     );
   });
 });

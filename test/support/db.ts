@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { type Db, openDb } from '../../src/adapters/db/client.ts';
 import { migrate } from '../../src/adapters/db/migrate.ts';
-import type { Log } from '../../src/app/context.ts';
+import type { Ctx, Log } from '../../src/app/context.ts';
 
 export const silentLog: Log = { info() {}, warn() {}, error() {}, debug() {} };
 
@@ -76,3 +76,10 @@ export const backends: Backend[] = serverUrl ? [pglite, server(serverUrl)] : [pg
 
 if (!serverUrl && process.env['CI'])
   console.warn('DATABASE_URL is not set: database suites run on embedded PGlite only.');
+
+/** A context for use cases run by a test as the system would run them, logging nowhere. */
+export const testCtx = (job = 'test'): Ctx => ({
+  actor: { type: 'system', job },
+  requestId: 'test',
+  log: silentLog,
+});

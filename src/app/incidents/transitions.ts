@@ -1,4 +1,5 @@
 import type { IncidentSeverity } from '../../domain/budget/budget.ts';
+import type { CommerceFigures } from '../../domain/commerce/figures.ts';
 import type { Incident, IncidentVerdict } from '../../domain/incidents/incident.ts';
 import { planUpdate, type RepageRule } from '../../domain/incidents/update-rules.ts';
 import { actorLabel, type Ctx } from '../context.ts';
@@ -70,14 +71,33 @@ export const incidentSnapshot = (i: Incident) => {
   const base = { state: i.state, severity: i.severity, paging: i.paging };
   const f = i.figures;
   if (f.kind === 'sla') return { ...base, sla_id: f.slaId, action: f.action, rule: f.rule, burn: f.burn };
+  if (f.kind === 'commerce') return { ...base, ...commerceSnapshot(f) };
   return { ...base, at_risk_cents: f.atRiskCents, burn: f.burn, open_issues: f.openIssues };
 };
 
 /** What a resolve's timeline entry says of the figures it resolved with. */
-const resolvedData = (f: Figures) =>
-  f.kind === 'sla'
-    ? { sla_id: f.slaId, last_page_at: f.lastPageAtMs, burn: f.burn }
-    : { open_issues: f.openIssues, at_risk_cents: f.atRiskCents };
+const resolvedData = (f: Figures) => {
+  if (f.kind === 'sla') return { sla_id: f.slaId, last_page_at: f.lastPageAtMs, burn: f.burn };
+  if (f.kind === 'commerce') return commerceSnapshot(f);
+  return { open_issues: f.openIssues, at_risk_cents: f.atRiskCents };
+};
+
+/** A commerce signal's numbers as the audit log and the timeline keep them. */
+const commerceSnapshot = (f: CommerceFigures) => ({
+  signal: f.signal,
+  source: f.source,
+  currency: f.currency,
+  ...(f.dip
+    ? {
+        comparison: f.dip.comparison,
+        today_cents: f.dip.todayCents,
+        baseline_cents: f.dip.weekdayBaselineCents,
+        yesterday_same_time_cents: f.dip.yesterdaySameTimeCents,
+        drop: f.dip.drop,
+      }
+    : {}),
+  ...(f.noSignal ? { silent_ms: f.noSignal.silentMs, limit_ms: f.noSignal.limitMs } : {}),
+});
 
 /**
  * Applies a verdict to the incident of the reading's dedupe key. The caller holds the key's lock and read

@@ -1,3 +1,4 @@
+import type { WeeklyRevenue } from '../../domain/commerce/weekly.ts';
 import {
   buildSlaReport,
   type IsoWeek,
@@ -24,6 +25,8 @@ export interface SlaReportDeps {
   clock: Clock;
   /** Silver as the nightly engine reads it: days not yet in Gold are computed live through it. */
   day: DaySnapshotDeps;
+  /** The store's week from the commerce ledger (app/commerce/weekly.ts); absent: not in the report. */
+  commerce?: (fromMs: number, toMs: number) => Promise<WeeklyRevenue>;
 }
 
 /** Renders the daily attainment chart as PNG bytes (the chart adapter, injected). */
@@ -71,7 +74,7 @@ export async function buildWeeklyReport(
       previousWeek: await reads.p99(d.service, d.metric, before.startMs, before.endMs),
     });
   }
-  return buildSlaReport({
+  const report = buildSlaReport({
     week,
     service,
     nowMs,
@@ -83,6 +86,9 @@ export async function buildWeeklyReport(
     scan,
     recoveredCents,
   });
+  // The store's figures are the whole workspace's: a per-service report leaves them out.
+  if (deps.commerce === undefined || service !== null) return report;
+  return { ...report, commerce: await deps.commerce(week.startMs, week.endMs) };
 }
 
 /** The chart file of a report: named after its week (and service). */

@@ -1,6 +1,7 @@
 import type { Cents } from '../../shared/money.ts';
 import type { IncidentSeverity, Paging } from '../budget/budget.ts';
 import type { SloStatus } from '../budget/slos.ts';
+import type { CommerceFigures } from '../commerce/figures.ts';
 import type { IssueType } from '../rules/catalog.ts';
 import type { CauseRollup, ScanSummary, SegmentRollup } from '../scan/summarize.ts';
 import { UNASSIGNED_SEGMENT } from '../scan/summarize.ts';
@@ -83,8 +84,8 @@ export interface Incident {
   resolvedBy: string | null;
   /** Slack user id of the incident commander (configured default, or whoever acknowledged). */
   commander: string | null;
-  /** A revenue leak's scan figures, or an SLA burn's evaluation (kind 'sla'). */
-  figures: IncidentFigures | SlaFigures;
+  /** A revenue leak's scan figures, an SLA burn's evaluation (kind 'sla') or a commerce signal's. */
+  figures: IncidentFigures | SlaFigures | CommerceFigures;
   channelId: string | null;
   channelName: string | null;
   warRoomTs: string | null;
@@ -94,13 +95,17 @@ export interface Incident {
   recoveredCents: Cents;
 }
 
-/** A revenue incident's figures, or null for an SLA incident. */
+/** A revenue leak incident's figures, or null for another kind. */
 export const revenueFigures = (i: Pick<Incident, 'figures'>): IncidentFigures | null =>
-  i.figures.kind === 'sla' ? null : i.figures;
+  i.figures.kind === 'sla' || i.figures.kind === 'commerce' ? null : i.figures;
 
-/** An SLA incident's figures, or null for a revenue incident. */
+/** An SLA incident's figures, or null for another kind. */
 export const slaFigures = (i: Pick<Incident, 'figures'>): SlaFigures | null =>
   i.figures.kind === 'sla' ? i.figures : null;
+
+/** A commerce incident's figures (REVENUE_DIP, NO_SIGNAL), or null for another kind. */
+export const commerceFigures = (i: Pick<Incident, 'figures'>): CommerceFigures | null =>
+  i.figures.kind === 'commerce' ? i.figures : null;
 
 export function figuresOf(scanId: string, s: ScanSummary): IncidentFigures {
   return {

@@ -1,5 +1,6 @@
 import { DAY_MS } from '../../shared/time.ts';
 import { REVENUE_SLOS, type SloStatus } from '../budget/slos.ts';
+import type { WeeklyRevenue } from '../commerce/weekly.ts';
 import type { CauseRollup } from '../scan/summarize.ts';
 import { burnRate } from './burn.ts';
 import type { SlaDefinition } from './definition.ts';
@@ -118,6 +119,8 @@ export interface SlaReport {
     slos: RevenueSloRow[];
   } | null;
   recoveredCents: number;
+  /** The store's week (issue 12): revenue, refunds and dips; absent when no ledger is read. */
+  commerce?: WeeklyRevenue | null;
 }
 
 /** A float compare for "good / total ≥ target" (0.999 is 0.99899999… in binary after some arithmetic). */

@@ -161,6 +161,7 @@ describe('schema.ts declares the tables it mirrors', () => {
       'incidents',
       'ingest_tokens',
       'jobs',
+      'ledger_entries',
       'records',
       'scans',
       'scheduled_runs',
@@ -171,6 +172,7 @@ describe('schema.ts declares the tables it mirrors', () => {
       'sla_alert_state',
       'sla_definitions',
       'stored_pii_key',
+      'webhook_deliveries',
     ]);
     expect(expectedShape.length).toBeGreaterThan(50);
   });

@@ -104,11 +104,12 @@ describe('manifest.yml asks for what the code uses, and nothing else', () => {
           .trim()
           .replace(/[[\]]/g, '')
           .replace('<ISO time>', '2026-11-02T16:00:00Z')
-          .replace('<text>', 'called the AE'),
+          .replace('<text>', 'called the AE')
+          .replace('day', '2026-11-02'),
       );
     const kinds = typed.map((t) => parseLeakCommand(t).kind);
     // LeakCommand's kinds, less the two for input it refuses.
-    expect(kinds.sort()).toEqual(['help', 'note', 'scan', 'status', 'timeline']);
+    expect(kinds.sort()).toEqual(['help', 'note', 'revenue', 'scan', 'status', 'timeline']);
   });
 
   it('/sla is described as what it does today, with a usage hint the parser accepts', () => {

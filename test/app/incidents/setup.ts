@@ -61,6 +61,7 @@ export interface World {
  */
 export async function resetDb(db: Db): Promise<void> {
   await db.exec(`
+    DELETE FROM ledger_entries; DELETE FROM webhook_deliveries;
     DELETE FROM crm_tasks; DELETE FROM email_drafts; DELETE FROM jobs; DELETE FROM fix_runs;
     DELETE FROM silver_minute; DELETE FROM silver_minute_pending; DELETE FROM silver_hour;
     DELETE FROM sla_alert_state; DELETE FROM bronze_events; DELETE FROM bronze_evidence;

@@ -9,6 +9,7 @@ const USAGE_LINES = [
   '`/leak status` — open incidents, the revenue error budget, the SLOs and the latest activity.',
   "`/leak timeline` — the timeline of this channel's incident (elsewhere: the worst open one, else the latest).",
   "`/leak note <text>` — add a note to the timeline of this channel's incident (or react to a message with :stopwatch:).",
+  '`/leak revenue [YYYY-MM-DD]` — daily net revenue per currency (today by default), the slope, open revenue incidents and the state of every webhook source; the 7-day chart is shared in the channel.',
   '`/leak help` — this message.',
 ];
 const USAGE_TEXT = `Usage: ${USAGE_LINES.join(' ')}`;

@@ -1,8 +1,10 @@
+import type { RevenueView } from '../../../app/commerce/view-model.ts';
 import type { StatusView } from '../../../app/incidents/ports.ts';
 import type { SloStatus } from '../../../domain/budget/slos.ts';
 import type { Incident, IncidentFigures } from '../../../domain/incidents/incident.ts';
 import type { PagingShown } from '../../../domain/incidents/paging-shown.ts';
 import { formatUsd } from '../../../shared/money.ts';
+import { commerceShort } from './commerce-incident.ts';
 import {
   budgetGauge,
   channelLink,
@@ -25,6 +27,7 @@ import {
 import { LIMITS } from './limits.ts';
 import { safeText } from './mrkdwn.ts';
 import { pagingBadge } from './paging-badge.ts';
+import { revenueHomeBlocks } from './revenue-home.ts';
 import { slaSummary } from './sla-incident.ts';
 import { timelineLine } from './timeline.ts';
 import type { KnownBlock } from './types.ts';
@@ -53,18 +56,20 @@ const SHARES = [0.35, 0.3, 0.35] as const;
 /** Floored to 0.1%: a breached 94.96% must never display as the 95% target it misses. */
 export const pct = (x: number): string => `${Math.floor(x * 1000 + 1e-9) / 10}%`;
 
-/** "burn 14.5× · $725,394 at risk", or an SLA's burn and good share. */
+/** "burn 14.5× · $725,394 at risk", an SLA's burn and good share, or a commerce signal's short figure. */
 const incidentFigureText = (i: Incident): string => {
   const f = i.figures;
-  return f.kind === 'sla'
-    ? slaSummary(f)
-    : `burn ${formatBurn(f.burn)} · ${formatUsd(f.atRiskCents)} at risk`;
+  if (f.kind === 'sla') return slaSummary(f);
+  if (f.kind === 'commerce') return commerceShort(f);
+  return `burn ${formatBurn(f.burn)} · ${formatUsd(f.atRiskCents)} at risk`;
 };
 
-/** "$725,394 at risk", or an SLA's burn and good share. */
+/** "$725,394 at risk", an SLA's burn and good share, or a commerce signal's short figure. */
 const worstFigureText = (i: Incident): string => {
   const f = i.figures;
-  return f.kind === 'sla' ? slaSummary(f) : `${formatUsd(f.atRiskCents)} at risk`;
+  if (f.kind === 'sla') return slaSummary(f);
+  if (f.kind === 'commerce') return commerceShort(f);
+  return `${formatUsd(f.atRiskCents)} at risk`;
 };
 
 export function incidentLine(i: Incident): string {
@@ -110,10 +115,20 @@ function overviewBlocks(view: StatusView): KnownBlock[] {
   return view.open.length === 0 ? [section(ALL_CLEAR)] : [];
 }
 
-function body(view: StatusView, recentMax: number, budget: number, head: KnownBlock[]): KnownBlock[] {
+/** `extra` (the Home tab's revenue section) follows the budget and counts in the fixed part of the JSON budget. */
+function body(
+  view: StatusView,
+  recentMax: number,
+  budget: number,
+  head: KnownBlock[],
+  extra: KnownBlock[] = [],
+): KnownBlock[] {
   const f = view.figures;
   const overview = overviewBlocks(view);
-  const figures = f === null ? [] : budgetBlocks(f, view.budgetPaging, view.recoveredThisWeekCents);
+  const figures = [
+    ...(f === null ? [] : budgetBlocks(f, view.budgetPaging, view.recoveredThisWeekCents)),
+    ...extra,
+  ];
 
   const lists = [
     {
@@ -163,8 +178,19 @@ function body(view: StatusView, recentMax: number, budget: number, head: KnownBl
   return [...head, ...incidents!, ...overview, ...figures, ...issues!, ...activity!];
 }
 
-/** The App Home tab: published with views.publish, so no fallback text, and up to 100 blocks. */
-export function renderHome(view: StatusView, nowMs: number): { type: 'home'; blocks: KnownBlock[] } {
+/** Share of the JSON budget the revenue section may take on the Home tab. */
+const REVENUE_SHARE = 0.25;
+
+/**
+ * The App Home tab: published with views.publish, so no fallback text, and up to 100 blocks. With the
+ * revenue watch configured, `revenue` (null when not, or when reading it failed) adds its section after
+ * the budget.
+ */
+export function renderHome(
+  view: StatusView,
+  nowMs: number,
+  revenue: RevenueView | null = null,
+): { type: 'home'; blocks: KnownBlock[] } {
   const head: KnownBlock[] = [
     {
       type: 'header',
@@ -172,7 +198,10 @@ export function renderHome(view: StatusView, nowMs: number): { type: 'home'; blo
     },
     context(`Updated ${slackDate(nowMs)} · \`/leak status\` for the same view anywhere`),
   ];
-  return { type: 'home', blocks: body(view, 10, LIMITS.blocksJsonBudget, head) };
+  const revenueBlocks =
+    revenue === null ? [] : revenueHomeBlocks(revenue, LIMITS.blocksJsonBudget * REVENUE_SHARE);
+  const extra: KnownBlock[] = revenueBlocks.length === 0 ? [] : [{ type: 'divider' }, ...revenueBlocks];
+  return { type: 'home', blocks: body(view, 10, LIMITS.blocksJsonBudget, head, extra) };
 }
 
 export function statusText(view: StatusView): string {

@@ -2,6 +2,12 @@ import type { OutboundMessage } from '../../../app/outbox/ports.ts';
 import type { Incident } from '../../../domain/incidents/incident.ts';
 import { incidentPagingShown } from '../../../domain/incidents/paging-shown.ts';
 import { formatUsd } from '../../../shared/money.ts';
+import {
+  commerceFacts,
+  commerceSummary,
+  commerceTopicParts,
+  renderCommerceWarRoom,
+} from './commerce-incident.ts';
 import { renderFixRollbackNotice } from './fix-notices.ts';
 import { renderFixPreview } from './fix-preview.ts';
 import {
@@ -51,7 +57,8 @@ export interface OutboundOptions {
 
 /**
  * "SEV-1 · $746,089 at risk · burn 14.9× · PAGE". Plain text: topics do not render mrkdwn, and it carries no
- * data-derived string (the title is in the channel name and the War Room), so nothing can be injected.
+ * data-derived string (the title is in the channel name and the War Room), so nothing can be injected; a
+ * commerce incident's source and currency are stripped of `<` and `>` (commerce-incident.ts).
  * Resolved, it starts with RESOLVED and names no paging (paging-shown.ts), even resolved by hand mid-burn.
  */
 export function renderTopic(incident: Incident): string {
@@ -60,12 +67,14 @@ export function renderTopic(incident: Incident): string {
   const parts =
     f.kind === 'sla'
       ? slaTopicParts(incident, f)
-      : [
-          `SEV-${incident.severity}`,
-          `${formatUsd(f.atRiskCents)} at risk`,
-          `burn ${formatBurn(f.burn)}`,
-          ...(shown.kind === 'paging' ? [shown.paging] : []),
-        ];
+      : f.kind === 'commerce'
+        ? commerceTopicParts(incident, f)
+        : [
+            `SEV-${incident.severity}`,
+            `${formatUsd(f.atRiskCents)} at risk`,
+            `burn ${formatBurn(f.burn)}`,
+            ...(shown.kind === 'paging' ? [shown.paging] : []),
+          ];
   if (incident.state === 'resolved') parts.unshift('RESOLVED');
   return truncate(oneLine(parts.join(' · ')), TOPIC_MAX);
 }
@@ -83,10 +92,15 @@ const withRef = (text: string, ref: string | null): string =>
 
 const title = (i: Incident): string => fitEscaped(i.title, TITLE_MAX);
 
-/** "$746,089 at risk, burn 14.9×", or an SLA's "burn 36.0× (1h/5m) · 96.40% good in the last 1h (target 99.9%)". */
+/**
+ * "$746,089 at risk, burn 14.9×", an SLA's "burn 36.0× (1h/5m) · 96.40% good in the last 1h (target 99.9%)",
+ * or a commerce signal's comparison with both numbers ("today so far $120.00 vs $900.00, …").
+ */
 const summary = (i: Incident): string => {
   const f = i.figures;
-  return f.kind === 'sla' ? slaSummary(f) : `${formatUsd(f.atRiskCents)} at risk, burn ${formatBurn(f.burn)}`;
+  if (f.kind === 'sla') return slaSummary(f);
+  if (f.kind === 'commerce') return commerceSummary(f);
+  return `${formatUsd(f.atRiskCents)} at risk, burn ${formatBurn(f.burn)}`;
 };
 
 /** "SEV-1 · Revenue leak: Stale opp — $746,089 at risk, burn 14.9×." */
@@ -94,10 +108,10 @@ const headline = (i: Incident): string => `SEV-${i.severity} · *${title(i)}* �
 
 const factsContext = (i: Incident) => {
   const f = i.figures;
+  if (f.kind === 'sla') return context(slaFacts(i, f));
+  if (f.kind === 'commerce') return context(commerceFacts(i, f));
   return context(
-    f.kind === 'sla'
-      ? slaFacts(i, f)
-      : `${pagingBadge(incidentPagingShown(i))} · ${plural(f.openIssues, 'open issue')} (${count(f.highIssues)} high) · detected ${slackDate(i.openedAtMs)}`,
+    `${pagingBadge(incidentPagingShown(i))} · ${plural(f.openIssues, 'open issue')} (${count(f.highIssues)} high) · detected ${slackDate(i.openedAtMs)}`,
   );
 };
 
@@ -202,7 +216,9 @@ export function renderOutbound(m: OutboundMessage, opts: OutboundOptions = {}): 
   switch (m.kind) {
     case 'war_room': {
       const f = m.incident.figures;
-      return f.kind === 'sla' ? renderSlaWarRoom(m.incident, f) : renderWarRoom(m.incident);
+      if (f.kind === 'sla') return renderSlaWarRoom(m.incident, f);
+      if (f.kind === 'commerce') return renderCommerceWarRoom(m.incident, f);
+      return renderWarRoom(m.incident);
     }
     case 'sla_ticket':
       return renderSlaTicket(m.figures);

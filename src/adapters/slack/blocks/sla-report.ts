@@ -1,3 +1,5 @@
+import { formatMinor } from '../../../domain/commerce/money-format.ts';
+import type { WeeklyRevenue } from '../../../domain/commerce/weekly.ts';
 import { dayLabel, type SlaReport, type SlaWeekRow, weekRange } from '../../../domain/sla/report.ts';
 import {
   formatBurn,
@@ -89,7 +91,37 @@ function revenueBlocks(r: SlaReport): KnownBlock[] {
     );
   }
   lines.push(`:moneybag: ${formatUsd(r.recoveredCents)} recovered by fix packs this week.`);
-  return [{ type: 'section', text: { type: 'mrkdwn', text: `*Revenue SLOs*\n${lines.join('\n')}` } }];
+  const blocks: KnownBlock[] = [
+    { type: 'section', text: { type: 'mrkdwn', text: `*Revenue SLOs*\n${lines.join('\n')}` } },
+  ];
+  if (r.commerce) blocks.push(storeBlock(r.commerce));
+  return blocks;
+}
+
+const MAX_STORE_LINES = 8;
+
+/** The store's week: net revenue per currency (sales − refunds − lost disputes) and the dips that paged. */
+function storeBlock(c: WeeklyRevenue): KnownBlock {
+  const lines = c.currencies
+    .slice(0, MAX_STORE_LINES)
+    .map(
+      (x) =>
+        `${x.currency}: net *${formatMinor(x.netCents, x.currency)}* · sales ${formatMinor(x.salesCents, x.currency)}` +
+        ` · refunds ${formatMinor(x.refundsCents, x.currency)} · lost disputes ${formatMinor(x.lostDisputesCents, x.currency)}`,
+    );
+  if (c.currencies.length === 0) lines.push('No store revenue was recorded this week.');
+  if (c.currencies.length > MAX_STORE_LINES)
+    lines.push(`…and ${c.currencies.length - MAX_STORE_LINES} more currencies.`);
+  const dips = c.dips.length;
+  lines.push(
+    dips === 0
+      ? ':white_check_mark: No revenue dip paged this week.'
+      : `:chart_with_downwards_trend: ${dips} revenue ${dips === 1 ? 'dip' : 'dips'} paged: ${c.dips
+          .slice(0, 5)
+          .map((d) => safeText(d.title, 60))
+          .join(', ')}${dips > 5 ? ', …' : ''}`,
+  );
+  return { type: 'section', text: { type: 'mrkdwn', text: `*Store revenue*\n${lines.join('\n')}` } };
 }
 
 /** The report; `note` (already-safe mrkdwn) is added as a last context line (where the chart went). */

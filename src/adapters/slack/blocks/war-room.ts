@@ -129,10 +129,16 @@ function warRoomText(i: Incident, f: IncidentFigures): string {
   return `SEV-${i.severity} · ${fitEscaped(i.title, 150)} · ${stateLabel(i)}: ${formatUsd(f.atRiskCents)} at risk, burn ${formatBurn(f.burn)}`;
 }
 
-/** A revenue incident's War Room (renderOutbound sends an SLA incident's to sla-incident.ts). */
+/**
+ * A revenue leak incident's War Room, the only one with Rescan and fix-pack buttons (renderOutbound sends
+ * an SLA incident's to sla-incident.ts and a commerce incident's to commerce-incident.ts).
+ */
 export function renderWarRoom(incident: Incident, opts: { maxIssues?: number } = {}): Rendered {
   const f = revenueFigures(incident);
-  if (f === null) throw new TypeError(`incident ${incident.id} is an SLA incident: use renderSlaWarRoom`);
+  if (f === null)
+    throw new TypeError(
+      `incident ${incident.id} is not a revenue leak (${incident.figures.kind}): renderOutbound routes it`,
+    );
   const top: KnownBlock[] = [headerBlock(incident), statsBlock(incident, f), stateBlock(incident)];
   const rollups: KnownBlock[] =
     f.openIssues === 0 ? [section('No open issues in the last scan.')] : rollupBlocks(f);

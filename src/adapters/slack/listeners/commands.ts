@@ -1,4 +1,4 @@
-import type { App, RespondArguments } from '@slack/bolt';
+import type { AllMiddlewareArgs, App, RespondArguments, SlackCommandMiddlewareArgs } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { RuleThresholds } from '../../../domain/rules/catalog.ts';
 import { renderHelp, renderNotice, renderUnknownSubcommand, renderUsageError } from '../blocks/help.ts';
@@ -6,6 +6,7 @@ import { renderStatus } from '../blocks/home.ts';
 import { renderIncidentAnswer } from '../blocks/incident-replies.ts';
 import type { Rendered } from '../blocks/kit.ts';
 import { safeCode } from '../blocks/mrkdwn.ts';
+import { renderRevenueView, revenueChartNote } from '../blocks/revenue.ts';
 import { renderScanSummary } from '../blocks/scan-summary.ts';
 import { renderSlaReport, renderSlaUsage } from '../blocks/sla-report.ts';
 import { renderTimeline } from '../blocks/timeline.ts';
@@ -33,11 +34,17 @@ export const SLA_NOT_AVAILABLE =
   'Weekly SLA reports come with the telemetry engine, which is not part of this release yet, so there is no ' +
   'report to show. For the revenue error budget, burn rate and open leaks right now, run `/leak scan`.';
 
+export const REVENUE_NOT_CONFIGURED =
+  'The revenue watch is not configured here, so there is no ledger to show. To turn it on, set ' +
+  '`SHOPIFY_WEBHOOK_SECRET` and/or `STRIPE_WEBHOOK_SECRET` and point the store at `/webhooks/shopify` and ' +
+  'the payment provider at `/webhooks/stripe`.';
+
 const EXAMPLE_TIME = '2025-03-01T09:00:00Z';
+const EXAMPLE_DAY = '2025-03-01';
 
 /** The subcommands that do work: acknowledged at once, answered on the response_url. */
 type WorkCommand = Extract<LeakCommand, { kind: 'scan' | 'status' | 'timeline' | 'note' }>;
-type UsageCommand = Exclude<LeakCommand, WorkCommand>;
+type UsageCommand = Exclude<LeakCommand, WorkCommand | { kind: 'revenue' }>;
 
 const isWork = (cmd: LeakCommand): cmd is WorkCommand =>
   cmd.kind === 'scan' || cmd.kind === 'status' || cmd.kind === 'timeline' || cmd.kind === 'note';
@@ -63,6 +70,10 @@ export function renderLeakAnswer(cmd: UsageCommand): Rendered {
           );
         case 'note_missing':
           return renderUsageError('`/leak note` needs some text, e.g. `/leak note called the AE`.');
+        case 'day_invalid':
+          return renderUsageError(
+            `\`${safeCode(cmd.token, 40)}\` is not a date; give the revenue day as YYYY-MM-DD, e.g. \`/leak revenue ${EXAMPLE_DAY}\`.`,
+          );
       }
   }
 }
@@ -75,9 +86,37 @@ const WORKING: Record<WorkCommand['kind'], string> = {
   note: ':memo: Adding your note…',
 };
 
+type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+
+/** `/leak revenue [day]`: like `/sla report`, acknowledged first, answered with the view and its chart note. */
+async function answerRevenue(deps: CommandDeps, day: string | null, args: CommandArgs): Promise<void> {
+  const { command, ack, respond, context } = args;
+  const revenue = deps.useCases.revenue;
+  if (!revenue) {
+    await ack({ ...EPHEMERAL, ...renderNotice(REVENUE_NOT_CONFIGURED) });
+    return;
+  }
+  // Acknowledged before any work: the view reads a week of ledger buckets and every source's deliveries.
+  await ack({ ...EPHEMERAL, text: ':bar_chart: Building the revenue view…' });
+  const rc = requestContextOf(context, deps.log);
+  const ctx = slackCtx(rc, command.team_id, command.user_id);
+  await withErrorBoundary(respond, rc.log, async () => {
+    const { view, chart } = await revenue(ctx, { day, channelId: command.channel_id || null });
+    await respond({
+      ...EPHEMERAL,
+      ...renderRevenueView(view, revenueChartNote(chart)),
+    } satisfies RespondArguments);
+  });
+}
+
 export function registerCommands(app: App, deps: CommandDeps): void {
-  app.command('/leak', async ({ command, ack, respond, context }) => {
+  app.command('/leak', async (args) => {
+    const { command, ack, respond, context } = args;
     const cmd = parseLeakCommand(command.text ?? '');
+    if (cmd.kind === 'revenue') {
+      await answerRevenue(deps, cmd.day, args);
+      return;
+    }
     if (!isWork(cmd)) {
       // Nothing to compute: the answer rides on the acknowledgement itself.
       await ack({ ...EPHEMERAL, ...renderLeakAnswer(cmd) });

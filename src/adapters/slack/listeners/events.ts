@@ -1,5 +1,7 @@
 import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
+import type { RevenueView } from '../../../app/commerce/view-model.ts';
+import type { Ctx } from '../../../app/context.ts';
 import { isAppError } from '../../../shared/errors.ts';
 import { renderHome } from '../blocks/home.ts';
 import { slackCtx } from './ctx.ts';
@@ -20,6 +22,20 @@ interface FoundMessage {
   ts?: string;
   text?: string;
   user?: string;
+}
+
+/**
+ * The Home tab's revenue section: null when the revenue watch is not configured, or when reading it failed
+ * (logged as a warning): the rest of the Home tab is worth publishing without it. No channel: no chart.
+ */
+export async function homeRevenue(useCases: SlackUseCases, ctx: Ctx): Promise<RevenueView | null> {
+  if (!useCases.revenue) return null;
+  try {
+    return (await useCases.revenue(ctx, { day: null, channelId: null })).view;
+  } catch (err) {
+    ctx.log.warn({ err }, 'App Home: the revenue section could not be read; published without it');
+    return null;
+  }
 }
 
 /**
@@ -73,7 +89,8 @@ export function registerEvents(app: App, deps: EventDeps): void {
   app.event('app_home_opened', async ({ event, body, client, context }) => {
     if (event.tab !== 'home') return;
     const rc = requestContextOf(context, deps.log);
-    const view = await deps.useCases.status(slackCtx(rc, body.team_id ?? '', event.user));
-    await client.views.publish({ user_id: event.user, view: renderHome(view, deps.nowMs()) });
+    const ctx = slackCtx(rc, body.team_id ?? '', event.user);
+    const [view, revenue] = await Promise.all([deps.useCases.status(ctx), homeRevenue(deps.useCases, ctx)]);
+    await client.views.publish({ user_id: event.user, view: renderHome(view, deps.nowMs(), revenue) });
   });
 }

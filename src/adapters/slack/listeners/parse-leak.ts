@@ -2,7 +2,7 @@ import { parseIsoInstant } from '../../../shared/time.ts';
 
 /**
  * `/leak` grammar, parsed without Slack or I/O so it is table-testable:
- *   (empty) | help | status | timeline | note <text>
+ *   (empty) | help | status | timeline | note <text> | revenue [YYYY-MM-DD]
  *   | scan [as-of <ISO> | --as-of <ISO> | --as-of=<ISO>]
  * Subcommands are case-insensitive; the time must carry a zone (shared/time.ts). A note's text is
  * everything after `note `, kept as typed (case and inner spacing) apart from the ends.
@@ -13,17 +13,33 @@ export type LeakCommand =
   | { kind: 'status' }
   | { kind: 'timeline' }
   | { kind: 'note'; text: string }
+  /** A revenue day (local date in the revenue time zone), or null for today. */
+  | { kind: 'revenue'; day: string | null }
   | { kind: 'unknown'; word: string }
   | {
       kind: 'invalid';
-      reason: 'as_of_missing' | 'as_of_invalid' | 'unexpected_argument' | 'note_missing';
+      reason: 'as_of_missing' | 'as_of_invalid' | 'unexpected_argument' | 'note_missing' | 'day_invalid';
       token: string;
       /** The subcommand an unexpected argument followed, when it is not `scan`. */
-      after?: 'status' | 'timeline';
+      after?: 'status' | 'timeline' | 'revenue';
     };
 
 /** `note`, then one whitespace character (a newline too), then the text, which may span lines. */
 const NOTE = /^note(?:\s([\s\S]*))?$/i;
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** A real calendar date `YYYY-MM-DD` (not 2025-02-30); `today` is today. Which zone is the use case's. */
+function parseRevenue(args: readonly string[]): LeakCommand {
+  const [word, extra] = args;
+  if (extra !== undefined)
+    return { kind: 'invalid', reason: 'unexpected_argument', token: extra, after: 'revenue' };
+  if (word === undefined || word.toLowerCase() === 'today') return { kind: 'revenue', day: null };
+  const m = DAY.exec(word);
+  const ms = m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) : Number.NaN;
+  if (!m || Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== word)
+    return { kind: 'invalid', reason: 'day_invalid', token: word };
+  return { kind: 'revenue', day: word };
+}
 
 export function parseLeakCommand(text: string): LeakCommand {
   const words = text
@@ -39,6 +55,7 @@ export function parseLeakCommand(text: string): LeakCommand {
       ? { kind: 'invalid', reason: 'note_missing', token: sub }
       : { kind: 'note', text: body };
   }
+  if (lowerSub === 'revenue') return parseRevenue(args);
   if (lowerSub === 'status' || lowerSub === 'timeline') {
     if (args[0] !== undefined)
       return { kind: 'invalid', reason: 'unexpected_argument', token: args[0], after: lowerSub };

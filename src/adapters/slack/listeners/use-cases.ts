@@ -1,3 +1,4 @@
+import type { RevenueView } from '../../../app/commerce/view-model.ts';
 import type { Ctx } from '../../../app/context.ts';
 import type { ApproveOutcome } from '../../../app/fixes/approve.ts';
 import type { FixTarget } from '../../../app/fixes/preview.ts';
@@ -7,7 +8,7 @@ import type { ActionOutcome } from '../../../app/incidents/by-hand.ts';
 import type { NoteInput } from '../../../app/incidents/note.ts';
 import type { StatusView, TimelineEntry } from '../../../app/incidents/ports.ts';
 import type { IncidentScanOutcome } from '../../../app/incidents/revenue-scan.ts';
-import type { answerSlaReport } from '../../../app/sla/report.ts';
+import type { answerSlaReport, ChartOutcome } from '../../../app/sla/report.ts';
 import type { FixRun } from '../../../domain/fixpacks/run.ts';
 import type { Incident } from '../../../domain/incidents/incident.ts';
 
@@ -30,4 +31,13 @@ export interface SlackUseCases {
     ctx: Ctx,
     q: { week: string | null; service: string | null; channelId: string | null },
   ): ReturnType<typeof answerSlaReport>;
+  /**
+   * `/leak revenue [day]` and the App Home revenue section: the revenue day (`day` null: today), its 7-day
+   * chart shared in `channelId` (null: no chart, as for the Home tab). Absent: the revenue watch is not
+   * configured.
+   */
+  revenue?(
+    ctx: Ctx,
+    q: { day: string | null; channelId: string | null },
+  ): Promise<{ view: RevenueView; chart: ChartOutcome }>;
 }
