@@ -10,11 +10,17 @@
  *   BENCH_INGEST_CLIENTS  concurrent clients (default 4)
  *   BENCH_INGEST_COMPACT_DURING=1  a compactor runs during the ingest too (as the scheduled job would),
  *                         not only afterwards
+ *   BENCH_INGEST_FORMATS  what the clients send, comma-separated, each run on a fresh database in turn
+ *                         (default all three): `events` (plain batches to /api/telemetry/events),
+ *                         `otlp-json` and `otlp-proto` (the same events as OTLP/HTTP logs requests to
+ *                         /v1/logs, in JSON and in protobuf: bench/ingest-otlp.ts)
  *
  * The real app runs in this process (start() from src/main.ts, Slack pointed at a tiny local stub that
  * answers `{ ok: true }`, no scheduler), and 4 concurrent clients in a child process of their own (a
  * separate load generator: the server's CPU figure is this process alone) POST batches of 1,000
- * plain events to /api/telemetry/events over keep-alive HTTP: 20 services × 10 names × 3 tag sets, times
+ * events over keep-alive HTTP (plain to /api/telemetry/events, or as OTLP/HTTP logs in JSON or protobuf
+ * to /v1/logs: BENCH_INGEST_FORMATS, each format in a process and on a database of its own, in turn):
+ * 20 services × 10 names × 3 tag sets, times
  * within the last 2 s (so the Silver minute moves forward with the clock), 2% errors (with user ids and
  * emails, hashed into Bronze) and 3% slower than TELEMETRY_SLOW_MS (Bronze too). Every request time of
  * the measured window is kept, so p50/p99 are exact. The host is shared, so the 1-minute load average
@@ -24,13 +30,22 @@
  * Bronze's columns and no index, through postgres.js `COPY … FROM STDIN` writable.
  */
 
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { rawCopy } from './ingest-copy.ts';
-import { BATCH, CLIENTS, type ClientJob, type ClientResult, runClients, SLOW_MS } from './ingest-load.ts';
-import { report } from './ingest-report.ts';
+import {
+  BATCH,
+  CLIENTS,
+  type ClientJob,
+  type ClientResult,
+  FORMATS,
+  type IngestFormat,
+  runClients,
+  SLOW_MS,
+} from './ingest-load.ts';
+import { type IngestFigures, report } from './ingest-report.ts';
 
 const COMPACT_DURING = process.env['BENCH_INGEST_COMPACT_DURING'] === '1';
 const WARMUP_MS = 3_000;
@@ -58,6 +73,33 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const measureMs = Number(process.env['BENCH_INGEST_SECONDS'] ?? 20) * 1000;
+  const formats = (process.env['BENCH_INGEST_FORMATS'] ?? FORMATS.join(','))
+    .split(',')
+    .map((f) => f.trim()) as IngestFormat[];
+  const unknown = formats.filter((f) => !FORMATS.includes(f));
+  if (unknown.length > 0 || formats.length === 0) {
+    process.stderr.write(`ingest benchmark: BENCH_INGEST_FORMATS: use ${FORMATS.join(', ')}\n`);
+    process.exit(2);
+  }
+  if (formats.length > 1) {
+    // One process per format, one after the other: neither shares a warmed-up JIT, a cache or a peak RSS
+    // with another.
+    const byFormat: Record<string, IngestFigures> = {};
+    for (const format of formats) {
+      const text = execFileSync(process.execPath, [fileURLToPath(import.meta.url)], {
+        env: { ...process.env, BENCH_INGEST_FORMATS: format, BENCH_INGEST_CHILD: '1' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      byFormat[format] = JSON.parse(text.toString('utf8').trim().split('\n').at(-1)!) as IngestFigures;
+    }
+    // The first format's figures at the top level (as before), every format's under `formats`.
+    const out = { ...byFormat[formats[0]!]!, formats: byFormat };
+    // bench/run.ts prints these lines in its own report.
+    if (!process.env['BENCH_INGEST_CHILD']) process.stderr.write(`${report(out, fmt).join('\n')}\n`);
+    process.stdout.write(`${JSON.stringify(out)}\n`);
+    return;
+  }
   const slack = await slackStub();
   const dbName = `leak_bench_ingest_${process.pid}`;
   const admin = postgres(server, { max: 1, onnotice: () => {} });
@@ -66,8 +108,7 @@ async function main(): Promise<void> {
   const u = new URL(server);
   u.pathname = `/${dbName}`;
   try {
-    const out = await benchIngest(u.toString(), slack.port, measureMs);
-    // bench/run.ts prints these lines in its own report.
+    const out = await benchIngest(u.toString(), slack.port, measureMs, formats[0]!);
     if (!process.env['BENCH_INGEST_CHILD']) process.stderr.write(`${report(out, fmt).join('\n')}\n`);
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
@@ -93,7 +134,7 @@ async function slackStub() {
 }
 
 /** The real app on the fresh database at `url`, loaded by the client process, then its figures. */
-async function benchIngest(url: string, slackPort: number, measureMs: number) {
+async function benchIngest(url: string, slackPort: number, measureMs: number, format: IngestFormat) {
   const { loadConfig } = await import('../src/config/config.ts');
   const { openServices } = await import('../src/composition/services.ts');
   const { start } = await import('../src/main.ts');
@@ -116,9 +157,9 @@ async function benchIngest(url: string, slackPort: number, measureMs: number) {
   const running = await start(config, { services });
   try {
     step(
-      `ingest: ${CLIENTS} clients × batches of ${fmt(BATCH)} events, ${fmt(WARMUP_MS / 1000)} s warm-up + ${fmt(measureMs / 1000)} s`,
+      `ingest (${format}): ${CLIENTS} clients × batches of ${fmt(BATCH)} events, ${fmt(WARMUP_MS / 1000)} s warm-up + ${fmt(measureMs / 1000)} s`,
     );
-    const job: ClientJob = { port: running.port, token, warmupMs: WARMUP_MS, measureMs };
+    const job: ClientJob = { format, port: running.port, token, warmupMs: WARMUP_MS, measureMs };
     const load = await underLoad(services.repos.telemetry, job);
     // Ingest leaves Silver minutes pending; drain them (the every-minute compaction job's work) so the
     // Silver counts below are checked, and time it.
@@ -134,7 +175,7 @@ async function benchIngest(url: string, slackPort: number, measureMs: number) {
     await running.stop();
     step(`raw COPY ceiling: ${fmt(load.result.accepted)} bronze-like rows`);
     const copyMs = await rawCopy(url, load.result.accepted);
-    return figures({ ...load, counts: counts!, compacted, compactMs, copyMs, measureMs });
+    return figures({ ...load, counts: counts!, compacted, compactMs, copyMs, measureMs, format });
   } finally {
     await running.stop().catch(() => {});
   }
@@ -179,6 +220,7 @@ async function underLoad(compactor: { compact(): Promise<number> }, job: ClientJ
 }
 
 interface Measured {
+  format: IngestFormat;
   result: ClientResult;
   cpu: NodeJS.CpuUsage;
   compactedDuring: number;
@@ -195,6 +237,7 @@ function figures(m: Measured) {
   const sorted = Float64Array.from(result.latencies).sort();
   const pct = (p: number) => sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
   return {
+    format: m.format,
     seconds: m.measureMs / 1000,
     clients: CLIENTS,
     batch: BATCH,

@@ -12,7 +12,7 @@ import { createHttpServer } from './adapters/http/server.ts';
 import { boltLogger } from './adapters/log/bolt-logger.ts';
 import { createLogger } from './adapters/log/logger.ts';
 import { createScheduler } from './adapters/scheduler/scheduler.ts';
-import { createSlackApp } from './adapters/slack/app.ts';
+import { createSlackApp, type SlackApp } from './adapters/slack/app.ts';
 import { renderOutbound, renderTopic } from './adapters/slack/blocks/outbound.ts';
 import type { RetryPolicy } from './adapters/slack/connection.ts';
 import { slackDirectory } from './adapters/slack/directory.ts';
@@ -33,6 +33,7 @@ import type { ChatGateway } from './app/outbox/ports.ts';
 import { answerSlaReport } from './app/sla/report.ts';
 import { httpRoutes } from './composition/http-routes.ts';
 import { scheduledJobs } from './composition/jobs.ts';
+import { type Observability, observability } from './composition/observability.ts';
 import { openServices, type Services } from './composition/services.ts';
 import { composeUseCases, type UseCases } from './composition/use-cases.ts';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
@@ -86,39 +87,31 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   const log = createLogger(config.logLevel ?? 'info', opts.logDestination);
   const services =
     opts.services ?? (await openServices(config, log, opts.clock ? { clock: opts.clock } : {}));
+  const obs = observability(config, services, log);
   const { slackLog, webClient, chat } = deliveryGateway(config, log);
   const nudge = () => worker.nudge();
-  const uc = composeUseCases(services, config, {
-    onEnqueued: nudge,
-    parseWebhooksInBackground: log,
-    directory: slackDirectory(webClient),
-  });
+  const uc = obs.useCases(
+    composeUseCases(services, config, {
+      onEnqueued: nudge,
+      parseWebhooksInBackground: log,
+      directory: slackDirectory(webClient),
+    }),
+  );
   const retry = opts.deliveryRetry ? { retry: opts.deliveryRetry } : {};
-  const delivery = { ...uc.delivery(chat, log), ...retry };
+  const delivery = obs.delivery({ ...uc.delivery(chat, log), ...retry });
   const worker = createDeliveryWorker(delivery, { pollMs: config.delivery.pollMs, log });
   const scheduler = createScheduler(
     { log, coordinator: services.repos.coordinator(`${hostname()}:${process.pid}`) },
-    scheduledJobs(uc, config, log, nudge),
+    obs.jobs(scheduledJobs(uc, config, log, nudge)),
   );
   let draining = false;
   const slack = slackApp(
     config,
-    { log, slackLog, useCases: slackUseCases(uc, services, chat) },
+    { log, slackLog, useCases: slackUseCases(uc, services, chat), onAck: obs.ack },
     services,
     opts,
   );
-  // One server for every route: health, readiness and ingest first, then Slack's receiver (HTTP mode).
-  const server = createHttpServer({
-    port: config.http.port,
-    log,
-    routes: [
-      httpRoutes(config, services, uc, log, {
-        draining: () => draining,
-        slack: () => slack.readiness(),
-      }),
-      slack.handler,
-    ],
-  });
+  const server = httpServer(config, { services, uc, log, obs, slack, draining: () => draining });
 
   let port: number;
   try {
@@ -157,10 +150,31 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   };
 }
 
+/** One server for every route: metrics, health, readiness and ingest first, then Slack's receiver (HTTP mode). */
+function httpServer(
+  config: Config,
+  p: {
+    services: Services;
+    uc: UseCases;
+    log: Logger;
+    obs: Observability;
+    slack: SlackApp;
+    draining(): boolean;
+  },
+) {
+  const ready = { draining: p.draining, slack: () => p.slack.readiness() };
+  return createHttpServer({
+    port: config.http.port,
+    log: p.log,
+    observe: p.obs.request,
+    routes: [p.obs.route, httpRoutes(config, p.services, p.uc, p.log, ready), p.slack.handler],
+  });
+}
+
 /** The Slack app (Bolt: HTTP receiver or Socket Mode) over the composed use cases. */
 function slackApp(
   config: Config,
-  parts: Pick<Parameters<typeof createSlackApp>[0], 'log' | 'slackLog' | 'useCases'>,
+  parts: Pick<Parameters<typeof createSlackApp>[0], 'log' | 'slackLog' | 'useCases' | 'onAck'>,
   services: Services,
   opts: StartOptions,
 ) {

@@ -4,6 +4,7 @@ import type { Ctx } from '../app/context.ts';
 import type { Services } from '../composition/services.ts';
 import type { UseCases } from '../composition/use-cases.ts';
 import type { SlaDefinition } from '../domain/sla/definition.ts';
+import { byTags } from '../domain/sla/indicator.ts';
 import { formatBurn, formatCount, formatTarget } from '../shared/format.ts';
 import { type Io, parse, UsageError, when, writeListing } from './common.ts';
 import { slaReportCommand } from './sla-report.ts';
@@ -26,8 +27,14 @@ export function readYamlDocuments(
   };
 }
 
+/** `availability`, `latency<300ms`, with `+filter` when its SLI filters the metric's attributes. */
 export const indicatorText = (d: SlaDefinition) =>
-  d.indicator.kind === 'latency' ? `latency<${d.indicator.thresholdMs}ms` : 'availability';
+  (d.indicator.kind === 'latency' ? `latency<${d.indicator.thresholdMs}ms` : 'availability') +
+  (byTags(d.indicator) ? '+filter' : '');
+
+/** `30d` rolling, or a calendar window as written: `1M calendar`. */
+export const windowText = (d: SlaDefinition) =>
+  d.calendar ? `${d.calendar.count}${d.calendar.unit} calendar` : `${d.windowDays}d`;
 
 export async function slaCommand(
   services: Services,
@@ -101,14 +108,14 @@ async function applyCommand(uc: UseCases, ctx: Ctx, file: string, io: Io): Promi
     return 1;
   }
   const outcome = await uc.applySlas(ctx, yaml.docs);
+  // docs[i] → file:line of that document, so each problem can be found in the file.
+  const locate = (m: string) =>
+    m.replace(/^docs\[(\d+)\]/, (label, i: string) => {
+      const line = yaml.lines[Number(i)];
+      return line === undefined ? label : `${file}:${line}: ${label}`;
+    });
   if (!outcome.ok) {
-    // docs[i] → file:line of that document, so each problem can be found in the file.
-    const located = outcome.errors.map((m) =>
-      m.replace(/^docs\[(\d+)\]/, (label, i: string) => {
-        const line = yaml.lines[Number(i)];
-        return line === undefined ? label : `${file}:${line}: ${label}`;
-      }),
-    );
+    const located = outcome.errors.map(locate);
     io.err.write(
       `leak sla: ${file} is not a valid SLO set (nothing was applied):\n${located.map((m) => `  - ${m}`).join('\n')}\n`,
     );
@@ -125,6 +132,8 @@ async function applyCommand(uc: UseCases, ctx: Ctx, file: string, io: Io): Promi
           : `unchanged (version ${r.version})`;
     io.out.write(`${r.id}: ${what}\n`);
   }
+  for (const o of outcome.objects) io.out.write(`${o.kind} ${o.name}: ${o.outcome}\n`);
+  for (const w of outcome.warnings) io.err.write(`leak sla: warning: ${locate(w)}\n`);
   io.out.write(
     `Applied ${file}: ${formatCount(counts.new)} new, ${formatCount(counts.revised)} revised, ${formatCount(counts.unchanged)} unchanged.\n`,
   );
@@ -157,7 +166,7 @@ async function listCommand(services: Services, json: boolean, io: Io): Promise<n
       d.metric,
       indicatorText(d),
       formatTarget(d.target),
-      `${d.windowDays}d`,
+      windowText(d),
       when(d.activeFromMs),
       burnText(burn.get(d.id)),
     ],

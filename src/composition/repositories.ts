@@ -11,6 +11,7 @@ import { reportOutbox, reportRepository } from '../adapters/db/report-repository
 import { makeRepositories } from '../adapters/db/repositories.ts';
 import { retentionRepository } from '../adapters/db/retention-repository.ts';
 import { rollupRepository } from '../adapters/db/rollup-repository.ts';
+import { seriesStateStore } from '../adapters/db/series-state-repository.ts';
 import { slaAlertStore, slaSignals } from '../adapters/db/sla-alert-repository.ts';
 import { telemetryStore } from '../adapters/db/telemetry-repository.ts';
 import { webhookStore } from '../adapters/db/webhook-repository.ts';
@@ -21,6 +22,8 @@ export function openRepositories(db: Db) {
     ...makeRepositories(db),
     /** Bronze and Silver writes (ingest) and the compaction of pending Silver minutes. */
     telemetry: telemetryStore(db, sketchOps),
+    /** The cumulative→delta state of metric series, written with the Silver minutes it produced. */
+    seriesState: seriesStateStore(db, sketchOps),
     rollups: rollupRepository(db, sketchOps),
     retention: retentionRepository(db),
     gold: goldRepository(db, sketchOps),

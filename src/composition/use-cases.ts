@@ -106,8 +106,9 @@ export function composeUseCases(services: Services, config: Config, wiring: Wiri
     fix,
     sla,
     /**
-     * Telemetry ingest: events and metric points into Bronze and Silver, each batch in one atomic write. It
-     * holds the cumulative→delta state of metric series, so it is built once per composition (process).
+     * Telemetry ingest: events and metric points into Bronze and Silver, each batch in one atomic write.
+     * The cumulative→delta state of metric series lives in the database (any number of instances and
+     * replicas agree on it); an instance only caches it.
      */
     ingest: lazyIngest(services, config),
     /** Webhooks, the ledger and the revenue watch (issue 12). */
@@ -162,12 +163,15 @@ export type UseCases = ReturnType<typeof composeUseCases>;
 function lazyIngest(services: Services, config: Config): TelemetryIngest {
   let ingest: TelemetryIngest | undefined;
   const made = () =>
-    (ingest ??= telemetryIngest({
-      store: services.repos.telemetry,
-      hash: piiHasher(piiKeyOf(services)),
-      latencyThresholdMs: () => config.telemetry.slowMs,
-      rollup: sketchRollup,
-    }));
+    (ingest ??= telemetryIngest(
+      {
+        store: services.repos.telemetry,
+        hash: piiHasher(piiKeyOf(services)),
+        latencyThresholdMs: () => config.telemetry.slowMs,
+        rollup: sketchRollup,
+      },
+      services.repos.seriesState,
+    ));
   return { events: (events) => made().events(events), metrics: (points) => made().metrics(points) };
 }
 

@@ -26,7 +26,7 @@ export function toConfig(e: Env, pairs: ParsedPairs): Config {
       apiUrl,
       socketMode: e.SLACK_APP_TOKEN !== undefined,
     },
-    http: { port: e.PORT },
+    http: { port: e.PORT, metricsToken: e.METRICS_TOKEN },
     logLevel: e.LOG_LEVEL,
     piiHashKey: e.PII_HASH_KEY ?? null,
     budget: {

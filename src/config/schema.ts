@@ -43,6 +43,7 @@ export const envSchema = z.object({
   ),
   SLACK_API_URL: z.preprocess(blankToUndefined, z.url().default('https://slack.com/api/')),
   PORT: num(3000, (n) => n.int().min(0).max(65535)),
+  METRICS_TOKEN: optionalString,
   LOG_LEVEL: z.preprocess(
     blankToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),

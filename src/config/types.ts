@@ -18,7 +18,11 @@ export interface Config {
     apiUrl: string;
     socketMode: boolean;
   };
-  http: { port: number };
+  http: {
+    port: number;
+    /** The bearer token GET /metrics asks of a scraper; undefined: the route is open. */
+    metricsToken: string | undefined;
+  };
   /** Unset: the server logs at info, the CLI at warn (its stdout is for results). */
   logLevel: Env['LOG_LEVEL'];
   /**

@@ -130,6 +130,100 @@ describe.each(backends.map((b) => b.name))('leak sla on %s', (name) => {
     expect((await leak(['sla', 'list'])).out).toMatch(/checkout-availability\s+2\s/);
   });
 
+  it('applies standalone alerting documents: rules, channels, a calendar window; objects kept', async () => {
+    const meta = (name: string) => ({ name });
+    const docs = [
+      {
+        apiVersion: 'openslo/v1',
+        kind: 'DataSource',
+        metadata: meta('ours'),
+        spec: { type: 'revenue-leak-sre', connectionDetails: { token: 'x' } },
+      },
+      {
+        apiVersion: 'openslo/v1',
+        kind: 'AlertCondition',
+        metadata: meta('fast-burn'),
+        spec: {
+          severity: 'page',
+          condition: { kind: 'burnrate', op: 'gt', threshold: 14.4, lookbackWindow: '1h', alertAfter: '5m' },
+        },
+      },
+      {
+        apiVersion: 'openslo/v1',
+        kind: 'AlertNotificationTarget',
+        metadata: meta('oncall'),
+        spec: { target: 'slack:C0ONCALL001' },
+      },
+      {
+        apiVersion: 'openslo/v1',
+        kind: 'AlertPolicy',
+        metadata: meta('paging'),
+        spec: {
+          alertWhenNoData: true,
+          conditions: [{ conditionRef: 'fast-burn' }],
+          notificationTargets: [{ targetRef: 'oncall' }],
+        },
+      },
+      edit(
+        edit(edit(slo(), 'metadata', { name: 'checkout-monthly' }), 'spec.alertPolicies', ['paging']),
+        'spec.timeWindow',
+        [
+          {
+            duration: '1M',
+            isRolling: false,
+            calendar: { startTime: '2026-01-01 00:00:00', timeZone: 'UTC' },
+          },
+        ],
+      ),
+    ];
+    const r = await leak(['sla', 'apply', '-f', file('alerting.yaml', yamlOf(docs))]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/checkout-monthly: defined \(version 1\)/);
+    expect(r.out).toMatch(/^AlertPolicy paging: stored$/m);
+    expect(r.out).toMatch(/^DataSource ours: stored$/m);
+    // Accepted with a warning that names the file, line, document and field.
+    expect(r.err).toMatch(
+      /leak sla: warning: .*alerting\.yaml:\d+: docs\[3\] \(AlertPolicy paging\): spec\.alertWhenNoData is not supported/,
+    );
+    const list = await leak(['sla', 'list', '--json']);
+    const monthly = (JSON.parse(list.out) as { id: string }[]).find((d) => d.id === 'checkout-monthly');
+    expect(monthly).toMatchObject({
+      windowDays: 30,
+      calendar: { unit: 'M', timeZone: 'UTC' },
+      rules: [{ action: 'page', name: '1h/5m', factor: 14.4 }],
+      notify: { page: ['C0ONCALL001'], ticket: [] },
+    });
+    expect((await leak(['sla', 'list'])).out).toMatch(/checkout-monthly\s+1\s+.*1M calendar/);
+  });
+
+  it('a later file refers to the Service and SLI applied earlier', async () => {
+    const later = edit(slo(), 'metadata', { name: 'checkout-later' });
+    const r = await leak(['sla', 'apply', '-f', file('later.yaml', yamlOf([later]))]);
+    expect(r.err).toBe('');
+    expect(r.out).toMatch(/checkout-later: defined \(version 1\)/);
+  });
+
+  it('refusals name the file line, the document and the field; a Sloth file says what to convert', async () => {
+    const mail = {
+      apiVersion: 'openslo/v1',
+      kind: 'AlertNotificationTarget',
+      metadata: { name: 'mail' },
+      spec: { target: 'email' },
+    };
+    const r = await leak(['sla', 'apply', '-f', file('mail.yaml', yamlOf([...set(), mail]))]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(
+      /mail\.yaml:\d+: docs\[3\] \(AlertNotificationTarget mail\): spec\.target "email" is not a Slack channel/,
+    );
+    const sloth =
+      'version: prometheus/v1\nservice: checkout\nslos:\n  - name: availability\n    objective: 99.9\n    sli: { events: { error_query: x, total_query: y } }\n';
+    const s = await leak(['sla', 'apply', '-f', file('sloth.yaml', sloth)]);
+    expect(s.code).toBe(1);
+    expect(s.err).toMatch(
+      /sloth\.yaml:1: docs\[0\] \(Sloth spec checkout\): version "prometheus\/v1": this is a Sloth spec.*convert slos\[0\] \(availability\)\.sli\.events to an OpenSLO SLI ratioMetric/,
+    );
+  });
+
   it('an unreadable file exits 1', async () => {
     const r = await leak(['sla', 'apply', '-f', join(dir, 'missing.yaml')]);
     expect(r.code).toBe(1);

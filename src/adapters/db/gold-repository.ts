@@ -1,26 +1,35 @@
 import type { AuditEntry } from '../../app/incidents/ports.ts';
+import type { SlaDayQuery, SlaDayReads } from '../../app/sla/day-snapshot.ts';
 import type { GoldSnapshots, SlaDayTotals } from '../../app/telemetry/ports.ts';
 import type { SketchOps } from '../../app/telemetry/sketch-ports.ts';
 import type { GoldSnapshot } from '../../domain/sla/snapshot.ts';
 import type { Db } from './client.ts';
 import { incidentTx } from './incidents-repository.ts';
 import { epochMs, iso } from './instants.ts';
+import { rowSelect } from './sla-select-sql.ts';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
 const fromB64 = (v: unknown) =>
   typeof v === 'string' && v !== '' ? new Uint8Array(Buffer.from(v, 'base64')) : null;
 
-type SeriesRow = { tags_hash: string; at_ms: number; count: number; errors: number; sketch: string | null };
+type SeriesRow = {
+  tags_hash: string;
+  at_ms: number;
+  count: number;
+  errors: number;
+  good: boolean;
+  sketch: string | null;
+};
 
-type DayQuery = Parameters<GoldSnapshots['dayTotals']>[0];
+type DayQuery = SlaDayQuery;
 type Merge = (a: Uint8Array | null, b: Uint8Array | null) => Uint8Array | null;
 
 /**
  * Gold snapshots (gold_snapshots, migration 0004) and the Silver reads the SLA engine needs. Sketches are
  * merged with the injected SketchOps (this adapter cannot import the sketch library).
  */
-export function goldRepository(db: Db, sketchOps: Pick<SketchOps, 'merge'>): GoldSnapshots {
+export function goldRepository(db: Db, sketchOps: Pick<SketchOps, 'merge'>): GoldSnapshots & SlaDayReads {
   const merge: Merge = (a, b) => (a && b ? sketchOps.merge(a, b) : (a ?? b));
   return {
     dayTotals: (q) => dayTotals(db, merge, q),
@@ -30,13 +39,22 @@ export function goldRepository(db: Db, sketchOps: Pick<SketchOps, 'merge'>): Gol
   };
 }
 
-const series = (table: 'silver_minute' | 'silver_hour', col: 'minute' | 'hour', sketches: boolean) =>
-  `SELECT tags_hash, ${epochMs(col)} AS at_ms,
-            count::float8 AS count, errors::float8 AS errors,
+/**
+ * A day's rows of the series, narrowed by the indicator's filters: each row's bad events by the indicator
+ * as `errors` (availability), and whether its events can be good at all (latency with a good filter).
+ */
+function series(table: 'silver_minute' | 'silver_hour', q: DayQuery, sketches: boolean) {
+  const col = table === 'silver_hour' ? 'hour' : 'minute';
+  const params: unknown[] = [q.service, q.metric, iso(q.dayMs), iso(q.dayMs + DAY_MS)];
+  const select = q.indicator ? rowSelect(q.indicator, params) : { and: '', bad: 'errors', good: 'true' };
+  const text = `SELECT tags_hash, ${epochMs(col)} AS at_ms,
+            count::float8 AS count, (${select.bad})::float8 AS errors, ${select.good} AS good,
             ${sketches ? "encode(sketch, 'base64')" : 'NULL::text'} AS sketch
      FROM ${table}
-     WHERE service = $1 AND metric = $2 AND ${col} >= $3::timestamptz AND ${col} < $4::timestamptz
+     WHERE service = $1 AND metric = $2 AND ${col} >= $3::timestamptz AND ${col} < $4::timestamptz${select.and}
      ORDER BY ${col}`;
+  return { text, params };
+}
 
 const hourKey = (tags: string, atMs: number) => `${tags}\u0000${Math.floor(atMs / HOUR_MS)}`;
 
@@ -58,10 +76,13 @@ function hoursToReadWhole(minutes: readonly SeriesRow[], hours: readonly SeriesR
 type MinuteSum = { count: number; errors: number; sketch: Uint8Array | null };
 
 async function dayTotals(db: Db, merge: Merge, q: DayQuery): Promise<SlaDayTotals> {
-  const { service, metric, dayMs, target, sketches = false } = q;
-  const params = [service, metric, iso(dayMs), iso(dayMs + DAY_MS)];
-  const minutes = await db.query<SeriesRow>(series('silver_minute', 'minute', sketches), params);
-  const hours = await db.query<SeriesRow>(series('silver_hour', 'hour', sketches), params);
+  const { target, sketches = false } = q;
+  const m = series('silver_minute', q, sketches);
+  const h = series('silver_hour', q, sketches);
+  const minutes = await db.query<SeriesRow>(m.text, m.params);
+  const hours = await db.query<SeriesRow>(h.text, h.params);
+  // Only rows whose events can be good bring their values: the rest are all bad (latency, good filter).
+  const valuesOf = (r: SeriesRow) => (r.good === true ? fromB64(r.sketch) : null);
   const fromHour = hoursToReadWhole(minutes, hours);
 
   const out: SlaDayTotals = {
@@ -75,7 +96,7 @@ async function dayTotals(db: Db, merge: Merge, q: DayQuery): Promise<SlaDayTotal
     if (!fromHour.has(hourKey(h.tags_hash, Number(h.at_ms)))) continue;
     out.total += Number(h.count);
     out.errors += Number(h.errors);
-    if (sketches) out.sketchBytes = merge(out.sketchBytes, fromB64(h.sketch));
+    if (sketches) out.sketchBytes = merge(out.sketchBytes, valuesOf(h));
   }
   const perMinute = new Map<number, MinuteSum>();
   for (const m of minutes) {
@@ -85,7 +106,7 @@ async function dayTotals(db: Db, merge: Merge, q: DayQuery): Promise<SlaDayTotal
     const errors = Number(m.errors);
     out.total += count;
     out.errors += errors;
-    const sketch = sketches ? fromB64(m.sketch) : null;
+    const sketch = sketches ? valuesOf(m) : null;
     const cur = perMinute.get(at);
     if (cur) {
       cur.count += count;

@@ -103,3 +103,33 @@ export function jobQueue(db: Db): JobQueue {
     },
   };
 }
+
+/**
+ * The outbox's figures in one read. A job waits from its creation, or from when it fell due if it was
+ * queued for later and never tried yet (a weekly report waiting for its day's data); a job queued for
+ * later does not wait yet. A job re-armed under its natural key after it was delivered counts from its
+ * first creation until it is delivered again (the table keeps no "pending since"), so a scrape in that
+ * moment can read a large age once; alert on the age held over minutes, not on one sample.
+ */
+export async function readOutboxFigures(db: Db): Promise<{
+  pending: number;
+  done: number;
+  failed: number;
+  oldestPendingAgeSeconds: number;
+}> {
+  const [r] = await db.query<{ pending: number; done: number; failed: number; oldest: number }>(
+    `SELECT count(*) FILTER (WHERE state = 'pending')::int AS pending,
+            count(*) FILTER (WHERE state = 'done')::int AS done,
+            count(*) FILTER (WHERE state = 'failed')::int AS failed,
+            coalesce(extract(epoch FROM now() - min(
+              CASE WHEN attempts = 0 THEN greatest(created_at, run_after) ELSE created_at END
+            ) FILTER (WHERE state = 'pending' AND (attempts > 0 OR run_after <= now()))), 0)::float8 AS oldest
+       FROM jobs`,
+  );
+  return {
+    pending: Number(r?.pending ?? 0),
+    done: Number(r?.done ?? 0),
+    failed: Number(r?.failed ?? 0),
+    oldestPendingAgeSeconds: Math.max(0, Number(r?.oldest ?? 0)),
+  };
+}

@@ -66,3 +66,15 @@ export const slaAlertState = pgTable('sla_alert_state', {
   lastFiredAt: tz('last_fired_at'),
   lastTicketAt: tz('last_ticket_at'),
 });
+
+/** OpenSLO objects other than SLOs, as last applied (migration 0009): later files refer to them by name. */
+export const opensloObjects = pgTable(
+  'openslo_objects',
+  {
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    document: jsonb('document').notNull(),
+    appliedAt: tz('applied_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.kind, t.name] })],
+);

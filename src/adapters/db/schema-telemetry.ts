@@ -85,3 +85,20 @@ export const silverMinutePending = pgTable('silver_minute_pending', {
 export const silverHour = pgTable('silver_hour', { ...silverColumns(), hour: tz('hour').notNull() }, (t) => [
   primaryKey({ columns: [t.service, t.metric, t.tagsHash, t.hour] }),
 ]);
+
+/**
+ * migrations/0008: the cumulative→delta state of each OTLP metric series (series-state-repository.ts), keyed
+ * by the SHA-256 of its series key; `state` is the last point's fields as JSON, `version` the compare-and-set.
+ */
+export const metricSeriesState = pgTable('metric_series_state', {
+  seriesHash: bytea('series_hash').primaryKey(),
+  seriesKey: text('series_key').notNull(),
+  service: text('service').notNull(),
+  metric: text('metric').notNull(),
+  kind: text('kind').notNull(),
+  startTime: tz('start_time'),
+  lastTime: tz('last_time').notNull(),
+  state: jsonb('state').notNull(),
+  version: bigint('version', { mode: 'number' }).notNull(),
+  updatedAt: tz('updated_at').notNull().defaultNow(),
+});

@@ -34,7 +34,8 @@ function jsonbText(o: Readonly<Record<string, unknown>>): string {
   );
 }
 /** A text[] literal. Lone surrogates become U+FFFD when the driver encodes the parameter as UTF-8. */
-const textArray = (values: readonly (string | null)[]): string => `{${values.map(textElement).join(',')}}`;
+export const textArray = (values: readonly (string | null)[]): string =>
+  `{${values.map(textElement).join(',')}}`;
 /** A float8[] (or int[]) literal: String() of a number (NaN and ±Infinity included) is valid float8 input. */
 const numberArray = (values: readonly (number | null)[]): string =>
   `{${values.map((v) => (v === null ? 'NULL' : String(v))).join(',')}}`;
@@ -76,18 +77,28 @@ export const WRITE = `WITH bronze AS (
                 $11::text::jsonb[])
       AS b(t, service, name, level, ok, duration, message, trace_id, user_hash, email_hash, attributes)
   )
-  INSERT INTO silver_minute_pending
+  ${pendingInsert(12)}`;
+
+/**
+ * The insert of pending Silver rows whose 15 parameters (pendingParams) start at $`first`; `where` (a
+ * condition, e.g. on a CTE of the same statement) gates the whole insert. Shared by WRITE and the
+ * metric-series write (series-state-repository.ts).
+ */
+export function pendingInsert(first: number, where = ''): string {
+  const $ = (i: number) => `$${first + i}`;
+  return `INSERT INTO silver_minute_pending
     (service, metric, tags, tags_hash, minute, count, errors, sum, min, max, sketch)
   SELECT s.service, m.metric, t.tags, t.tags_hash, to_timestamp(mi.minute / 1000.0), u.count::bigint,
          coalesce(u.errors, 0)::bigint, u.sum, u.min, u.max, decode(u.sketch, 'base64')
-  FROM unnest($12::text::int[], $13::text::int[], $14::text::int[], $15::text::int[], $16::text::float8[],
-              $17::text::float8[], $18::text::float8[], $19::text::float8[], $20::text::float8[],
-              $21::text::text[])
+  FROM unnest(${$(0)}::text::int[], ${$(1)}::text::int[], ${$(2)}::text::int[], ${$(3)}::text::int[], ${$(4)}::text::float8[],
+              ${$(5)}::text::float8[], ${$(6)}::text::float8[], ${$(7)}::text::float8[], ${$(8)}::text::float8[],
+              ${$(9)}::text::text[])
     AS u(service, metric, tag, minute, count, errors, sum, min, max, sketch)
-  JOIN unnest($22::text::text[]) WITH ORDINALITY AS s(service, i) ON s.i = u.service
-  JOIN unnest($23::text::text[]) WITH ORDINALITY AS m(metric, i) ON m.i = u.metric
-  JOIN unnest($24::text::jsonb[], $25::text::text[]) WITH ORDINALITY AS t(tags, tags_hash, i) ON t.i = u.tag
-  JOIN unnest($26::text::float8[]) WITH ORDINALITY AS mi(minute, i) ON mi.i = u.minute`;
+  JOIN unnest(${$(10)}::text::text[]) WITH ORDINALITY AS s(service, i) ON s.i = u.service
+  JOIN unnest(${$(11)}::text::text[]) WITH ORDINALITY AS m(metric, i) ON m.i = u.metric
+  JOIN unnest(${$(12)}::text::jsonb[], ${$(13)}::text::text[]) WITH ORDINALITY AS t(tags, tags_hash, i) ON t.i = u.tag
+  JOIN unnest(${$(14)}::text::float8[]) WITH ORDINALITY AS mi(minute, i) ON mi.i = u.minute${where ? `\n  WHERE ${where}` : ''}`;
+}
 
 /** $1…$11 of WRITE: the Bronze rows, one array literal per column. */
 export const bronzeParams = (rows: readonly BronzeRow[]): string[] => [

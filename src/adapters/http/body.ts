@@ -6,10 +6,6 @@ import { createGunzip } from 'node:zlib';
  * how every answer is written. Framework-free, like health.ts.
  */
 
-export const PROTOBUF_MESSAGE =
-  'application/x-protobuf is not supported: send OTLP/HTTP JSON: set the exporter protocol to http/json ' +
-  "(OTEL_EXPORTER_OTLP_PROTOCOL=http/json), or encoding: json on the Collector's otlphttp exporter";
-
 /** A refusal with its status and extra headers. */
 export class HttpFail extends Error {
   readonly status: number;
@@ -25,9 +21,29 @@ export class HttpFail extends Error {
 export class ClientGone extends Error {}
 
 /**
- * Answers in JSON. A request whose body was not read to its end (refused early) gets `Connection: close`:
+ * Writes an answer. A request whose body was not read to its end (refused early) gets `Connection: close`:
  * its remaining bytes are discarded rather than read as the next request.
  */
+export function sendBytes(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string | Uint8Array,
+  headers: Record<string, string | number> = {},
+): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.byteLength,
+    'cache-control': 'no-store',
+    ...(req.complete ? {} : { connection: 'close' }),
+    ...headers,
+  });
+  res.end(body);
+}
+
+/** Answers in JSON (sendBytes). */
 export function send(
   req: IncomingMessage,
   res: ServerResponse,
@@ -35,16 +51,7 @@ export function send(
   body: object,
   headers: Record<string, string | number> = {},
 ): void {
-  if (res.headersSent || res.destroyed) return;
-  const json = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(json),
-    'cache-control': 'no-store',
-    ...(req.complete ? {} : { connection: 'close' }),
-    ...headers,
-  });
-  res.end(json);
+  sendBytes(req, res, status, 'application/json; charset=utf-8', JSON.stringify(body), headers);
 }
 
 export const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -57,14 +64,26 @@ export function bearerToken(req: IncomingMessage): string | null {
   return m ? m[1]! : null;
 }
 
-export function checkContentType(req: IncomingMessage): void {
-  const raw = header(req, 'content-type');
-  const type = (raw ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/json') return;
-  if (type === 'application/x-protobuf' || type === 'application/protobuf') {
-    throw new HttpFail(415, PROTOBUF_MESSAGE);
-  }
-  throw new HttpFail(415, `unsupported Content-Type ${JSON.stringify(raw ?? '')}: send application/json`);
+/** How a request body is encoded: OTLP/HTTP allows JSON and binary protobuf. */
+export type BodyType = 'json' | 'protobuf';
+
+/** The body's encoding named by its Content-Type (parameters such as charset ignored); null for others. */
+export function bodyType(req: IncomingMessage): BodyType | null {
+  const type = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type === 'application/json') return 'json';
+  if (type === 'application/x-protobuf' || type === 'application/protobuf') return 'protobuf';
+  return null;
+}
+
+/** The body's encoding, if it is one of `allowed`; else 415 naming them. */
+export function checkContentType(req: IncomingMessage, allowed: readonly BodyType[] = ['json']): BodyType {
+  const type = bodyType(req);
+  if (type !== null && allowed.includes(type)) return type;
+  const names = allowed.map((t) => (t === 'json' ? 'application/json' : 'application/x-protobuf'));
+  throw new HttpFail(
+    415,
+    `unsupported Content-Type ${JSON.stringify(header(req, 'content-type') ?? '')}: send ${names.join(' or ')}`,
+  );
 }
 
 /** True for a gzip body; identity or no coding → false; anything else → 415. */

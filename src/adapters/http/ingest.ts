@@ -4,9 +4,12 @@ import type { TelemetryIngest } from '../../app/telemetry/ingest.ts';
 import { eventWindowCheck, parseEventBatch } from '../../domain/telemetry/event.ts';
 import { logsRequestToEvents } from '../../domain/telemetry/otlp-logs.ts';
 import { metricsRequestToPoints } from '../../domain/telemetry/otlp-metrics.ts';
+import { tracesRequestToEvents } from '../../domain/telemetry/otlp-traces.ts';
 import { isAppError } from '../../shared/errors.ts';
 import {
+  type BodyType,
   bearerToken,
+  bodyType,
   ClientGone,
   checkContentType,
   HttpFail,
@@ -15,24 +18,42 @@ import {
   parseJson,
   readBody,
   send,
+  sendBytes,
   tooLarge,
 } from './body.ts';
 import type { RouteHandler } from './health.ts';
+import {
+  decodeRequest,
+  encodeResponse,
+  encodeStatus,
+  type OtlpSignal,
+  otlpProto,
+  PROTOBUF_CONTENT_TYPE,
+  ProtoDecodeError,
+  rpcCodeFor,
+} from './otlp-proto.ts';
 
 /**
- * Telemetry ingest over HTTP (issue 5, TELEMETRY.md), framework-free like health.ts:
- *   POST /v1/logs              OTLP/HTTP JSON ExportLogsServiceRequest    → 200 {} | {partialSuccess}
- *   POST /v1/metrics           OTLP/HTTP JSON ExportMetricsServiceRequest → 200 {} | {partialSuccess}
- *   POST /api/telemetry/events plain JSON batch (event.ts)                → 200 {accepted, rejected}
+ * Telemetry ingest over HTTP (issues 5 and 13, TELEMETRY.md), framework-free like health.ts:
+ *   POST /v1/logs              OTLP/HTTP ExportLogsServiceRequest    → 200 ExportLogsServiceResponse
+ *   POST /v1/metrics           OTLP/HTTP ExportMetricsServiceRequest → 200 ExportMetricsServiceResponse
+ *   POST /v1/traces            OTLP/HTTP ExportTraceServiceRequest   → 200 ExportTraceServiceResponse
+ *   POST /api/telemetry/events plain JSON batch (event.ts)           → 200 {accepted, rejected}
  *
- * Every answer is JSON (OTLP: "answer in the request's content type"; protobuf is refused with 415).
+ * The OTLP routes take `application/json` and `application/x-protobuf` (the default of most SDKs and of
+ * the Collector's otlphttp exporter) on the same path, and answer in the request's encoding: protobuf
+ * bodies are decoded with the official definitions into the same OTLP/JSON object (otlp-proto.ts), so one
+ * converter per signal serves both. The answer is an empty Export*ServiceResponse, or `partialSuccess`
+ * with the rejected count and the first reasons; a refusal is a google.rpc.Status (`{code, message}`,
+ * otlp-proto.ts rpcCodeFor), protobuf-encoded when the request was protobuf. The plain events route
+ * takes JSON only and answers `{error}` on refusal.
  * - 401 + `WWW-Authenticate: Bearer` without a valid `Authorization: Bearer <token>`;
- * - 405 + `Allow: POST` for another method on these paths; 415 for a content type other than
- *   application/json or a content coding other than gzip/identity;
+ * - 405 + `Allow: POST` for another method on these paths; 415 for another content type or a content
+ *   coding other than gzip/identity;
  * - 413 when the body is over `maxBodyBytes` (64 MiB) as sent or once inflated. A Content-Length over
  *   the cap is refused before reading; otherwise reading stops at the cap (never buffering past it), the
  *   answer carries `Connection: close` and the rest of the upload is discarded, not stored;
- * - 400 for bad gzip, bad JSON, or a body that is not the expected request at all (AppError VALIDATION);
+ * - 400 for bad gzip, bad JSON or protobuf, or a body that is not the expected request at all;
  * - 503 + `Retry-After: 5` when the token store or the ingest port fails: the answer is sent only once
  *   `deps.ingest` resolved, so a 200 means the data is durable and anything else may be retried.
  *
@@ -60,53 +81,53 @@ export interface IngestRoutesDeps {
 
 export const LOGS_PATH = '/v1/logs';
 export const METRICS_PATH = '/v1/metrics';
+export const TRACES_PATH = '/v1/traces';
 export const EVENTS_PATH = '/api/telemetry/events';
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 export const RETRY_AFTER_SECONDS = 5;
-export { PROTOBUF_MESSAGE } from './body.ts';
 
-type Route = 'logs' | 'metrics' | 'events';
+type Route = OtlpSignal | 'events';
 const ROUTES: ReadonlyMap<string, Route> = new Map([
   [LOGS_PATH, 'logs'],
   [METRICS_PATH, 'metrics'],
+  [TRACES_PATH, 'traces'],
   [EVENTS_PATH, 'events'],
 ]);
+
+/** Each signal's count field in ExportXPartialSuccess. */
+const REJECTED_FIELD: Record<OtlpSignal, string> = {
+  logs: 'rejectedLogRecords',
+  metrics: 'rejectedDataPoints',
+  traces: 'rejectedSpans',
+};
 
 /**
  * An OTLP Export*ServiceResponse: empty when everything was taken, else partialSuccess with how many were
  * refused (under the signal's own field name) and the first reasons.
  */
-function otlpAnswer(
-  field: 'rejectedLogRecords' | 'rejectedDataPoints',
-  c: { rejected: number; errors: string[] },
-): object {
+function otlpAnswer(signal: OtlpSignal, c: { rejected: number; errors: string[] }): object {
   if (c.rejected === 0 && c.errors.length === 0) return {};
-  return {
-    partialSuccess: { [field]: c.rejected, errorMessage: `${c.rejected} rejected: ${c.errors.join('; ')}` },
-  };
+  const errorMessage = `${c.rejected} rejected: ${c.errors.join('; ')}`;
+  return { partialSuccess: { [REJECTED_FIELD[signal]]: c.rejected, errorMessage } };
 }
 
-/** Runs the conversion and the ingest; the answer's status and body. */
-async function handle(
-  deps: IngestRoutesDeps,
-  route: Route,
-  body: unknown,
-): Promise<{ status: number; body: object }> {
+/** Runs the conversion and the ingest; the answer's body (status 200). */
+async function handle(deps: IngestRoutesDeps, route: Route, body: unknown): Promise<object> {
   const w = deps.eventWindow?.();
   const accept = w ? eventWindowCheck(w.fromMs, w.toMs) : () => null;
-  if (route === 'logs') {
-    const c = logsRequestToEvents(body, accept);
+  if (route === 'logs' || route === 'traces') {
+    const c = route === 'logs' ? logsRequestToEvents(body, accept) : tracesRequestToEvents(body, accept);
     if (c.events.length > 0) await deps.ingest.events(c.events);
-    return { status: 200, body: otlpAnswer('rejectedLogRecords', c) };
+    return otlpAnswer(route, c);
   }
   if (route === 'metrics') {
     const c = metricsRequestToPoints(body);
     if (c.points.length > 0) await deps.ingest.metrics(c.points);
-    return { status: 200, body: otlpAnswer('rejectedDataPoints', c) };
+    return otlpAnswer(route, c);
   }
   const batch = parseEventBatch(body, accept);
   if (batch.events.length > 0) await deps.ingest.events(batch.events);
-  return { status: 200, body: { accepted: batch.events.length, rejected: batch.rejected } };
+  return { accepted: batch.events.length, rejected: batch.rejected };
 }
 
 /** The caller's token id, or a 401. */
@@ -124,13 +145,47 @@ async function authenticate(deps: IngestRoutesDeps, req: IncomingMessage): Promi
   return who.id;
 }
 
-/** The request's JSON body, its type, coding and size checked first. */
-async function jsonBody(req: IncomingMessage, cap: number): Promise<unknown> {
-  checkContentType(req);
+/** The request's body as the route's request object, its type, coding and size checked first. */
+async function requestBody(req: IncomingMessage, route: Route, cap: number): Promise<unknown> {
+  const type = checkContentType(req, route === 'events' ? ['json'] : ['json', 'protobuf']);
   const gzip = isGzip(req);
   const length = Number(header(req, 'content-length'));
   if (Number.isFinite(length) && length > cap) throw tooLarge(cap, 'size');
-  return parseJson(await readBody(req, cap, gzip));
+  const bytes = await readBody(req, cap, gzip);
+  if (type === 'json' || route === 'events') return parseJson(bytes);
+  try {
+    return decodeRequest(route, bytes);
+  } catch (e) {
+    if (e instanceof ProtoDecodeError) throw new HttpFail(400, e.message);
+    throw e;
+  }
+}
+
+/** How an OTLP route answers this request: in protobuf when it was sent in protobuf, else in JSON. */
+const answerType = (req: IncomingMessage, route: Route): BodyType =>
+  route !== 'events' && bodyType(req) === 'protobuf' ? 'protobuf' : 'json';
+
+/** A 200 with the route's answer, in the request's encoding. */
+function answer(req: IncomingMessage, res: ServerResponse, route: Route, body: object): void {
+  if (route !== 'events' && answerType(req, route) === 'protobuf') {
+    sendBytes(req, res, 200, PROTOBUF_CONTENT_TYPE, encodeResponse(route, body));
+  } else send(req, res, 200, body);
+}
+
+/** A refusal: a google.rpc.Status on the OTLP routes (in the request's encoding), `{error}` on events. */
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: Route,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  const s = { code: rpcCodeFor(status), message };
+  if (route === 'events') send(req, res, status, { error: message }, headers);
+  else if (answerType(req, route) === 'protobuf') {
+    sendBytes(req, res, status, PROTOBUF_CONTENT_TYPE, encodeStatus(s), headers);
+  } else send(req, res, status, s, headers);
 }
 
 async function serve(
@@ -145,42 +200,38 @@ async function serve(
   let tokenId: string | undefined;
   try {
     tokenId = await authenticate(deps, req);
-    const json = await jsonBody(req, deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+    const body = await requestBody(req, route, deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     stage = 'ingest';
-    const out = await handle(deps, route, json);
-    send(req, res, out.status, out.body);
+    answer(req, res, route, await handle(deps, route, body));
   } catch (e) {
     if (e instanceof ClientGone) return;
     if (e instanceof HttpFail) {
       if (e.status === 413) log.warn({ path, tokenId, status: 413 }, 'telemetry ingest: body over the cap');
-      send(req, res, e.status, { error: e.message }, e.headers);
+      refuse(req, res, route, e.status, e.message, e.headers);
       return;
     }
     if (isAppError(e) && e.code === 'VALIDATION') {
-      send(req, res, 400, { error: e.message });
+      refuse(req, res, route, 400, e.message);
       return;
     }
     log.error(
       { err: e, path, tokenId },
       stage === 'auth' ? 'telemetry ingest: token check failed' : 'telemetry ingest: storing failed',
     );
-    send(
-      req,
-      res,
-      503,
-      { error: 'telemetry storage is unavailable; retry later' },
-      { 'retry-after': String(RETRY_AFTER_SECONDS) },
-    );
+    refuse(req, res, route, 503, 'telemetry storage is unavailable; retry later', {
+      'retry-after': String(RETRY_AFTER_SECONDS),
+    });
   }
 }
 
 export function ingestRoutes(deps: IngestRoutesDeps): RouteHandler {
+  otlpProto(); // the definitions are parsed now: a build that lost them fails at start, not on a request
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const route = ROUTES.get(path);
     if (route === undefined) return false;
     if ((req.method ?? 'GET').toUpperCase() !== 'POST') {
-      send(req, res, 405, { error: `${req.method} is not allowed on ${path}: use POST` }, { allow: 'POST' });
+      refuse(req, res, route, 405, `${req.method} is not allowed on ${path}: use POST`, { allow: 'POST' });
       return true;
     }
     void serve(deps, req, res, route, path);

@@ -18,7 +18,7 @@ import { registerEvents } from './listeners/events.ts';
 import { registerFixActions } from './listeners/fix-actions.ts';
 import { requestContextMiddleware } from './listeners/request-context.ts';
 import type { SlackUseCases } from './listeners/use-cases.ts';
-import { EVENTS_PATH, slackRequestHandler } from './receiver.ts';
+import { EVENTS_PATH, type SlackReceiverDeps, slackRequestHandler } from './receiver.ts';
 
 export { EVENTS_PATH } from './receiver.ts';
 
@@ -49,6 +49,8 @@ export interface SlackAppDeps {
   nowSec?: () => number;
   /** Milliseconds, for what listeners render with a time (the App Home's "Updated …"). */
   nowMs?: () => number;
+  /** Seconds from a Slack request's arrival to its ack, per kind (HTTP mode; receiver.ts). */
+  onAck?: SlackReceiverDeps['onAck'];
 }
 
 export interface SlackApp {
@@ -190,7 +192,8 @@ export function createSlackApp(deps: SlackAppDeps): SlackApp {
 
   const inflight = registerListeners(bolt, deps);
 
-  const handler = slackRequestHandler({ httpReceiver, signingSecret, nowSec, log, connection });
+  const { onAck } = deps;
+  const handler = slackRequestHandler({ httpReceiver, signingSecret, nowSec, log, connection, onAck });
 
   let stopping: Promise<void> | undefined;
   const socket = socketOpener(bolt, connection, log);

@@ -28,6 +28,34 @@ export interface SlackReceiverDeps {
   nowSec: () => number;
   log: Logger;
   connection: Pick<SlackConnection, 'connected'>;
+  /** Told, per request handed to Bolt, the seconds from its arrival to the ack sent (the ack metric). */
+  onAck?: (kind: SlackRequestKind, seconds: number) => void;
+}
+
+/** A slash command, an interaction (button, modal, shortcut: a form with `payload`), an Events API delivery. */
+export type SlackRequestKind = 'command' | 'interaction' | 'event';
+
+/** What Slack sent, from the content type and the form's fields (Bolt tells them apart the same way). */
+function kindOf(req: IncomingMessage, raw: Buffer): SlackRequestKind {
+  if (header(req, 'content-type') !== 'application/x-www-form-urlencoded') return 'event';
+  return new URLSearchParams(raw.toString()).has('payload') ? 'interaction' : 'command';
+}
+
+/**
+ * Times the ack: from the request's arrival (before its body is read and verified) to the answer Bolt
+ * sends (the ack, or Bolt's own 404 after 3 s when no listener acked). A client that left is not an ack.
+ */
+function timeAck(
+  deps: SlackReceiverDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  raw: Buffer,
+  t0: number,
+) {
+  const { onAck } = deps;
+  if (!onAck) return;
+  const kind = kindOf(req, raw);
+  res.once('finish', () => onAck(kind, (performance.now() - t0) / 1000));
 }
 
 const header = (req: IncomingMessage, name: string): string | undefined => {
@@ -65,6 +93,7 @@ async function guardSlackRequest(
   req: IncomingMessage,
   res: ServerResponse,
   r: HTTPReceiver,
+  arrivedAt: number,
 ): Promise<void> {
   const { log, connection } = deps;
   let raw: Buffer;
@@ -94,6 +123,7 @@ async function guardSlackRequest(
     return empty(res, 503);
   }
   Object.assign(req, { rawBody: raw });
+  timeAck(deps, req, res, raw, arrivedAt);
   r.requestListener(req, res);
 }
 
@@ -106,6 +136,7 @@ export function slackRequestHandler(
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const { httpReceiver, log } = deps;
   return (req, res) => {
+    const arrivedAt = performance.now();
     if (!httpReceiver) return false;
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path !== EVENTS_PATH) return false;
@@ -113,7 +144,7 @@ export function slackRequestHandler(
       empty(res, 405, { allow: 'POST' });
       return true;
     }
-    guardSlackRequest(deps, req, res, httpReceiver).catch((err: unknown) => {
+    guardSlackRequest(deps, req, res, httpReceiver, arrivedAt).catch((err: unknown) => {
       log.error({ err }, 'slack request failed before dispatch');
       if (!res.headersSent) empty(res, 500);
       else res.end();

@@ -1,8 +1,9 @@
 import type { SlaDefinition } from '../../domain/sla/definition.ts';
+import type { SlaIndicator } from '../../domain/sla/indicator.ts';
 import type { IsoWeek } from '../../domain/sla/report.ts';
 import { type GoldSnapshot, snapshotOf, utcDayOf } from '../../domain/sla/snapshot.ts';
 import { DAY_MS } from '../../shared/time.ts';
-import type { GoldSnapshots } from '../telemetry/ports.ts';
+import type { GoldSnapshots, SlaDayTotals } from '../telemetry/ports.ts';
 import type { SketchOps } from '../telemetry/sketch-ports.ts';
 
 /**
@@ -11,8 +12,17 @@ import type { SketchOps } from '../telemetry/sketch-ports.ts';
  * day in the report is the snapshot the engine will store, figure for figure.
  */
 
+/** A day of a series as GoldSnapshots reads it, and the indicator whose tag filters narrow and judge its rows. */
+export type SlaDayQuery = Parameters<GoldSnapshots['dayTotals']>[0] & { indicator?: SlaIndicator };
+
+/** The Gold reads of a day snapshot: dayTotals honours the indicator's filters (adapters/db/gold-repository.ts). */
+export interface SlaDayReads {
+  dayTotals(q: SlaDayQuery): Promise<SlaDayTotals>;
+  downtimeMinutes: GoldSnapshots['downtimeMinutes'];
+}
+
 export interface DaySnapshotDeps {
-  gold: Pick<GoldSnapshots, 'dayTotals' | 'downtimeMinutes'>;
+  gold: SlaDayReads;
   /** Ranks a stored sketch's values below a latency threshold (approximate within the sketch's 1%). */
   sketches: Pick<SketchOps, 'rankBelow'>;
 }
@@ -34,6 +44,7 @@ export async function computeDaySnapshot(
     dayMs,
     target: def.target,
     sketches: latency !== null,
+    indicator: def.indicator,
   });
   let slowOrBad: number | undefined;
   let badMinutes = totals.errorMinutes;

@@ -5,11 +5,12 @@ import { DAY_MS } from '../../shared/time.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import type { GoldSnapshots, SlaDefinitions } from '../telemetry/ports.ts';
 import type { SketchOps } from '../telemetry/sketch-ports.ts';
-import { computeDaySnapshot } from './day-snapshot.ts';
+import { computeDaySnapshot, type SlaDayReads } from './day-snapshot.ts';
 
 export interface SlaEngineDeps {
   slas: SlaDefinitions;
-  gold: GoldSnapshots;
+  /** Gold, and the day reads that honour an indicator's tag filters. */
+  gold: GoldSnapshots & SlaDayReads;
   /** Ranks a stored sketch's values below a latency threshold (approximate within the sketch's 1%). */
   sketches: Pick<SketchOps, 'rankBelow'>;
 }

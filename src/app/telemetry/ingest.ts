@@ -1,16 +1,17 @@
-import { DeltaTracker } from '../../domain/telemetry/delta.ts';
 import type { TelemetryEvent } from '../../domain/telemetry/event.ts';
 import { foldEvents, foldMetricPoints } from '../../domain/telemetry/fold.ts';
 import type { RollupFns } from '../../domain/telemetry/minute-batch.ts';
 import type { MetricPoint } from '../../domain/telemetry/otlp-metrics.ts';
 import { isBronze } from '../../domain/telemetry/route.ts';
-import type { BronzeRow, DeltaState, SilverMinute, TelemetryStore } from './ports.ts';
+import type { BronzeRow, DeltaState, SeriesStateStore, SilverMinute, TelemetryStore } from './ports.ts';
+import { DEFAULT_SERIES_CACHE, SeriesCache, storeMetricPoints } from './series-deltas.ts';
 
 /**
  * Telemetry ingest (issue 5, DOMAIN.md §6): events and metric points → Bronze rows and Silver minute
  * rollups, written in one store transaction per call. Read top to bottom: the adapter converts a request
- * (domain/telemetry/otlp-*.ts, event.ts) → this use case turns cumulative points into deltas (the state it
- * holds) → the domain folds them into minutes (domain/telemetry/fold.ts) → the store writes them.
+ * (domain/telemetry/otlp-*.ts, event.ts) → cumulative points become deltas against their series' saved
+ * state (series-deltas.ts) → the domain folds them into minutes (domain/telemetry/fold.ts) → the store
+ * writes them (with the series' new states, in the same statement).
  *
  * - Every event counts in the Silver minute of its (service, name, tags); error and slow events are also
  *   kept raw in Bronze, with the user id and email replaced by their keyed hash (never stored raw).
@@ -88,9 +89,11 @@ export async function ingestMetricPoints<R>(
 }
 
 /**
- * Points as a sender exported them → their deltas (cumulative ones through `deltas`; stale or duplicate
- * ones dropped, not counted as rejected) → `store`. When `store` fails, the deltas are undone, so the
- * client's retry (same timestamps) is not taken for a duplicate and the interval's increase is not lost.
+ * Points as a sender exported them → their deltas through an in-memory DeltaState (cumulative ones; stale
+ * or duplicate ones dropped, not counted as rejected) → `store`. When `store` fails, the deltas are undone,
+ * so the client's retry (same timestamps) is not taken for a duplicate and the interval's increase is not
+ * lost. One process only, and forgotten on restart: the ingest use case (below) keeps its state in the
+ * database instead; this form serves a single-process caller (the HTTP routes' tests).
  */
 export async function storeAsDeltas(
   deltas: DeltaState,
@@ -118,18 +121,23 @@ export interface TelemetryIngest {
 }
 
 /**
- * The ingest use case as one object, holding the delta state (a new DeltaTracker unless one is given,
- * e.g. restored from saved entries). Build it once per process: a second instance would see every
- * cumulative series for the first time and count its run total again.
+ * The ingest use case as one object. Cumulative metric points are turned into deltas against the state
+ * their series have in `series` (durable, shared with every other instance: series-deltas.ts), so any
+ * number of instances (replicas, or this process after a restart) count each increase once. Each instance
+ * caches up to `cacheSize` series states (least recently used forgotten first); the cache saves a read, it
+ * is never trusted.
  */
 export function telemetryIngest<R>(
   deps: IngestDeps<R>,
-  deltas: DeltaState = new DeltaTracker(),
+  series: SeriesStateStore,
+  cacheSize = DEFAULT_SERIES_CACHE,
 ): TelemetryIngest {
+  const cache = new SeriesCache(cacheSize);
+  const metricDeps = { store: deps.store, series, rollup: deps.rollup };
   return {
     events: async (events) => {
       await ingestEvents(deps, events);
     },
-    metrics: (points) => storeAsDeltas(deltas, points, (d) => ingestMetricPoints(deps, d)),
+    metrics: (points) => storeMetricPoints(metricDeps, cache, points),
   };
 }

@@ -4,6 +4,7 @@ import type { SlaDefinition } from '../../domain/sla/definition.ts';
 import type { SlaReportInputs } from '../../domain/sla/report.ts';
 import type { GoldSnapshot } from '../../domain/sla/snapshot.ts';
 import type { TagCardinality } from '../../domain/telemetry/cardinality.ts';
+import type { SeriesState } from '../../domain/telemetry/delta.ts';
 import type { MetricPoint } from '../../domain/telemetry/otlp-metrics.ts';
 import type { MinuteRollup } from '../../domain/telemetry/rollup.ts';
 import type { AuditEntry } from '../incidents/ports.ts';
@@ -62,15 +63,53 @@ export interface BronzeRow {
 export type SilverMinute = MinuteRollup;
 
 /**
- * The cumulative→delta state of OTLP sums and histograms (domain/telemetry/delta.ts DeltaTracker), held
- * by the metrics ingest use case: one per process, so a series' previous point is remembered between
- * requests.
+ * An in-memory cumulative→delta state (domain/telemetry/delta.ts DeltaTracker), for storeAsDeltas: one
+ * process, forgotten on restart. The ingest use case keeps its state in a SeriesStateStore instead.
  */
 export interface DeltaState {
   /** The delta form of a point, or null for a stale or duplicate cumulative point. */
   toDelta(point: MetricPoint): MetricPoint | null;
   /** Remembers the touched series' state; the function returned puts it back (the write failed). */
   checkpoint(points: readonly MetricPoint[]): () => void;
+}
+
+/** A cumulative series' saved state and its row's version (1 at the first write, then +1 per write). */
+export interface SavedSeries {
+  state: SeriesState;
+  version: number;
+}
+
+/** One series' next state, to be written only if its row still holds version `prev` (0: no row yet). */
+export interface SeriesStateWrite {
+  /** domain/telemetry/delta.ts seriesKey. */
+  key: string;
+  service: string;
+  metric: string;
+  state: SeriesState;
+  prev: number;
+}
+
+/**
+ * What a SeriesStateStore write did: wrote everything, or nothing because some series' rows no longer hold
+ * the versions the caller computed from. `moved` holds those rows as they are now, by key, null for a row
+ * that no longer exists (empty in the rare case where the writer that won has not committed yet: the
+ * caller simply tries again).
+ */
+export type SeriesWriteOutcome =
+  | { written: true }
+  | { written: false; moved: Map<string, SavedSeries | null> };
+
+/**
+ * The cumulative→delta state of metric series, durable and shared by every process and replica
+ * (migrations/0008), written with the Silver minutes it produced.
+ */
+export interface SeriesStateStore {
+  /**
+   * Atomic (all or nothing, durable when it resolves): if every series' row holds its `prev` version, saves
+   * each new state (version prev + 1) and appends the Silver minutes as TelemetryStore.write does; else
+   * writes nothing and answers what moved. Every series appears once.
+   */
+  write(batch: { states: readonly SeriesStateWrite[]; silver: SilverMinute[] }): Promise<SeriesWriteOutcome>;
 }
 
 /** The Bronze and Silver tiers' write side. */

@@ -56,6 +56,11 @@ export type SlaFacts = Pick<
 > & {
   slaId: string;
   slaVersion: number;
+  /**
+   * The Slack channels its alert policies name for pages and tickets (absent: none named, the alerts
+   * channel). Carried here so that the ticket job and the incident's figures have them where they post.
+   */
+  notify?: SlaDefinition['notify'];
 };
 
 /** The definition's part of an SLA incident's figures. */
@@ -68,6 +73,7 @@ export const slaFactsOf = (def: SlaDefinition): SlaFacts => ({
   indicator: def.indicator,
   target: def.target,
   windowDays: def.windowDays,
+  ...(def.notify ? { notify: def.notify } : {}),
 });
 
 export interface SlaFigures extends SlaFacts {

@@ -1,50 +1,53 @@
 import { z } from 'zod';
-import { DAY_MS } from '../../shared/time.ts';
 import { formatPath as formatIssuePath, type IssuePath, show as showValue, valueAt } from '../zod-issues.ts';
-import type { SlaIndicator } from './indicator.ts';
 
 /**
- * The OpenSLO `openslo/v1` documents we accept (kinds SLO, SLI and Service): their shapes as zod schemas,
- * zod's issues as readable lines, and the SLI and window forms we support (measure, durationDays).
- * References between documents are checked in definition.ts, where the whole subset is documented.
+ * The OpenSLO `openslo/v1` documents we accept: their shapes as zod schemas and zod's issues as readable
+ * lines. Kinds SLO, SLI, Service and DataSource are here; AlertPolicy, AlertCondition and
+ * AlertNotificationTarget in openslo-alerts.ts. What an SLI measures is sli.ts; how documents refer to
+ * each other, definition.ts (where the whole subset is documented).
  *
- * Fields OpenSLO allows and we do not use (description, labels, annotations, alertPolicies, …) are
- * ignored; the metric source spec is ours, so it is strict and an unknown field in it is an error.
+ * Fields OpenSLO allows and we do not use (description, labels, counter, …) are ignored; the metric
+ * source spec is ours, so it is strict (sli.ts) and an unknown field in it is an error.
  */
 
 export const OPENSLO_API_VERSION = 'openslo/v1';
+/** The metric source (and DataSource) type of this bot's own telemetry, the only source it can query. */
 export const METRIC_SOURCE_TYPE = 'revenue-leak-sre';
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const name = z
+export const name = z
   .string()
   .max(63, 'must be at most 63 characters')
   .regex(NAME, 'must be lowercase letters, digits and "-", starting and ending with a letter or digit');
-const nonEmpty = z.string().trim().min(1, 'must not be empty');
+export const nonEmpty = z.string().trim().min(1, 'must not be empty');
 
-const metadata = z.object({ name, displayName: nonEmpty.optional() });
+export const metadata = z.object({
+  name,
+  displayName: nonEmpty.optional(),
+  annotations: z.record(z.string(), z.unknown()).optional(),
+});
 
-/** Our metric source: the events of one service's metric, optionally only the ok or the fast ones. */
-const sourceSpec = z.strictObject({
-  service: nonEmpty,
-  metric: nonEmpty,
-  ok: z.boolean().optional(),
-  latencyBelowMs: z.number().positive('must be greater than 0').optional(),
+/** A metric source as OpenSLO frames it; its `spec` is checked once its type is known to be ours. */
+const metricSource = z.object({
+  metricSourceRef: name.optional(),
+  type: nonEmpty.optional(),
+  spec: z.record(z.string(), z.unknown()),
 });
-const source = z.object({
-  metricSource: z.object({ type: z.literal(METRIC_SOURCE_TYPE), spec: sourceSpec }),
-});
-export type MetricSourceSpec = z.infer<typeof sourceSpec>;
+const source = z.object({ metricSource });
+export type SourceDoc = z.infer<typeof source>;
 
 const ratioMetric = z.object({
   counter: z.boolean().optional(),
   good: source.optional(),
   bad: source.optional(),
-  total: source,
+  total: source.optional(),
+  raw: z.unknown().optional(),
+  rawType: z.unknown().optional(),
 });
 export type RatioMetric = z.infer<typeof ratioMetric>;
 
-const sliSpec = z.object({ ratioMetric: ratioMetric.optional(), thresholdMetric: z.unknown().optional() });
+export const sliSpec = z.object({ ratioMetric: ratioMetric.optional(), thresholdMetric: source.optional() });
 export type SliSpec = z.infer<typeof sliSpec>;
 
 const between01 = 'must be between 0 and 1';
@@ -53,9 +56,18 @@ const objective = z.object({
   displayName: z.string().optional(),
   target: z.number().gt(0, between01).lt(1, between01).optional(),
   targetPercent: z.number().gt(0, between0100).lt(100, between0100).optional(),
+  /** A thresholdMetric SLI's comparison and threshold (the latency limit). */
+  op: z.enum(['lt', 'lte', 'gt', 'gte']).optional(),
+  value: z.union([z.number(), z.string()]).optional(),
 });
+export type Objective = z.infer<typeof objective>;
 
-const timeWindow = z.object({ duration: z.string(), isRolling: z.boolean().optional() });
+const timeWindow = z.object({
+  duration: z.string(),
+  isRolling: z.boolean().optional(),
+  calendar: z.object({ startTime: z.string().optional(), timeZone: z.string().optional() }).optional(),
+});
+export type TimeWindow = z.infer<typeof timeWindow>;
 
 const envelope = { apiVersion: z.literal(OPENSLO_API_VERSION), metadata };
 
@@ -64,6 +76,16 @@ export const serviceDocSchema = z.object({
   ...envelope,
   kind: z.literal('Service'),
   spec: z.object({ description: z.string().optional() }).optional(),
+});
+export const dataSourceDocSchema = z.object({
+  ...envelope,
+  kind: z.literal('DataSource'),
+  spec: z.object({
+    type: nonEmpty,
+    description: z.string().optional(),
+    /** Never stored: it may hold credentials, and the bot connects to nothing. */
+    connectionDetails: z.unknown().optional(),
+  }),
 });
 export const sloDocSchema = z.object({
   ...envelope,
@@ -76,13 +98,13 @@ export const sloDocSchema = z.object({
     timeWindow: z.array(timeWindow).length(1, 'must have exactly one entry'),
     budgetingMethod: z.literal('Occurrences'),
     objectives: z.array(objective).length(1, 'must have exactly one objective (one target per SLO)'),
+    /** Names, `{ alertPolicyRef }` or inline AlertPolicy documents: openslo-alerts.ts reads them. */
+    alertPolicies: z.array(z.unknown()).optional(),
   }),
 });
 export type SloDoc = z.infer<typeof sloDocSchema>;
-
-export const DOC_SCHEMAS = { SLO: sloDocSchema, SLI: sliDocSchema, Service: serviceDocSchema } as const;
-export type DocKind = keyof typeof DOC_SCHEMAS;
-export const isDocKind = (k: unknown): k is DocKind => typeof k === 'string' && Object.hasOwn(DOC_SCHEMAS, k);
+export type SliDoc = z.infer<typeof sliDocSchema>;
+export type DataSourceDoc = z.infer<typeof dataSourceDocSchema>;
 
 /** `spec.objectives[0].target`; the document itself is "document". */
 export const formatPath = (path: IssuePath): string => formatIssuePath(path, 'document');
@@ -99,8 +121,14 @@ const KIND_LABELS: Record<string, string> = {
 };
 
 /** One zod issue as "path problem": `spec.budgetingMethod must be "Occurrences" (got "Timeslices")`. */
-export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
-  const where = formatPath(issue.path);
+export function describeIssue(issue: z.core.$ZodIssue, input: unknown, prefix = ''): string {
+  const rel = formatIssuePath(issue.path, '');
+  const where =
+    prefix === ''
+      ? formatPath(issue.path)
+      : rel === '' || rel.startsWith('[')
+        ? prefix + rel
+        : `${prefix}.${rel}`;
   const got = valueAt(input, issue.path);
   switch (issue.code) {
     case 'invalid_type':
@@ -123,61 +151,6 @@ export function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
   }
 }
 
-/** The longest window accepted: a year (Gold is daily, reports are weekly). */
-export const MAX_WINDOW_DAYS = 366;
-const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS };
-
-/** `30d` → 30; anything else is the problem, worded to follow the field's path. */
-export function durationDays(duration: string): number | string {
-  const m = /^([1-9][0-9]{0,6})([mhdw])$/.exec(duration);
-  if (m === null) return `must be a duration such as 30d, 4w or 720h (got ${show(duration)})`;
-  const ms = Number(m[1]) * UNIT_MS[m[2]!]!;
-  const days = ms / DAY_MS;
-  if (!Number.isInteger(days) || days < 1 || days > MAX_WINDOW_DAYS)
-    return `must be a whole number of days from 1d to ${MAX_WINDOW_DAYS}d (got ${show(duration)})`;
-  return days;
-}
-
-export interface Measured {
-  service: string;
-  metric: string;
-  indicator: SlaIndicator;
-}
-
-/** What an SLI measures, or the first thing wrong with it (`at` is the SLI spec's path). */
-export function measure(sli: SliSpec, at: string): Measured | string {
-  if (sli.thresholdMetric !== undefined)
-    return `${at}.thresholdMetric is not supported: write a latency SLI as a ratioMetric whose good source sets latencyBelowMs`;
-  const ratio = sli.ratioMetric;
-  if (ratio === undefined) return `${at}.ratioMetric is missing (the only SLI form supported)`;
-  const { good, bad } = ratio;
-  if (good !== undefined && bad !== undefined) return `${at}.ratioMetric must have good or bad, not both`;
-  if (good === undefined && bad === undefined) return `${at}.ratioMetric needs good (or bad) beside total`;
-  const total = ratio.total.metricSource.spec;
-  if (total.ok !== undefined || total.latencyBelowMs !== undefined)
-    return `${at}.ratioMetric.total.metricSource.spec must count every event (no ok or latencyBelowMs)`;
-  const side = good !== undefined ? 'good' : 'bad';
-  const part: MetricSourceSpec = (good ?? bad)!.metricSource.spec;
-  const p = `${at}.ratioMetric.${side}.metricSource.spec`;
-  if (part.service !== total.service)
-    return `${p}.service ${show(part.service)} must match total's ${show(total.service)}`;
-  if (part.metric !== total.metric)
-    return `${p}.metric ${show(part.metric)} must match total's ${show(total.metric)}`;
-  const of = (indicator: SlaIndicator): Measured => ({
-    service: total.service,
-    metric: total.metric,
-    indicator,
-  });
-  if (side === 'bad') {
-    if (part.latencyBelowMs !== undefined)
-      return `${p}.latencyBelowMs is not supported for bad events (count the fast ones as good)`;
-    if (part.ok !== false) return `${p}.ok must be false for bad events`;
-    return of({ kind: 'availability' });
-  }
-  if (part.ok !== undefined && part.latencyBelowMs !== undefined)
-    return `${p} must set ok: true or latencyBelowMs, not both`;
-  if (part.latencyBelowMs !== undefined) return of({ kind: 'latency', thresholdMs: part.latencyBelowMs });
-  if (part.ok === true) return of({ kind: 'availability' });
-  if (part.ok === false) return `${p}.ok must be true for good events (count failures as bad with ok: false)`;
-  return `${p} must set ok: true (availability) or latencyBelowMs (latency)`;
-}
+/** Every issue of a failed parse of `input` (found at `prefix`), each as one line. */
+export const describeIssues = (error: z.ZodError, input: unknown, prefix = ''): string[] =>
+  error.issues.map((issue) => describeIssue(issue, input, prefix));

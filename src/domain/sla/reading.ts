@@ -2,6 +2,7 @@ import { DAY_MS, MINUTE_MS } from '../../shared/time.ts';
 import type { Paging } from '../budget/budget.ts';
 import { budgetLeft } from './alerting.ts';
 import { type BurnEvaluation, type BurnRule, evaluateBurn, rulesForPeriod } from './burn.ts';
+import { calendarBudgetFromDay } from './calendar.ts';
 import type { SlaDefinition } from './definition.ts';
 import type { SlaFigures } from './figures.ts';
 
@@ -31,14 +32,24 @@ export interface BurnSpan {
   goldFromMs: number;
 }
 
-export function burnSpan(def: Pick<SlaDefinition, 'windowDays'>, nowMs: number): BurnSpan {
-  const rules = rulesForPeriod(def.windowDays);
+/**
+ * The SLA's rules (its own, from its alert policies, else the default table rescaled to its period) and
+ * the spans they read. The budget counts Gold's complete days from the window's first day: the last
+ * windowDays days (rolling), or the days since the calendar period began (calendar.ts).
+ */
+export function burnSpan(
+  def: Pick<SlaDefinition, 'windowDays' | 'rules' | 'calendar'>,
+  nowMs: number,
+): BurnSpan {
+  const rules = def.rules ?? rulesForPeriod(def.windowDays);
   const longest = Math.max(...rules.map((r) => r.longMs));
   const currentMinute = Math.floor(nowMs / MINUTE_MS) * MINUTE_MS;
   const todayMs = Math.floor(nowMs / DAY_MS) * DAY_MS;
   // The longest rule window, and today back to midnight for the budget, whichever reaches further.
   const fromMs = Math.min(currentMinute - longest + MINUTE_MS, todayMs);
-  const goldFromMs = todayMs - (def.windowDays - 1) * DAY_MS;
+  const goldFromMs = def.calendar
+    ? Math.min(calendarBudgetFromDay(def.calendar, nowMs), todayMs)
+    : todayMs - (def.windowDays - 1) * DAY_MS;
   return { rules, currentMinute, todayMs, fromMs, toMs: currentMinute + MINUTE_MS, goldFromMs };
 }
 

@@ -1,30 +1,32 @@
-import type { MetricPoint } from './otlp-metrics.ts';
+import { type CumulativeKind, RULES, type SeriesState } from './delta-rules.ts';
+import type { MetricPoint } from './metric-point.ts';
 
 /**
- * Cumulative OTLP sums and histograms → deltas per series (TELEMETRY.md: SDKs default to cumulative).
+ * Cumulative OTLP sums, histograms, exponential histograms and summaries → deltas per series (TELEMETRY.md:
+ * SDKs default to cumulative; summaries are always cumulative).
  * Silver adds deltas up per minute; a cumulative value added up would count every past event again.
  *
- * Rules, per series (seriesKey: service + metric + attributes sorted by key):
+ * Rules, per series (seriesKey: service + metric + attributes sorted by key), given its saved state:
  * - the first point of a series → its whole value is the delta, over [startMs, timeMs]: the SDK's
  *   start time marks the start of counting, so everything counted so far is new to us;
  * - a reset → the new value is the delta, over [startMs, timeMs]. A reset is a new startMs (both known
- *   and different), a decrease of a monotonic sum or of a histogram's count or any bucket, changed
- *   bucket bounds, or a change of kind. An up-down counter (monotonic false) may go down: not a reset;
- * - otherwise the delta is the difference from the previous point, over [previous timeMs, timeMs].
- *   Histogram min/max: a cumulative min/max only says something about the interval when it moved
- *   (a new lower min or higher max happened in it); otherwise they are left out;
- * - a point not newer than the series' last one (a retried batch, a late duplicate) → null, no delta.
- * Delta points and gauges pass through unchanged.
+ *   and different), a change of kind, or what the kind's rule calls one (delta-rules.ts: a decrease of a
+ *   monotonic sum; of a histogram's count or any bucket, or changed bucket bounds; an exponential
+ *   histogram's scale change or any decrease; a summary's smaller count). An up-down counter (monotonic
+ *   false) may go down: not a reset;
+ * - otherwise the delta is the difference from the previous point, over [previous timeMs, timeMs], by
+ *   the kind's rule (histogram min/max kept only when they moved; a summary's quantiles as sent);
+ * - a point not newer than the series' last one (a retried batch, a late duplicate) → no delta, and the
+ *   state does not change. Because the saved timeMs only moves forward, a point stale against any
+ *   earlier copy of the state is stale against every later one too.
+ * Delta points and gauges pass through unchanged and have no state.
  *
- * The state is a Map, with no clock: the caller evicts idle series with `forgetBefore(cutoffMs)`. State
- * lost on restart makes each series' next point a "first point" and counts its run total again; a caller
- * that must avoid that saves `entries()` and passes them back to the constructor.
+ * `deltaStep` and `applyDeltas` are the pure rules; where the state lives is the caller's business (the
+ * ingest use case keeps it in the database, app/telemetry/series-deltas.ts; DeltaTracker below is the
+ * in-memory form, for one process that may forget).
  */
-/** What a series remembers of its last cumulative point: its fields minus the identity and the labels. */
-export type SeriesState = Pick<
-  MetricPoint,
-  'kind' | 'startMs' | 'timeMs' | 'value' | 'count' | 'sum' | 'min' | 'max' | 'bounds' | 'bucketCounts'
->;
+
+export type { CumulativeKind, SeriesState } from './delta-rules.ts';
 
 /** The series identity: service, metric and the attributes sorted by key (types kept: 1 ≠ "1"). */
 export function seriesKey(p: Pick<MetricPoint, 'service' | 'metric' | 'attributes'>): string {
@@ -32,55 +34,107 @@ export function seriesKey(p: Pick<MetricPoint, 'service' | 'metric' | 'attribute
   return JSON.stringify([p.service, p.metric, keys.map((k) => [k, p.attributes[k]])]);
 }
 
-const sameList = (a: readonly number[] = [], b: readonly number[] = []): boolean =>
-  a.length === b.length && a.every((x, i) => x === b[i]);
+/** Whether the point is turned into a delta against a saved state (cumulative, of any kind but gauge). */
+export const isCumulative = (p: MetricPoint): boolean => p.temporality === 'cumulative' && p.kind !== 'gauge';
 
 function isReset(prev: SeriesState, p: MetricPoint): boolean {
   if (prev.kind !== p.kind) return true;
   if (p.startMs !== null && prev.startMs !== null && p.startMs !== prev.startMs) return true;
-  if (p.kind === 'sum') return p.monotonic !== false && (p.value ?? 0) < (prev.value ?? 0);
-  if ((p.count ?? 0) < (prev.count ?? 0) || !sameList(p.bounds, prev.bounds)) return true;
-  const now = p.bucketCounts ?? [];
-  const before = prev.bucketCounts ?? [];
-  return now.length !== before.length || now.some((c, i) => c < before[i]!);
+  return RULES[p.kind as CumulativeKind].isReset(prev, p);
 }
 
-function stateOf(p: MetricPoint): SeriesState {
-  const { kind, startMs, timeMs, value, count, sum, min, max, bounds, bucketCounts } = p;
-  return { kind, startMs, timeMs, value, count, sum, min, max, bounds, bucketCounts };
+/** The point minus its identity, temporality and unit: what its series remembers (lists shared). */
+export function stateOf(p: MetricPoint): SeriesState {
+  const { service: _s, metric: _m, attributes: _a, temporality: _t, unit: _u, ...state } = p;
+  return state;
 }
 
-function difference(prev: SeriesState, p: MetricPoint): MetricPoint {
-  const out: MetricPoint = { ...p, temporality: 'delta', startMs: prev.timeMs };
-  if (p.kind === 'sum') {
-    out.value = (p.value ?? 0) - (prev.value ?? 0);
-    return out;
+/** A cumulative point's delta (null: stale or duplicate) and its series' state after it. */
+export interface DeltaStep {
+  delta: MetricPoint | null;
+  /** The state after the point; the very `prev` object when the point was stale. */
+  next: SeriesState;
+}
+
+/**
+ * One cumulative point against its series' previous state (undefined: none known), by the rules above.
+ * Pure: `prev` is not changed.
+ */
+export function deltaStep(prev: SeriesState | undefined, point: MetricPoint): DeltaStep {
+  if (prev !== undefined && point.timeMs <= prev.timeMs) return { delta: null, next: prev };
+  const next = stateOf(point);
+  if (prev === undefined || isReset(prev, point)) return { delta: { ...point, temporality: 'delta' }, next };
+  const out: MetricPoint = { ...point, temporality: 'delta', startMs: prev.timeMs };
+  RULES[point.kind as CumulativeKind].difference(prev, point, out);
+  return { delta: out, next };
+}
+
+/** A batch's deltas, and the state of each series the batch moved on. */
+export interface AppliedDeltas {
+  /** Every point in delta form, in order: delta points and gauges as they were; stale points left out. */
+  deltas: MetricPoint[];
+  /** The new state of every series that took a point (by seriesKey); stale-only series are absent. */
+  states: Map<string, SeriesState>;
+}
+
+/**
+ * A batch of points → their deltas, each cumulative point against the state its series had before it:
+ * the previous point of the batch, else `before(key, point)` (the saved state; undefined: none), asked
+ * at a series' points until one of them moves it on. Pure, but for what `before` does.
+ */
+export function applyDeltas(
+  points: readonly MetricPoint[],
+  before: (key: string, point: MetricPoint) => SeriesState | undefined,
+): AppliedDeltas {
+  const deltas: MetricPoint[] = [];
+  const states = new Map<string, SeriesState>();
+  for (const p of points) {
+    if (!isCumulative(p)) {
+      deltas.push(p);
+      continue;
+    }
+    const key = seriesKey(p);
+    const { delta, next } = deltaStep(states.get(key) ?? before(key, p), p);
+    if (delta === null) continue;
+    deltas.push(delta);
+    states.set(key, next);
   }
-  out.count = (p.count ?? 0) - (prev.count ?? 0);
-  out.bucketCounts = (p.bucketCounts ?? []).map((c, i) => c - (prev.bucketCounts?.[i] ?? 0));
-  if (p.sum !== undefined && prev.sum !== undefined) out.sum = p.sum - prev.sum;
-  else delete out.sum;
-  if (!(p.min !== undefined && prev.min !== undefined && p.min < prev.min)) delete out.min;
-  if (!(p.max !== undefined && prev.max !== undefined && p.max > prev.max)) delete out.max;
-  return out;
+  return { deltas, states };
 }
 
+/** DeltaTracker's default bound: series remembered before the least recently used one is forgotten. */
+export const DEFAULT_MAX_SERIES = 100_000;
+
+/**
+ * The rules over an in-memory state, for a single process that may forget: state lost on restart (or
+ * evicted) makes a series' next point a "first point" and counts its run total again. The ingest use case
+ * does not use it (its state is durable); a caller may save `entries()` and pass them back.
+ *
+ * Bounded: at most `maxSeries` series (least recently used evicted first; Map order is use order).
+ */
 export class DeltaTracker {
   readonly #series: Map<string, SeriesState>;
+  readonly #max: number;
 
-  constructor(saved?: Iterable<readonly [string, SeriesState]>) {
-    this.#series = new Map(saved ?? []);
+  constructor(saved?: Iterable<readonly [string, SeriesState]>, maxSeries = DEFAULT_MAX_SERIES) {
+    this.#max = Math.max(1, maxSeries);
+    this.#series = new Map();
+    for (const [key, state] of saved ?? []) this.#remember(key, state);
+  }
+
+  #remember(key: string, state: SeriesState): void {
+    this.#series.delete(key);
+    this.#series.set(key, state);
+    if (this.#series.size > this.#max) this.#series.delete(this.#series.keys().next().value!);
   }
 
   /** The delta form of `point` (see the rules above), or null for a stale or duplicate point. */
   toDelta(point: MetricPoint): MetricPoint | null {
-    if (point.temporality !== 'cumulative' || point.kind === 'gauge') return point;
+    if (!isCumulative(point)) return point;
     const key = seriesKey(point);
-    const prev = this.#series.get(key);
-    if (prev !== undefined && point.timeMs <= prev.timeMs) return null;
-    this.#series.set(key, stateOf(point));
-    if (prev === undefined || isReset(prev, point)) return { ...point, temporality: 'delta' };
-    return difference(prev, point);
+    const step = deltaStep(this.#series.get(key), point);
+    if (step.delta !== null) this.#remember(key, step.next);
+    return step.delta;
   }
 
   /**
@@ -97,7 +151,7 @@ export class DeltaTracker {
     return () => {
       for (const [key, state] of saved) {
         if (state === undefined) this.#series.delete(key);
-        else this.#series.set(key, state);
+        else this.#remember(key, state);
       }
     };
   }
@@ -120,6 +174,6 @@ export class DeltaTracker {
 
   /** The state, to save and pass back to the constructor. */
   entries(): [string, SeriesState][] {
-    return [...this.#series.entries()].map(([k, s]) => [k, { ...s }]);
+    return [...this.#series.entries()].map(([k, s]) => [k, structuredClone(s)]);
   }
 }

@@ -1,6 +1,5 @@
-import type { Attributes } from './event.ts';
+import type { MetricKind, MetricPoint, Temporality } from './metric-point.ts';
 import {
-  arrayField,
   finiteDouble,
   flattenAttributes,
   isObj,
@@ -8,49 +7,39 @@ import {
   type Obj,
   Reject,
   Rejections,
-  toCount,
   toInt,
 } from './otlp-common.ts';
+import { expHistogramFields, histogramFields, summaryFields } from './otlp-metric-fields.ts';
 import { type OtlpShape, walkOtlp } from './otlp-walk.ts';
+import { normalizeUnit, scaled } from './units.ts';
+
+export type { ExpBuckets, MetricKind, MetricPoint, QuantileValue, Temporality } from './metric-point.ts';
 
 /**
- * ExportMetricsServiceRequest (OTLP/JSON, `POST /v1/metrics`) → metric points, one per data point.
+ * ExportMetricsServiceRequest (OTLP/JSON, `POST /v1/metrics`) → metric points, one per data point
+ * (the shape: metric-point.ts; the kind-specific fields: otlp-metric-fields.ts).
  *
  * - sum and gauge points carry `value` (asInt or asDouble, finite); sums also `monotonic`.
  * - histogram points carry `count`, `sum`/`min`/`max` when sent, `bounds` (explicitBounds, strictly
  *   increasing) and `bucketCounts` (one more than the bounds, adding up to `count`; may both be empty).
- * - temporality: 1 → 'delta', 2 → 'cumulative' (unspecified is rejected); gauges have null.
- *   Cumulative points are turned into deltas by DeltaTracker (delta.ts).
+ * - exponentialHistogram points (kind 'exphistogram') carry `count`, `sum`/`min`/`max` when sent, `scale`
+ *   (−10…20), `zeroCount`, `zeroThreshold` when sent, `positive` and `negative` ({offset, bucketCounts},
+ *   empty when absent) and `bucketFactor`; the zero bucket and both sides add up to `count`. fold.ts maps
+ *   them onto the quantile sketch.
+ * - summary points carry `count`, `sum` and `quantiles` ({quantile, value}, sorted by quantile).
+ * - units (units.ts): the metric's `unit` is normalized and every value converted at this point, so that
+ *   durations are milliseconds from here on: a histogram's sum, min, max and bounds, an exponential
+ *   histogram's sum, min, max and zeroThreshold (its buckets through `bucketFactor`), a summary's sum and
+ *   quantile values, a sum's or gauge's value. `unit` records the result ('ms' for time; others as sent;
+ *   absent when the metric has none).
+ * - temporality: 1 → 'delta', 2 → 'cumulative' (unspecified is rejected); gauges have null; summaries,
+ *   which OTLP gives no temporality, are 'cumulative' (their count and sum run since the start).
+ *   Cumulative points are turned into deltas by DeltaTracker (delta.ts); this file leaves them as sent.
  * - startMs is null when `startTimeUnixNano` is unset (gauges usually); `timeUnixNano` is required.
  * - Data points flagged FLAG_NO_RECORDED_VALUE (flags bit 0) carry no value: skipped, not rejected.
- * - exponentialHistogram and summary are not supported: their points are rejected with a reason.
  *
  * Partial acceptance as in otlp-logs.ts; `rejected` counts data points (OTLP's rejectedDataPoints).
  */
-export type MetricKind = 'sum' | 'gauge' | 'histogram';
-export type Temporality = 'delta' | 'cumulative';
-
-export interface MetricPoint {
-  service: string;
-  metric: string;
-  attributes: Attributes;
-  startMs: number | null;
-  timeMs: number;
-  kind: MetricKind;
-  temporality: Temporality | null;
-  /** sum, gauge */
-  value?: number;
-  /** sum: a monotonic counter (a decrease of a cumulative one is a reset) or an up-down counter. */
-  monotonic?: boolean;
-  /** histogram */
-  count?: number;
-  sum?: number;
-  min?: number;
-  max?: number;
-  bounds?: number[];
-  bucketCounts?: number[];
-}
-
 export interface MetricsConversion {
   points: MetricPoint[];
   rejected: number;
@@ -58,16 +47,23 @@ export interface MetricsConversion {
 }
 
 const FLAG_NO_RECORDED_VALUE = 1;
-const KINDS = ['sum', 'gauge', 'histogram'] as const;
-const UNSUPPORTED = ['exponentialHistogram', 'summary'] as const;
+/** The OTLP field of each kind, in the order they are looked for. */
+const FIELDS: readonly (readonly [field: string, kind: MetricKind])[] = [
+  ['sum', 'sum'],
+  ['gauge', 'gauge'],
+  ['histogram', 'histogram'],
+  ['exponentialHistogram', 'exphistogram'],
+  ['summary', 'summary'],
+];
 
-function temporalityOf(data: Obj, kind: MetricKind): Temporality | null {
+function temporalityOf(data: Obj, kind: MetricKind, field: string): Temporality | null {
   if (kind === 'gauge') return null;
+  if (kind === 'summary') return 'cumulative';
   const t = data.aggregationTemporality;
   if (t === 1) return 'delta';
   if (t === 2) return 'cumulative';
   throw new Reject(
-    `${kind}.aggregationTemporality: expected 1 (delta) or 2 (cumulative), got ${JSON.stringify(t)}`,
+    `${field}.aggregationTemporality: expected 1 (delta) or 2 (cumulative), got ${JSON.stringify(t)}`,
   );
 }
 
@@ -81,46 +77,29 @@ function numberValue(p: Obj): number {
   throw new Reject('no asInt or asDouble');
 }
 
-const optDouble = (p: Obj, key: string): number | undefined =>
-  p[key] === undefined || p[key] === null ? undefined : finiteDouble(p[key], key);
+/** What every point of a metric shares. `factor` converts its values to `unit` (units.ts). */
+export type PointHead = Pick<MetricPoint, 'service' | 'metric' | 'kind' | 'temporality'> & {
+  monotonic?: boolean;
+  unit?: string;
+  factor?: number;
+};
 
-function histogramFields(p: Obj): Partial<MetricPoint> {
-  const count = toCount(p.count, 'count');
-  const bounds = arrayField(p, 'explicitBounds').map((b, i) => finiteDouble(b, `explicitBounds[${i}]`));
-  const buckets = arrayField(p, 'bucketCounts').map((c, i) => toCount(c, `bucketCounts[${i}]`));
-  for (let i = 1; i < bounds.length; i++) {
-    if (bounds[i]! <= bounds[i - 1]!) throw new Reject('explicitBounds: must be strictly increasing');
-  }
-  if (buckets.length > 0 && buckets.length !== bounds.length + 1) {
-    throw new Reject(
-      `bucketCounts: ${buckets.length} buckets for ${bounds.length} bounds (expected one more)`,
-    );
-  }
-  const total = buckets.reduce((a, b) => a + b, 0);
-  if (buckets.length > 0 && total !== count) {
-    throw new Reject(`bucketCounts add up to ${total}, not count ${count}`);
-  }
-  const out: Partial<MetricPoint> = { count };
-  for (const key of ['sum', 'min', 'max'] as const) {
-    const v = optDouble(p, key);
-    if (v !== undefined) out[key] = v;
-  }
-  out.bounds = bounds;
-  out.bucketCounts = buckets;
-  return out;
+function kindFields(p: Obj, kind: MetricKind, factor: number): Partial<MetricPoint> {
+  if (kind === 'histogram') return histogramFields(p, factor);
+  if (kind === 'exphistogram') return expHistogramFields(p, factor);
+  if (kind === 'summary') return summaryFields(p, factor);
+  const value = numberValue(p);
+  return { value: scaled(value, factor) };
 }
 
 /** One data point; null when it carries no recorded value; throws Reject when malformed. */
-export function dataPointToMetricPoint(
-  p: unknown,
-  head: Pick<MetricPoint, 'service' | 'metric' | 'kind' | 'temporality'> & { monotonic?: boolean },
-): MetricPoint | null {
+export function dataPointToMetricPoint(p: unknown, head: PointHead): MetricPoint | null {
   if (!isObj(p)) throw new Reject('expected a data point object');
   const flags = p.flags ?? 0;
   if (typeof flags === 'number' && (flags & FLAG_NO_RECORDED_VALUE) !== 0) return null;
   const timeMs = nanosToMs(p.timeUnixNano, 'timeUnixNano');
   if (timeMs === null) throw new Reject('no timeUnixNano');
-  const base: MetricPoint = {
+  const point: MetricPoint = {
     service: head.service,
     metric: head.metric,
     attributes: flattenAttributes(p.attributes),
@@ -129,8 +108,8 @@ export function dataPointToMetricPoint(
     kind: head.kind,
     temporality: head.temporality,
   };
-  if (head.kind === 'histogram') return { ...base, ...histogramFields(p) };
-  const point: MetricPoint = { ...base, value: numberValue(p) };
+  if (head.unit !== undefined) point.unit = head.unit;
+  Object.assign(point, kindFields(p, head.kind, head.factor ?? 1));
   if (head.kind === 'sum') point.monotonic = head.monotonic ?? false;
   return point;
 }
@@ -149,24 +128,20 @@ interface MetricHead {
 /** One Metric checked as a whole (name, kind, temporality); a Reject here rejects all its data points. */
 function metricHead(m: unknown): MetricHead {
   if (!isObj(m)) throw new Reject('expected a Metric object', 0);
-  const kind = KINDS.find((k) => isObj(m[k]));
-  const unsupported = UNSUPPORTED.find((k) => isObj(m[k]));
-  const dataPoints = pointsOf(kind ? m[kind] : unsupported ? m[unsupported] : undefined);
+  const found = FIELDS.find(([field]) => isObj(m[field]));
+  const dataPoints = pointsOf(found ? m[found[0]] : undefined);
   const name = typeof m.name === 'string' ? m.name.trim() : '';
   if (name === '') throw new Reject('a metric needs a non-empty "name"', dataPoints.length);
-  if (kind === undefined) {
-    if (unsupported === undefined) throw new Reject(`${name}: no sum, gauge or histogram data`, 0);
-    throw new Reject(
-      `${name}: ${unsupported} is not supported (use sum, gauge or histogram)`,
-      dataPoints.length,
-    );
+  if (found === undefined) {
+    throw new Reject(`${name}: no sum, gauge, histogram, exponentialHistogram or summary data`, 0);
   }
-  const data = m[kind] as Obj;
+  const [field, kind] = found;
+  const data = m[field] as Obj;
   if (data.dataPoints !== undefined && data.dataPoints !== null && !Array.isArray(data.dataPoints)) {
-    throw new Reject(`${name}: ${kind}.dataPoints: expected an array`, 0);
+    throw new Reject(`${name}: ${field}.dataPoints: expected an array`, 0);
   }
   try {
-    return { name, kind, data, temporality: temporalityOf(data, kind), dataPoints };
+    return { name, kind, data, temporality: temporalityOf(data, kind, field), dataPoints };
   } catch (e) {
     throw e instanceof Reject ? new Reject(`${name}: ${e.message}`, dataPoints.length) : e;
   }
@@ -180,13 +155,16 @@ function metricPoints(m: unknown, service: string, where: string, out: MetricPoi
     rej.caught(where, e);
     return;
   }
-  const head = {
+  const { unit, factor } = normalizeUnit((m as Obj).unit);
+  const head: PointHead = {
     service,
     metric: h.name,
     kind: h.kind,
     temporality: h.temporality,
     monotonic: h.data.isMonotonic === true,
+    factor,
   };
+  if (unit !== undefined) head.unit = unit;
   for (const [l, p] of h.dataPoints.entries()) {
     try {
       const point = dataPointToMetricPoint(p, head);

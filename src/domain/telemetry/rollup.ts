@@ -73,3 +73,30 @@ export function combineByKey<T extends RollupStats>(
   }
   return byKey;
 }
+
+/**
+ * A quantile read from a sketch, clamped into the rollup's [min, max] (either may be unknown: null). The
+ * sketch answers with its bin's representative value, up to its 1% away from the values it holds, so a
+ * p99 of values that all equal the max could read up to 1% above it; the exact min and max columns bound
+ * it ("histogram quantiles never exceed the reported max"). Null stays null.
+ */
+export function clampQuantile(q: number | null, min: number | null, max: number | null): number | null {
+  if (q === null) return null;
+  let out = q;
+  if (min !== null) out = Math.max(out, min);
+  if (max !== null) out = Math.min(out, max);
+  return out;
+}
+
+/** p50, p90 and p99 each clamped into the row's [min, max] (clampQuantile). */
+export function clampQuantiles<Q extends { p50: number | null; p90: number | null; p99: number | null }>(
+  q: Q,
+  row: Pick<RollupStats, 'min' | 'max'>,
+): Q {
+  return {
+    ...q,
+    p50: clampQuantile(q.p50, row.min, row.max),
+    p90: clampQuantile(q.p90, row.min, row.max),
+    p99: clampQuantile(q.p99, row.min, row.max),
+  };
+}

@@ -162,6 +162,8 @@ describe('schema.ts declares the tables it mirrors', () => {
       'ingest_tokens',
       'jobs',
       'ledger_entries',
+      'metric_series_state',
+      'openslo_objects',
       'records',
       'scans',
       'scheduled_runs',

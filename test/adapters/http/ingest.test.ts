@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { createGzip, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_BODY_BYTES, PROTOBUF_MESSAGE } from '../../../src/adapters/http/ingest.ts';
+import { DEFAULT_MAX_BODY_BYTES } from '../../../src/adapters/http/ingest.ts';
 import { DeltaTracker } from '../../../src/domain/telemetry/delta.ts';
 import { type Served, serveIngest, TOKEN } from './ingest-fixtures.ts';
 
@@ -73,7 +73,11 @@ function sumBody(value: number, atMs: number): object {
 }
 
 interface Answer {
+  /** The plain events route's refusals. */
   error: string;
+  /** An OTLP route's refusal: a google.rpc.Status. */
+  code: number;
+  message: string;
   accepted: number;
   rejected: unknown[];
   partialSuccess: { rejectedLogRecords?: number; rejectedDataPoints?: number; errorMessage: string };
@@ -177,34 +181,36 @@ describe('ingest routes: routing and auth', () => {
     const none = await post(base, '/v1/logs', body, json);
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer');
-    expect((await answer(none)).error).toMatch(/bearer token/);
+    expect(await answer(none)).toEqual({ code: 16, message: expect.stringMatching(/bearer token/) });
 
     const bad = await post(base, '/v1/metrics', body, { ...json, authorization: 'Bearer nope' });
     expect(bad.status).toBe(401);
     expect(bad.headers.get('www-authenticate')).toBe('Bearer');
-    expect((await answer(bad)).error).toMatch(/invalid or revoked/);
+    expect((await answer(bad)).message).toMatch(/invalid or revoked/);
 
     const basic = await post(base, '/api/telemetry/events', '[]', { ...json, authorization: 'Basic abc' });
     expect(basic.status).toBe(401);
     expect(ingest.events).toEqual([]);
   });
 
-  it('415 for protobuf with how to switch the exporter to JSON, and for other types', async () => {
+  it('415 with a Status for a content type other than JSON or protobuf, and protobuf on the events route', async () => {
     const { base } = await start();
-    const proto = await post(base, '/v1/logs', new Uint8Array([10, 0]), {
+    const text = await post(base, '/v1/logs', '{}', { ...auth, 'content-type': 'text/plain' });
+    expect(text.status).toBe(415);
+    expect(text.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await answer(text)).toEqual({
+      code: 2,
+      message: 'unsupported Content-Type "text/plain": send application/json or application/x-protobuf',
+    });
+    const br = await post(base, '/v1/logs', '{}', { ...auth, ...json, 'content-encoding': 'br' });
+    expect(br.status).toBe(415);
+    expect((await answer(br)).message).toMatch(/Content-Encoding "br"/);
+    const events = await post(base, '/api/telemetry/events', new Uint8Array([10, 0]), {
       ...auth,
       'content-type': 'application/x-protobuf',
     });
-    expect(proto.status).toBe(415);
-    const { error } = await answer(proto);
-    expect(error).toBe(PROTOBUF_MESSAGE);
-    expect(error).toContain('http/json');
-    expect(error).toContain('encoding: json');
-
-    const text = await post(base, '/v1/logs', '{}', { ...auth, 'content-type': 'text/plain' });
-    expect(text.status).toBe(415);
-    const br = await post(base, '/v1/logs', '{}', { ...auth, ...json, 'content-encoding': 'br' });
-    expect(br.status).toBe(415);
+    expect(events.status).toBe(415);
+    expect((await answer(events)).error).toMatch(/send application\/json$/);
   });
 
   it('accepts application/json with a charset', async () => {
@@ -224,14 +230,17 @@ describe('ingest routes: bodies', () => {
     const { base } = await start();
     const res = await post(base, '/v1/logs', '{"resourceLogs": [');
     expect(res.status).toBe(400);
-    expect((await answer(res)).error).toMatch(/^body is not valid JSON: /);
+    expect(await answer(res)).toEqual({
+      code: 3,
+      message: expect.stringMatching(/^body is not valid JSON: /),
+    });
   });
 
   it('400 with the validation message for a body that is not a request', async () => {
     const { base } = await start();
     const logs = await post(base, '/v1/logs', '"hello"');
     expect(logs.status).toBe(400);
-    expect((await answer(logs)).error).toMatch(/ExportLogsServiceRequest/);
+    expect((await answer(logs)).message).toMatch(/ExportLogsServiceRequest/);
     const events = await post(base, '/api/telemetry/events', '{"nope": 1}');
     expect(events.status).toBe(400);
     expect((await answer(events)).error).toMatch(/events/);
@@ -245,7 +254,7 @@ describe('ingest routes: bodies', () => {
       'content-encoding': 'gzip',
     });
     expect(res.status).toBe(400);
-    expect((await answer(res)).error).toMatch(/^body is not valid gzip/);
+    expect((await answer(res)).message).toMatch(/^body is not valid gzip/);
     const truncated = gzipSync(JSON.stringify(logsBody([goodRecord('hi')]))).subarray(0, 20);
     const res2 = await post(base, '/v1/logs', truncated, { ...auth, ...json, 'content-encoding': 'gzip' });
     expect(res2.status).toBe(400);
@@ -271,7 +280,7 @@ describe('ingest routes: bodies', () => {
       repeat(new Uint8Array(5000).fill(32), 5000),
     );
     expect(r.status).toBe(413);
-    expect(JSON.parse(r.body).error).toMatch(/exceeds the limit of 1000 bytes/);
+    expect(JSON.parse(r.body).message).toMatch(/exceeds the limit of 1000 bytes/);
     expect(ingest.events).toEqual([]);
   });
 
@@ -283,7 +292,7 @@ describe('ingest routes: bodies', () => {
       repeat(new Uint8Array(1024 * 1024).fill(32), total),
     );
     expect(r.status).toBe(413);
-    expect(JSON.parse(r.body).error).toContain(`limit of ${DEFAULT_MAX_BODY_BYTES} bytes`);
+    expect(JSON.parse(r.body).message).toContain(`limit of ${DEFAULT_MAX_BODY_BYTES} bytes`);
     expect(ingest.events).toEqual([]);
     // The server held at most the cap (plus socket buffers), never the whole upload twice over.
     const grown = process.memoryUsage().rss - before.rss;
@@ -315,7 +324,7 @@ describe('ingest routes: bodies', () => {
     expect(bomb.length).toBeLessThan(1024 * 1024);
     const res = await post(base, '/v1/metrics', bomb, { ...auth, ...json, 'content-encoding': 'gzip' });
     expect(res.status).toBe(413);
-    expect((await answer(res)).error).toMatch(/once inflated exceeds the limit/);
+    expect((await answer(res)).message).toMatch(/once inflated exceeds the limit/);
     expect(ingest.metricBatches).toEqual([]);
   });
 
@@ -400,7 +409,7 @@ describe('ingest routes: answers', () => {
     const res = await post(base, '/v1/logs', JSON.stringify(logsBody([goodRecord('secret-body-text')])));
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
-    expect((await answer(res)).error).toMatch(/retry/);
+    expect(await answer(res)).toEqual({ code: 14, message: expect.stringMatching(/retry/) });
     const logged = lines.join('');
     expect(logged).toContain('database is down');
     expect(logged).not.toContain(TOKEN);
@@ -477,13 +486,19 @@ describe('ingest routes: answers', () => {
     const body = sumBody(3, 1000) as { resourceMetrics: { scopeMetrics: { metrics: unknown[] }[] }[] };
     body.resourceMetrics[0]!.scopeMetrics[0]!.metrics.push({
       name: 'latency',
-      summary: { dataPoints: [{ timeUnixNano: ns(1000) }, { timeUnixNano: ns(2000) }] },
+      // No temporality: every data point of the metric is refused.
+      sum: {
+        dataPoints: [
+          { timeUnixNano: ns(1000), asInt: '1' },
+          { timeUnixNano: ns(2000), asInt: '2' },
+        ],
+      },
     });
     const res = await post(base, '/v1/metrics', JSON.stringify(body));
     expect(res.status).toBe(200);
     const out = await answer(res);
     expect(out.partialSuccess.rejectedDataPoints).toBe(2);
-    expect(out.partialSuccess.errorMessage).toMatch(/summary is not supported/);
+    expect(out.partialSuccess.errorMessage).toMatch(/latency: sum.aggregationTemporality/);
     expect(ingest.points).toHaveLength(1);
   });
 });

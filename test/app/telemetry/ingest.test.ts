@@ -9,6 +9,7 @@ import type { SilverMinute, TelemetryStore } from '../../../src/app/telemetry/po
 import type { TelemetryEvent } from '../../../src/domain/telemetry/event.ts';
 import type { RollupFns } from '../../../src/domain/telemetry/minute-batch.ts';
 import type { MetricPoint } from '../../../src/domain/telemetry/otlp-metrics.ts';
+import { InMemorySeriesStore } from './fake-series-store.ts';
 
 /** Records every write. */
 class InMemoryTelemetryStore implements TelemetryStore {
@@ -225,38 +226,70 @@ describe('ingestMetricPoints', () => {
   });
 });
 
-describe('telemetryIngest (the use case holding the delta state)', () => {
+describe('telemetryIngest (cumulative points against the shared series state)', () => {
   const counter = (value: number, timeMs: number) =>
     point({ kind: 'sum', metric: 'orders', value, monotonic: true, temporality: 'cumulative', timeMs });
-  const silverSums = (store: InMemoryTelemetryStore) => store.silver.map((r) => r.sum);
+  const silverSums = (rows: SilverMinute[]) => rows.map((r) => r.sum);
 
   it('turns cumulative sums into deltas across calls and drops a duplicate', async () => {
     const { store, deps } = setup();
-    const ingest = telemetryIngest(deps);
+    const series = new InMemorySeriesStore();
+    const ingest = telemetryIngest(deps, series);
     await ingest.metrics([counter(5, T0)]);
     await ingest.metrics([counter(12, T0 + 60_000)]);
     await ingest.metrics([counter(12, T0 + 60_000)]);
-    expect(silverSums(store)).toEqual([5, 7]);
-    expect(store.writes).toHaveLength(2);
+    expect(silverSums(series.silver)).toEqual([5, 7]);
+    // Written with the series' state, never through the plain store; the duplicate wrote nothing.
+    expect(store.writes).toHaveLength(0);
+    expect(series.calls.map((c) => c.written)).toEqual([true, true]);
+    expect([...series.rows.values()]).toEqual([
+      { version: 2, state: expect.objectContaining({ value: 12 }) },
+    ]);
   });
 
-  it('forgets the deltas of a batch the store refused, so the retry counts them', async () => {
-    const { store, deps } = setup();
-    const ingest = telemetryIngest(deps);
+  it('counts every increase once across instances sharing the store (a restart, a second replica)', async () => {
+    const { deps } = setup();
+    const series = new InMemorySeriesStore();
+    const a = telemetryIngest(deps, series);
+    const b = telemetryIngest(deps, series);
+    await a.metrics([counter(5, T0)]);
+    await b.metrics([counter(12, T0 + 10_000)]); // b knows nothing: the store tells it the row
+    await a.metrics([counter(20, T0 + 20_000)]); // a's cache is one version behind: told again
+    await b.metrics([counter(20, T0 + 20_000)]); // the client's retry at the other replica: stale
+    const restarted = telemetryIngest(deps, series);
+    await restarted.metrics([counter(26, T0 + 30_000)]);
+    expect(silverSums(series.silver)).toEqual([5, 7, 8, 6]);
+  });
+
+  it('forgets nothing of a batch the store refused, so the retry counts it', async () => {
+    const { deps } = setup();
+    const series = new InMemorySeriesStore();
+    const ingest = telemetryIngest(deps, series);
     await ingest.metrics([counter(5, T0)]);
-    const write = store.write.bind(store);
-    store.write = async () => {
-      throw new Error('database down');
-    };
+    series.fail = new Error('database down');
     await expect(ingest.metrics([counter(12, T0 + 60_000)])).rejects.toThrow('database down');
-    store.write = write;
+    series.fail = null;
     await ingest.metrics([counter(12, T0 + 60_000)]);
-    expect(silverSums(store)).toEqual([5, 7]);
+    expect(silverSums(series.silver)).toEqual([5, 7]);
+  });
+
+  it('writes batches with no cumulative point through the plain store', async () => {
+    const { store, deps } = setup();
+    const series = new InMemorySeriesStore();
+    await telemetryIngest(deps, series).metrics([
+      point({ kind: 'gauge', metric: 'queue.depth', value: 7, temporality: null }),
+      point({ kind: 'sum', metric: 'jobs', value: 3, monotonic: true }),
+    ]);
+    expect(store.silver.map((r) => [r.metric, r.sum])).toEqual([
+      ['queue.depth', 7],
+      ['jobs', 3],
+    ]);
+    expect(series.calls).toEqual([]);
   });
 
   it('passes events straight to ingestEvents', async () => {
     const { store, deps } = setup();
-    await telemetryIngest(deps).events([ev({ ok: false })]);
+    await telemetryIngest(deps, new InMemorySeriesStore()).events([ev({ ok: false })]);
     expect(store.bronze).toHaveLength(1);
     expect(store.silver).toHaveLength(1);
   });

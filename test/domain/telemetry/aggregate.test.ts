@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bucketValues } from '../../../src/domain/telemetry/fold.ts';
 import {
+  clampQuantile,
+  clampQuantiles,
   combineByKey,
   combineRollups,
   maxOf,
@@ -137,5 +139,27 @@ describe('combineByKey', () => {
   ])('one combined row per key, in first-seen order: $out', ({ rows, out }) => {
     const byKey = combineByKey(rows, (r) => r.key, merge);
     expect([...byKey.entries()].map(([k, r]) => [k, r.count, r.min])).toEqual(out);
+  });
+});
+
+describe('clampQuantile(s): sketch quantiles never leave [min, max]', () => {
+  it.each([
+    [1767.5, 10, 1750, 1750],
+    [9.9, 10, 1750, 10],
+    [500, 10, 1750, 500],
+    [500, null, null, 500],
+    [2000, null, 1750, 1750],
+    [null, 10, 1750, null],
+  ])('%s in [%s, %s] → %s', (q, min, max, want) => {
+    expect(clampQuantile(q, min, max)).toBe(want);
+  });
+
+  it('clamps p50, p90 and p99 of a row together, keeping other fields', () => {
+    expect(clampQuantiles({ p50: 5, p90: 120, p99: 1767.5, n: 1 }, { min: 10, max: 1750 })).toEqual({
+      p50: 10,
+      p90: 120,
+      p99: 1750,
+      n: 1,
+    });
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { DeltaTracker, seriesKey } from '../../../src/domain/telemetry/delta.ts';
+import {
+  applyDeltas,
+  DeltaTracker,
+  deltaStep,
+  type SeriesState,
+  seriesKey,
+  stateOf,
+} from '../../../src/domain/telemetry/delta.ts';
 import type { MetricPoint } from '../../../src/domain/telemetry/otlp-metrics.ts';
 
 const S0 = 1_000_000;
@@ -138,6 +145,21 @@ describe('DeltaTracker on cumulative histograms', () => {
 });
 
 describe('DeltaTracker state', () => {
+  it('keeps at most maxSeries series, forgetting the least recently used first', () => {
+    const t = new DeltaTracker(undefined, 2);
+    const series = (metric: string, timeMs: number, value: number) => ({ ...counter(timeMs, value), metric });
+    t.toDelta(series('a', 100, 1));
+    t.toDelta(series('b', 100, 1));
+    t.toDelta(series('a', 200, 3)); // a used last: b is the least recently used
+    t.toDelta(series('c', 100, 1)); // evicts b
+    expect(t.size).toBe(2);
+    expect(t.entries().map(([k]) => JSON.parse(k)[1])).toEqual(['a', 'c']);
+    // b forgotten: its next point is a first point again (the in-memory form's documented limit).
+    expect(t.toDelta(series('b', 300, 5))?.value).toBe(5);
+    expect(t.toDelta(series('a', 300, 4))?.value).toBe(4); // a was evicted by b in turn: first point again
+    expect(t.size).toBe(2);
+  });
+
   it('forgets idle series and can be saved and restored', () => {
     const t = new DeltaTracker();
     t.toDelta(counter(100, 1));
@@ -146,5 +168,165 @@ describe('DeltaTracker state', () => {
     expect(t.size).toBe(1);
     const restored = new DeltaTracker(t.entries());
     expect(restored.toDelta({ ...counter(600, 4), metric: 'other' })?.value).toBe(3);
+  });
+});
+
+describe('deltaStep and applyDeltas (the pure rules over a given state)', () => {
+  it('never changes the state it is given; a stale point answers that very state', () => {
+    const prev = stateOf(counter(S0 + 60_000, 10));
+    const frozen = structuredClone(prev);
+    const step = deltaStep(prev, counter(S0 + 120_000, 25));
+    expect(step.delta).toMatchObject({ value: 15, startMs: S0 + 60_000, temporality: 'delta' });
+    expect(step.next).toMatchObject({ value: 25, timeMs: S0 + 120_000, startMs: S0, kind: 'sum' });
+    expect(prev).toEqual(frozen);
+    const stale = deltaStep(prev, counter(S0 + 60_000, 10));
+    expect(stale.delta).toBeNull();
+    expect(stale.next).toBe(prev);
+  });
+
+  it('a state holds no identity and no temporality, and survives a JSON round trip', () => {
+    const state = stateOf(histogram(S0 + 60_000, [1, 2, 0, 0]));
+    for (const k of ['service', 'metric', 'attributes', 'temporality']) expect(state).not.toHaveProperty(k);
+    const back = JSON.parse(JSON.stringify(state)) as SeriesState;
+    expect(deltaStep(back, histogram(S0 + 120_000, [1, 3, 0, 0]))).toEqual(
+      deltaStep(state, histogram(S0 + 120_000, [1, 3, 0, 0])),
+    );
+  });
+
+  it('chains the points of one series in a batch, asks `before` until a point moves it, skips stale ones', () => {
+    const saved = new Map<string, SeriesState>([
+      [seriesKey(counter(0, 0)), stateOf(counter(S0 + 60_000, 10))],
+    ]);
+    const asked: string[] = [];
+    const gauge: MetricPoint = { ...counter(S0, 7), kind: 'gauge', temporality: null, metric: 'depth' };
+    const other = { ...counter(S0 + 60_000, 3), metric: 'other' };
+    const { deltas, states } = applyDeltas(
+      [counter(S0 + 30_000, 8), counter(S0 + 120_000, 25), gauge, counter(S0 + 180_000, 26), other],
+      (key, p) => {
+        asked.push(p.metric);
+        return saved.get(key);
+      },
+    );
+    expect(deltas.map((d) => [d.metric, d.value, d.startMs])).toEqual([
+      ['orders.placed', 15, S0 + 60_000],
+      ['depth', 7, S0],
+      ['orders.placed', 1, S0 + 120_000],
+      ['other', 3, S0],
+    ]);
+    // The stale first point asked, and so did the next one (the stale point moved nothing); then the
+    // batch's own state was used.
+    expect(asked).toEqual(['orders.placed', 'orders.placed', 'other']);
+    expect([...states.values()].map((s) => [s.timeMs, s.value])).toEqual([
+      [S0 + 180_000, 26],
+      [S0 + 60_000, 3],
+    ]);
+    expect(saved.get(seriesKey(counter(0, 0)))).toMatchObject({ value: 10 });
+  });
+
+  it('leaves a series whose points were all stale out of the new states', () => {
+    const prev = stateOf(counter(S0 + 60_000, 10));
+    const { deltas, states } = applyDeltas([counter(S0 + 60_000, 10)], () => prev);
+    expect(deltas).toEqual([]);
+    expect(states.size).toBe(0);
+  });
+});
+
+const expHistogram = (
+  timeMs: number,
+  positive: { offset: number; bucketCounts: number[] },
+  extra: Partial<MetricPoint> = {},
+): MetricPoint => {
+  const zeroCount = extra.zeroCount ?? 0;
+  return {
+    service: 'checkout',
+    metric: 'rpc.duration',
+    attributes,
+    startMs: S0,
+    timeMs,
+    kind: 'exphistogram',
+    temporality: 'cumulative',
+    count: zeroCount + positive.bucketCounts.reduce((a, b) => a + b, 0),
+    sum: 50,
+    scale: 3,
+    zeroCount,
+    positive,
+    negative: { offset: 0, bucketCounts: [] },
+    bucketFactor: 1,
+    ...extra,
+  };
+};
+
+describe('cumulative exponential histograms', () => {
+  it('diffs buckets by absolute index, so a range that grew either way is no reset', () => {
+    const prev = stateOf(expHistogram(S0 + 60_000, { offset: 10, bucketCounts: [2, 3] }, { zeroCount: 1 }));
+    // Buckets 8…12 now: two lower buckets appeared, index 10 and 11 grew, 12 is new.
+    const now = expHistogram(
+      S0 + 120_000,
+      { offset: 8, bucketCounts: [1, 0, 4, 3, 2] },
+      { zeroCount: 2, sum: 80 },
+    );
+    const { delta } = deltaStep(prev, now);
+    expect(delta).toMatchObject({
+      temporality: 'delta',
+      startMs: S0 + 60_000,
+      count: 6,
+      zeroCount: 1,
+      sum: 30,
+      scale: 3,
+      positive: { offset: 8, bucketCounts: [1, 0, 2, 0, 2] },
+      negative: { offset: 0, bucketCounts: [] },
+    });
+  });
+
+  it.each([
+    ['another scale', { scale: 2 }, { offset: 10, bucketCounts: [2, 3] }],
+    ['a smaller zero count', { zeroCount: 0 }, { offset: 10, bucketCounts: [3, 3] }],
+    ['a shrunk bucket', {}, { offset: 10, bucketCounts: [1, 5] }],
+    ['a bucket dropped out of range', {}, { offset: 11, bucketCounts: [9] }],
+    ['a new start time', { startMs: S0 + 1 }, { offset: 10, bucketCounts: [2, 3] }],
+  ])('takes %s as a reset: the whole point is the delta', (_, extra, positive) => {
+    const prev = stateOf(expHistogram(S0 + 60_000, { offset: 10, bucketCounts: [2, 3] }, { zeroCount: 1 }));
+    const now = expHistogram(S0 + 120_000, positive, { zeroCount: 1, ...extra });
+    const { delta } = deltaStep(prev, now);
+    expect(delta).toEqual({ ...now, temporality: 'delta' });
+  });
+});
+
+const summary = (timeMs: number, count: number, sum: number, p99: number, startMs = S0): MetricPoint => ({
+  service: 'checkout',
+  metric: 'legacy.latency',
+  attributes,
+  startMs,
+  timeMs,
+  kind: 'summary',
+  temporality: 'cumulative',
+  count,
+  sum,
+  quantiles: [
+    { quantile: 0.5, value: p99 / 4 },
+    { quantile: 0.99, value: p99 },
+  ],
+});
+
+describe('summaries (always cumulative)', () => {
+  it('diffs count and sum and passes the latest quantiles through', () => {
+    const t = new DeltaTracker();
+    expect(t.toDelta(summary(S0 + 60_000, 10, 100, 40))).toMatchObject({ count: 10, sum: 100 });
+    const second = t.toDelta(summary(S0 + 120_000, 25, 400, 80));
+    expect(second).toMatchObject({ temporality: 'delta', startMs: S0 + 60_000, count: 15, sum: 300 });
+    expect(second?.quantiles).toEqual([
+      { quantile: 0.5, value: 20 },
+      { quantile: 0.99, value: 80 },
+    ]);
+  });
+
+  it('takes a smaller count or a new start time as a reset', () => {
+    const t = new DeltaTracker();
+    t.toDelta(summary(S0 + 60_000, 10, 100, 40));
+    expect(t.toDelta(summary(S0 + 120_000, 4, 30, 9))).toMatchObject({ count: 4, sum: 30, startMs: S0 });
+    expect(t.toDelta(summary(S0 + 180_000, 6, 50, 9, S0 + 150_000))).toMatchObject({
+      count: 6,
+      startMs: S0 + 150_000,
+    });
   });
 });

@@ -73,6 +73,7 @@ describe('metricsRequestToPoints', () => {
           timeMs: T_MS,
           kind: 'histogram',
           temporality: 'cumulative',
+          unit: 'ms',
           count: 7,
           sum: 1234.5,
           min: 12,
@@ -131,7 +132,7 @@ describe('metricsRequestToPoints', () => {
     expect(metricsRequestToPoints(request([stale]))).toEqual({ points: [], rejected: 0, errors: [] });
   });
 
-  it('rejects bad points and unsupported metrics by data point, keeping the rest', () => {
+  it('rejects bad points and bad metrics by data point, keeping the rest', () => {
     const point = (p: Record<string, unknown>) => ({ startTimeUnixNano: START, timeUnixNano: T, ...p });
     const hist = (p: Record<string, unknown>) => ({
       name: 'h',
@@ -140,7 +141,7 @@ describe('metricsRequestToPoints', () => {
     const metrics = [
       { name: 'c', sum: { aggregationTemporality: 2, dataPoints: [point({ asInt: '1' }), point({})] } },
       { name: 'c2', sum: { dataPoints: [point({ asInt: '1' }), point({ asInt: '2' })] } },
-      { name: 'e', exponentialHistogram: { aggregationTemporality: 2, dataPoints: [point({}), point({})] } },
+      { name: 'e', exponentialHistogram: { dataPoints: [point({}), point({})] } },
       { name: '', gauge: { dataPoints: [point({ asDouble: 1 })] } },
       { name: 'g', gauge: { dataPoints: [point({ asDouble: 'NaN' }), { asDouble: 1 }] } },
       hist({ count: '3', bucketCounts: ['1', '2'], explicitBounds: [1, 2] }),
@@ -156,7 +157,7 @@ describe('metricsRequestToPoints', () => {
     expect(r.errors).toEqual([
       `${at}[0].dataPoints[1] (c): no asInt or asDouble`,
       `${at}[1]: c2: sum.aggregationTemporality: expected 1 (delta) or 2 (cumulative), got undefined`,
-      `${at}[2]: e: exponentialHistogram is not supported (use sum, gauge or histogram)`,
+      `${at}[2]: e: exponentialHistogram.aggregationTemporality: expected 1 (delta) or 2 (cumulative), got undefined`,
       `${at}[3]: a metric needs a non-empty "name"`,
       `${at}[4].dataPoints[0] (g): asDouble: expected a finite number, got "NaN"`,
       `${at}[4].dataPoints[1] (g): no timeUnixNano`,
