@@ -29,12 +29,13 @@ RUN npm ci --no-audit --no-fund --ignore-scripts \
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# tsc emits only .js (imports rewritten from .ts); the demo CSV that dist/cli.js resolves next to
-# itself (new URL('./demo/northwind-funnel.csv', import.meta.url)) has to be copied by hand.
+# tsc emits only .js (imports rewritten from .ts); `npm run build` copies the files read at run time
+# beside it: the demo's data and the OTLP .proto definitions (adapters/http/otlp-proto).
 RUN npm run build \
  && mkdir -p dist/demo \
  && cp src/demo/*.csv dist/demo/ \
- && test -f dist/main.js && test -f dist/cli.js && test -f dist/demo/northwind-funnel.csv
+ && test -f dist/main.js && test -f dist/cli.js && test -f dist/demo/northwind-funnel.csv \
+ && test -f dist/adapters/http/otlp-proto/opentelemetry/logs_service.proto
 
 # ------------------------------------------------------------------------------------------- runtime
 FROM ${NODE_IMAGE} AS runtime

@@ -43,10 +43,14 @@ export function putAttr(out: Attributes, key: string, value: AttrValue): void {
   else out[key] = value;
 }
 
-/** Case-insensitive level names, with the common aliases TRACE (→ DEBUG), WARNING and CRITICAL. */
+/**
+ * Case-insensitive level names, with the common aliases TRACE (→ DEBUG), INFORMATION (.NET's name, as in
+ * the OTLP spec's example log), WARNING and CRITICAL.
+ */
 export function parseLevel(text: string): Level | null {
   const t = text.trim().toUpperCase();
   if (t === 'TRACE') return 'DEBUG';
+  if (t === 'INFORMATION') return 'INFO';
   if (t === 'WARNING') return 'WARN';
   if (t === 'CRITICAL') return 'FATAL';
   return (LEVELS as readonly string[]).includes(t) ? (t as Level) : null;

@@ -53,7 +53,7 @@ describe('the OTLP spec example requests, in both encodings', () => {
         timeMs: 1544712660300,
         durationMs: null,
         ok: true,
-        level: null, // severityText "Information" alone names no level the bot knows
+        level: 'INFO', // severityText "Information" (.NET's name) is INFO
         message: 'An example log record',
         traceId: '0af7651916cd43dd8448eb211c80319c',
         userId: null,

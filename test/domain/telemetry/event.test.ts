@@ -124,7 +124,9 @@ describe('parseEventTime and parseLevel', () => {
 
   it('knows the levels and their aliases', () => {
     expect(
-      ['trace', 'Debug', 'info', 'WARNING', 'warn', 'error', 'critical', 'fatal', 'x'].map(parseLevel),
-    ).toEqual(['DEBUG', 'DEBUG', 'INFO', 'WARN', 'WARN', 'ERROR', 'FATAL', 'FATAL', null]);
+      ['trace', 'Debug', 'info', 'Information', 'WARNING', 'warn', 'error', 'critical', 'fatal', 'x'].map(
+        parseLevel,
+      ),
+    ).toEqual(['DEBUG', 'DEBUG', 'INFO', 'INFO', 'WARN', 'WARN', 'ERROR', 'FATAL', 'FATAL', null]);
   });
 });
