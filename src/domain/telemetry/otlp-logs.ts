@@ -6,9 +6,8 @@ import {
   type Obj,
   plainValue,
   Reject,
-  Rejections,
 } from './otlp-common.ts';
-import { type OtlpShape, walkOtlp } from './otlp-walk.ts';
+import { collectEvents, type OtlpShape } from './otlp-walk.ts';
 
 /**
  * ExportLogsServiceRequest (OTLP/JSON, `POST /v1/logs`) → telemetry events.
@@ -152,17 +151,10 @@ export function logsRequestToEvents(
   body: unknown,
   accept: (e: TelemetryEvent) => string | null = () => null,
 ): LogsConversion {
-  const events: TelemetryEvent[] = [];
-  const rej = new Rejections();
-  walkOtlp(body, LOGS_SHAPE, rej, (rec, where, { service, scope }) => {
-    try {
-      const event = logRecordToEvent(rec, service, scopeNameOf(scope));
-      const refused = accept(event);
-      if (refused !== null) throw new Reject(refused);
-      events.push(event);
-    } catch (e) {
-      rej.caught(where, e);
-    }
-  });
-  return { events, rejected: rej.count, errors: rej.errors };
+  return collectEvents(
+    body,
+    LOGS_SHAPE,
+    (rec, { service, scope }) => logRecordToEvent(rec, service, scopeNameOf(scope)),
+    accept,
+  );
 }

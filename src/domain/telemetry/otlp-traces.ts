@@ -1,6 +1,6 @@
 import type { Attributes, TelemetryEvent } from './event.ts';
-import { attrValue, isObj, type Obj, Reject, Rejections } from './otlp-common.ts';
-import { type OtlpShape, walkOtlp } from './otlp-walk.ts';
+import { attrValue, isObj, type Obj, Reject, } from './otlp-common.ts';
+import { collectEvents, type OtlpShape } from './otlp-walk.ts';
 import { isFailure } from './semconv.ts';
 
 /**
@@ -184,18 +184,5 @@ export function tracesRequestToEvents(
   body: unknown,
   accept: (e: TelemetryEvent) => string | null = () => null,
 ): TracesConversion {
-  const events: TelemetryEvent[] = [];
-  const rej = new Rejections();
-  walkOtlp(body, TRACES_SHAPE, rej, (span, where, { service }) => {
-    try {
-      const event = spanToEvent(span, service);
-      if (event === null) return;
-      const refused = accept(event);
-      if (refused !== null) throw new Reject(refused);
-      events.push(event);
-    } catch (e) {
-      rej.caught(where, e);
-    }
-  });
-  return { events, rejected: rej.count, errors: rej.errors };
+  return collectEvents(body, TRACES_SHAPE, (span, { service }) => spanToEvent(span, service), accept);
 }

@@ -1,4 +1,5 @@
-import { arrayField, isObj, Reject, type Rejections, requestList, serviceOf } from './otlp-common.ts';
+import type { TelemetryEvent } from './event.ts';
+import { arrayField, isObj, Reject, Rejections, requestList, serviceOf } from './otlp-common.ts';
 
 /**
  * The resource → scope → item walk every OTLP/JSON export request shares (resourceLogs → scopeLogs →
@@ -60,4 +61,37 @@ export function walkOtlp(
       for (const [k, item] of scope.list.entries()) visit(item, `${where}.${shape.items}[${k}]`, ctx);
     }
   }
+}
+
+/** What converting a request of events (logs, spans) gives: the events, and what was refused and why. */
+export interface EventsConversion {
+  events: TelemetryEvent[];
+  rejected: number;
+  errors: string[];
+}
+
+/**
+ * The events of an OTLP request: each item through `toEvent` (null: skipped, not refused; a throw: refused
+ * with its reason), then `accept`, which may refuse a well-formed event (its time outside the window, say).
+ */
+export function collectEvents(
+  body: unknown,
+  shape: OtlpShape,
+  toEvent: (item: unknown, ctx: OtlpContext) => TelemetryEvent | null,
+  accept: (e: TelemetryEvent) => string | null,
+): EventsConversion {
+  const events: TelemetryEvent[] = [];
+  const rej = new Rejections();
+  walkOtlp(body, shape, rej, (item, where, ctx) => {
+    try {
+      const event = toEvent(item, ctx);
+      if (event === null) return;
+      const refused = accept(event);
+      if (refused !== null) throw new Reject(refused);
+      events.push(event);
+    } catch (e) {
+      rej.caught(where, e);
+    }
+  });
+  return { events, rejected: rej.count, errors: rej.errors };
 }
