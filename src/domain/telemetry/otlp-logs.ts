@@ -1,12 +1,5 @@
 import { type Attributes, isErrorLevel, type Level, parseLevel, type TelemetryEvent } from './event.ts';
-import {
-  flattenAttributes,
-  isObj,
-  nanosToMs,
-  type Obj,
-  plainValue,
-  Reject,
-} from './otlp-common.ts';
+import { flattenAttributes, isObj, nanosToMs, type Obj, plainValue, Reject } from './otlp-common.ts';
 import { collectEvents, type OtlpShape } from './otlp-walk.ts';
 
 /**

@@ -1,5 +1,5 @@
 import type { Attributes, TelemetryEvent } from './event.ts';
-import { attrValue, isObj, type Obj, Reject, } from './otlp-common.ts';
+import { attrValue, isObj, type Obj, Reject } from './otlp-common.ts';
 import { collectEvents, type OtlpShape } from './otlp-walk.ts';
 import { isFailure } from './semconv.ts';
 
