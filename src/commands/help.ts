@@ -84,10 +84,15 @@ leak sla snapshot [--day YYYY-MM-DD] [--json]
 leak sla evaluate [--json]
 leak sla report [--week YYYY-Www] [--service <service>] [--json] [--chart <file.png>]
 
-\`apply\` reads OpenSLO \`openslo/v1\` YAML (several documents separated by ---): Service, SLI and SLO
-kinds, an SLI being a ratioMetric whose metricSource has type revenue-leak-sre and spec { service,
-metric } (good adds ok: true, or latencyBelowMs: N for a latency SLI). Every document is validated first
-and every problem is listed (file:line: document: problem); nothing is written unless all are valid.
+\`apply\` reads OpenSLO \`openslo/v1\` YAML (several documents separated by ---): Service, SLI, SLO,
+DataSource, AlertPolicy, AlertCondition and AlertNotificationTarget, standalone (referred to by name, also
+from an earlier apply) or inline. An SLI is a ratioMetric (good/bad/total over this bot's telemetry, each
+with an optional attribute filter such as http.response.status_code: 5xx) or a thresholdMetric; latency
+thresholds carry their unit (latencyBelow: 0.3s, latencyBelowMs: 300). Windows are rolling (30d) or
+calendar (1w, 1M, 1Q). Burn-rate AlertConditions become the SLA's page and ticket rules; notification
+targets name Slack channels (slack:C…). A Sloth file is answered with what to convert. Every document is
+validated first and every problem is listed (file:line: document: field: problem); nothing is written
+unless all are valid (README: "Writing an SLA in OpenSLO").
 Each SLO then becomes an SLA definition, versioned and never edited in place: a new SLO opens version 1,
 an unchanged one is left alone, a changed one closes the active version now and opens the next one.
 Every change is recorded in the audit log (sla.defined, sla.revised).
