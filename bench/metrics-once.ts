@@ -29,6 +29,7 @@ import { composeUseCases } from '../src/composition/use-cases.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { DeltaTracker } from '../src/domain/telemetry/delta.ts';
 import type { MetricPoint } from '../src/domain/telemetry/otlp-metrics.ts';
+import { withBenchDatabase } from './bench-db.ts';
 
 const env = process.env;
 const SECONDS = Number(env['BENCH_METRICS_SECONDS'] ?? 10);
@@ -101,25 +102,14 @@ class Sdk {
 }
 
 async function main(): Promise<void> {
-  const { default: postgres } = await import('postgres');
   const server = env['BENCH_DATABASE_URL'];
   if (!server) {
     process.stderr.write('metrics benchmark: set BENCH_DATABASE_URL to a PostgreSQL server\n');
     process.exit(2);
   }
-  const dbName = `leak_bench_metrics_${process.pid}`;
-  const admin = postgres(server, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`CREATE DATABASE ${dbName}`);
-  const u = new URL(server);
-  u.pathname = `/${dbName}`;
-  try {
-    const out = await run(u.toString());
-    process.stderr.write(`${summary(out)}\n`);
-    process.stdout.write(`${JSON.stringify(out)}\n`);
-  } finally {
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
-  }
+  const out = await withBenchDatabase(server, 'metrics', run);
+  process.stderr.write(`${summary(out)}\n`);
+  process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
 /**

@@ -25,10 +25,9 @@
 
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Db } from '../src/adapters/db/sql.ts';
+import { slackStub, withBenchDatabase } from './bench-db.ts';
 import { rawCeiling } from './webhook-ceiling.ts';
 import { CLIENTS, runWebhookClients, type WebhookJob, type WebhookResult } from './webhook-load.ts';
 import { SECRETS } from './webhook-mix.ts';
@@ -53,7 +52,6 @@ if (clientJob !== undefined) {
 }
 
 async function main(): Promise<void> {
-  const { default: postgres } = await import('postgres');
   const server = process.env['BENCH_DATABASE_URL'];
   if (!server) {
     process.stderr.write('webhook benchmark: set BENCH_DATABASE_URL to a PostgreSQL server\n');
@@ -61,37 +59,16 @@ async function main(): Promise<void> {
   }
   const measureMs = Number(process.env['BENCH_WEBHOOK_SECONDS'] ?? 15) * 1000;
   const slack = await slackStub();
-  const dbName = `leak_bench_webhooks_${process.pid}`;
-  const admin = postgres(server, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.unsafe(`CREATE DATABASE ${dbName}`);
-  const u = new URL(server);
-  u.pathname = `/${dbName}`;
   try {
-    const out = await benchWebhooks(u.toString(), slack.port, measureMs);
+    const out = await withBenchDatabase(server, 'webhooks', (url) =>
+      benchWebhooks(url, slack.port, measureMs),
+    );
     // bench/run.ts prints these lines in its own report.
     if (!process.env['BENCH_WEBHOOK_CHILD']) process.stderr.write(`${report(out, fmt).join('\n')}\n`);
     process.stdout.write(`${JSON.stringify(out)}\n`);
   } finally {
     slack.server.close();
-    await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-    await admin.end();
   }
-}
-
-/** Slack stub: every Web API method answers ok (auth.test with a bot identity). */
-async function slackStub() {
-  const server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({ ok: true, user_id: 'UBENCH', bot_id: 'BBENCH', team_id: 'TBENCH', user: 'bench' }),
-      );
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return { server, port: (server.address() as AddressInfo).port };
 }
 
 /** The real app on the fresh database at `url`, loaded by the client process, then its figures. */
