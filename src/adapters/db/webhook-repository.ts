@@ -115,6 +115,15 @@ function deliveryReads(db: Db): Omit<WebhookStore, 'receive' | 'processPending' 
       return rows.map(toEvidence);
     },
 
+    async failedSince(sinceMs) {
+      const rows = await db.query(
+        `SELECT source, count(*)::int AS n FROM webhook_deliveries
+         WHERE status = 'failed' AND received_at >= $1 GROUP BY source`,
+        [iso(sinceMs)],
+      );
+      return new Map(rows.map((r) => [String(r['source']), Number(r['n'])]));
+    },
+
     async lastFailure(source, sinceMs) {
       const [row] = await db.query(
         `SELECT error, ${epochMs('received_at')} AS received_ms FROM webhook_deliveries

@@ -51,6 +51,8 @@ export interface WebhookStore {
   listFailed(limit: number, source?: string): Promise<StoredDelivery[]>;
   /** The source's last deliveries, newest first, without their bodies. */
   recent(source: string, limit: number): Promise<DeliveryEvidence[]>;
+  /** How many deliveries of each source received at or after `sinceMs` are kept as failed. */
+  failedSince(sinceMs: number): Promise<Map<string, number>>;
   /** The newest failure of the source at or after `sinceMs`, or null. */
   lastFailure(source: string, sinceMs: number): Promise<{ error: string; receivedAtMs: number } | null>;
   /** Every source that sent a delivery or has a ledger entry, with its last delivery instant. */

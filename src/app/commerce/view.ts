@@ -134,16 +134,16 @@ async function sourceStates(
 ): Promise<SourceState[]> {
   const names = [...new Set([...sources.map((s) => s.source), ...lastEvents.keys()])].sort();
   const lastDelivery = new Map(sources.map((s) => [s.source, s.lastDeliveryAtMs]));
+  const failed = await deps.deliveries.failedSince(nowMs - DAY_MS);
   return Promise.all(
     names.map(async (source): Promise<SourceState> => {
       const [recent] = await deps.deliveries.recent(source, 1);
-      const failed = await deps.deliveries.listFailed(1000, source);
       return {
         source,
         lastDeliveryAtMs: lastDelivery.get(source) ?? null,
         lastEventAtMs: lastEvents.get(source) ?? null,
         lastDelivery: recent ?? null,
-        failedLast24h: failed.filter((d) => d.receivedAtMs >= nowMs - DAY_MS).length,
+        failedLast24h: failed.get(source) ?? 0,
       };
     }),
   );

@@ -217,6 +217,8 @@ describe.each(backends)('webhook routes on $name', (backend) => {
     expect(row).toMatchObject({ status: 'failed', body });
     expect(row!.error).toMatch(/not JSON/);
     expect(await repos.webhooks.listFailed(10)).toHaveLength(1);
+    expect(await repos.webhooks.failedSince(nowMs - 1_000)).toEqual(new Map([['shopify', 1]]));
+    expect(await repos.webhooks.failedSince(Date.now() + 60_000)).toEqual(new Map());
   });
 
   it('refuses a body over the cap with 413 and stores nothing', async () => {
