@@ -2,8 +2,9 @@
  * The webhook benchmark's ceiling: the very rows the intake stored, written again by a bare postgres.js
  * client into tables made `LIKE webhook_deliveries INCLUDING ALL` (same identity, unique key and indexes):
  * one INSERT per row (each its own transaction, as the server does per delivery) over as many concurrent
- * connections as the benchmark had clients, first as the app's driver sends it (not prepared: a Parse and
- * Describe round trip before each Bind and Execute), then prepared once per connection (the bare best);
+ * connections as the benchmark had clients, first not prepared (a Parse and Describe round trip before
+ * each Bind and Execute, as the app sent it before 973b229), then prepared once per connection as the app
+ * now sends it (the bare best);
  * then all of them in one COPY.
  */
 

@@ -88,11 +88,7 @@ export function report(r: WebhookFigures, fmt: (n: number, d?: number) => string
       fmt(r.insertRowsPerSec),
       `prepared, ${r.clients} connections; intake is ${fmt(r.deliveriesPerSec / r.insertRowsPerSec, 2)}× raw INSERT`,
     ),
-    line(
-      '    not prepared (as the app sends it)',
-      fmt(r.unpreparedRowsPerSec),
-      'Parse+Describe round trip first',
-    ),
+    line('    not prepared', fmt(r.unpreparedRowsPerSec), 'Parse+Describe round trip first'),
     line('  raw COPY, same rows (rows/s)', fmt(r.copyRowsPerSec)),
     line(
       '  server CPU per delivery (ms)',
