@@ -23,6 +23,8 @@ import { importCommand, scanCommand } from './commands/import-scan.ts';
 import { janitorCommand } from './commands/janitor.ts';
 import { auditCommand, tokensCommand } from './commands/ops.ts';
 import { revenueCommand } from './commands/revenue.ts';
+import { digestCommand, revopsCommand } from './commands/revops.ts';
+import { generateCommand } from './commands/revops-generate.ts';
 import { slaCommand } from './commands/sla.ts';
 import { webhooksCommand } from './commands/webhooks.ts';
 import { openServices, type Services } from './composition/services.ts';
@@ -64,6 +66,8 @@ export async function main(
     io.out.write(`${HELP[command]}\n`);
     return 0;
   }
+  // Writes files only: no configuration, no database.
+  if (command === 'generate') return generateCommand(rest, io);
   let config: Config;
   try {
     config = loadConfig(env, { storedPiiKey: command === 'demo' || opts.storedPiiKey === true });
@@ -162,6 +166,10 @@ async function dispatch(command: string, rest: string[], o: Opened): Promise<num
       return await revenueCommand(services, uc, ctx, rest, io);
     case 'webhooks':
       return await webhooksCommand(uc, ctx, rest, io);
+    case 'revops':
+      return await revopsCommand(uc, rest, io);
+    case 'digest':
+      return await digestCommand(uc, rest, io);
   }
   return 64;
 }

@@ -167,7 +167,7 @@ function httpServer(
     port: config.http.port,
     log: p.log,
     observe: p.obs.request,
-    routes: [p.obs.route, httpRoutes(config, p.services, p.uc, p.log, ready), p.slack.handler],
+    routes: [p.obs.route, httpRoutes(config, p.services, p.uc, p.log, ready, p.obs.metrics), p.slack.handler],
   });
 }
 
@@ -245,6 +245,11 @@ function slackUseCases(uc: UseCases, services: Services, chat: ChatGateway): Sla
     slaReport: (ctx, q) =>
       answerSlaReport({ ...uc.sla.report, chart: renderAttainmentPng, upload: chat.uploadFile }, ctx, q),
     revenue: (ctx, q) => uc.commerce.answer(ctx, q, chat.uploadFile),
+    revops: {
+      view: (ctx, q) => uc.revops.answer(ctx, q, chat.uploadFile),
+      digest: (ctx, q) => uc.revops.answerDigest(ctx, q, chat.uploadFile),
+      thisWeek: () => uc.revops.thisWeek(),
+    },
   };
 }
 

@@ -12,7 +12,9 @@ export const USAGE = `leak — Revenue Leak SRE command line
 
 Usage:
   leak migrate                        apply pending database migrations
-  leak import <file.csv> [--dry-run]  import funnel records (original CSV format), upserting by id
+  leak import <file.csv> [--dry-run]  import a CSV, upserting by id: funnel records (original format), or
+                                      RevOps deals, customers, mrr or spend (kind read from the header)
+  leak generate --out <dir>           write a seeded year of RevOps CSVs (deals, customers, mrr, spend)
   leak scan [--as-of <ISO>] [--json]  scan every record for revenue leaks and record the findings
   leak audit verify [--json]          check the audit log's hash chain (exit 1 when broken)
   leak fix preview <issue_id>         plan the fix for one open issue and print its diff (writes nothing)
@@ -27,6 +29,8 @@ Usage:
   leak janitor [--dry-run] [--json]   apply telemetry retention (Bronze, Silver); --dry-run reports only
   leak revenue [--day <date>]        a day's net revenue per currency and source, sources, incidents
   leak revenue import <orders.csv>    backfill the ledger from a Shopify order export or a generic CSV
+  leak revops <view> [filters]        RevOps pipeline, revenue, marketing or insights (--json, --chart dir)
+  leak digest [--week 2026-W48]       the weekly RevOps digest (--json, --chart dir)
   leak webhooks failed [--source s]   list the webhook deliveries that did not parse (never their bodies)
   leak webhooks replay <id>           parse a failed delivery again (after a mapping fix)
   leak demo                           load the built-in sample funnel, scan it, print the War Room
@@ -40,13 +44,35 @@ Exit codes: 0 ok · 1 error or broken audit chain · 2 import finished with reje
 export const HELP: Record<string, string> = {
   migrate:
     'leak migrate\n\nApplies pending SQL migrations from migrations/ in order (also done at every start).',
-  import: `leak import <file.csv> [--dry-run]
+  import: `leak import <file.csv> [--kind funnel|deals|customers|mrr|spend] [--dry-run]
 
-Imports a funnel CSV with the header
-  id,type,name,email,domain,company,source,region,owner,stage,created_at,last_touch_at,next_step,value_usd,notes
-Good rows are upserted by id; each bad row is listed with its line number and reason.
-  --dry-run   validate only; nothing is written (the run is still recorded)
-Exit 0 when every row imported, 2 when some rows were rejected, 1 on a fatal error.`,
+Imports a CSV of one of these kinds, told apart by its header (names trimmed, any case):
+  funnel     id,type,name,email,domain,company,source,region,owner,stage,created_at,last_touch_at,
+             next_step,value_usd,notes  (in this order)
+  deals      deal_id,account,segment,owner,stage,amount,created_at,expected_close,last_stage_change,
+             probability,source_channel
+  customers  customer_id,account,segment,plan,start_date,mrr,churn_date,churn_reason
+  mrr        customer_id,month,mrr  (import the customers first: a row of an unknown customer is rejected)
+  spend      date,channel,campaign,segment,geo,spend,impressions,clicks,leads,mqls,sqls,opportunities,won
+The RevOps kinds take their columns in any order (README "RevOps CSVs" has each column's rules).
+Good rows are upserted by their key (id; deal_id; customer_id; customer_id + month; date + channel +
+campaign + segment + geo); each bad row is listed with its line number and reason, and a key repeated in
+the file is rejected.
+  --kind <kind>  the file must be this kind (its header is checked against it)
+  --dry-run      validate only; nothing is written (the run is still recorded)
+Exit 0 when every row imported, 2 when some rows were rejected or the header fits no kind (the missing
+and unexpected columns are named), 1 on a fatal error.`,
+  generate: `leak generate --out <dir> [--seed N] [--deals N] [--customers N] [--end YYYY-MM-DD]
+
+Writes a realistic, seeded year of RevOps data as deals.csv, customers.csv, mrr.csv and spend.csv in
+<dir>, for demos, tests and benchmarks; \`leak import\` reads each with no rejected row (customers.csv
+before mrr.csv). The same seed and sizes give the same files. Needs no database.
+  --seed N          any whole number (default 1)
+  --deals N         deals created over the year (default 5000)
+  --customers N     customers, each with its monthly MRR history (default 1000)
+  --end YYYY-MM-DD  the last day of data (default yesterday, UTC)
+The assumptions (deal sizes, stage odds, churn, channels and their funnels) are listed in README
+"RevOps CSVs". Progress goes to stderr; exit 0 when the files are written, 1 when they cannot be.`,
   scan: `leak scan [--as-of <ISO time>] [--json]
 
 Evaluates every record against the leak rules, prices each issue, and records the scan and its findings.
@@ -125,7 +151,9 @@ Exit 0 on success, 1 when the file cannot be read, is not valid YAML or is not a
 Applies telemetry retention (DOMAIN.md §6): creates today's and tomorrow's Bronze partitions, rolls Silver
 minutes up into hours, drops Bronze day partitions past BRONZE_RETENTION_DAYS (incident evidence is copied
 into bronze_evidence first), purges minute rollups past 30 days (only those whose hour exists) and hour
-rollups past 90 days, and lists the metrics over 10,000 tag combinations. Gold snapshots are never touched.
+rollups past 90 days, purges the cumulative state of metric series idle longer than
+BRONZE_RETENTION_DAYS (one that comes back counts from its return), and lists the metrics over 10,000 tag
+combinations. Gold snapshots are never touched.
   --dry-run   report what would be created, dropped and purged; change nothing
   --json      print the report as JSON`,
   revenue: `leak revenue [--day YYYY-MM-DD] [--json]
@@ -159,6 +187,36 @@ number and reason (on stderr as found, and in the summary) while the good rows i
 Example: leak revenue import orders_export_1.csv
 Exit 0 when every row imported, 2 when some rows were rejected, 1 on a fatal error (no such file, an
 unknown header).`,
+  revops: `leak revops pipeline|revenue|marketing|insights [--period P | --from D [--to D]]
+           [--segment SMB|MM|ENT] [--owner <name>] [--channel <name>] [--json] [--chart <dir>]
+
+The RevOps views of \`/revops\` in the terminal, from the imported deals, customers, MRR history and
+marketing spend (\`leak import\`). Each figure comes with its change against the period of the same
+length just before. Calendar periods and dates are cut in DIGEST_TIMEZONE (default UTC).
+  pipeline    open and weighted pipeline, win rate, average deal, velocity; stages (deals, amount,
+              weighted, average days in stage, conversion), owners, stuck deals longest first
+              (REVOPS_STUCK_DAYS, REVOPS_STUCK_MIN_USD)
+  revenue     MRR, ARR, churn, NRR, GRR; MRR movement per month; churn reasons; cohort retention
+  marketing   spend, leads, won, CAC, ROI; per channel the funnel leads → MQL → SQL → opportunity →
+              won, CAC and ROI; CAC payback per segment against its benchmark
+  insights    what stands out, with its confidence, its numbers and the command showing its view
+  --period P         30d (default), 7d, 90d, <N>d; week, month, quarter (so far); last-week,
+                     last-month, last-quarter; or FROM..TO (dates, both included)
+  --from D --to D    the dates (YYYY-MM-DD), both included; --to defaults to today
+  --segment S        SMB, MM or ENT        --owner <name>, --channel <name>   one owner, one channel
+  --json             print the RevopsReport as JSON (money in cents, times in epoch ms)
+  --chart <dir>      also write the view's chart (PNG) into the directory
+Example: leak revops pipeline --period last-quarter --segment ENT`,
+  digest: `leak digest [--week 2026-W48 | --week <monday YYYY-MM-DD>] [--json] [--chart <dir>]
+
+Prints the weekly RevOps digest as posted to DIGEST_CHANNEL every Monday (DIGEST_CRON, default 09:00 in
+DIGEST_TIMEZONE): the ISO week Monday to Sunday in that zone (default: the week just ended), its
+pipeline, revenue and marketing figures with their change against the week before, the stuck deals, the
+MRR movement, the channels and the insights.
+  --week W      that week, as 2026-W48 or its Monday 2026-11-23 (a week in progress is read so far)
+  --json        print the week's RevopsReport as JSON
+  --chart <dir> also write the three charts (pipeline by stage, MRR movement, spend vs won revenue by
+                channel) as PNG files into the directory`,
   webhooks: `leak webhooks failed [--source <source>] [--limit N] [--json]
 leak webhooks replay <id>
 

@@ -3,9 +3,11 @@ import { createProgressBar } from '../adapters/csv/progress.ts';
 import type { Ctx } from '../app/context.ts';
 import { type ImportOutcome, runImport } from '../app/import/import.ts';
 import type { IncidentChange } from '../app/incidents/transitions.ts';
+import { readCsvKind, runRevopsImport } from '../app/revops/import.ts';
 import type { Services } from '../composition/services.ts';
 import type { UseCases } from '../composition/use-cases.ts';
 import type { Config } from '../config/config.ts';
+import { CSV_KINDS, isCsvKind } from '../domain/revops/csv-kinds.ts';
 import { parseIsoInstant } from '../shared/time.ts';
 import { type Io, parse, UsageError } from './common.ts';
 
@@ -36,12 +38,43 @@ export function printImport(o: ImportOutcome, file: string, io: Io, limit = 50):
   return o.rejected.length > 0 ? 2 : 0;
 }
 
+/**
+ * `leak import <file> [--kind K] [--dry-run]`: the kind (funnel, deals, customers, mrr, spend) is read
+ * from the header unless --kind forces it. A header that fits no kind, or not the forced one, exits 2
+ * with the missing and unexpected columns, as a file with bad rows does; nothing is recorded then.
+ */
 export async function importCommand(services: Services, ctx: Ctx, rest: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(rest, { 'dry-run': { type: 'boolean', default: false } });
+  const { values, positionals } = parse(rest, {
+    'dry-run': { type: 'boolean', default: false },
+    kind: { type: 'string' },
+  });
   if (positionals.length !== 1) throw new UsageError('expected exactly one CSV file');
   const file = positionals[0]!;
-  const outcome = await doImport(services, ctx, file, values['dry-run'] === true, io);
-  return printImport(outcome, file, io);
+  const forced = values.kind;
+  if (forced !== undefined && !isCsvKind(forced))
+    throw new UsageError(`--kind must be one of ${CSV_KINDS.join(', ')}, got '${forced}'`);
+  const dryRun = values['dry-run'] === true;
+  const verdict = await readCsvKind(services.revopsImportDeps.openCsv, file, forced);
+  if (verdict !== null && !verdict.ok) {
+    io.err.write(`leak import: ${file}: ${verdict.reason}\n`);
+    return 2;
+  }
+  // An empty file goes the funnel's way, which says so (exit 1), as before there were other kinds.
+  const kind = verdict === null ? 'funnel' : verdict.layout.kind;
+  if (kind === 'funnel') return printImport(await doImport(services, ctx, file, dryRun, io), file, io);
+  const bar = createProgressBar(io.err);
+  try {
+    const outcome = await runRevopsImport(services.revopsImportDeps, ctx, {
+      file,
+      kind,
+      dryRun,
+      onProgress: (p) => bar.update(p),
+    });
+    bar.done();
+    return printImport(outcome, `${file} (${kind})`, io);
+  } finally {
+    bar.done();
+  }
 }
 
 export async function scanCommand(

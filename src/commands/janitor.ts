@@ -3,7 +3,10 @@ import type { JanitorReport } from '../app/telemetry/janitor.ts';
 import type { UseCases } from '../composition/use-cases.ts';
 import { type Io, parse, UsageError } from './common.ts';
 
-/** `leak janitor`: telemetry retention (Bronze partitions, old Silver rows; never Gold). */
+/**
+ * `leak janitor`: telemetry retention (Bronze partitions, old Silver rows, the state of metric series idle
+ * past Bronze retention; never Gold).
+ */
 
 export async function janitorCommand(uc: UseCases, ctx: Ctx, rest: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(rest, {
@@ -40,8 +43,12 @@ export function formatJanitorReport(r: JanitorReport): string {
   lines.push(
     `  minute rows ${would('purged', 'to purge')} (before ${day(r.silver.minuteCutoffMs)}, hour kept): ${count(r.silver.minutesPurged)}`,
     `  hour rows ${would('purged', 'to purge')} (before ${day(r.silver.hourCutoffMs)}): ${count(r.silver.hoursPurged)}`,
-    'Gold: untouched',
   );
+  if (r.series.purged !== null)
+    lines.push(
+      `Metric series state ${would('purged', 'to purge')} (idle since before ${day(r.series.cutoffMs)}): ${count(r.series.purged)} series`,
+    );
+  lines.push('Gold: untouched');
   if (r.overTagLimit.length === 0) lines.push(`No metric over ${count(r.tagLimit)} tag combinations.`);
   else {
     lines.push(`Metrics over ${count(r.tagLimit)} tag combinations (alert the admins):`);

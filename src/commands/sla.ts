@@ -3,6 +3,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Ctx } from '../app/context.ts';
 import type { Services } from '../composition/services.ts';
 import type { UseCases } from '../composition/use-cases.ts';
+import { windowLabel } from '../domain/sla/calendar.ts';
 import type { SlaDefinition } from '../domain/sla/definition.ts';
 import { byTags } from '../domain/sla/indicator.ts';
 import { formatBurn, formatCount, formatTarget } from '../shared/format.ts';
@@ -31,10 +32,6 @@ export function readYamlDocuments(
 export const indicatorText = (d: SlaDefinition) =>
   (d.indicator.kind === 'latency' ? `latency<${d.indicator.thresholdMs}ms` : 'availability') +
   (byTags(d.indicator) ? '+filter' : '');
-
-/** `30d` rolling, or a calendar window as written: `1M calendar`. */
-export const windowText = (d: SlaDefinition) =>
-  d.calendar ? `${d.calendar.count}${d.calendar.unit} calendar` : `${d.windowDays}d`;
 
 export async function slaCommand(
   services: Services,
@@ -166,7 +163,7 @@ async function listCommand(services: Services, json: boolean, io: Io): Promise<n
       d.metric,
       indicatorText(d),
       formatTarget(d.target),
-      windowText(d),
+      windowLabel(d),
       when(d.activeFromMs),
       burnText(burn.get(d.id)),
     ],

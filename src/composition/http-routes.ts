@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { healthRoutes } from '../adapters/http/health.ts';
 import { ingestRoutes } from '../adapters/http/ingest.ts';
 import { webhookRoutes } from '../adapters/http/webhooks.ts';
+import type { Observer } from '../app/observe.ts';
 import { FUTURE_SKEW_MS } from '../app/scan/scan.ts';
 import type { Config } from '../config/config.ts';
 import { DAY_MS } from '../shared/time.ts';
@@ -20,6 +21,8 @@ export function httpRoutes(
   uc: UseCases,
   log: Logger,
   ready: { draining(): boolean; slack(): { ok: boolean; detail: string } },
+  /** Told of every ingest request and its items (composition/observability.ts `metrics`). */
+  observer?: Observer,
 ) {
   const health = healthRoutes({
     ready: async () => {
@@ -34,6 +37,7 @@ export function httpRoutes(
     tokens: services.repos.tokens,
     ingest: uc.ingest,
     log,
+    ...(observer ? { observer } : {}),
     // Older than Bronze keeps, or ahead of this clock by more than the skew tolerated: refused, with why.
     eventWindow: () => {
       const now = services.clock.now();

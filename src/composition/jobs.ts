@@ -56,6 +56,13 @@ function jobSpecs(uc: UseCases, config: Config, nudge: () => void): JobSpec[] {
       timezone: 'UTC',
       run: (ctx) => uc.commerce.parsePending(ctx),
     },
+    // The RevOps digest of the week just ended (issue 14), Monday 09:00 in DIGEST_TIMEZONE by default.
+    {
+      name: 'revops-digest',
+      cron: config.revops.digest.cron,
+      timezone: config.revops.digest.timezone,
+      run: (ctx) => weeklyDigest(uc, config, ctx, nudge),
+    },
     // REVENUE_DIP and NO_SIGNAL of every source (DOMAIN.md §8, issue 12).
     {
       name: 'revenue-watch',
@@ -96,6 +103,17 @@ async function weeklyReport(uc: UseCases, config: Config, ctx: Ctx, nudge: () =>
     return;
   }
   await uc.queueWeeklyReport(ctx, channel);
+  nudge();
+}
+
+/** Monday's RevOps digest of the week just ended, queued once per week and channel (outbox key). */
+async function weeklyDigest(uc: UseCases, config: Config, ctx: Ctx, nudge: () => void): Promise<void> {
+  const channel = config.revops.digest.channel;
+  if (channel === null) {
+    ctx.log.debug({}, 'weekly RevOps digest not posted: DIGEST_CHANNEL is not set');
+    return;
+  }
+  await uc.revops.queueWeeklyDigest(ctx, channel);
   nudge();
 }
 

@@ -3,7 +3,9 @@
  * GET /metrics (adapters/http/metrics-route.ts), fed at the boundaries so no use case carries a hook:
  *   - HTTP requests and Slack acks: the HTTP server's and the Slack receiver's observer hooks;
  *   - outbox deliveries: the job queue the delivery worker settles jobs through (complete, retry, fail);
- *   - scans, telemetry ingest, webhook intake: the composed use cases, wrapped;
+ *   - telemetry ingest: the ingest routes themselves (adapters/http/ingest.ts, given `metrics` as their
+ *     observer by composition/http-routes.ts), which alone see what they refuse as well as what they take;
+ *   - scans, webhook intake: the composed use cases, wrapped;
  *   - scheduled job runs: each job's run, wrapped;
  *   - outbox depth and age: read from the jobs table at every scrape.
  */
@@ -30,7 +32,7 @@ export interface Observability {
   request(r: ServedRequest): void;
   /** The Slack receiver's observer: seconds from arrival to ack. */
   ack(kind: SlackRequestKind, seconds: number): void;
-  /** The use cases with scans, telemetry ingest and webhook intake counted. */
+  /** The use cases with scans and webhook intake counted (telemetry ingest is counted by its routes). */
   useCases(uc: UseCases): UseCases;
   /** The delivery worker's dependencies with every settled job counted. */
   delivery(deps: DeliveryDeps): DeliveryDeps;
@@ -85,14 +87,11 @@ function observedQueue(jobs: JobQueue, observer: Observer): JobQueue {
 }
 
 /**
- * Scans (from Slack and the schedule alike, both call `uc.scan`), telemetry batches and webhook deliveries.
- * Ingest is counted at the use case's port, so per method: `events` counts every event written (OTLP logs
- * and the plain event batch alike), `metrics` every metric point. What the ingest and webhook routes refuse
- * (malformed items, a bad signature) never reaches the port: a refused request shows in
- * leak_http_requests_total by status, and the refused items of an accepted batch are not counted yet.
+ * Scans (from Slack and the schedule alike, both call `uc.scan`) and webhook deliveries. Telemetry ingest
+ * is not wrapped here: its routes report every request and item themselves, refusals included.
  */
 function observedUseCases(uc: UseCases, observer: Observer): UseCases {
-  const { ingest, commerce } = uc;
+  const { commerce } = uc;
   return {
     ...uc,
     scan: async (ctx, o) => {
@@ -106,24 +105,11 @@ function observedUseCases(uc: UseCases, observer: Observer): UseCases {
         throw err;
       }
     },
-    ingest: {
-      ...ingest,
-      events: async (events) => {
-        const written = await ingest.events(events);
-        observer.ingested('events', events.length, 0);
-        return written;
-      },
-      metrics: async (points) => {
-        const written = await ingest.metrics(points);
-        observer.ingested('metrics', points.length, 0);
-        return written;
-      },
-    },
     commerce: {
       ...commerce,
       receive: async (ctx, d) => {
         const outcome = await commerce.receive(ctx, d);
-        observer.ingested('webhooks', outcome.duplicate ? 0 : 1, 0, outcome.duplicate ? 1 : 0);
+        observer.ingested('webhooks', outcome.duplicate ? { accepted: 0, duplicate: 1 } : { accepted: 1 });
         return outcome;
       },
     },

@@ -10,6 +10,7 @@ import { ledgerStore } from '../adapters/db/ledger-repository.ts';
 import { reportOutbox, reportRepository } from '../adapters/db/report-repository.ts';
 import { makeRepositories } from '../adapters/db/repositories.ts';
 import { retentionRepository } from '../adapters/db/retention-repository.ts';
+import { revopsWrites } from '../adapters/db/revops-writes.ts';
 import { rollupRepository } from '../adapters/db/rollup-repository.ts';
 import { seriesStateStore } from '../adapters/db/series-state-repository.ts';
 import { slaAlertStore, slaSignals } from '../adapters/db/sla-alert-repository.ts';
@@ -38,6 +39,8 @@ export function openRepositories(db: Db) {
     /** Raw webhook deliveries (stored before parsing) and the commerce ledger they write. */
     webhooks: webhookStore(db),
     ledger: ledgerStore(db),
+    /** The RevOps imports' upserts (deals, customers, MRR history, marketing spend; issue 14). */
+    revopsWrites: revopsWrites(db),
     /** The scheduler's claim of (job, slot) across replicas; `runner` names this process. */
     coordinator: (runner: string) => dbRunCoordinator(db, runner),
   };

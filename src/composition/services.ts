@@ -3,10 +3,13 @@
  * `leak` commands and the demo, bench/*.ts): open the database, migrate, build every repository
  * (composition/repositories.ts) and the use cases' shared dependencies (composition/deps.ts).
  */
+
+import { openCsvFile } from '../adapters/csv/reader.ts';
 import { type Db, openDb } from '../adapters/db/client.ts';
 import { migrate } from '../adapters/db/migrate.ts';
 import { storedPiiKey } from '../adapters/db/pii-key-repository.ts';
 import type { Clock, Log } from '../app/context.ts';
+import type { RevopsImportDeps } from '../app/revops/import.ts';
 import type { Config } from '../config/config.ts';
 import { type BaseDeps, baseDeps } from './deps.ts';
 import { openRepositories, type Repositories } from './repositories.ts';
@@ -20,6 +23,8 @@ export interface Services extends BaseDeps {
    * Null only in a database opened unmigrated (`leak migrate`), which hashes nothing.
    */
   piiHashKey: string | null;
+  /** `leak import` of the RevOps CSVs (issue 14): parsed in process, upserted through repos.revopsWrites. */
+  revopsImportDeps: RevopsImportDeps;
   close(): Promise<void>;
 }
 
@@ -55,6 +60,12 @@ export async function openServices(
     clock,
     ...baseDeps(config, repos, clock, () => piiKeyOf({ piiHashKey })),
     piiHashKey,
+    revopsImportDeps: {
+      writes: repos.revopsWrites,
+      importRuns: repos.importRuns,
+      clock,
+      openCsv: (file) => openCsvFile(file),
+    },
     close: () => db.close(),
   };
 }

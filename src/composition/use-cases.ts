@@ -6,6 +6,8 @@
 
 import type { Logger } from 'pino';
 import { renderAttainmentPng } from '../adapters/chart/attainment-png.ts';
+import { renderRevopsChart } from '../adapters/chart/revops-charts.ts';
+import { revopsReads } from '../adapters/db/revops-reads.ts';
 import { renderTopic } from '../adapters/slack/blocks/outbound.ts';
 import { sketchOps, sketchRollup } from '../adapters/telemetry/sketch-ops.ts';
 import { readWeeklyRevenue } from '../app/commerce/weekly.ts';
@@ -18,6 +20,21 @@ import { repeatDuePages } from '../app/incidents/pager.ts';
 import { runIncidentScan } from '../app/incidents/revenue-scan.ts';
 import { enqueue } from '../app/outbox/enqueue.ts';
 import type { ChatGateway } from '../app/outbox/ports.ts';
+import {
+  answerDigest,
+  buildDigest,
+  queueWeeklyDigest,
+  resolveDigestWeek,
+  revopsDigestDelivery,
+} from '../app/revops/digest.ts';
+import { DEFAULT_REVOPS_OPTIONS, revopsReport } from '../app/revops/report.ts';
+import {
+  answerRevops,
+  buildRevopsView,
+  type RevopsQuery,
+  type RevopsViewDeps,
+  revopsThisWeek,
+} from '../app/revops/view.ts';
 import { evaluateSlaAlerts, type SlaAlertDeps } from '../app/sla/alerts.ts';
 import { applySlaDocuments } from '../app/sla/apply.ts';
 import { runSlaEngine, type SlaEngineDeps } from '../app/sla/engine.ts';
@@ -28,7 +45,7 @@ import {
   slaReportDelivery,
 } from '../app/sla/report.ts';
 import { type TelemetryIngest, telemetryIngest } from '../app/telemetry/ingest.ts';
-import { type JanitorDeps, runJanitor } from '../app/telemetry/janitor.ts';
+import { type JanitorDeps, runJanitor, seriesHorizonMs } from '../app/telemetry/janitor.ts';
 import type { TagCardinality } from '../app/telemetry/ports.ts';
 import { compactSilver, rollUpSilverHours } from '../app/telemetry/silver.ts';
 import type { Config } from '../config/config.ts';
@@ -87,6 +104,52 @@ function slaDeps(services: Services, config: Config, incident: IncidentDeps) {
   return { alerts, report, engine };
 }
 
+/**
+ * RevOps analytics (issue 14): the report over the SQL reads, with the configured stuck-deal thresholds,
+ * periods cut in DIGEST_TIMEZONE; the views, the digest and its Monday post.
+ */
+function revopsUseCases(services: Services, config: Config) {
+  const reads = revopsReads(services.db);
+  const { stuck, digest } = config.revops;
+  const opts = { ...DEFAULT_REVOPS_OPTIONS, stuck: { ...DEFAULT_REVOPS_OPTIONS.stuck, ...stuck } };
+  const deps: RevopsViewDeps = {
+    report: (f) => revopsReport(reads, f, opts),
+    clock: services.clock,
+    timezone: digest.timezone,
+  };
+  const answerDeps = (upload: ChatGateway['uploadFile'] | undefined) => ({
+    ...deps,
+    chart: renderRevopsChart,
+    upload,
+  });
+  return {
+    deps,
+    view: (q: RevopsQuery) => buildRevopsView(deps, q),
+    digest: (week: string | null) =>
+      buildDigest(deps, resolveDigestWeek(week, services.clock.now(), digest.timezone)),
+    thisWeek: () => revopsThisWeek(deps),
+    /** `/revops <view>` and the insight buttons: charts uploaded with `upload` into the asking channel. */
+    answer: (
+      ctx: Ctx,
+      q: Parameters<typeof answerRevops>[2],
+      upload: ChatGateway['uploadFile'] | undefined,
+    ) => answerRevops(answerDeps(upload), ctx, q),
+    answerDigest: (
+      ctx: Ctx,
+      q: { week: string | null; channelId: string | null },
+      upload: ChatGateway['uploadFile'] | undefined,
+    ) => answerDigest(answerDeps(upload), ctx, q),
+    /** The Monday post: once per week and channel (outbox key), whichever replica fires first. */
+    queueWeeklyDigest: (ctx: Ctx, channel: string) =>
+      queueWeeklyDigest(
+        { outbox: services.repos.reportOutbox, clock: services.clock, timezone: digest.timezone },
+        ctx,
+        channel,
+      ),
+    delivery: revopsDigestDelivery(deps, renderRevopsChart),
+  };
+}
+
 export function composeUseCases(services: Services, config: Config, wiring: Wiring = {}) {
   const { repos, clock } = services;
   const incident: IncidentDeps = {
@@ -101,6 +164,7 @@ export function composeUseCases(services: Services, config: Config, wiring: Wiri
     ...(wiring.fixSettings ? { settings: wiring.fixSettings } : {}),
   };
   const sla = slaDeps(services, config, incident);
+  const revops = revopsUseCases(services, config);
   return {
     incident,
     fix,
@@ -113,6 +177,8 @@ export function composeUseCases(services: Services, config: Config, wiring: Wiri
     ingest: lazyIngest(services, config),
     /** Webhooks, the ledger and the revenue watch (issue 12). */
     commerce: commerceUseCases(services, config, incident, wiring.parseWebhooksInBackground),
+    /** RevOps analytics (issue 14): `/revops`, `leak revops`, `leak digest`, the Monday digest. */
+    revops,
     scan: (ctx: Ctx, o: Parameters<typeof runIncidentScan>[3] = {}) =>
       runIncidentScan(services.scanDeps, incident, ctx, o),
     verifyFixes: (ctx: Ctx) => verifyDueFixes(fix, ctx),
@@ -133,6 +199,7 @@ export function composeUseCases(services: Services, config: Config, wiring: Wiri
         {
           retention: repos.retention,
           rollups: repos.rollups,
+          series: repos.seriesState,
           ...(o.alertAdmins ? { alertAdmins: o.alertAdmins } : {}),
         },
         ctx,
@@ -141,6 +208,7 @@ export function composeUseCases(services: Services, config: Config, wiring: Wiri
     /** What the outbox worker (server) or the demo's delivery loop needs to send queued side effects. */
     delivery: (chat: ChatGateway, log: Log): DeliveryDeps => ({
       slaReports: slaReportDelivery(sla.report, renderAttainmentPng),
+      revopsDigests: revops.delivery,
       store: repos.incidents,
       fixes: repos.fixes,
       jobs: repos.jobs,
@@ -148,6 +216,7 @@ export function composeUseCases(services: Services, config: Config, wiring: Wiri
       targets: incident.targets,
       policy: config.incidents.policy,
       topicOf: renderTopic,
+      clock,
       log,
     }),
     adminAlerts: (channel: string | null) => adminAlerts(services, channel, wiring.onEnqueued),
@@ -171,6 +240,10 @@ function lazyIngest(services: Services, config: Config): TelemetryIngest {
         rollup: sketchRollup,
       },
       services.repos.seriesState,
+      {
+        // States the janitor may have purged (series idle past Bronze retention): see seriesHorizonMs.
+        horizonMs: () => seriesHorizonMs(services.clock.now(), config.telemetry.bronzeRetentionDays),
+      },
     ));
   return { events: (events) => made().events(events), metrics: (points) => made().metrics(points) };
 }

@@ -59,6 +59,10 @@ export function toConfig(e: Env, pairs: ParsedPairs): Config {
     telemetry: telemetrySlice(e),
     commerce: commerceSlice(e, pairs),
     fixes: fixesSlice(e, pairs),
+    revops: {
+      digest: { channel: e.DIGEST_CHANNEL ?? null, cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE },
+      stuck: { minDays: e.REVOPS_STUCK_DAYS, minCents: Math.round(e.REVOPS_STUCK_MIN_USD * 100) },
+    },
   };
 }
 

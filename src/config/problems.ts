@@ -37,7 +37,7 @@ export function crossFieldProblems(env: Record<string, string | undefined>): str
     problems.push(
       'SILVER_HOUR_RETENTION_DAYS must not be below SILVER_MINUTE_RETENTION_DAYS (hours are kept longer)',
     );
-  for (const name of ['SCHEDULE_TIMEZONE', 'SLA_REPORT_TIMEZONE', 'REVENUE_TIMEZONE']) {
+  for (const name of ['SCHEDULE_TIMEZONE', 'SLA_REPORT_TIMEZONE', 'REVENUE_TIMEZONE', 'DIGEST_TIMEZONE']) {
     const tz = v(name);
     if (tz === undefined) continue;
     try {

@@ -116,6 +116,11 @@ export const envSchema = z.object({
       .optional(),
   ),
   FX_RATES: z.preprocess(blankToUndefined, z.string().default('')),
+  DIGEST_CHANNEL: slackId(/^[CG][A-Z0-9]+$/, 'C0123ABCD'),
+  DIGEST_TIMEZONE: z.preprocess(blankToUndefined, z.string().default('UTC')),
+  DIGEST_CRON: cron('0 9 * * 1'),
+  REVOPS_STUCK_DAYS: num(45, (n) => n.int().positive()),
+  REVOPS_STUCK_MIN_USD: num(50_000, (n) => n.nonnegative()),
 });
 
 export type Env = z.infer<typeof envSchema>;

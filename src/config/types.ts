@@ -85,4 +85,15 @@ export interface Config {
     ownerSlack: Record<string, string>;
     managerChannel: string | null;
   };
+  /** RevOps analytics (issue 14): the weekly digest and the stuck-deal thresholds of every figure. */
+  revops: {
+    /**
+     * The Monday digest: posted to `channel` (null: not posted; pipeline figures do not fall back to the
+     * alerts channel). `timezone` also cuts the calendar periods of `/revops` and `leak revops` (week,
+     * month, quarter, dates).
+     */
+    digest: { channel: string | null; cron: string; timezone: string };
+    /** An open deal is stuck from `minDays` whole days in its stage and `minCents` up. */
+    stuck: { minDays: number; minCents: number };
+  };
 }

@@ -28,6 +28,9 @@ describe.each(backends.map((b) => b.name))('leak janitor on %s', (name) => {
       ).map((r) => r.name),
       bronze: (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM bronze_events'))[0]!.n,
       evidence: await db.query<{ message: string }>('SELECT message FROM bronze_evidence'),
+      series: (
+        await db.query<{ metric: string }>('SELECT metric FROM metric_series_state ORDER BY metric')
+      ).map((r) => r.metric),
     }));
 
   beforeAll(async () => {
@@ -51,6 +54,20 @@ describe.each(backends.map((b) => b.name))('leak janitor on %s', (name) => {
           `INSERT INTO bronze_events (time, service, name, level, ok, message, incident_id)
            VALUES ($1::timestamptz, 'checkout', 'http.request', 'ERROR', false, $2, $3::bigint)`,
           [new Date(day + 3_600_000).toISOString(), message, incident],
+        );
+      }
+      // Two cumulative series' states: one last written 8 days ago (idle past the 7 days of Bronze), one
+      // an hour ago.
+      for (const [metric, hoursAgo] of [
+        ['idle.requests', 8 * 24],
+        ['live.requests', 1],
+      ] as const) {
+        await db.query(
+          `INSERT INTO metric_series_state
+             (series_hash, series_key, service, metric, kind, start_time, last_time, state, version, updated_at)
+           VALUES (sha256(convert_to($1, 'UTF8')), $1, 'checkout', $2, 'sum', now() - interval '30 days',
+                   now() - make_interval(hours => $3), '{"kind":"sum"}'::jsonb, 4, now() - make_interval(hours => $3))`,
+          [JSON.stringify(['checkout', metric, []]), metric, hoursAgo],
         );
       }
     });
@@ -80,6 +97,7 @@ describe.each(backends.map((b) => b.name))('leak janitor on %s', (name) => {
       },
       evidenceKept: 1,
       silver: { hoursRolledUp: 0, minutesPurged: 0, hoursPurged: 0 },
+      series: { purged: 1 },
       tagLimit: 10_000,
       overTagLimit: [],
     });
@@ -92,15 +110,18 @@ describe.each(backends.map((b) => b.name))('leak janitor on %s', (name) => {
     expect(r.out).toContain(`dropped ${dayName(OLD)}: 2 rows, 1 evidence rows kept`);
     expect(r.out).toContain(`created ${dayName(today)}, ${dayName(today + DAY)}`);
     expect(r.out).toContain('Evidence kept: 1 rows');
+    expect(r.out).toMatch(/Metric series state purged \(idle since before \d{4}-\d{2}-\d{2}\): 1 series/);
     expect(r.out).toContain('Gold: untouched');
     expect(await state()).toEqual({
       partitions: [dayName(RECENT), dayName(today), dayName(today + DAY)],
       bronze: 1,
       evidence: [{ message: 'old-evidence' }],
+      series: ['live.requests'],
     });
 
     const dry = await leak(['janitor', '--dry-run']);
     expect(dry.out).toMatch(/dry run: nothing was changed/);
     expect(dry.out).toContain('no partition past retention');
+    expect(dry.out).toMatch(/Metric series state to purge \(idle since before [\d-]+\): 0 series/);
   });
 });

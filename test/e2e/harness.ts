@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { signatureFor } from '../../src/adapters/slack/signature.ts';
+import type { Clock } from '../../src/app/context.ts';
 import { openServices, type Services } from '../../src/composition/services.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import type { FunnelRecord } from '../../src/domain/records/record.ts';
@@ -121,6 +122,8 @@ export interface HarnessOptions {
   database?: SharedDatabase;
   /** User groups the fake knows before the app starts (its worker may deliver at once). */
   usergroups?: Record<string, readonly string[]>;
+  /** The app's clock (ingest's accepted window, SLA evaluations, incidents); the process clock by default. */
+  clock?: Clock;
 }
 
 export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
@@ -147,7 +150,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   if (alerts) fake.seedChannel({ id: alerts, name: 'revenue-alerts' });
   // The suite runs without PII_HASH_KEY: each database generates and keeps its own key (config.ts).
   const config = loadConfig(env, { storedPiiKey: true });
-  const services = await openServices(config, silentLog);
+  const services = await openServices(config, silentLog, opts.clock ? { clock: opts.clock } : {});
   if (opts.records?.length) await services.repos.records.upsertMany(opts.records);
 
   const logs: string[] = [];

@@ -7,7 +7,8 @@ import { BOT_TOKEN, type Harness, SIGNING_SECRET, startHarness } from './harness
 
 /**
  * The bot's own metrics over the running app (issue 13 item 8): a slash command, an Events API delivery,
- * a telemetry batch, a store webhook (and its retry) and a scheduled job go in; GET /metrics (behind
+ * a telemetry batch, OTLP requests taken, taken in part and refused, a store webhook (and its retry) and a
+ * scheduled job go in; GET /metrics (behind
  * METRICS_TOKEN) then shows each counted, the outbox gauges matching the jobs table, in a text that
  * parses as Prometheus's exposition format.
  */
@@ -94,6 +95,10 @@ describe('GET /metrics on the running app', () => {
     expect(e.value('leak_slack_ack_seconds_bucket', { kind: 'command', le: '3' })).toBe(1);
     expect(req('/api/telemetry/events', 'POST', '200')).toBe(1);
     expect(e.value('leak_ingest_items_total', { signal: 'events', outcome: 'accepted' })).toBe(2);
+    expect(
+      e.value('leak_ingest_items_total', { signal: 'events', outcome: 'rejected', reason: 'malformed' }),
+    ).toBe(1);
+    expect(e.value('leak_ingest_requests_total', { signal: 'events', outcome: 'partial' })).toBe(1);
     expect(req('/webhooks/shopify', 'POST', '202')).toBe(2);
     expect(e.value('leak_ingest_items_total', { signal: 'webhooks', outcome: 'accepted' })).toBe(1);
     expect(e.value('leak_ingest_items_total', { signal: 'webhooks', outcome: 'duplicate' })).toBe(1);
@@ -123,6 +128,56 @@ describe('GET /metrics on the running app', () => {
     // Labels hold route families and closed sets: no secret, no token, no raw URL.
     for (const secret of [METRICS_TOKEN, token, BOT_TOKEN, SIGNING_SECRET, 'wh-metrics-1'])
       expect(text).not.toContain(secret);
+  });
+
+  it('counts OTLP requests the ingest routes take, take in part and refuse, with their reasons', async () => {
+    const { token } = await h.services.repos.tokens.create('metrics-e2e-otlp');
+    const ns = (ms: number) => String(BigInt(ms) * 1_000_000n);
+    const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'checkout' } }] };
+    const record = (extra: object = {}) => ({
+      timeUnixNano: ns(now),
+      body: { stringValue: 'paid' },
+      ...extra,
+    });
+    const post = async (body: string, contentType = 'application/json') => {
+      const res = await fetch(`${h.baseUrl}/v1/logs`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, authorization: `Bearer ${token}` },
+        body,
+      });
+      await res.arrayBuffer();
+      return res.status;
+    };
+    const logs = (records: object[]) =>
+      JSON.stringify({ resourceLogs: [{ resource, scopeLogs: [{ logRecords: records }] }] });
+
+    expect(await post(logs([record(), record()]))).toBe(200); // good
+    expect(await post('{"resourceLogs": [{')).toBe(400); // malformed body
+    expect(await post(logs([record()]), 'text/plain')).toBe(415); // a content type not taken
+    const partial = logs([
+      record(),
+      record({ traceId: 'zz' }), // not a hex trace id
+      { ...record(), timeUnixNano: ns(now - 30 * 86_400_000) }, // before Bronze retention
+    ]);
+    expect(await post(partial)).toBe(200);
+
+    const text = await (await scrape()).text();
+    const e = parseExposition(text);
+    const logsItems = (outcome: string, reason?: string) =>
+      e.value('leak_ingest_items_total', { signal: 'logs', outcome, ...(reason ? { reason } : {}) });
+    expect(logsItems('accepted')).toBe(3);
+    expect(logsItems('rejected', 'malformed')).toBe(1);
+    expect(logsItems('rejected', 'too_old')).toBe(1);
+    const requests = (outcome: string, reason?: string) =>
+      e.value('leak_ingest_requests_total', { signal: 'logs', outcome, ...(reason ? { reason } : {}) });
+    expect(requests('accepted')).toBe(1);
+    expect(requests('partial')).toBe(1);
+    expect(requests('rejected', 'malformed')).toBe(1);
+    expect(requests('rejected', 'content_type')).toBe(1);
+    // The same requests by HTTP status, for the route family.
+    expect(e.value('leak_http_requests_total', { route: '/v1/logs', method: 'POST', status: '200' })).toBe(2);
+    expect(e.value('leak_http_requests_total', { route: '/v1/logs', method: 'POST', status: '400' })).toBe(1);
+    expect(text).not.toContain(token);
   });
 
   it('labels a path nobody serves `other`', async () => {

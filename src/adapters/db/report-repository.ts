@@ -6,6 +6,7 @@ import type { CauseRollup } from '../../domain/scan/summarize.ts';
 import type { Db, Row } from './client.ts';
 import { epochMs, iso } from './instants.ts';
 import { SLA_DEFINITION_COLUMNS, toDefinition } from './sla-repository.ts';
+import { hourP99 } from './sla-signal-reads.ts';
 
 const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
@@ -67,19 +68,8 @@ export function reportRepository(db: Db, sketchOps: Pick<SketchOps, 'p99'>): Sla
       return rows.map((r) => ({ slaId: r.sla_id, openedAtMs: Number(r.opened_ms), open: r.open === true }));
     },
 
-    async p99(service, metric, fromMs, toMs) {
-      const rows = await db.query<{ sketch: string }>(
-        `SELECT encode(sketch, 'base64') AS sketch FROM silver_hour
-         WHERE service = $1 AND metric = $2 AND hour >= $3::timestamptz AND hour < $4::timestamptz
-           AND sketch IS NOT NULL
-         ORDER BY hour, tags_hash`,
-        [service, metric, iso(fromMs), iso(toMs)],
-      );
-      const sketches = rows
-        .filter((r) => typeof r.sketch === 'string' && r.sketch !== '')
-        .map((r) => new Uint8Array(Buffer.from(r.sketch, 'base64')));
-      return sketches.length === 0 ? null : sketchOps.p99(sketches);
-    },
+    // The burn reads' own row selection (sla-signal-reads.ts), so the p99 is of the rows the SLA counts.
+    p99: (series, fromMs, toMs) => hourP99(db, sketchOps, series, fromMs, toMs),
 
     async latestScanBetween(fromMs, toMs) {
       const [r] = await db.query(

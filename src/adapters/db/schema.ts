@@ -7,5 +7,6 @@ export * from './schema-commerce.ts';
 export * from './schema-fixes.ts';
 export * from './schema-incidents.ts';
 export * from './schema-records.ts';
+export * from './schema-revops.ts';
 export * from './schema-sla.ts';
 export * from './schema-telemetry.ts';

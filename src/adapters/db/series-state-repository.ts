@@ -1,3 +1,4 @@
+import type { IdleSeriesStates } from '../../app/telemetry/janitor.ts';
 import type {
   SavedSeries,
   SeriesStateStore,
@@ -6,6 +7,7 @@ import type {
 } from '../../app/telemetry/ports.ts';
 import type { SketchOps } from '../../app/telemetry/sketch-ports.ts';
 import type { Db } from './client.ts';
+import { iso } from './instants.ts';
 import { mergeByKey } from './telemetry-sql.ts';
 import { pendingInsert, pendingParams, textArray } from './telemetry-write.ts';
 
@@ -112,8 +114,31 @@ function movedOf(rows: unknown[][], writes: readonly SeriesStateWrite[], all = f
   return moved;
 }
 
-/** The durable series state (SeriesStateStore); Silver sketches of one key merged by `sketches`. */
-export function seriesStateStore(db: Db, sketches: Pick<SketchOps, 'merge'>): SeriesStateStore {
+/**
+ * Idle series (the janitor, app/telemetry/janitor.ts): rows last written before $1, by `updated_at`, the
+ * database's clock at the write (never a sender's clock, which may be off by days), which series-deltas.ts
+ * refreshes at least hourly while the series sends. No index on it, on purpose: every write of a series
+ * sets updated_at, and an indexed column would turn each of those HOT updates (migrations/0008: fill
+ * factor 70) into a new index entry on the hot path, to save a sequential scan of one row per series once
+ * a day. The purge goes PURGE_BATCH rows per statement so no long statement holds many row locks that a
+ * returning series' write would wait on; a row written meanwhile fails the re-checked WHERE and stays.
+ */
+const COUNT_IDLE = 'SELECT count(*)::float8 AS n FROM metric_series_state WHERE updated_at < $1::timestamptz';
+const PURGE_BATCH = 10_000;
+const PURGE_IDLE = `WITH gone AS (
+    DELETE FROM metric_series_state WHERE series_hash IN (
+      SELECT series_hash FROM metric_series_state WHERE updated_at < $1::timestamptz LIMIT ${PURGE_BATCH}
+    ) AND updated_at < $1::timestamptz RETURNING 1
+  ) SELECT count(*)::float8 AS n FROM gone`;
+
+/**
+ * The durable series state (SeriesStateStore); Silver sketches of one key merged by `sketches`. Also the
+ * janitor's view of it (IdleSeriesStates).
+ */
+export function seriesStateStore(
+  db: Db,
+  sketches: Pick<SketchOps, 'merge'>,
+): SeriesStateStore & IdleSeriesStates {
   return {
     async write({ states, silver }): Promise<SeriesWriteOutcome> {
       const params = [...stateParams(states), ...pendingParams(mergeByKey(silver, sketches.merge, false))];
@@ -126,6 +151,19 @@ export function seriesStateStore(db: Db, sketches: Pick<SketchOps, 'merge'>): Se
       }
       const rows = await db.queryArrays(READ_MOVED, [JSON.stringify(states.map((w) => w.key))]);
       return { written: false, moved: movedOf(rows, states, true) };
+    },
+    async countIdle(beforeMs) {
+      const [row] = await db.query<{ n: number }>(COUNT_IDLE, [iso(beforeMs)]);
+      return Number(row?.n ?? 0);
+    },
+    async purgeIdle(beforeMs) {
+      let purged = 0;
+      for (;;) {
+        const [row] = await db.query<{ n: number }>(PURGE_IDLE, [iso(beforeMs)]);
+        const n = Number(row?.n ?? 0);
+        purged += n;
+        if (n < PURGE_BATCH) return purged;
+      }
     },
   };
 }

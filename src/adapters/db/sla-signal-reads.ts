@@ -2,25 +2,30 @@ import type { SketchOps } from '../../app/telemetry/sketch-ports.ts';
 import type { SlaDefinition } from '../../domain/sla/definition.ts';
 import type { SlaTrendSide } from '../../domain/sla/figures.ts';
 import type { MinuteCounts } from '../../domain/sla/reading.ts';
+import { clampQuantile, mergedBounds } from '../../domain/telemetry/rollup.ts';
 import type { Db, Row } from './client.ts';
 import { epochMs, iso } from './instants.ts';
 import { rowSelect } from './sla-select-sql.ts';
 
 /**
- * The Silver reads of the burn-rate evaluator for one SLA: its series (service, metric) narrowed to the
- * rows its indicator's filters keep, each row's bad events by the indicator (sla-select-sql.ts).
+ * The Silver reads of the burn-rate evaluator for one SLA, and the weekly report's p99: its series
+ * (service, metric) narrowed to the rows its indicator's filters keep, each row's bad events by the
+ * indicator (sla-select-sql.ts). One WHERE (seriesWhere) for all of them, so they count the same rows.
  */
 
 const HOUR_MS = 3_600_000;
 const fromB64 = (v: unknown) =>
   typeof v === 'string' && v !== '' ? new Uint8Array(Buffer.from(v, 'base64')) : null;
 
-export type SignalSketches = Pick<SketchOps, 'merge' | 'rankBelow' | 'quantiles'>;
+export type SignalSketches = Pick<SketchOps, 'rankBelow' | 'p99'>;
 /** Per latency series (service, metric, indicator): each minute's total and its events under the threshold. */
 export type FastMemory = Map<string, Map<number, { total: number; fast: number }>>;
 
+/** The part of a definition that picks its rows: the series, and the indicator whose filters narrow it. */
+export type SlaSeries = Pick<SlaDefinition, 'service' | 'metric' | 'indicator'>;
+
 /** The WHERE of an SLA's rows of `table` in [fromMs, toMs), with the indicator's filters and their params. */
-function seriesWhere(def: SlaDefinition, col: 'minute' | 'hour', fromMs: number, toMs: number) {
+function seriesWhere(def: SlaSeries, col: 'minute' | 'hour', fromMs: number, toMs: number) {
   const params: unknown[] = [def.service, def.metric, iso(fromMs), iso(toMs)];
   const select = rowSelect(def.indicator, params);
   const where = `service = $1 AND metric = $2 AND ${col} >= $3::timestamptz AND ${col} < $4::timestamptz${select.and}`;
@@ -127,11 +132,48 @@ const spanRows = (
   const { params, where, select } = seriesWhere(def, col, fromMs, toMs);
   return db.query(
     `SELECT ${epochMs(col)} AS at_ms, count::float8 AS count, (${select.bad})::float8 AS bad,
-            ${select.good} AS good, encode(sketch, 'base64') AS sketch
+            ${select.good} AS good, encode(sketch, 'base64') AS sketch, min::float8 AS min, max::float8 AS max
        FROM ${table} WHERE ${where} ORDER BY ${col}`,
     params,
   );
 };
+
+const boundOf = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+/**
+ * The p99 of rows' sketches merged (never averaged), clamped into the rows' merged [min, max]: a sketch, or
+ * a histogram bucket's midpoint, can read past the values sent ("quantiles never exceed the reported
+ * max"). Null when no row holds a sketch.
+ */
+function mergedP99(sketches: Pick<SketchOps, 'p99'>, rows: readonly Row[]): number | null {
+  const sketched = rows.flatMap((r) => {
+    const bytes = fromB64(r['sketch']);
+    return bytes ? [{ bytes, min: boundOf(r['min']), max: boundOf(r['max']) }] : [];
+  });
+  if (sketched.length === 0) return null;
+  const { min, max } = mergedBounds(sketched);
+  return clampQuantile(sketches.p99(sketched.map((r) => r.bytes)), min, max);
+}
+
+/**
+ * The p99 of an SLA's series over the hours [fromMs, toMs) (the weekly report's): the hour rollups of the
+ * rows its indicator's filters keep, as the burn reads narrow them; null without values.
+ */
+export async function hourP99(
+  db: Db,
+  sketches: Pick<SketchOps, 'p99'>,
+  def: SlaSeries,
+  fromMs: number,
+  toMs: number,
+): Promise<number | null> {
+  const { params, where } = seriesWhere(def, 'hour', fromMs, toMs);
+  const rows = await db.query(
+    `SELECT encode(sketch, 'base64') AS sketch, min::float8 AS min, max::float8 AS max
+       FROM silver_hour WHERE ${where} AND sketch IS NOT NULL ORDER BY hour, tags_hash`,
+    params,
+  );
+  return mergedP99(sketches, rows);
+}
 
 /**
  * The hours [fromMs, toMs): events, bad ones and the merged p99, from the hour rollups, and from the
@@ -145,16 +187,14 @@ export async function readSpan(
   toMs: number,
 ): Promise<SlaTrendSide> {
   const side: SlaTrendSide = { total: 0, bad: 0, p99Ms: null };
-  let merged: Uint8Array | null = null;
   const hours = await spanRows(db, 'silver_hour', def, fromMs, toMs);
   const rolledTo = hours.reduce((to, r) => Math.max(to, Number(r['at_ms']) + HOUR_MS), fromMs);
   const minutes = rolledTo < toMs ? await spanRows(db, 'silver_minute', def, rolledTo, toMs) : [];
-  for (const r of [...hours, ...minutes]) {
+  const rows = [...hours, ...minutes];
+  for (const r of rows) {
     side.total += Number(r['count']);
     side.bad += badOf(sketches, def, r);
-    const bytes = fromB64(r['sketch']);
-    if (bytes) merged = merged ? sketches.merge(merged, bytes) : bytes;
   }
-  side.p99Ms = merged ? sketches.quantiles(merged).p99 : null;
+  side.p99Ms = mergedP99(sketches, rows);
   return side;
 }

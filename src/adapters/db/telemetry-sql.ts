@@ -1,6 +1,11 @@
 import type { SilverMinute } from '../../app/telemetry/ports.ts';
 import type { SketchQuantiles } from '../../app/telemetry/sketch-ports.ts';
-import { combineByKey, type MergeSketchBytes, type RollupStats } from '../../domain/telemetry/rollup.ts';
+import {
+  clampQuantiles,
+  combineByKey,
+  type MergeSketchBytes,
+  type RollupStats,
+} from '../../domain/telemetry/rollup.ts';
 
 /**
  * What the telemetry tables' adapters (telemetry-repository.ts and its parts, rollup-repository.ts) share:
@@ -77,12 +82,15 @@ export function rollupParams<R extends RollupStats & { service: string; metric: 
   ];
 }
 
-/** Each row's p50, p90 and p99 as three text arrays, from its sketch (null without one). */
+/**
+ * Each row's p50, p90 and p99 as three text arrays, from its sketch (null without one), clamped into the
+ * row's own [min, max]: a sketch (or a histogram bucket's midpoint) may read past the exact extremes.
+ */
 export function quantileParams(
   rows: readonly RollupStats[],
   quantiles: (bytes: Uint8Array) => SketchQuantiles,
 ): (string | null)[][] {
-  const qs = rows.map((r) => (r.sketchBytes ? quantiles(r.sketchBytes) : null));
+  const qs = rows.map((r) => (r.sketchBytes ? clampQuantiles(quantiles(r.sketchBytes), r) : null));
   return [
     qs.map((p) => num(p?.p50 ?? null)),
     qs.map((p) => num(p?.p90 ?? null)),

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { noObserver, type Observer } from '../../app/observe.ts';
 import type { TelemetryIngest } from '../../app/telemetry/ingest.ts';
-import { eventWindowCheck, parseEventBatch } from '../../domain/telemetry/event.ts';
+import { parseEventBatch } from '../../domain/telemetry/event.ts';
 import { logsRequestToEvents } from '../../domain/telemetry/otlp-logs.ts';
 import { metricsRequestToPoints } from '../../domain/telemetry/otlp-metrics.ts';
 import { tracesRequestToEvents } from '../../domain/telemetry/otlp-traces.ts';
@@ -22,6 +23,7 @@ import {
   tooLarge,
 } from './body.ts';
 import type { RouteHandler } from './health.ts';
+import { type Handled, rejectionOf, windowCheck } from './ingest-outcomes.ts';
 import {
   decodeRequest,
   encodeResponse,
@@ -61,6 +63,11 @@ import {
  * holds that state); stale or duplicate cumulative points are dropped there, not counted as rejected.
  * Events outside `eventWindow` (too old for retention, or from the future) are refused and counted.
  * The token and the body are never logged.
+ *
+ * Every request is reported to `observer` (the bot's own metrics, adapters/metrics): how it ended
+ * (accepted, partial, or rejected with a reason from a closed set, RequestRejection) and, when answered
+ * 200, its items taken and refused by reason (ItemRejection). Items are counted once stored: a request
+ * that fails with 503 counts as a rejected request only, and its retry counts its items.
  */
 /** The ingest use case (app/telemetry/ingest.ts telemetryIngest), or a fake of it in tests. */
 export type IngestPort = TelemetryIngest;
@@ -77,6 +84,8 @@ export interface IngestRoutesDeps {
    * a sender learns its clock or its backlog is off instead of losing data silently. Default: no limit.
    */
   eventWindow?: () => { fromMs: number; toMs: number };
+  /** Told of every request and of the items of every answered one; default: nobody. */
+  observer?: Pick<Observer, 'ingested' | 'ingestRequest'>;
 }
 
 export const LOGS_PATH = '/v1/logs';
@@ -111,23 +120,29 @@ function otlpAnswer(signal: OtlpSignal, c: { rejected: number; errors: string[] 
   return { partialSuccess: { [REJECTED_FIELD[signal]]: c.rejected, errorMessage } };
 }
 
-/** Runs the conversion and the ingest; the answer's body (status 200). */
-async function handle(deps: IngestRoutesDeps, route: Route, body: unknown): Promise<object> {
-  const w = deps.eventWindow?.();
-  const accept = w ? eventWindowCheck(w.fromMs, w.toMs) : () => null;
+/** Runs the conversion and the ingest: the answer's body (status 200) and the items' outcomes. */
+async function handle(deps: IngestRoutesDeps, route: Route, body: unknown): Promise<Handled> {
+  const { accept, refused } = windowCheck(deps.eventWindow);
+  const items = (accepted: number, rejected: number): Handled['items'] => ({
+    accepted,
+    rejected: { malformed: rejected - refused.too_old - refused.in_future, ...refused },
+  });
   if (route === 'logs' || route === 'traces') {
     const c = route === 'logs' ? logsRequestToEvents(body, accept) : tracesRequestToEvents(body, accept);
     if (c.events.length > 0) await deps.ingest.events(c.events);
-    return otlpAnswer(route, c);
+    return { body: otlpAnswer(route, c), items: items(c.events.length, c.rejected) };
   }
   if (route === 'metrics') {
     const c = metricsRequestToPoints(body);
     if (c.points.length > 0) await deps.ingest.metrics(c.points);
-    return otlpAnswer(route, c);
+    return { body: otlpAnswer(route, c), items: items(c.points.length, c.rejected) };
   }
   const batch = parseEventBatch(body, accept);
   if (batch.events.length > 0) await deps.ingest.events(batch.events);
-  return { accepted: batch.events.length, rejected: batch.rejected };
+  return {
+    body: { accepted: batch.events.length, rejected: batch.rejected },
+    items: items(batch.events.length, batch.rejected.length),
+  };
 }
 
 /** The caller's token id, or a 401. */
@@ -196,29 +211,41 @@ async function serve(
   path: string,
 ): Promise<void> {
   const { log } = deps;
+  const observer = deps.observer ?? noObserver;
+  const refused = (status: number, message: string, headers: Record<string, string> = {}) => {
+    refuse(req, res, route, status, message, headers);
+    observer.ingestRequest(route, { rejected: rejectionOf(status) });
+  };
   let stage: 'auth' | 'ingest' = 'auth';
   let tokenId: string | undefined;
   try {
     tokenId = await authenticate(deps, req);
     const body = await requestBody(req, route, deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     stage = 'ingest';
-    answer(req, res, route, await handle(deps, route, body));
+    const handled = await handle(deps, route, body);
+    answer(req, res, route, handled.body);
+    const { malformed, too_old, in_future } = handled.items.rejected;
+    observer.ingested(route, handled.items);
+    observer.ingestRequest(route, malformed + too_old + in_future > 0 ? 'partial' : 'accepted');
   } catch (e) {
-    if (e instanceof ClientGone) return;
+    if (e instanceof ClientGone) {
+      observer.ingestRequest(route, { rejected: 'aborted' });
+      return;
+    }
     if (e instanceof HttpFail) {
       if (e.status === 413) log.warn({ path, tokenId, status: 413 }, 'telemetry ingest: body over the cap');
-      refuse(req, res, route, e.status, e.message, e.headers);
+      refused(e.status, e.message, e.headers);
       return;
     }
     if (isAppError(e) && e.code === 'VALIDATION') {
-      refuse(req, res, route, 400, e.message);
+      refused(400, e.message);
       return;
     }
     log.error(
       { err: e, path, tokenId },
       stage === 'auth' ? 'telemetry ingest: token check failed' : 'telemetry ingest: storing failed',
     );
-    refuse(req, res, route, 503, 'telemetry storage is unavailable; retry later', {
+    refused(503, 'telemetry storage is unavailable; retry later', {
       'retry-after': String(RETRY_AFTER_SECONDS),
     });
   }
@@ -232,6 +259,7 @@ export function ingestRoutes(deps: IngestRoutesDeps): RouteHandler {
     if (route === undefined) return false;
     if ((req.method ?? 'GET').toUpperCase() !== 'POST') {
       refuse(req, res, route, 405, `${req.method} is not allowed on ${path}: use POST`, { allow: 'POST' });
+      deps.observer?.ingestRequest(route, { rejected: 'method' });
       return true;
     }
     void serve(deps, req, res, route, path);

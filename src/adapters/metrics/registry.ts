@@ -1,5 +1,13 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { DeliveryOutcome, IngestSignal, Observer, RunOutcome, ScanResult } from '../../app/observe.ts';
+import {
+  type DeliveryOutcome,
+  type IngestSignal,
+  ITEM_REJECTIONS,
+  type Observer,
+  type RunOutcome,
+  type ScanResult,
+  type TelemetrySignal,
+} from '../../app/observe.ts';
 import type { JobKind } from '../../app/outbox/ports.ts';
 import type { Log } from '../../shared/log.ts';
 import { boundedLabel, methodLabel, statusLabel } from './labels.ts';
@@ -48,7 +56,8 @@ export interface MetricsOptions {
 const ACK_BUCKETS = [0.025, 0.05, 0.1, 0.25, 0.5, 1, 1.5, 2, 2.5, 3, 5];
 /** A scan loads every record: from a fraction of a second to minutes on a large CRM. */
 const SCAN_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
-const INGEST_SIGNALS: readonly IngestSignal[] = ['logs', 'metrics', 'traces', 'events', 'webhooks'];
+const TELEMETRY_SIGNALS: readonly TelemetrySignal[] = ['logs', 'metrics', 'traces', 'events'];
+const INGEST_SIGNALS: readonly IngestSignal[] = [...TELEMETRY_SIGNALS, 'webhooks'];
 const SCAN_RESULTS: readonly ScanResult[] = ['ok', 'backfill', 'failed'];
 
 function httpFamilies(registers: Registry[]) {
@@ -83,10 +92,18 @@ function workFamilies(registers: Registry[]) {
       labelNames: ['kind', 'outcome'] as const,
       registers,
     }),
+    // `reason` only on refusals: accepted series keep their two labels, so sum by (signal, outcome) and
+    // {outcome="accepted"} read as before.
     ingest: new Counter({
       name: 'leak_ingest_items_total',
-      help: 'Telemetry items and webhook deliveries taken in, by signal and outcome (accepted, rejected, duplicate)',
-      labelNames: ['signal', 'outcome'] as const,
+      help: 'Telemetry items and webhook deliveries of answered requests, by signal and outcome (accepted, rejected, duplicate); rejected ones by reason',
+      labelNames: ['signal', 'outcome', 'reason'] as const,
+      registers,
+    }),
+    ingestRequests: new Counter({
+      name: 'leak_ingest_requests_total',
+      help: 'Requests to the telemetry ingest routes, by signal and outcome (accepted, partial, rejected); rejected ones by reason',
+      labelNames: ['signal', 'outcome', 'reason'] as const,
       registers,
     }),
     scanSeconds: new Histogram({
@@ -129,9 +146,10 @@ export function createMetrics(opts: MetricsOptions = {}): BotMetrics {
   const kind = boundedLabel();
   // Series that exist from the start read 0 rather than absent, so rate() sees their first increase.
   for (const signal of INGEST_SIGNALS) work.ingest.inc({ signal, outcome: 'accepted' }, 0);
+  for (const signal of TELEMETRY_SIGNALS) work.ingestRequests.inc({ signal, outcome: 'accepted' }, 0);
   for (const outcome of SCAN_RESULTS) work.scans.inc({ outcome }, 0);
-  const count = (signal: IngestSignal, outcome: string, n: number) => {
-    if (n > 0) work.ingest.inc({ signal, outcome }, n);
+  const count = (labels: { signal: IngestSignal; outcome: string; reason?: string }, n: number) => {
+    if (n > 0) work.ingest.inc(labels, n);
   };
 
   return {
@@ -143,10 +161,18 @@ export function createMetrics(opts: MetricsOptions = {}): BotMetrics {
     },
     slackAck: (k, seconds) => http.ack.observe({ kind: k }, seconds),
     delivery: (k: JobKind, outcome: DeliveryOutcome) => work.deliveries.inc({ kind: kind(k), outcome }),
-    ingested(signal, accepted, rejected, duplicate = 0) {
-      count(signal, 'accepted', accepted);
-      count(signal, 'rejected', rejected);
-      count(signal, 'duplicate', duplicate);
+    ingested(signal, items) {
+      count({ signal, outcome: 'accepted' }, items.accepted);
+      for (const reason of ITEM_REJECTIONS)
+        count({ signal, outcome: 'rejected', reason }, items.rejected?.[reason] ?? 0);
+      count({ signal, outcome: 'duplicate' }, items.duplicate ?? 0);
+    },
+    ingestRequest(signal, outcome) {
+      work.ingestRequests.inc(
+        typeof outcome === 'string'
+          ? { signal, outcome }
+          : { signal, outcome: 'rejected', reason: outcome.rejected },
+      );
     },
     scan(durationMs: number, outcome: ScanResult) {
       work.scanSeconds.observe({ outcome }, durationMs / 1000);

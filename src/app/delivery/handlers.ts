@@ -2,6 +2,7 @@ import { type FixDeliveryDeps, fixHandlers } from '../fixes/deliver-fix.ts';
 import { type IncidentDeliveryDeps, incidentHandlers } from '../incidents/deliver-incident.ts';
 import { deliverDueWith, type JobHandlers, type OutboxDeps } from '../outbox/deliver.ts';
 import { createOutboxWorker, type DeliveryWorker } from '../outbox/worker.ts';
+import { type RevopsDeliveryDeps, revopsHandlers } from '../revops/digest.ts';
 import { type SlaDeliveryDeps, slaHandlers } from '../sla/deliver-sla.ts';
 import { type AdminDeliveryDeps, adminHandlers } from '../telemetry/deliver-admin.ts';
 
@@ -15,13 +16,15 @@ export interface DeliveryDeps
     IncidentDeliveryDeps,
     FixDeliveryDeps,
     SlaDeliveryDeps,
-    AdminDeliveryDeps {}
+    AdminDeliveryDeps,
+    RevopsDeliveryDeps {}
 
 const handlers: JobHandlers<DeliveryDeps> = {
   ...incidentHandlers,
   ...fixHandlers,
   ...slaHandlers,
   ...adminHandlers,
+  ...revopsHandlers,
 };
 
 /** Claims due jobs and delivers them (outbox/deliver.ts deliverDueWith); answers how many it handled. */

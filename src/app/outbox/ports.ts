@@ -1,5 +1,6 @@
 import type { FixRun } from '../../domain/fixpacks/run.ts';
 import type { Incident } from '../../domain/incidents/incident.ts';
+import type { RevopsReport } from '../../domain/revops/figures.ts';
 import type { SlaFigures } from '../../domain/sla/figures.ts';
 import type { SlaReport } from '../../domain/sla/report.ts';
 import type { TagCardinality } from '../../domain/telemetry/cardinality.ts';
@@ -15,8 +16,16 @@ export interface JobPayloads {
   'incident.page': PagePayload;
   'incident.alert': { event: IncidentAlertEvent };
   'incident.settle_pages': Record<string, never>;
-  'sla.ticket': { figures: SlaFigures };
+  /**
+   * `channels`: the SLA's ticket notification targets (OpenSLO); absent or empty: the alerts channel, which
+   * also takes the ticket when every target refused it.
+   */
+  'sla.ticket': { figures: SlaFigures; channels?: string[] };
+  /** An SLA incident announced in one of its page notification targets (sla/deliver-notify.ts). */
+  'sla.announce': { channel: string };
   'sla.report': { week: string; channel: string; service?: string | null };
+  /** The weekly RevOps digest (issue 14): the ISO week (its Monday in `timezone`) and where it goes. */
+  'revops.digest': { week: string; channel: string; timezone: string };
   'admin.alert': { channel: string; over: readonly TagCardinality[]; tag_limit: number };
   /** `channel` is where the preview goes when it has not been posted yet (null: nowhere yet). */
   'fix.message': { fix_run_id: string; channel: string | null };
@@ -117,7 +126,9 @@ export type OutboundMessage =
   | { kind: 'fix_notify'; text: string; recordId: string }
   /** The correction to someone a fix notified, once it is rolled back: tasks cancelled, nothing to do. */
   | { kind: 'fix_rollback_notice'; runId: string; title: string; recordIds: string[] }
-  | { kind: 'sla_report'; report: SlaReport };
+  | { kind: 'sla_report'; report: SlaReport }
+  /** The weekly RevOps digest: `week` `2026-W48`, `span` "23 – 29 Nov 2026" in `timezone`. */
+  | { kind: 'revops_digest'; week: string; span: string; timezone: string; report: RevopsReport };
 
 /** A delivery that did not happen. `retryAfterMs` from Slack's Retry-After; `permanent` means do not retry. */
 export class DeliveryError extends Error {

@@ -50,8 +50,10 @@ const EVIDENCE_LOOKBACK_MS = DAY_MS;
  * The per-minute burn-rate evaluation (DOMAIN.md §7, issue 5): every SLA in force is judged by the
  * multiwindow, multi-burn-rate rules over its Silver minutes. A page opens or updates the SLA's incident
  * (one per SLA: dedupe key 'sla:<id>') through the same machinery as a revenue leak: channel, War Room,
- * pages, timeline, audit. A ticket posts once per episode to the alerts channel. An incident resolves
- * once no page rule has fired for the reset window. One SLA failing to evaluate does not stop the rest.
+ * pages, timeline, audit, and an announcement in each page notification target of its OpenSLO alert
+ * policies. A ticket posts once per episode to its ticket notification targets, else the alerts channel.
+ * An incident resolves once no page rule has fired for the reset window. One SLA failing to evaluate does
+ * not stop the rest.
  */
 export async function evaluateSlaAlerts(deps: SlaAlertDeps, ctx: Ctx): Promise<SlaAlertOutcome[]> {
   const nowMs = deps.incident.clock.now();
@@ -135,20 +137,28 @@ async function evaluateOne(
       lastResolved,
       alertState,
       policy: deps.policy,
-      canPostTicket: deps.incident.targets.alertsChannel !== null,
+      canPostTicket: ticketTargets(def).length > 0 || deps.incident.targets.alertsChannel !== null,
     });
     const step = { tx, deps: deps.incident, actor, now: nowMs };
     const change = await applyVerdict(step, a.verdict, open, slaReading(tx, def, nowMs, a));
+    await announceInTargets(tx, def, change);
     const { figures, ticket } = a;
     if (ticket.post) {
-      await enqueue(tx, 'sla.ticket', { figures }, `sla-ticket:${def.id}:${nowMs}`);
+      const channels = ticketTargets(def);
+      const payload = channels.length > 0 ? { figures, channels: [...channels] } : { figures };
+      await enqueue(tx, 'sla.ticket', payload, `sla-ticket:${def.id}:${nowMs}`);
       await tx.audit({
         actor,
         action: 'sla.ticket_posted',
         targetType: 'sla',
         targetId: def.id,
         before: null,
-        after: { rule: figures.rule, burn: figures.burn, rates: figures.rates },
+        after: {
+          rule: figures.rule,
+          burn: figures.burn,
+          rates: figures.rates,
+          channels: channels.length > 0 ? channels : [deps.incident.targets.alertsChannel],
+        },
         atMs: nowMs,
       });
     }
@@ -170,6 +180,25 @@ async function evaluateOne(
       ticket: ticket.post,
     };
   });
+}
+
+/**
+ * The channels an SLA's tickets go to: the notification targets of its alert policies that have ticket
+ * conditions (empty: the alerts channel). The definition keeps one list per action, not per policy, so a
+ * ticket goes to the targets of every policy with a ticket condition.
+ */
+const ticketTargets = (def: SlaDefinition): readonly string[] => def.notify?.ticket ?? [];
+
+/**
+ * A page declares (or reopens) the SLA's incident: it is announced in each page notification target once,
+ * besides the alerts channel (deliver-notify.ts). The key is the incident and the channel, so a reopen
+ * re-arms the delivered job, which then posts nothing: a target hears of an incident once.
+ */
+async function announceInTargets(tx: SlaAlertTx, def: SlaDefinition, change: IncidentChange): Promise<void> {
+  if (change.action !== 'declared' && change.action !== 'reopened') return;
+  const { id } = change.incident;
+  for (const channel of def.notify?.page ?? [])
+    await enqueue(tx, 'sla.announce', { channel }, `sla-announce:${id}:${channel}`, id);
 }
 
 /**

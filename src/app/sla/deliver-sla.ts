@@ -1,12 +1,10 @@
-import type { PagingTargets } from '../incidents/deps.ts';
-import { DeliveryError, type Job, type JobQueue } from '../outbox/ports.ts';
-import { type PostDeps, postOnce } from '../outbox/post-once.ts';
+import { DeliveryError, type Job } from '../outbox/ports.ts';
+import { postOnce } from '../outbox/post-once.ts';
+import { deliverSlaAnnounce, deliverTicketToTargets, type NotifyDeliveryDeps } from './deliver-notify.ts';
 import type { SlaReportDelivery } from './report.ts';
 
 /** What the SLA jobs need of the worker's dependencies (delivery/handlers.ts DeliveryDeps has it all). */
-export interface SlaDeliveryDeps extends PostDeps {
-  jobs: JobQueue;
-  targets: PagingTargets;
+export interface SlaDeliveryDeps extends NotifyDeliveryDeps {
   /** Builds a queued weekly SLA report when it is sent; without it such jobs fail (nothing to send). */
   slaReports?: SlaReportDelivery;
 }
@@ -14,11 +12,17 @@ export interface SlaDeliveryDeps extends PostDeps {
 /** The delivery handler of each SLA job kind (delivery/handlers.ts puts them in the outbox's table). */
 export const slaHandlers = {
   'sla.ticket': deliverSlaTicket,
+  'sla.announce': deliverSlaAnnounce,
   'sla.report': deliverSlaReport,
 };
 
-/** An SLA ticket: one message in the alerts channel, posted once (its figures travel in the payload). */
+/**
+ * An SLA ticket, posted once (its figures travel in the payload): in the ticket notification targets its
+ * SLA's alert policies name (deliver-notify.ts), else in the alerts channel.
+ */
 async function deliverSlaTicket(deps: SlaDeliveryDeps, job: Job<'sla.ticket'>): Promise<void> {
+  const channels = job.payload.channels ?? [];
+  if (channels.length > 0) return deliverTicketToTargets(deps, job, channels);
   const alerts = deps.targets.alertsChannel;
   if (alerts === null || typeof job.progress['posted_ts'] === 'string') return;
   const { figures } = job.payload;

@@ -67,11 +67,12 @@ export async function buildWeeklyReport(
   const p99 = new Map<string, { thisWeek: number | null; previousWeek: number | null }>();
   for (const d of definitions) {
     if (service !== null && d.service !== service) continue;
-    const key = seriesKey(d.service, d.metric);
+    // By the SLI's filters too: an SLA over one route's rows reports that route's p99, not the metric's.
+    const key = seriesKey(d);
     if (p99.has(key)) continue;
     p99.set(key, {
-      thisWeek: await reads.p99(d.service, d.metric, week.startMs, week.endMs),
-      previousWeek: await reads.p99(d.service, d.metric, before.startMs, before.endMs),
+      thisWeek: await reads.p99(d, week.startMs, week.endMs),
+      previousWeek: await reads.p99(d, before.startMs, before.endMs),
     });
   }
   const report = buildSlaReport({

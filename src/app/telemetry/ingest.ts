@@ -120,6 +120,18 @@ export interface TelemetryIngest {
   metrics(points: MetricPoint[]): Promise<void>;
 }
 
+/** How the ingest use case keeps series states (telemetryIngest). */
+export interface SeriesOptions {
+  /** Series states cached per instance (least recently used forgotten first). */
+  cacheSize?: number;
+  /**
+   * The instant before which a series' saved state may have been purged (the janitor drops series idle
+   * longer than the raw tier's retention): series-deltas.ts takes the first point of a series that may have
+   * lived before it as a baseline, not a delta. Absent: no state is ever purged.
+   */
+  horizonMs?: () => number;
+}
+
 /**
  * The ingest use case as one object. Cumulative metric points are turned into deltas against the state
  * their series have in `series` (durable, shared with every other instance: series-deltas.ts), so any
@@ -130,10 +142,15 @@ export interface TelemetryIngest {
 export function telemetryIngest<R>(
   deps: IngestDeps<R>,
   series: SeriesStateStore,
-  cacheSize = DEFAULT_SERIES_CACHE,
+  opts: SeriesOptions = {},
 ): TelemetryIngest {
-  const cache = new SeriesCache(cacheSize);
-  const metricDeps = { store: deps.store, series, rollup: deps.rollup };
+  const cache = new SeriesCache(opts.cacheSize ?? DEFAULT_SERIES_CACHE);
+  const metricDeps = {
+    store: deps.store,
+    series,
+    rollup: deps.rollup,
+    ...(opts.horizonMs ? { horizonMs: opts.horizonMs } : {}),
+  };
   return {
     events: async (events) => {
       await ingestEvents(deps, events);

@@ -247,8 +247,15 @@ export interface SlaReportReads {
   snapshots(fromMs: number, toMs: number): Promise<GoldSnapshot[]>;
   /** SLA incidents (dedupe_key 'sla:' || id) opened in [fromMs, toMs); open = not resolved now. */
   slaIncidents(fromMs: number, toMs: number): Promise<SlaReportInputs['incidents'][number][]>;
-  /** p99 of a series over [fromMs, toMs), from its silver_hour sketches merged; null without values. */
-  p99(service: string, metric: string, fromMs: number, toMs: number): Promise<number | null>;
+  /**
+   * p99 of an SLA's series over [fromMs, toMs), from the silver_hour sketches of the rows its indicator's
+   * filters keep (as the burn reads narrow them) merged, clamped into their min and max; null without values.
+   */
+  p99(
+    series: Pick<SlaDefinition, 'service' | 'metric' | 'indicator'>,
+    fromMs: number,
+    toMs: number,
+  ): Promise<number | null>;
   /** The latest scan (reconciled or backfill) whose as_of falls in [fromMs, toMs), or null. */
   latestScanBetween(fromMs: number, toMs: number): Promise<SlaReportInputs['scan']>;
 }

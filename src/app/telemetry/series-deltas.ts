@@ -1,4 +1,4 @@
-import { applyDeltas, isCumulative, type SeriesState } from '../../domain/telemetry/delta.ts';
+import { applyDeltas, isCumulative, type SeriesState, sameState } from '../../domain/telemetry/delta.ts';
 import { foldMetricPoints } from '../../domain/telemetry/fold.ts';
 import type { MetricPoint } from '../../domain/telemetry/metric-point.ts';
 import type { RollupFns } from '../../domain/telemetry/minute-batch.ts';
@@ -19,6 +19,19 @@ import type { SavedSeries, SeriesStateStore, SeriesStateWrite, TelemetryStore } 
  *
  * Round trips: 1 per batch while this process is the series' only writer (the cache is right); 2 when
  * the cache is wrong (after a restart, an eviction, or batches alternating between replicas).
+ *
+ * Only the series whose state moved are written: a point that changed nothing but its time (an idle
+ * counter, a histogram that saw no value) has a zero delta, and its row is left as it is. That is safe
+ * without checking the row's version: the deltas written still chain from saved state to saved state,
+ * each taking only if its row held what it was computed from, and the skipped point adds 0 and moves
+ * nothing, so the sum of every delta is still the last saved value minus the first. (Had another writer
+ * moved the row meanwhile, the next write of this series is computed against what it wrote.) Unchanged
+ * rows are still written once per REWRITE_UNCHANGED_MS, so that a row's updated_at says the series is
+ * alive and the janitor purges only series that stopped sending (app/telemetry/janitor.ts).
+ *
+ * A series whose row was purged (idle beyond the raw tier's retention) and comes back is a new series:
+ * with `horizonMs` given, its first point is a baseline unless its start proves it began after the horizon
+ * (domain/telemetry/delta.ts), so what an earlier life of it already counted is never counted again.
  */
 
 /**
@@ -64,11 +77,24 @@ export class SeriesCache {
   }
 }
 
+/**
+ * An unchanged series' row is written again once it is this old (see above): far below any retention the
+ * janitor keeps idle rows for (days), so a live series is never purged; long enough that an idle series
+ * costs one row write an hour instead of one per export (every 10–60 s with the SDKs' defaults).
+ */
+export const REWRITE_UNCHANGED_MS = 60 * 60 * 1000;
+
 export interface SeriesDeltaDeps<R> {
   /** Batches with no cumulative point (nothing to check) go here, as ingestMetricPoints writes them. */
   store: Pick<TelemetryStore, 'write'>;
   series: SeriesStateStore;
   rollup: RollupFns<R>;
+  /**
+   * The instant before which a series' state may have been purged (now minus the retention the janitor
+   * keeps idle series for), asked once per batch; absent: states are never purged, every first point
+   * counts (delta.ts).
+   */
+  horizonMs?: () => number;
 }
 
 /** The series of one batch: what is known of each (null: no row expected) and its identity. */
@@ -89,14 +115,22 @@ class BatchSeries {
     return this.known.get(key)?.state;
   };
 
-  /** The writes of these next states, each checked against the version it was computed from. */
+  /**
+   * The writes of these next states, each checked against the version it was computed from; a series
+   * whose state did not move but for its time is left out (see above) unless its row is due a rewrite.
+   */
   writes(states: Map<string, SeriesState>): SeriesStateWrite[] {
+    const out: SeriesStateWrite[] = [];
     // Sorted: every writer creates new series' rows in one order, so two never wait on each other's.
-    return [...states.keys()].sort().map((key) => {
-      const p = this.points.get(key)!;
+    for (const key of [...states.keys()].sort()) {
       const state = states.get(key)!;
-      return { key, service: p.service, metric: p.metric, state, prev: this.known.get(key)?.version ?? 0 };
-    });
+      const known = this.known.get(key);
+      if (known && state.timeMs - known.state.timeMs < REWRITE_UNCHANGED_MS && sameState(known.state, state))
+        continue;
+      const p = this.points.get(key)!;
+      out.push({ key, service: p.service, metric: p.metric, state, prev: known?.version ?? 0 });
+    }
+    return out;
   }
 
   /** The rows as the store says they are now (null: none). */
@@ -125,15 +159,17 @@ export async function storeMetricPoints<R>(
     return;
   }
   const batch = new BatchSeries(cache);
+  const horizonMs = deps.horizonMs?.();
   for (let attempt = 1; ; attempt++) {
-    const { deltas, states } = applyDeltas(points, batch.before);
+    const { deltas, states } = applyDeltas(points, batch.before, horizonMs);
     const silver = foldMetricPoints(deltas, deps.rollup);
-    if (states.size === 0) {
-      // Every cumulative point was stale against a state the database had (or has since moved past).
+    const writes = batch.writes(states);
+    if (writes.length === 0) {
+      // Every cumulative point was stale against a state the database had (or has since moved past), or
+      // moved nothing but its time: no row to write.
       if (silver.length > 0) await deps.store.write({ bronze: [], silver });
       return;
     }
-    const writes = batch.writes(states);
     let outcome: Awaited<ReturnType<SeriesStateStore['write']>>;
     try {
       outcome = await deps.series.write({ states: writes, silver });

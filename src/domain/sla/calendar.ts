@@ -173,3 +173,22 @@ export function calendarWindowOf(
     days,
   };
 }
+
+const UNIT_NAMES: Record<CalendarUnit, string> = { d: 'day', w: 'week', M: 'month', Q: 'quarter', Y: 'year' };
+
+/**
+ * An SLA's budget window as every view names it (Slack blocks, the CLI): a rolling window by its days,
+ * `30d` (`short`) or `30-day` (`adjective`, "the 30-day budget"); a calendar window by its period,
+ * `calendar month`, `calendar week`, `calendar quarter` (`calendar 2 weeks` for two), in either form.
+ * A calendar month is not 30 days: its windowDays (the burn factors' nominal length) is never shown for it.
+ */
+export function windowLabel(
+  w: { windowDays: number; calendar?: Pick<CalendarWindow, 'count' | 'unit'> },
+  form: 'short' | 'adjective' = 'short',
+): string {
+  if (w.calendar) {
+    const name = UNIT_NAMES[w.calendar.unit];
+    return w.calendar.count === 1 ? `calendar ${name}` : `calendar ${w.calendar.count} ${name}s`;
+  }
+  return form === 'short' ? `${w.windowDays}d` : `${w.windowDays}-day`;
+}

@@ -52,7 +52,7 @@ export interface SlaEvidence {
 /** What an SLA incident keeps of the definition version it was judged by. */
 export type SlaFacts = Pick<
   SlaDefinition,
-  'service' | 'metric' | 'name' | 'indicator' | 'target' | 'windowDays'
+  'service' | 'metric' | 'name' | 'indicator' | 'target' | 'windowDays' | 'calendar'
 > & {
   slaId: string;
   slaVersion: number;
@@ -73,6 +73,8 @@ export const slaFactsOf = (def: SlaDefinition): SlaFacts => ({
   indicator: def.indicator,
   target: def.target,
   windowDays: def.windowDays,
+  // Calendar-aligned windows are named by their period in Slack (calendar.ts windowLabel), not as 30 days.
+  ...(def.calendar ? { calendar: def.calendar } : {}),
   ...(def.notify ? { notify: def.notify } : {}),
 });
 

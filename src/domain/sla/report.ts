@@ -3,7 +3,7 @@ import { REVENUE_SLOS, type SloStatus } from '../budget/slos.ts';
 import type { WeeklyRevenue } from '../commerce/weekly.ts';
 import type { CauseRollup } from '../scan/summarize.ts';
 import { burnRate } from './burn.ts';
-import type { SlaDefinition } from './definition.ts';
+import { canonicalJson, type SlaDefinition } from './definition.ts';
 import type { IsoWeek } from './iso-week.ts';
 import type { GoldSnapshot } from './snapshot.ts';
 
@@ -41,8 +41,9 @@ export interface SlaReportInputs {
   /** SLA incidents (dedupe_key `sla:<id>`) opened during the week; open = not resolved (as read now). */
   incidents: readonly { slaId: string; openedAtMs: number; open: boolean }[];
   /**
-   * p99 of each SLA's series (service, metric) over this week and the week before, from the Silver hour
-   * sketches merged (never averaged percentiles), in the metric's unit (ms); null without recorded values.
+   * p99 of each SLA's series (service, metric, narrowed by its indicator's `where` filter: seriesKey) over
+   * this week and the week before, from the Silver hour sketches merged (never averaged percentiles), in
+   * the metric's unit (ms); null without recorded values.
    */
   p99: ReadonlyMap<string, { thisWeek: number | null; previousWeek: number | null }>;
   /** The latest scan whose as-of time falls in the week, or null when none does. */
@@ -51,8 +52,13 @@ export interface SlaReportInputs {
   recoveredCents: number;
 }
 
-/** Key of an SLA's series in SlaReportInputs.p99. */
-export const seriesKey = (service: string, metric: string): string => `${service}\u0000${metric}`;
+/**
+ * Key of an SLA's series in SlaReportInputs.p99: service, metric and the filter that narrows its rows (the
+ * SLI's total source, `where`). Good and bad filters judge events, they do not change which ones are timed,
+ * so two SLAs over the same rows share one p99.
+ */
+export const seriesKey = (d: Pick<SlaDefinition, 'service' | 'metric' | 'indicator'>): string =>
+  `${d.service}\u0000${d.metric}\u0000${canonicalJson(d.indicator.where ?? null)}`;
 
 export type SlaWeekStatus = 'met' | 'breached' | 'no_data';
 
@@ -178,7 +184,7 @@ function weekRow(
     return { dayMs, attainment, live: s !== undefined && live.includes(s) };
   });
   const incidents = inputs.incidents.filter((i) => i.slaId === id && inWeek(i.openedAtMs));
-  const p99 = inputs.p99.get(seriesKey(def.service, def.metric)) ?? { thisWeek: null, previousWeek: null };
+  const p99 = inputs.p99.get(seriesKey(def)) ?? { thisWeek: null, previousWeek: null };
   return {
     id,
     name: def.name,

@@ -1,3 +1,4 @@
+import { downscaleBuckets } from './exp-histogram.ts';
 import type { ExpBuckets, MetricKind, MetricPoint } from './metric-point.ts';
 
 /**
@@ -59,6 +60,21 @@ const sideDifference = (now: ExpBuckets | undefined, before: ExpBuckets | undefi
   return { offset, bucketCounts: (now?.bucketCounts ?? []).map((c, k) => c - countAt(before, offset + k)) };
 };
 
+/**
+ * The previous exponential histogram's two sides at `scale`: as they were when the scale is the same,
+ * folded down when it is lower (exp-histogram.ts downscaleBuckets; the zero bucket is not indexed, so it
+ * is unchanged), null when it is higher (finer buckets cannot be made from coarser ones).
+ */
+function expAtScale(
+  prev: SeriesState,
+  scale: number,
+): { positive: ExpBuckets | undefined; negative: ExpBuckets | undefined } | null {
+  const by = (prev.scale ?? 0) - scale;
+  if (by < 0) return null;
+  const fold = (b: ExpBuckets | undefined) => (b === undefined ? b : downscaleBuckets(b, by));
+  return { positive: fold(prev.positive), negative: fold(prev.negative) };
+}
+
 export const RULES: Record<CumulativeKind, KindRule> = {
   /** A monotonic sum that went down started over; an up-down counter (monotonic false) may go down. */
   sum: {
@@ -79,24 +95,33 @@ export const RULES: Record<CumulativeKind, KindRule> = {
     },
   },
   /**
-   * Reset: another scale (its buckets no longer line up; an SDK that rescales restarts the comparison),
-   * zero threshold or unit factor, a smaller count or zero count, or any bucket (by absolute index) that
-   * shrank. The buckets' increase keeps the current point's offsets.
+   * The previous point is first folded down to the current point's scale when the scale went down (the
+   * SDK downscales, merging buckets pairwise, whenever its recorded values no longer fit its bucket
+   * count: a cumulative stream keeps its counts across that), so the buckets line up again by absolute
+   * index (expAtScale). Reset: a higher scale (an SDK never refines the buckets of counts it already
+   * holds: it started over), another zero threshold or unit factor, a smaller count or zero count, or any
+   * bucket (by absolute index, at the current scale) that shrank. The increase keeps the current point's
+   * scale and offsets.
    */
   exphistogram: {
-    isReset: (prev, p) =>
-      p.scale !== prev.scale ||
-      p.zeroThreshold !== prev.zeroThreshold ||
-      p.bucketFactor !== prev.bucketFactor ||
-      (p.count ?? 0) < (prev.count ?? 0) ||
-      (p.zeroCount ?? 0) < (prev.zeroCount ?? 0) ||
-      sideShrank(p.positive, prev.positive) ||
-      sideShrank(p.negative, prev.negative),
+    isReset(prev, p) {
+      const before = expAtScale(prev, p.scale ?? 0);
+      return (
+        before === null ||
+        p.zeroThreshold !== prev.zeroThreshold ||
+        p.bucketFactor !== prev.bucketFactor ||
+        (p.count ?? 0) < (prev.count ?? 0) ||
+        (p.zeroCount ?? 0) < (prev.zeroCount ?? 0) ||
+        sideShrank(p.positive, before.positive) ||
+        sideShrank(p.negative, before.negative)
+      );
+    },
     difference(prev, p, out) {
+      const before = expAtScale(prev, p.scale ?? 0)!;
       statsDifference(prev, p, out);
       out.zeroCount = (p.zeroCount ?? 0) - (prev.zeroCount ?? 0);
-      out.positive = sideDifference(p.positive, prev.positive);
-      out.negative = sideDifference(p.negative, prev.negative);
+      out.positive = sideDifference(p.positive, before.positive);
+      out.negative = sideDifference(p.negative, before.negative);
     },
   },
   /**

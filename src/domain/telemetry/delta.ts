@@ -8,12 +8,23 @@ import type { MetricPoint } from './metric-point.ts';
  *
  * Rules, per series (seriesKey: service + metric + attributes sorted by key), given its saved state:
  * - the first point of a series → its whole value is the delta, over [startMs, timeMs]: the SDK's
- *   start time marks the start of counting, so everything counted so far is new to us;
+ *   start time marks the start of counting, so everything counted so far is new to us. Unless the
+ *   caller says states seen last before `horizonMs` may have been forgotten (the janitor purges series
+ *   idle longer than the raw tier's retention) and the point cannot prove it is new: its start is unknown
+ *   (null) or before the horizon, so an earlier life of the series may have been counted and its state
+ *   purged since. (OTLP also marks an unknown start by a start equal to the time, in nanoseconds; points
+ *   here carry milliseconds, where an SDK's first collection often falls in the millisecond of its first
+ *   measurement, so that mark cannot be told apart and is not used.) Such a point is a **baseline**:
+ *   no delta, its state saved, the next point differenced against it (the OTLP data model's rule for an
+ *   unknown start, "Cumulative streams: handling unknown start time": the first point's rate
+ *   contribution is zero; the Collector's cumulativetodelta `initial_value: auto` draws the same line at
+ *   its own start). A series idle beyond retention that comes back is thus counted from its return on,
+ *   never twice;
  * - a reset → the new value is the delta, over [startMs, timeMs]. A reset is a new startMs (both known
  *   and different), a change of kind, or what the kind's rule calls one (delta-rules.ts: a decrease of a
  *   monotonic sum; of a histogram's count or any bucket, or changed bucket bounds; an exponential
- *   histogram's scale change or any decrease; a summary's smaller count). An up-down counter (monotonic
- *   false) may go down: not a reset;
+ *   histogram's higher scale or any decrease, a lower scale folding the previous point down first). An
+ *   up-down counter (monotonic false) may go down: not a reset;
  * - otherwise the delta is the difference from the previous point, over [previous timeMs, timeMs], by
  *   the kind's rule (histogram min/max kept only when they moved; a summary's quantiles as sent);
  * - a point not newer than the series' last one (a retried batch, a late duplicate) → no delta, and the
@@ -49,7 +60,7 @@ export function stateOf(p: MetricPoint): SeriesState {
   return state;
 }
 
-/** A cumulative point's delta (null: stale or duplicate) and its series' state after it. */
+/** A cumulative point's delta (null: stale, duplicate or a baseline) and its series' state after it. */
 export interface DeltaStep {
   delta: MetricPoint | null;
   /** The state after the point; the very `prev` object when the point was stale. */
@@ -57,34 +68,75 @@ export interface DeltaStep {
 }
 
 /**
- * One cumulative point against its series' previous state (undefined: none known), by the rules above.
- * Pure: `prev` is not changed.
+ * Whether a series' first point is a baseline rather than a delta (see the rules above): only when states
+ * may have been forgotten (`horizonMs` given) and the point's start is unknown or before the horizon.
  */
-export function deltaStep(prev: SeriesState | undefined, point: MetricPoint): DeltaStep {
+export function isBaseline(point: MetricPoint, horizonMs: number | undefined): boolean {
+  if (horizonMs === undefined) return false;
+  return point.startMs === null || point.startMs < horizonMs;
+}
+
+/**
+ * One cumulative point against its series' previous state (undefined: none known), by the rules above;
+ * `horizonMs`: states last seen before it may have been forgotten (undefined: none ever is). Pure: `prev`
+ * is not changed.
+ */
+export function deltaStep(prev: SeriesState | undefined, point: MetricPoint, horizonMs?: number): DeltaStep {
   if (prev !== undefined && point.timeMs <= prev.timeMs) return { delta: null, next: prev };
   const next = stateOf(point);
+  if (prev === undefined && isBaseline(point, horizonMs)) return { delta: null, next };
   if (prev === undefined || isReset(prev, point)) return { delta: { ...point, temporality: 'delta' }, next };
   const out: MetricPoint = { ...point, temporality: 'delta', startMs: prev.timeMs };
   RULES[point.kind as CumulativeKind].difference(prev, point, out);
   return { delta: out, next };
 }
 
+/**
+ * Whether two states of a series are the same but for their time: same start, kind and every value. A
+ * point that moved nothing else has a zero delta, and its series' saved state need not be written again
+ * (app/telemetry/series-deltas.ts). Plain data compared by value, keys in any order (a state read back
+ * from jsonb has its keys reordered), an undefined field the same as an absent one (JSON drops both).
+ */
+export function sameState(a: SeriesState, b: SeriesState): boolean {
+  return sameValue({ ...a, timeMs: 0 }, { ...b, timeMs: 0 });
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bs = b as unknown[];
+    return a.length === bs.length && a.every((x, i) => sameValue(x, bs[i]));
+  }
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  const keys = (o: Record<string, unknown>) => Object.keys(o).filter((k) => o[k] !== undefined);
+  const ak = keys(ao);
+  return ak.length === keys(bo).length && ak.every((k) => sameValue(ao[k], bo[k]));
+}
+
 /** A batch's deltas, and the state of each series the batch moved on. */
 export interface AppliedDeltas {
-  /** Every point in delta form, in order: delta points and gauges as they were; stale points left out. */
+  /**
+   * Every point in delta form, in order: delta points and gauges as they were; stale points and baselines
+   * left out.
+   */
   deltas: MetricPoint[];
-  /** The new state of every series that took a point (by seriesKey); stale-only series are absent. */
+  /** The new state of every series that took a point, baselines included (by seriesKey); stale-only series are absent. */
   states: Map<string, SeriesState>;
 }
 
 /**
  * A batch of points → their deltas, each cumulative point against the state its series had before it:
  * the previous point of the batch, else `before(key, point)` (the saved state; undefined: none), asked
- * at a series' points until one of them moves it on. Pure, but for what `before` does.
+ * at a series' points until one of them moves it on. `horizonMs` as deltaStep. Pure, but for what
+ * `before` does.
  */
 export function applyDeltas(
   points: readonly MetricPoint[],
   before: (key: string, point: MetricPoint) => SeriesState | undefined,
+  horizonMs?: number,
 ): AppliedDeltas {
   const deltas: MetricPoint[] = [];
   const states = new Map<string, SeriesState>();
@@ -94,10 +146,10 @@ export function applyDeltas(
       continue;
     }
     const key = seriesKey(p);
-    const { delta, next } = deltaStep(states.get(key) ?? before(key, p), p);
-    if (delta === null) continue;
-    deltas.push(delta);
-    states.set(key, next);
+    const prev = states.get(key) ?? before(key, p);
+    const { delta, next } = deltaStep(prev, p, horizonMs);
+    if (delta !== null) deltas.push(delta);
+    if (next !== prev) states.set(key, next);
   }
   return { deltas, states };
 }

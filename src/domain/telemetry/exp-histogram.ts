@@ -85,3 +85,25 @@ export function expBucketValues(p: MetricPoint): WeightedValue[] {
   side(out, p.positive, 1, p);
   return out;
 }
+
+/**
+ * One side of an exponential histogram `by` scales coarser (by ≥ 0). One scale down, base' = base², so the
+ * bucket (base'^j, base'^(j+1)] = (base^2j, base^(2j+2)] is the two buckets 2j and 2j + 1 merged; `by`
+ * scales down, index i lands in ⌊i / 2^by⌋ (the right shift of the index that OTLP's data model describes
+ * for downscaling). Floor division rather than `>>`: right for negative indices (magnitudes below 1, or
+ * below bucketFactor) and for any safe integer. This is what an SDK does to its own buckets when they no
+ * longer fit at the current scale, so a cumulative point folded down is the point the SDK would have
+ * sent had it been at the lower scale from the start.
+ */
+export function downscaleBuckets(b: ExpBuckets, by: number): ExpBuckets {
+  if (by === 0) return b;
+  const div = 2 ** by;
+  const offset = Math.floor(b.offset / div);
+  if (b.bucketCounts.length === 0) return { offset, bucketCounts: [] };
+  const last = Math.floor((b.offset + b.bucketCounts.length - 1) / div);
+  const bucketCounts = new Array<number>(last - offset + 1).fill(0);
+  b.bucketCounts.forEach((c, k) => {
+    bucketCounts[Math.floor((b.offset + k) / div) - offset]! += c;
+  });
+  return { offset, bucketCounts };
+}

@@ -100,3 +100,24 @@ export function clampQuantiles<Q extends { p50: number | null; p90: number | nul
     p99: clampQuantile(q.p99, row.min, row.max),
   };
 }
+
+/**
+ * The [min, max] that bound a quantile of sketches merged from several rows (each holding a sketch): the
+ * least min and the greatest max. A bound is unknown (null) as soon as one row lacks it: that row's values
+ * may lie beyond the others', and clamping to the others' bound would understate them. No rows: unknown.
+ */
+export function mergedBounds(
+  rows: Iterable<Pick<RollupStats, 'min' | 'max'>>,
+): Pick<RollupStats, 'min' | 'max'> {
+  let min: number | null = null;
+  let max: number | null = null;
+  let minKnown = true;
+  let maxKnown = true;
+  for (const r of rows) {
+    if (r.min === null) minKnown = false;
+    else min = minOf(min, r.min);
+    if (r.max === null) maxKnown = false;
+    else max = maxOf(max, r.max);
+  }
+  return { min: minKnown ? min : null, max: maxKnown ? max : null };
+}

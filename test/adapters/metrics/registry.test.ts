@@ -41,6 +41,7 @@ describe('createMetrics: one registry per process', () => {
       leak_slack_ack_seconds: 'histogram',
       leak_outbox_deliveries_total: 'counter',
       leak_ingest_items_total: 'counter',
+      leak_ingest_requests_total: 'counter',
       leak_scan_duration_seconds: 'histogram',
       leak_scans_total: 'counter',
       leak_job_runs_total: 'counter',
@@ -87,8 +88,11 @@ describe('the events it counts', () => {
     m.delivery('incident.page', 'delivered');
     m.delivery('incident.page', 'retried');
     m.delivery('fix.notify', 'failed');
-    m.ingested('logs', 5, 2);
-    m.ingested('webhooks', 0, 0, 1);
+    m.ingested('logs', { accepted: 5, rejected: { malformed: 1, too_old: 1 } });
+    m.ingested('webhooks', { accepted: 0, duplicate: 1 });
+    m.ingestRequest('logs', 'accepted');
+    m.ingestRequest('logs', 'partial');
+    m.ingestRequest('metrics', { rejected: 'content_type' });
     m.scan(2_500, 'ok');
     m.scan(100, 'failed');
     m.jobRun('scheduled-scan', 'ok', 1_700_000_000_000);
@@ -98,7 +102,23 @@ describe('the events it counts', () => {
     expect(e.value('leak_outbox_deliveries_total', { kind: 'incident.page', outcome: 'retried' })).toBe(1);
     expect(e.value('leak_outbox_deliveries_total', { kind: 'fix.notify', outcome: 'failed' })).toBe(1);
     expect(e.value('leak_ingest_items_total', { signal: 'logs', outcome: 'accepted' })).toBe(5);
-    expect(e.value('leak_ingest_items_total', { signal: 'logs', outcome: 'rejected' })).toBe(2);
+    expect(
+      e.value('leak_ingest_items_total', { signal: 'logs', outcome: 'rejected', reason: 'malformed' }),
+    ).toBe(1);
+    expect(
+      e.value('leak_ingest_items_total', { signal: 'logs', outcome: 'rejected', reason: 'too_old' }),
+    ).toBe(1);
+    expect(e.find('leak_ingest_items_total', { signal: 'logs', reason: 'in_future' })).toEqual([]);
+    expect(e.value('leak_ingest_requests_total', { signal: 'logs', outcome: 'accepted' })).toBe(1);
+    expect(e.value('leak_ingest_requests_total', { signal: 'logs', outcome: 'partial' })).toBe(1);
+    expect(
+      e.value('leak_ingest_requests_total', {
+        signal: 'metrics',
+        outcome: 'rejected',
+        reason: 'content_type',
+      }),
+    ).toBe(1);
+    expect(e.value('leak_ingest_requests_total', { signal: 'traces', outcome: 'accepted' })).toBe(0);
     expect(e.value('leak_ingest_items_total', { signal: 'webhooks', outcome: 'duplicate' })).toBe(1);
     // Signals start at 0 (rate() sees their first items); an outcome with nothing to count adds no series.
     expect(e.value('leak_ingest_items_total', { signal: 'traces', outcome: 'accepted' })).toBe(0);

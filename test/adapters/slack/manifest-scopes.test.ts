@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseLeakCommand } from '../../../src/adapters/slack/listeners/parse-leak.ts';
+import { parseRevopsCommand } from '../../../src/adapters/slack/listeners/parse-revops.ts';
 import { parseSlaCommand } from '../../../src/adapters/slack/listeners/parse-sla.ts';
 
 /**
@@ -73,7 +74,7 @@ describe('manifest.yml asks for what the code uses, and nothing else', () => {
   it('finds the calls in the source (the reader itself works)', () => {
     expect(methods).toEqual(expect.arrayContaining(['chat.postMessage', 'usergroups.users.list']));
     expect(events).toEqual(['app_home_opened', 'reaction_added']);
-    expect(commands).toEqual(['/leak', '/sla']);
+    expect(commands).toEqual(['/leak', '/revops', '/sla']);
   });
 
   it('every Web API method the code calls has a row in the scope table', () => {
@@ -117,6 +118,26 @@ describe('manifest.yml asks for what the code uses, and nothing else', () => {
     expect(sla.description).not.toMatch(/arriv|later|coming|soon/i);
     const alternatives = (sla.usage_hint ?? '').split('|').map((a) => a.trim().replace(/[[\]]/g, ''));
     expect(alternatives.map((a) => parseSlaCommand(a.replace('week', '2026-W47')).kind)).toContain('report');
+  });
+
+  it('the /revops usage hint names every subcommand, and each period and filter it shows parses', () => {
+    const hint = slash('/revops').usage_hint ?? '';
+    expect(slash('/revops').description).not.toMatch(/arriv|later|coming|soon/i);
+    for (const view of ['pipeline', 'revenue', 'marketing', 'insights', 'digest', 'help'])
+      expect(hint).toContain(view);
+    // The bracketed period alternatives and filters, as a user would type them after a view.
+    const periods = /\[(last 30d[^\]]*)\]/
+      .exec(hint)![1]!
+      .split('|')
+      .map((p) => p.trim());
+    expect(periods.length).toBeGreaterThanOrEqual(4);
+    for (const p of periods) expect(parseRevopsCommand(`pipeline ${p}`).kind, p).toBe('view');
+    const typed = 'marketing last 30d segment SMB owner Dana Whitfield channel Paid Search';
+    expect(parseRevopsCommand(typed)).toMatchObject({
+      kind: 'view',
+      query: { view: 'marketing', segment: 'SMB', owner: 'Dana Whitfield', channel: 'Paid Search' },
+    });
+    expect(parseRevopsCommand('digest 2026-W48').kind).toBe('digest');
   });
 
   it('the README justifies every scope, in one table', () => {

@@ -41,8 +41,8 @@ describe('manifest.yml content', () => {
     expect(manifest.features.app_home.home_tab_enabled).toBe(true);
   });
 
-  it('declares /leak and /sla, and points every URL at /slack/events', () => {
-    expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(['/leak', '/sla']);
+  it('declares /leak, /sla and /revops, and points every URL at /slack/events', () => {
+    expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(['/leak', '/sla', '/revops']);
     const urls = [
       ...manifest.features.slash_commands.map((c) => c.url),
       manifest.settings.event_subscriptions.request_url,

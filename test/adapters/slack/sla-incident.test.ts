@@ -5,7 +5,15 @@ import { renderOutbound, renderTopic } from '../../../src/adapters/slack/blocks/
 import type { Incident } from '../../../src/domain/incidents/incident.ts';
 import type { SlaFigures, SlaRuleRate } from '../../../src/domain/sla/figures.ts';
 import { formatShare as sharePct } from '../../../src/shared/format.ts';
-import { AVAILABILITY, slaFiguresFor } from '../../domain/sla/openslo-fixtures.ts';
+import {
+  AVAILABILITY,
+  definitionsOf,
+  edit,
+  service,
+  slaFiguresFor,
+  sli,
+  slo,
+} from '../../domain/sla/openslo-fixtures.ts';
 import { buildIncident, flat, HOSTILE, PINGS } from './incident-fixtures.ts';
 
 /** SLA incidents in Slack: the War Room, topic, pages, tickets and the cardinality alert. */
@@ -86,6 +94,21 @@ describe('SLA incident messages', () => {
     expect(actions.map((a) => a.action_id)).toEqual([ACTIONS.ack, ACTIONS.resolve]);
     // Resolving while a page rule still fires asks first.
     expect(actions[1]!.confirm).toBeDefined();
+  });
+
+  it('a calendar-month SLA (OpenSLO isRolling: false, 1M) names its window "calendar month", never 30 days', () => {
+    const monthly = edit(slo(), 'spec.timeWindow', [{ duration: '1M', isRolling: false }]);
+    const [def] = definitionsOf([service(), sli(), monthly]);
+    const figures = slaFiguresFor(def!, Date.parse('2026-11-30T10:00:30Z'), { budgetRemaining: 0.42 });
+    const room = flat(renderOutbound({ kind: 'war_room', incident: slaIncident({ figures }) }));
+    expect(room).toContain('Budget left (calendar month)');
+    expect(room).toContain('calendar month window');
+    const ticket = flat(renderOutbound({ kind: 'sla_ticket', figures }));
+    expect(ticket).toContain('of the calendar month budget left');
+    for (const text of [room, ticket]) expect(text).not.toMatch(/30d|30-day/);
+    // A rolling window reads as before.
+    const rolling = flat(renderOutbound({ kind: 'war_room', incident: slaIncident() }));
+    expect(rolling).toContain('30-day window');
   });
 
   it('escapes every telemetry-sent string: names, messages, trace ids', () => {

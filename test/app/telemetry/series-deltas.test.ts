@@ -146,7 +146,7 @@ describe('storeMetricPoints', () => {
     expect(plain.map((r) => r.metric)).toEqual(['depth']);
   });
 
-  it('takes a series whose row was deleted (an idle series purged) as new: its next point counts whole', async () => {
+  it('without a horizon, takes a series whose row was deleted as new: its next point counts whole', async () => {
     const { deps, series, total } = setup();
     const cache = new SeriesCache();
     await storeMetricPoints(deps, cache, [counter(5, T0)]);

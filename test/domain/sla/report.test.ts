@@ -150,8 +150,8 @@ const inputs = (over: Partial<SlaReportInputs> = {}): SlaReportInputs => ({
     { slaId: 'search-latency', openedAtMs: day(1) + 60_000, open: true },
   ],
   p99: new Map([
-    [seriesKey('checkout', 'http.server.request'), { thisWeek: 220, previousWeek: 200 }],
-    [seriesKey('search', 'http.server.duration'), { thisWeek: 480, previousWeek: null }],
+    [seriesKey(AVAIL), { thisWeek: 220, previousWeek: 200 }],
+    [seriesKey(LATENCY), { thisWeek: 480, previousWeek: null }],
   ]),
   scan: {
     asOfMs: at('2026-11-22T18:00:00Z'),
@@ -214,6 +214,35 @@ describe('buildSlaReport', () => {
   it('p99 this week against the week before, with the change', () => {
     expect(checkout.p99).toEqual({ thisWeek: 220, previousWeek: 200, changePct: expect.closeTo(10, 9) });
     expect(search.p99).toEqual({ thisWeek: 480, previousWeek: null, changePct: null });
+  });
+
+  it("an SLA filtered to some of its series' rows reads its own p99, not the whole metric's", () => {
+    const route = { 'http.route': [{ op: 'eq' as const, value: '/pay' }] };
+    const FILTERED: SlaDefinition = {
+      ...AVAIL,
+      id: 'checkout-pay',
+      indicator: { kind: 'availability', where: route },
+    };
+    // Keyed by the rows' filter: the same rows share a p99 whatever judges them good or bad.
+    expect(seriesKey(FILTERED)).not.toBe(seriesKey(AVAIL));
+    expect(seriesKey({ ...FILTERED, indicator: { ...FILTERED.indicator, good: route } })).toBe(
+      seriesKey(FILTERED),
+    );
+    const both = buildSlaReport(
+      inputs({
+        definitions: [AVAIL, FILTERED],
+        p99: new Map([
+          [seriesKey(AVAIL), { thisWeek: 220, previousWeek: 200 }],
+          [seriesKey(FILTERED), { thisWeek: 900, previousWeek: 450 }],
+        ]),
+      }),
+    );
+    expect(both.slas.find((s) => s.id === 'checkout-pay')!.p99).toEqual({
+      thisWeek: 900,
+      previousWeek: 450,
+      changePct: expect.closeTo(100, 9),
+    });
+    expect(both.slas.find((s) => s.id === AVAIL.id)!.p99.thisWeek).toBe(220);
   });
 
   it('seven daily points, null for a day without a snapshot or without events', () => {

@@ -1,5 +1,6 @@
 import type { RevenueView } from '../../../app/commerce/view-model.ts';
 import type { StatusView } from '../../../app/incidents/ports.ts';
+import type { RevopsView } from '../../../app/revops/view.ts';
 import type { SloStatus } from '../../../domain/budget/slos.ts';
 import type { Incident, IncidentFigures } from '../../../domain/incidents/incident.ts';
 import type { PagingShown } from '../../../domain/incidents/paging-shown.ts';
@@ -28,6 +29,7 @@ import { LIMITS } from './limits.ts';
 import { safeText } from './mrkdwn.ts';
 import { pagingBadge } from './paging-badge.ts';
 import { revenueHomeBlocks } from './revenue-home.ts';
+import { revopsHomeBlocks } from './revops-home.ts';
 import { slaSummary } from './sla-incident.ts';
 import { timelineLine } from './timeline.ts';
 import type { KnownBlock } from './types.ts';
@@ -180,16 +182,19 @@ function body(
 
 /** Share of the JSON budget the revenue section may take on the Home tab. */
 const REVENUE_SHARE = 0.25;
+/** Share of the JSON budget the RevOps "This week" section may take on the Home tab. */
+const REVOPS_SHARE = 0.15;
 
 /**
  * The App Home tab: published with views.publish, so no fallback text, and up to 100 blocks. With the
  * revenue watch configured, `revenue` (null when not, or when reading it failed) adds its section after
- * the budget.
+ * the budget; `revops` (null without RevOps data) adds "This week" after that (revops-home.ts).
  */
 export function renderHome(
   view: StatusView,
   nowMs: number,
   revenue: RevenueView | null = null,
+  revops: RevopsView | null = null,
 ): { type: 'home'; blocks: KnownBlock[] } {
   const head: KnownBlock[] = [
     {
@@ -200,7 +205,13 @@ export function renderHome(
   ];
   const revenueBlocks =
     revenue === null ? [] : revenueHomeBlocks(revenue, LIMITS.blocksJsonBudget * REVENUE_SHARE);
-  const extra: KnownBlock[] = revenueBlocks.length === 0 ? [] : [{ type: 'divider' }, ...revenueBlocks];
+  // RevOps' "This week" only when RevOps data exists (the caller passes null otherwise).
+  const revopsBlocks =
+    revops === null ? [] : revopsHomeBlocks(revops, LIMITS.blocksJsonBudget * REVOPS_SHARE);
+  const extra: KnownBlock[] = [
+    ...(revenueBlocks.length === 0 ? [] : [{ type: 'divider' } as const, ...revenueBlocks]),
+    ...(revopsBlocks.length === 0 ? [] : [{ type: 'divider' } as const, ...revopsBlocks]),
+  ];
   return { type: 'home', blocks: body(view, 10, LIMITS.blocksJsonBudget, head, extra) };
 }
 

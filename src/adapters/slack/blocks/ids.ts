@@ -1,3 +1,5 @@
+import type { InsightView } from '../../../domain/revops/figures.ts';
+import { type RevopsFilter, SEGMENTS, type Segment } from '../../../domain/revops/types.ts';
 import { ISSUE_TYPES, type IssueType } from '../../../domain/rules/catalog.ts';
 
 /**
@@ -114,4 +116,68 @@ export function parseFixAction(actionId: string, value: string | undefined | nul
     return isIssueType(t) ? { action, target: { kind: 'bulk', issueType: t } } : null;
   }
   return isIssueId(value) ? { action, target: { kind: 'issue', issueId: value } } : null;
+}
+
+/**
+ * RevOps buttons: an insight's "Show pipeline / revenue / marketing" opens that view over the period and
+ * slices of the report it came from. The value carries them as JSON; the parser checks every field (the
+ * value comes back from Slack as anyone with the message could have sent it) and answers null otherwise.
+ */
+export const REVOPS_ACTIONS = { show: 'revops.show' } as const;
+
+export interface RevopsShow {
+  view: InsightView;
+  filter: RevopsFilter;
+}
+
+const REVOPS_VIEWS: readonly InsightView[] = ['pipeline', 'revenue', 'marketing'];
+const BUTTON_VALUE_MAX = 2_000;
+const SLICE_MAX = 200;
+/** A period longer than this did not come from a RevOps answer (they span at most about two years). */
+const SPAN_MAX_MS = 800 * 86_400_000;
+
+/** The value of a "Show …" button, or null when it would not fit a button (a pasted novel as an owner). */
+export function revopsShowValue(view: InsightView, f: RevopsFilter): string | null {
+  const value = JSON.stringify({
+    v: view,
+    f: f.fromMs,
+    t: f.toMs,
+    ...(f.segment ? { s: f.segment } : {}),
+    ...(f.owner ? { o: f.owner } : {}),
+    ...(f.channel ? { c: f.channel } : {}),
+  });
+  return value.length <= BUTTON_VALUE_MAX ? value : null;
+}
+
+const isSlice = (v: unknown): v is string =>
+  typeof v === 'string' && v.trim() !== '' && v.length <= SLICE_MAX;
+
+export function parseRevopsAction(actionId: string, value: string | undefined | null): RevopsShow | null {
+  if (baseActionId(actionId) !== REVOPS_ACTIONS.show || typeof value !== 'string') return null;
+  if (value.length > BUTTON_VALUE_MAX) return null;
+  let o: unknown;
+  try {
+    o = JSON.parse(value);
+  } catch {
+    return null;
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return null;
+  const { v, f, t, s, o: owner, c } = o as Record<string, unknown>;
+  if (!REVOPS_VIEWS.includes(v as InsightView)) return null;
+  if (!Number.isSafeInteger(f) || !Number.isSafeInteger(t)) return null;
+  const fromMs = f as number;
+  const toMs = t as number;
+  if (fromMs < 0 || toMs <= fromMs || toMs - fromMs > SPAN_MAX_MS) return null;
+  if (s !== undefined && !(SEGMENTS as readonly unknown[]).includes(s)) return null;
+  if ((owner !== undefined && !isSlice(owner)) || (c !== undefined && !isSlice(c))) return null;
+  return {
+    view: v as InsightView,
+    filter: {
+      fromMs,
+      toMs,
+      ...(s !== undefined ? { segment: s as Segment } : {}),
+      ...(owner !== undefined ? { owner: owner as string } : {}),
+      ...(c !== undefined ? { channel: c as string } : {}),
+    },
+  };
 }

@@ -27,6 +27,7 @@ import {
 import { LIMITS } from './limits.ts';
 import { oneLine, safeCode, safeText, truncate } from './mrkdwn.ts';
 import { pagingBadge } from './paging-badge.ts';
+import { renderRevopsDigest } from './revops-digest.ts';
 import {
   renderCardinalityAlert,
   renderSlaTicket,
@@ -243,5 +244,7 @@ export function renderOutbound(m: OutboundMessage, opts: OutboundOptions = {}): 
       return renderFixRollbackNotice(m);
     case 'sla_report':
       return renderSlaReport(m.report);
+    case 'revops_digest':
+      return renderRevopsDigest(m);
   }
 }

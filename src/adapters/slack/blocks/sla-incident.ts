@@ -1,6 +1,7 @@
 import type { TagCardinality } from '../../../app/telemetry/ports.ts';
 import type { Incident } from '../../../domain/incidents/incident.ts';
 import { incidentPagingShown } from '../../../domain/incidents/paging-shown.ts';
+import { windowLabel } from '../../../domain/sla/calendar.ts';
 import {
   goodShare,
   indicatorLabel,
@@ -83,7 +84,7 @@ function statsBlock(i: Incident, f: SlaFigures): SectionBlock {
     `*Severity*\nSEV-${i.severity}`,
     `*Paging*\n${pagingBadge(incidentPagingShown(i))}`,
     `*Burn*\n${formatBurn(f.burn)}${f.rule ? ` (${safeText(f.rule, 20)} ${f.action})` : ' (no rule firing)'}`,
-    `*Budget left (${f.windowDays}d)*\n\`${budgetGauge(Math.max(0, f.budgetRemaining))}\` ${percentLeft(Math.max(0, f.budgetRemaining))}`,
+    `*Budget left (${windowLabel(f)})*\n\`${budgetGauge(Math.max(0, f.budgetRemaining))}\` ${percentLeft(Math.max(0, f.budgetRemaining))}`,
     `*Good events*\n${r ? `${formatShare(goodShare(r.longTotal, r.longBad))} of ${count(r.longTotal)} in ${r.rule.split('/')[0]}` : '—'}`,
     `*Target*\n${formatTarget(f.target)} · ${safeText(f.name, 80)}`,
   ];
@@ -154,7 +155,7 @@ export function renderSlaWarRoom(i: Incident, f: SlaFigures): Rendered {
   if (f.trend) blocks.push(section(trendLines(f.trend).join('\n')));
   const tail: KnownBlock[] = [
     context(
-      `Evaluated ${slackDate(f.evaluatedAtMs)} · SLA \`${safeCode(f.slaId, 60)}\` v${f.slaVersion} · ${f.windowDays}-day window` +
+      `Evaluated ${slackDate(f.evaluatedAtMs)} · SLA \`${safeCode(f.slaId, 60)}\` v${f.slaVersion} · ${windowLabel(f, 'adjective')} window` +
         (f.lastPageAtMs === null ? '' : ` · last page rule fired ${slackDate(f.lastPageAtMs)}`),
     ),
   ];
@@ -172,7 +173,7 @@ export function renderSlaWarRoom(i: Incident, f: SlaFigures): Rendered {
 export function renderSlaTicket(f: SlaFigures): Rendered {
   const text =
     `:ticket: *Ticket* · SLA *${safeText(f.name, 100)}* is burning its error budget: ${slaSummary(f)}. ` +
-    `${percentLeft(Math.max(0, f.budgetRemaining))} of the ${f.windowDays}-day budget left.`;
+    `${percentLeft(Math.max(0, f.budgetRemaining))} of the ${windowLabel(f, 'adjective')} budget left.`;
   const blocks: KnownBlock[] = [
     section(text),
     section(['*Burn by rule*', ...f.rates.map(ruleLine)].join('\n')),

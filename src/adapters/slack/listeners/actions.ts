@@ -6,6 +6,7 @@ import { ACTIONS, parseIncidentAction } from '../blocks/ids.ts';
 import { renderIncidentAnswer } from '../blocks/incident-replies.ts';
 import { renderScanSummary } from '../blocks/scan-summary.ts';
 import { registerButtons, say } from './buttons.ts';
+import { registerRevopsButtons } from './revops.ts';
 import type { SlackUseCases } from './use-cases.ts';
 
 export interface ActionDeps {
@@ -46,4 +47,6 @@ export function registerActions(app: App, deps: ActionDeps): void {
       }
     },
   });
+  // An insight's "Show pipeline / revenue / marketing".
+  registerRevopsButtons(app, deps);
 }

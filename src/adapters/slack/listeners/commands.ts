@@ -15,6 +15,7 @@ import { withErrorBoundary } from './errors.ts';
 import { type LeakCommand, parseLeakCommand } from './parse-leak.ts';
 import { parseSlaCommand, slaChartNote } from './parse-sla.ts';
 import { requestContextOf } from './request-context.ts';
+import { registerRevopsCommand } from './revops.ts';
 import type { SlackUseCases } from './use-cases.ts';
 
 export interface CommandDeps {
@@ -182,4 +183,6 @@ export function registerCommands(app: App, deps: CommandDeps): void {
       await respond({ ...EPHEMERAL, ...renderSlaReport(r, slaChartNote(chart)) } satisfies RespondArguments);
     });
   });
+
+  registerRevopsCommand(app, deps);
 }

@@ -6,6 +6,7 @@ import { isAppError } from '../../../shared/errors.ts';
 import { renderHome } from '../blocks/home.ts';
 import { slackCtx } from './ctx.ts';
 import { requestContextOf } from './request-context.ts';
+import { homeRevops } from './revops.ts';
 import type { SlackUseCases } from './use-cases.ts';
 
 export interface EventDeps {
@@ -90,7 +91,14 @@ export function registerEvents(app: App, deps: EventDeps): void {
     if (event.tab !== 'home') return;
     const rc = requestContextOf(context, deps.log);
     const ctx = slackCtx(rc, body.team_id ?? '', event.user);
-    const [view, revenue] = await Promise.all([deps.useCases.status(ctx), homeRevenue(deps.useCases, ctx)]);
-    await client.views.publish({ user_id: event.user, view: renderHome(view, deps.nowMs(), revenue) });
+    const [view, revenue, revops] = await Promise.all([
+      deps.useCases.status(ctx),
+      homeRevenue(deps.useCases, ctx),
+      homeRevops(deps.useCases, ctx),
+    ]);
+    await client.views.publish({
+      user_id: event.user,
+      view: renderHome(view, deps.nowMs(), revenue, revops),
+    });
   });
 }

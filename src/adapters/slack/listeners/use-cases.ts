@@ -11,6 +11,7 @@ import type { IncidentScanOutcome } from '../../../app/incidents/revenue-scan.ts
 import type { answerSlaReport, ChartOutcome } from '../../../app/sla/report.ts';
 import type { FixRun } from '../../../domain/fixpacks/run.ts';
 import type { Incident } from '../../../domain/incidents/incident.ts';
+import type { RevopsSlackUseCases } from './revops.ts';
 
 /** What the Slack listeners may call: use cases only, no repositories (ARCHITECTURE.md habit 5). */
 export interface SlackUseCases {
@@ -40,4 +41,6 @@ export interface SlackUseCases {
     ctx: Ctx,
     q: { day: string | null; channelId: string | null },
   ): Promise<{ view: RevenueView; chart: ChartOutcome }>;
+  /** `/revops`, the insight buttons and the App Home's "This week". Absent: RevOps analytics unavailable. */
+  revops?: RevopsSlackUseCases;
 }

@@ -1,0 +1,22 @@
+/**
+ * RevopsReads on Postgres (issue 14): every figure is aggregated by the database (GROUP BY and FILTER
+ * over the imported tables), so a report over a million deals moves a few hundred rows to the process.
+ * Runs unchanged on postgres.js and PGlite (client.ts Sql). The semantics of each read are documented
+ * where it is computed: revops-pipeline-sql.ts (as-of reconstruction, flows, stuck deals),
+ * revops-source-sql.ts (the funnel fallback), revops-revenue-sql.ts (MRR roll-forward, retention,
+ * cohorts; batched by revops-revenue-batch.ts), revops-marketing-sql.ts (channels, segments).
+ */
+import type { RevopsReads } from '../../app/revops/ports.ts';
+import type { Db } from './client.ts';
+import { readMarketing } from './revops-marketing-sql.ts';
+import { readPipeline } from './revops-pipeline-sql.ts';
+import { batchedRevenue } from './revops-revenue-batch.ts';
+
+export function revopsReads(db: Db): RevopsReads {
+  return {
+    pipeline: (f, stuck) => readPipeline(db, f, stuck),
+    // Calls of one tick share a statement (the report's current and previous period): see the batch file.
+    revenue: batchedRevenue(db),
+    marketing: (f) => readMarketing(db, f),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * What the RevOps use cases need (issue 14): the imports' upserts and the aggregate reads. Implemented on
+ * Postgres by adapters/db/revops-*.ts (COPY/unnest writes, GROUP BY reads) and by in-memory fakes in tests.
+ */
+import type {
+  MarketingAggregates,
+  PipelineAggregates,
+  RevenueAggregates,
+} from '../../domain/revops/aggregates.ts';
+import type { Customer, Deal, MrrMonth, RevopsFilter, SpendRow } from '../../domain/revops/types.ts';
+
+/** Thresholds of the stuck-deal list (DOMAIN.md §9 defaults: 45 days, $50,000; configurable). */
+export interface StuckRule {
+  minDays: number;
+  minCents: number;
+  /** At most this many deals are listed; the total covers all of them. */
+  limit: number;
+}
+
+export interface RevopsWrites {
+  /** Upsert by deal_id; returns rows written. */
+  upsertDeals(rows: readonly Deal[]): Promise<number>;
+  /** Upsert by customer_id. */
+  upsertCustomers(rows: readonly Customer[]): Promise<number>;
+  /** Upsert by (customer_id, month); rows whose customer is unknown are returned, not written. */
+  upsertMrrHistory(rows: readonly MrrMonth[]): Promise<{ written: number; unknownCustomers: string[] }>;
+  /** Upsert by (day, channel, campaign, segment, geo). */
+  upsertSpend(rows: readonly SpendRow[]): Promise<number>;
+}
+
+export interface RevopsReads {
+  /** Pipeline state as of f.toMs and its flows in [f.fromMs, f.toMs). */
+  pipeline(f: RevopsFilter, stuck: StuckRule): Promise<PipelineAggregates>;
+  /** The MRR roll-forward over the months overlapping the period, retention, churn reasons, cohorts. */
+  revenue(f: RevopsFilter): Promise<RevenueAggregates>;
+  marketing(f: RevopsFilter): Promise<MarketingAggregates>;
+}
