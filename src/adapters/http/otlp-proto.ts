@@ -2,12 +2,12 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import {
-  compileFix,
-  type Fix,
-  FROM_JSON_IDS,
+  HEX_IDS,
+  JsonReader,
+  jsonBytesFields,
   type Obj,
   plainMessages,
-  TO_JSON_VALUES,
+  reachable,
 } from './otlp-proto-json.ts';
 
 /**
@@ -49,10 +49,8 @@ const TO_JSON: protobuf.IConversionOptions = { longs: String, bytes: String, jso
 interface Codec {
   request: protobuf.Type;
   response: protobuf.Type;
-  /** Decoded → OTLP/JSON values (null when the request type holds none). */
-  toJson: Fix | null;
-  /** OTLP/JSON hex ids → bytes, before fromObject. */
-  toProto: Fix | null;
+  /** OTLP/JSON hex ids → bytes, in place, before fromObject. */
+  toProto: (o: Obj) => void;
 }
 
 interface Loaded {
@@ -80,14 +78,15 @@ export function otlpProto(): Loaded {
   const requests = (['logs', 'metrics', 'traces'] as const).map((s) =>
     root.lookupType(`${SERVICE[s]}ServiceRequest`),
   );
-  plainMessages(requests); // decoded straight into OTLP/JSON-shaped objects (otlp-proto-json.ts)
+  // Decoded straight into OTLP/JSON objects (otlp-proto-json.ts).
+  plainMessages(requests);
+  jsonBytesFields(requests);
   const codec = (signal: OtlpSignal): Codec => {
     const request = root.lookupType(`${SERVICE[signal]}ServiceRequest`);
     return {
       request,
       response: root.lookupType(`${SERVICE[signal]}ServiceResponse`),
-      toJson: compileFix(request, TO_JSON_VALUES),
-      toProto: compileFix(request, FROM_JSON_IDS),
+      toProto: idsToBytes(request),
     };
   };
   loaded = {
@@ -108,11 +107,10 @@ export class ProtoDecodeError extends Error {}
 
 /** An Export*ServiceRequest in protobuf → its OTLP/JSON object; ProtoDecodeError when it is not one. */
 export function decodeRequest(signal: OtlpSignal, body: Uint8Array): Obj {
-  const { request, toJson } = otlpProto().codecs[signal];
+  const { request } = otlpProto().codecs[signal];
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   try {
-    const obj = request.decode(body) as unknown as Obj;
-    toJson?.(obj);
-    return obj;
+    return request.decode(new JsonReader(bytes) as unknown as protobuf.Reader) as unknown as Obj;
   } catch (e) {
     // Not the message, cut short, or nested deeper than the stack (values in values: a RangeError
     // anywhere in the walk): the sender's data, a 400 it must not retry.
@@ -127,7 +125,7 @@ export function decodeRequest(signal: OtlpSignal, body: Uint8Array): Obj {
 export function encodeRequest(signal: OtlpSignal, json: object): Uint8Array {
   const { request, toProto } = otlpProto().codecs[signal];
   const copy = structuredClone(json) as Obj;
-  toProto?.(copy);
+  toProto(copy);
   return request.encode(request.fromObject(copy)).finish();
 }
 
@@ -179,4 +177,55 @@ export function rpcCodeFor(httpStatus: number): number {
     default:
       return 2; // UNKNOWN
   }
+}
+
+const HEX = /^(?:[0-9a-fA-F]{2})*$/;
+
+/** An OTLP/JSON id (hex) → bytes, for encoding. */
+function idBytes(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  if (!HEX.test(v)) throw new Error(`expected an id in hex, got ${JSON.stringify(v)}`);
+  return Buffer.from(v, 'hex');
+}
+
+/** The message types under `root` that hold an id, themselves or deeper (not AnyValue and its kin). */
+function typesWithIds(root: protobuf.Type): Set<protobuf.Type> {
+  const all = reachable([root]);
+  const holds = new Set<protobuf.Type>();
+  const leadsToId = (f: protobuf.Field): boolean =>
+    (f.type === 'bytes' && HEX_IDS.has(f.name)) ||
+    (f.resolvedType instanceof protobuf.Type && holds.has(f.resolvedType));
+  // A fixed point: the definitions' types may be recursive (AnyValue ↔ ArrayValue / KeyValueList).
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const t of all) {
+      if (holds.has(t) || !t.fieldsArray.some(leadsToId)) continue;
+      holds.add(t);
+      grew = true;
+    }
+  }
+  return holds;
+}
+
+/**
+ * The function turning, in place, the hex ids of an OTLP/JSON request of type `root` into bytes (what
+ * protobufjs's fromObject wants: it reads strings as base64), for encoding one (tests, the benchmark);
+ * 64-bit integers as text and the other bytes as base64 are read by fromObject as they are.
+ */
+function idsToBytes(root: protobuf.Type): (o: Obj) => void {
+  const withIds = typesWithIds(root);
+  const fix = (o: Obj, t: protobuf.Type): void => {
+    for (const f of t.fieldsArray) {
+      const v = o[f.name];
+      if (v === undefined || v === null) continue;
+      if (f.type === 'bytes' && HEX_IDS.has(f.name)) o[f.name] = idBytes(v);
+      else if (f.resolvedType instanceof protobuf.Type && withIds.has(f.resolvedType)) {
+        const inner = f.resolvedType;
+        for (const x of f.repeated && Array.isArray(v) ? v : [v]) {
+          if (typeof x === 'object' && x !== null) fix(x as Obj, inner);
+        }
+      }
+    }
+  };
+  return (o) => fix(o, root);
 }
