@@ -167,7 +167,7 @@ async function dispatch(command: string, rest: string[], o: Opened): Promise<num
     case 'webhooks':
       return await webhooksCommand(uc, ctx, rest, io);
     case 'revops':
-      return await revopsCommand(uc, rest, io);
+      return await revopsCommand(uc, ctx, rest, io);
     case 'digest':
       return await digestCommand(uc, rest, io);
   }

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { blocksToText } from '../adapters/cli/blocks-text.ts';
 import { runFixStory } from '../adapters/cli/demo-story.ts';
@@ -12,7 +12,9 @@ import type { Services } from '../composition/services.ts';
 import { composeUseCases } from '../composition/use-cases.ts';
 import type { Config } from '../config/config.ts';
 import { AppError } from '../shared/errors.ts';
+import { DAY_MS } from '../shared/time.ts';
 import type { Io } from './common.ts';
+import { runRevopsStory } from './demo-revops.ts';
 import { runSlaStory } from './demo-sla.ts';
 import { runStoreStory } from './demo-store.ts';
 import { doImport, incidentLine, printImport } from './import-scan.ts';
@@ -145,8 +147,13 @@ export async function demoCommand(
   );
   await runSlaStory({ uc, clock: services.clock, config, delivery, advance: run.clock.advance }, ctx, io);
   await runStoreStory({ uc, clock: services.clock, delivery, advance: run.clock.advance }, ctx, io);
+  // A year of RevOps data up to the scenario's Monday: its digest is of the week that ended then.
+  const inMemory = run.database.pgliteDir.startsWith('memory://');
+  const revopsDir = inMemory ? null : shown(join(dirname(run.database.pgliteDir), 'revops'));
+  const endMs = Math.floor(Date.parse(DEMO_AS_OF) / DAY_MS) * DAY_MS;
+  await runRevopsStory({ services, uc, dir: revopsDir, endMs }, ctx, io);
   io.out.write(
-    (run.database.pgliteDir.startsWith('memory://')
+    (inMemory
       ? ''
       : `The demo's database stays in ${shown(run.database.pgliteDir)} until the next run replaces it.\n`) +
       'Next: import your own funnel (`npm run leak -- import <file.csv>`, README: "The command line"), or connect\n' +

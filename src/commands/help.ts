@@ -30,6 +30,7 @@ Usage:
   leak revenue [--day <date>]        a day's net revenue per currency and source, sources, incidents
   leak revenue import <orders.csv>    backfill the ledger from a Shopify order export or a generic CSV
   leak revops <view> [filters]        RevOps pipeline, revenue, marketing or insights (--json, --chart dir)
+  leak revops watch [--json]          stuck deals now against REVOPS_LEAK_BUDGET_USD: the pipeline incident
   leak digest [--week 2026-W48]       the weekly RevOps digest (--json, --chart dir)
   leak webhooks failed [--source s]   list the webhook deliveries that did not parse (never their bodies)
   leak webhooks replay <id>           parse a failed delivery again (after a mapping fix)
@@ -206,7 +207,13 @@ length just before. Calendar periods and dates are cut in DIGEST_TIMEZONE (defau
   --segment S        SMB, MM or ENT        --owner <name>, --channel <name>   one owner, one channel
   --json             print the RevopsReport as JSON (money in cents, times in epoch ms)
   --chart <dir>      also write the view's chart (PNG) into the directory
-Example: leak revops pipeline --period last-quarter --segment ENT`,
+Example: leak revops pipeline --period last-quarter --segment ENT
+
+leak revops watch [--json]
+Runs the daily pipeline watch now (job revops-watch, REVOPS_WATCH_CRON, default 08:00 UTC): the deals
+stuck as of now against REVOPS_LEAK_BUDGET_USD. Worth more than the budget, they open (or update) the
+stuck-deals incident (its own channel and War Room); back within it, or with no budget set, it resolves.
+An insight over the budget names that incident.`,
   digest: `leak digest [--week 2026-W48 | --week <monday YYYY-MM-DD>] [--json] [--chart <dir>]
 
 Prints the weekly RevOps digest as posted to DIGEST_CHANNEL every Monday (DIGEST_CRON, default 09:00 in

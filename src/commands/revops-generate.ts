@@ -78,8 +78,17 @@ function endOf(raw: string | undefined, nowMs: number): number {
 
 const n = (x: number): string => x.toLocaleString('en-US');
 
-/** Writes the four files; progress (rows so far on a terminal, one line per file otherwise) on stderr. */
-async function writeAll(dir: string, o: GenerateOptions, io: Io): Promise<CsvOut[]> {
+/** A file written and its data rows. */
+export interface GeneratedFile {
+  file: string;
+  rows: number;
+}
+
+/**
+ * Writes the four files into `dir` (which must exist) in import order (deals, customers, mrr, spend);
+ * progress (rows so far on a terminal, one line per file otherwise) on stderr. `leak demo` uses it too.
+ */
+export async function writeGenerated(dir: string, o: GenerateOptions, io: Io): Promise<GeneratedFile[]> {
   let startedAt = performance.now();
   const tick = (out: CsvOut): void => {
     if (io.err.isTTY && out.rows % PROGRESS_EVERY === 0)
@@ -152,7 +161,7 @@ export async function generateCommand(rest: string[], io: Io, nowMs: number = Da
   }
   try {
     mkdirSync(dir, { recursive: true });
-    const outs = await writeAll(dir, o, io);
+    const outs = await writeGenerated(dir, o, io);
     const last = new Date(o.endMs - DAY_MS).toISOString().slice(0, 10);
     io.out.write(`Generated a year of RevOps data up to ${last} (seed ${o.seed}) in ${dir}:\n`);
     for (const out of outs) io.out.write(`  ${out.file}  ${n(out.rows)} rows\n`);

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderRevopsChart } from '../adapters/chart/revops-charts.ts';
+import type { Ctx } from '../app/context.ts';
 import { digestChartFiles } from '../app/revops/digest.ts';
 import {
   CHART_OF,
@@ -11,8 +12,10 @@ import {
 } from '../app/revops/view.ts';
 import { DEFAULT_PERIOD, type PeriodSpec, parseDays, parseRange } from '../app/revops/view-period.ts';
 import { digestText, viewText } from '../app/revops/view-text.ts';
+import type { PipelineWatchOutcome } from '../app/revops/watch.ts';
 import type { UseCases } from '../composition/use-cases.ts';
 import { localDay } from '../domain/commerce/days.ts';
+import { stuckLeakSummary } from '../domain/revops/leak.ts';
 import { SEGMENTS, type Segment } from '../domain/revops/types.ts';
 import { type Io, parse, UsageError } from './common.ts';
 
@@ -20,6 +23,7 @@ import { type Io, parse, UsageError } from './common.ts';
  * `leak revops pipeline|revenue|marketing|insights [period] [filters] [--json] [--chart <dir>]` and
  * `leak digest [--week 2026-W48|<monday>] [--json] [--chart <dir>]`: the `/revops` views and the weekly
  * digest in the terminal, as text tables, as JSON (the RevopsReport), and their charts as PNG files.
+ * `leak revops watch [--json]` runs the daily pipeline watch now (stuck deals against the leak budget).
  */
 
 const VIEW_OPTIONS = {
@@ -71,11 +75,14 @@ function writeCharts(dir: string, files: readonly { filename: string; bytes: Uin
   });
 }
 
-export async function revopsCommand(uc: UseCases, rest: string[], io: Io): Promise<number> {
+export async function revopsCommand(uc: UseCases, ctx: Ctx, rest: string[], io: Io): Promise<number> {
+  if (rest[0] === 'watch') return watchCommand(uc, ctx, rest.slice(1), io);
   const { values, positionals } = parse(rest, VIEW_OPTIONS);
   const [view, extra] = positionals;
   if (view === undefined || !REVOPS_VIEWS.includes(view as RevopsViewName))
-    throw new UsageError(`expected a view: ${REVOPS_VIEWS.join(', ')}${view ? ` (got '${view}')` : ''}`);
+    throw new UsageError(
+      `expected a view: ${REVOPS_VIEWS.join(', ')} (or watch)${view ? ` (got '${view}')` : ''}`,
+    );
   if (extra !== undefined) throw new UsageError(`unexpected '${extra}'`);
   const segment = values.segment?.toUpperCase();
   if (segment !== undefined && !(SEGMENTS as readonly string[]).includes(segment))
@@ -108,15 +115,60 @@ export async function digestCommand(uc: UseCases, rest: string[], io: Io): Promi
     chart: { type: 'string' },
   });
   if (positionals[0] !== undefined) throw new UsageError(`unexpected '${positionals[0]}' (use --week)`);
-  const digest = await uc.revops.digest(values.week ?? null);
+  const written = await printDigest(
+    uc,
+    { week: values.week ?? null, json: values.json, chartDir: values.chart },
+    io,
+  );
+  for (const path of written) io.err.write(`Chart written to ${path}\n`);
+  return 0;
+}
+
+/**
+ * What `leak digest` prints (`leak demo` too): the digest of `week` (the last complete one when null) on
+ * stdout, as text or JSON, its charts written into `chartDir` when given; answers the charts' paths.
+ */
+export async function printDigest(
+  uc: UseCases,
+  o: { week: string | null; json: boolean; chartDir?: string | undefined },
+  io: Io,
+): Promise<string[]> {
+  const digest = await uc.revops.digest(o.week);
   const written =
-    values.chart === undefined
+    o.chartDir === undefined
       ? []
       : writeCharts(
-          values.chart,
+          o.chartDir,
           digestChartFiles(digest, renderRevopsChart).map((c) => c.file()),
         );
-  io.out.write(values.json ? `${JSON.stringify(digest.report, null, 2)}\n` : digestText(digest));
-  for (const path of written) io.err.write(`Chart written to ${path}\n`);
+  io.out.write(o.json ? `${JSON.stringify(digest.report, null, 2)}\n` : digestText(digest));
+  return written;
+}
+
+/** What one run of the pipeline watch found and did, in words. */
+function watchText(o: PipelineWatchOutcome): string {
+  const f = o.figures;
+  if (f === null) {
+    const resolved = o.change.action === 'resolved' ? ` Resolved incident #${o.change.incident.id}.` : '';
+    return `REVOPS_LEAK_BUDGET_USD is not set: stuck deals open no incident.${resolved}\n`;
+  }
+  const verdict = o.firing ? 'over the leak budget' : 'within the leak budget';
+  const head = `Stuck now: ${stuckLeakSummary(f)}, ${verdict}.`;
+  const i = o.change.incident;
+  if (i === null) return `${head} No pipeline incident is open.\n`;
+  const what = o.change.action === 'none' ? 'unchanged' : o.change.action;
+  const channel = i.channelName ? `, #${i.channelName}` : '';
+  return `${head} Incident #${i.id} ${what} (SEV-${i.severity}, ${i.state.toUpperCase()}${channel}).\n`;
+}
+
+/**
+ * `leak revops watch [--json]`: the scheduled `revops-watch` job now, as the CLI user. Its Slack side
+ * (channel, War Room, pages) is queued in the outbox for the server to deliver.
+ */
+async function watchCommand(uc: UseCases, ctx: Ctx, rest: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(rest, { json: { type: 'boolean', default: false } });
+  if (positionals[0] !== undefined) throw new UsageError(`unexpected '${positionals[0]}'`);
+  const o = await uc.revops.watch(ctx);
+  io.out.write(values.json ? `${JSON.stringify(o, null, 2)}\n` : watchText(o));
   return 0;
 }

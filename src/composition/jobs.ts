@@ -63,6 +63,15 @@ function jobSpecs(uc: UseCases, config: Config, nudge: () => void): JobSpec[] {
       timezone: config.revops.digest.timezone,
       run: (ctx) => weeklyDigest(uc, config, ctx, nudge),
     },
+    // Stuck deals as of now against REVOPS_LEAK_BUDGET_USD: the stuck-deals incident (issue 14). Daily is
+    // enough: days in stage move by the day and deals by import. It runs without a budget too, to resolve
+    // an incident left open from before the budget was unset (one lock and one read then).
+    {
+      name: 'revops-watch',
+      cron: config.revops.watchCron,
+      timezone: 'UTC',
+      run: (ctx) => uc.revops.watch(ctx),
+    },
     // REVENUE_DIP and NO_SIGNAL of every source (DOMAIN.md §8, issue 12).
     {
       name: 'revenue-watch',

@@ -6,8 +6,6 @@
 
 import type { Logger } from 'pino';
 import { renderAttainmentPng } from '../adapters/chart/attainment-png.ts';
-import { renderRevopsChart } from '../adapters/chart/revops-charts.ts';
-import { revopsReads } from '../adapters/db/revops-reads.ts';
 import { renderTopic } from '../adapters/slack/blocks/outbound.ts';
 import { sketchOps, sketchRollup } from '../adapters/telemetry/sketch-ops.ts';
 import { readWeeklyRevenue } from '../app/commerce/weekly.ts';
@@ -20,21 +18,6 @@ import { repeatDuePages } from '../app/incidents/pager.ts';
 import { runIncidentScan } from '../app/incidents/revenue-scan.ts';
 import { enqueue } from '../app/outbox/enqueue.ts';
 import type { ChatGateway } from '../app/outbox/ports.ts';
-import {
-  answerDigest,
-  buildDigest,
-  queueWeeklyDigest,
-  resolveDigestWeek,
-  revopsDigestDelivery,
-} from '../app/revops/digest.ts';
-import { DEFAULT_REVOPS_OPTIONS, revopsReport } from '../app/revops/report.ts';
-import {
-  answerRevops,
-  buildRevopsView,
-  type RevopsQuery,
-  type RevopsViewDeps,
-  revopsThisWeek,
-} from '../app/revops/view.ts';
 import { evaluateSlaAlerts, type SlaAlertDeps } from '../app/sla/alerts.ts';
 import { applySlaDocuments } from '../app/sla/apply.ts';
 import { runSlaEngine, type SlaEngineDeps } from '../app/sla/engine.ts';
@@ -52,6 +35,7 @@ import type { Config } from '../config/config.ts';
 import type { IsoWeek } from '../domain/sla/report.ts';
 import { piiHasher } from '../shared/pii.ts';
 import { commerceUseCases } from './commerce.ts';
+import { revopsUseCases } from './revops.ts';
 import { piiKeyOf, type Services } from './services.ts';
 
 /** What an entry point adds to the shared wiring. */
@@ -104,52 +88,6 @@ function slaDeps(services: Services, config: Config, incident: IncidentDeps) {
   return { alerts, report, engine };
 }
 
-/**
- * RevOps analytics (issue 14): the report over the SQL reads, with the configured stuck-deal thresholds,
- * periods cut in DIGEST_TIMEZONE; the views, the digest and its Monday post.
- */
-function revopsUseCases(services: Services, config: Config) {
-  const reads = revopsReads(services.db);
-  const { stuck, digest } = config.revops;
-  const opts = { ...DEFAULT_REVOPS_OPTIONS, stuck: { ...DEFAULT_REVOPS_OPTIONS.stuck, ...stuck } };
-  const deps: RevopsViewDeps = {
-    report: (f) => revopsReport(reads, f, opts),
-    clock: services.clock,
-    timezone: digest.timezone,
-  };
-  const answerDeps = (upload: ChatGateway['uploadFile'] | undefined) => ({
-    ...deps,
-    chart: renderRevopsChart,
-    upload,
-  });
-  return {
-    deps,
-    view: (q: RevopsQuery) => buildRevopsView(deps, q),
-    digest: (week: string | null) =>
-      buildDigest(deps, resolveDigestWeek(week, services.clock.now(), digest.timezone)),
-    thisWeek: () => revopsThisWeek(deps),
-    /** `/revops <view>` and the insight buttons: charts uploaded with `upload` into the asking channel. */
-    answer: (
-      ctx: Ctx,
-      q: Parameters<typeof answerRevops>[2],
-      upload: ChatGateway['uploadFile'] | undefined,
-    ) => answerRevops(answerDeps(upload), ctx, q),
-    answerDigest: (
-      ctx: Ctx,
-      q: { week: string | null; channelId: string | null },
-      upload: ChatGateway['uploadFile'] | undefined,
-    ) => answerDigest(answerDeps(upload), ctx, q),
-    /** The Monday post: once per week and channel (outbox key), whichever replica fires first. */
-    queueWeeklyDigest: (ctx: Ctx, channel: string) =>
-      queueWeeklyDigest(
-        { outbox: services.repos.reportOutbox, clock: services.clock, timezone: digest.timezone },
-        ctx,
-        channel,
-      ),
-    delivery: revopsDigestDelivery(deps, renderRevopsChart),
-  };
-}
-
 export function composeUseCases(services: Services, config: Config, wiring: Wiring = {}) {
   const { repos, clock } = services;
   const incident: IncidentDeps = {
@@ -164,7 +102,7 @@ export function composeUseCases(services: Services, config: Config, wiring: Wiri
     ...(wiring.fixSettings ? { settings: wiring.fixSettings } : {}),
   };
   const sla = slaDeps(services, config, incident);
-  const revops = revopsUseCases(services, config);
+  const revops = revopsUseCases(services, config, incident);
   return {
     incident,
     fix,
@@ -177,7 +115,7 @@ export function composeUseCases(services: Services, config: Config, wiring: Wiri
     ingest: lazyIngest(services, config),
     /** Webhooks, the ledger and the revenue watch (issue 12). */
     commerce: commerceUseCases(services, config, incident, wiring.parseWebhooksInBackground),
-    /** RevOps analytics (issue 14): `/revops`, `leak revops`, `leak digest`, the Monday digest. */
+    /** RevOps analytics (issue 14): `/revops`, `leak revops`, `leak digest`, the Monday digest, the watch. */
     revops,
     scan: (ctx: Ctx, o: Parameters<typeof runIncidentScan>[3] = {}) =>
       runIncidentScan(services.scanDeps, incident, ctx, o),

@@ -62,6 +62,8 @@ export function toConfig(e: Env, pairs: ParsedPairs): Config {
     revops: {
       digest: { channel: e.DIGEST_CHANNEL ?? null, cron: e.DIGEST_CRON, timezone: e.DIGEST_TIMEZONE },
       stuck: { minDays: e.REVOPS_STUCK_DAYS, minCents: Math.round(e.REVOPS_STUCK_MIN_USD * 100) },
+      leakBudgetCents: e.REVOPS_LEAK_BUDGET_USD ?? null,
+      watchCron: e.REVOPS_WATCH_CRON,
     },
   };
 }

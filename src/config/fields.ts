@@ -55,6 +55,22 @@ export const bool = (def: boolean) =>
       .default(def ? 'true' : 'false')
       .transform((v) => v === 'true' || v === '1'),
   );
+/** A positive dollar amount in cents, or undefined when unset (a threshold that is off by default). */
+export const optionalDollars = z.preprocess(
+  blankToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined) return undefined;
+      const c = parseDollarsToCents(s);
+      if (c === null || c === 0) {
+        ctx.addIssue({ code: 'custom', message: 'must be a positive dollar amount, e.g. 500000' });
+        return z.NEVER;
+      }
+      return c;
+    }),
+);
 export const dollars = z.preprocess(
   blankToUndefined,
   z

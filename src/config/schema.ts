@@ -5,7 +5,17 @@ import { DEFAULT_INCIDENT_POLICY } from '../domain/incidents/incident.ts';
 import { DEFAULT_THRESHOLDS } from '../domain/rules/catalog.ts';
 import { DEFAULT_SLA_ALERT_POLICY } from '../domain/sla/alerting.ts';
 import { DEFAULT_MIN_EVENTS } from '../domain/sla/burn.ts';
-import { blankToUndefined, bool, cron, dollars, num, optionalString, slackId, userIds } from './fields.ts';
+import {
+  blankToUndefined,
+  bool,
+  cron,
+  dollars,
+  num,
+  optionalDollars,
+  optionalString,
+  slackId,
+  userIds,
+} from './fields.ts';
 
 /**
  * The one schema over the environment (ARCHITECTURE.md habit 7). Nothing else reads process.env.
@@ -121,6 +131,8 @@ export const envSchema = z.object({
   DIGEST_CRON: cron('0 9 * * 1'),
   REVOPS_STUCK_DAYS: num(45, (n) => n.int().positive()),
   REVOPS_STUCK_MIN_USD: num(50_000, (n) => n.nonnegative()),
+  REVOPS_LEAK_BUDGET_USD: optionalDollars,
+  REVOPS_WATCH_CRON: cron('0 8 * * *'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -85,7 +85,7 @@ export interface Config {
     ownerSlack: Record<string, string>;
     managerChannel: string | null;
   };
-  /** RevOps analytics (issue 14): the weekly digest and the stuck-deal thresholds of every figure. */
+  /** RevOps analytics (issue 14): the weekly digest, the stuck-deal thresholds and the leak budget. */
   revops: {
     /**
      * The Monday digest: posted to `channel` (null: not posted; pipeline figures do not fall back to the
@@ -95,5 +95,12 @@ export interface Config {
     digest: { channel: string | null; cron: string; timezone: string };
     /** An open deal is stuck from `minDays` whole days in its stage and `minCents` up. */
     stuck: { minDays: number; minCents: number };
+    /**
+     * Stuck deals worth more than this are a revenue leak: the insight says so and the pipeline watch opens
+     * (or feeds) the stuck-deals incident. Null (REVOPS_LEAK_BUDGET_USD unset): never.
+     */
+    leakBudgetCents: number | null;
+    /** When the pipeline watch runs (UTC; default daily 08:00). */
+    watchCron: string;
   };
 }

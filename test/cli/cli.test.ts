@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -217,7 +217,53 @@ describe('leak CLI', () => {
     expect(r.out).toMatch(/\d+ minutes later no page rule has fired for 15 minutes: resolved\./);
     expect(r.out).toMatch(/Resolved automatically: SEV-2 · SLA burn: Checkout payments/);
     expect(r.out).not.toMatch(/:white_circle:|:ticket:/);
-  });
+    // The revenue team's side: the generator's year, imported by `leak import`, and `leak digest`'s text.
+    expect(r.out).toContain(
+      'Generated a year of RevOps data up to 2026-11-01 (`leak generate --seed 14 --deals 3000 --customers 600 ' +
+        '--end 2026-11-01`): 3,000 deals, 600 customers with ',
+    );
+    for (const [file, rows] of [
+      ['deals', '3,000'],
+      ['customers', '600'],
+      ['mrr', '[\\d,]+'],
+      ['spend', '[\\d,]+'],
+    ])
+      expect(r.out).toMatch(
+        new RegExp(
+          `Imported \\S+/revops/${file}\\.csv \\(${file}\\): ${rows} rows, ${rows} upserted, 0 rejected`,
+        ),
+      );
+    const digest = (out: string) => out.slice(out.indexOf('RevOps weekly digest'), out.indexOf('Its charts'));
+    expect(digest(r.out)).toMatch(/^RevOps weekly digest 2026-W44, 26 Oct – 1 Nov 2026 \(UTC\)\n/);
+    expect(digest(r.out)).toMatch(/Open pipeline +\$[\d,]+ +[+−]\$[\d,]+/);
+    expect(digest(r.out)).toMatch(/\nMRR +\$[\d,]+ /);
+    expect(digest(r.out)).toMatch(/\nOct 2026 +\$[\d,]+ .*\nNov 2026 +\$[\d,]+ /);
+    expect(digest(r.out)).toMatch(/Stuck deals \(\d+ worth \$[\d,]+\)/);
+    expect(digest(r.out)).toMatch(/\nTOTAL +\$[\d,]+ +\d+/);
+    expect(digest(r.out)).toMatch(/Insights \(\d+\)/);
+    // The same seed and the scenario's clock: the same digest, run after run.
+    expect(digest(again.out)).toBe(digest(r.out));
+    const charts = join(demoDir, 'revops', 'charts');
+    expect(readdirSync(charts).sort()).toEqual([
+      'revops-channels-2026-10-26-2026-11-01.png',
+      'revops-mrr-2026-10-26-2026-11-01.png',
+      'revops-pipeline-2026-10-26-2026-11-01.png',
+    ]);
+    expect(readFileSync(join(charts, 'revops-mrr-2026-10-26-2026-11-01.png')).subarray(1, 4).toString()).toBe(
+      'PNG',
+    );
+    expect(r.out).toContain(`are in ${charts};`);
+    // Each import ended with ANALYZE: the planner knows the freshly loaded table's size.
+    const db = await openDb({ url: undefined, pgliteDir: join(demoDir, 'pglite') }, silentLog);
+    try {
+      const [deals] = await db.query<{ n: number }>(
+        "SELECT reltuples::float8 AS n FROM pg_class WHERE relname = 'revops_deals'",
+      );
+      expect(deals!.n).toBe(3_000);
+    } finally {
+      await db.close();
+    }
+  }, 240_000);
 
   it('demo refuses to wipe a DEMO_DIR it did not create', async () => {
     const mine = join(dir, 'not-the-demos');

@@ -1,4 +1,5 @@
 import type { RevopsWrites } from '../../app/revops/ports.ts';
+import type { RevopsKind } from '../../domain/revops/csv-kinds.ts';
 import type { Customer, Deal, MrrMonth, SpendRow } from '../../domain/revops/types.ts';
 import type { Db, Sql } from './client.ts';
 import { copyText, isoInstant } from './copy.ts';
@@ -166,6 +167,14 @@ async function upsert<T, R>(
 
 const nothing = async (): Promise<void> => {};
 
+/** The table each import kind writes (ANALYZE takes a name, not a parameter: these are the only ones). */
+const TABLE_OF: Readonly<Record<RevopsKind, string>> = {
+  deals: DEALS.name,
+  customers: CUSTOMERS.name,
+  mrr: MRR.name,
+  spend: SPEND.name,
+};
+
 export function revopsWrites(db: Db): RevopsWrites {
   return {
     async upsertDeals(rows) {
@@ -191,6 +200,11 @@ export function revopsWrites(db: Db): RevopsWrites {
     async upsertSpend(rows) {
       if (rows.length > 0) await upsert(db, SPEND, rows, nothing);
       return rows.length;
+    },
+    async analyze(kind) {
+      // Outside the batches' transactions. ANALYZE reads a sample of 300 × default_statistics_target
+      // (30,000) rows, so its cost is bounded by the sample, not by the table's size.
+      await db.query(`ANALYZE ${TABLE_OF[kind]}`);
     },
   };
 }

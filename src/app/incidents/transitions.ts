@@ -2,6 +2,7 @@ import type { IncidentSeverity } from '../../domain/budget/budget.ts';
 import type { CommerceFigures } from '../../domain/commerce/figures.ts';
 import type { Incident, IncidentVerdict } from '../../domain/incidents/incident.ts';
 import { planUpdate, type RepageRule } from '../../domain/incidents/update-rules.ts';
+import type { RevopsLeakFigures } from '../../domain/revops/leak.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import type { IncidentDeps } from './deps.ts';
 import {
@@ -15,8 +16,8 @@ import {
 import type { IncidentTx } from './ports.ts';
 
 /**
- * The incident transitions every source uses (the revenue scan, SLA burn alerts, any later one): declare,
- * reopen, update and resolve the incident of a dedupe key, each with its timeline entry, audit row and Slack
+ * The incident transitions every source uses (the revenue scan, SLA burns, the commerce and pipeline
+ * watches): declare, reopen, update and resolve the incident of a dedupe key, each with its timeline entry, audit row and Slack
  * deliveries in the caller's transaction. A new source judges its own verdict (domain), describes what it
  * measured as an `IncidentReading`, and calls `applyVerdict` under its key's lock; it copies nothing here.
  */
@@ -72,6 +73,7 @@ export const incidentSnapshot = (i: Incident) => {
   const f = i.figures;
   if (f.kind === 'sla') return { ...base, sla_id: f.slaId, action: f.action, rule: f.rule, burn: f.burn };
   if (f.kind === 'commerce') return { ...base, ...commerceSnapshot(f) };
+  if (f.kind === 'revops') return { ...base, ...revopsSnapshot(f) };
   return { ...base, at_risk_cents: f.atRiskCents, burn: f.burn, open_issues: f.openIssues };
 };
 
@@ -79,6 +81,7 @@ export const incidentSnapshot = (i: Incident) => {
 const resolvedData = (f: Figures) => {
   if (f.kind === 'sla') return { sla_id: f.slaId, last_page_at: f.lastPageAtMs, burn: f.burn };
   if (f.kind === 'commerce') return commerceSnapshot(f);
+  if (f.kind === 'revops') return revopsSnapshot(f);
   return { open_issues: f.openIssues, at_risk_cents: f.atRiskCents };
 };
 
@@ -97,6 +100,15 @@ const commerceSnapshot = (f: CommerceFigures) => ({
       }
     : {}),
   ...(f.noSignal ? { silent_ms: f.noSignal.silentMs, limit_ms: f.noSignal.limitMs } : {}),
+});
+
+/** A stuck pipeline's numbers as the audit log and the timeline keep them. */
+const revopsSnapshot = (f: RevopsLeakFigures) => ({
+  insight: f.reason,
+  stuck_deals: f.stuckDeals,
+  stuck_cents: f.stuckCents,
+  leak_budget_cents: f.leakBudgetCents,
+  budget_multiple: f.budgetMultiple,
 });
 
 /**

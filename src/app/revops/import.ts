@@ -24,6 +24,8 @@ import type { RevopsWrites } from './ports.ts';
  * email to hash, so the per-row work is light. Memory is constant in file size except for the key →
  * first line map (O(distinct keys), ~100 bytes each) and the rejected rows.
  *
+ * A run that wrote rows ends with ANALYZE of the table it wrote (RevopsWrites.analyze).
+ *
  * The MRR history needs its customers stored first: a history row for an unknown customer is rejected
  * with its line. A dry run writes nothing, so it checks every row but not that its customer exists.
  */
@@ -131,6 +133,9 @@ export async function runRevopsImport(
       progress();
     }
     await run.finish();
+    // After a bulk load the planner has no statistics (or stale ones) and autovacuum may be off: the
+    // reads that follow would plan for the table as it was. Nothing written, nothing to refresh.
+    if (!opts.dryRun && run.imported > 0) await deps.writes.analyze(opts.kind);
     progress();
   } catch (e) {
     await abandon(deps, run, runId, e);

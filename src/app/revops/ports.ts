@@ -7,6 +7,7 @@ import type {
   PipelineAggregates,
   RevenueAggregates,
 } from '../../domain/revops/aggregates.ts';
+import type { RevopsKind } from '../../domain/revops/csv-kinds.ts';
 import type { Customer, Deal, MrrMonth, RevopsFilter, SpendRow } from '../../domain/revops/types.ts';
 
 /** Thresholds of the stuck-deal list (DOMAIN.md §9 defaults: 45 days, $50,000; configurable). */
@@ -26,6 +27,11 @@ export interface RevopsWrites {
   upsertMrrHistory(rows: readonly MrrMonth[]): Promise<{ written: number; unknownCustomers: string[] }>;
   /** Upsert by (day, channel, campaign, segment, geo). */
   upsertSpend(rows: readonly SpendRow[]): Promise<number>;
+  /**
+   * Refreshes the planner's statistics of the table `kind` is written to, after a bulk load: without them
+   * the reads plan for an empty table, and autovacuum (which would collect them later) may be off.
+   */
+  analyze(kind: RevopsKind): Promise<void>;
 }
 
 export interface RevopsReads {

@@ -1,5 +1,5 @@
 import { localDay } from '../../domain/commerce/days.ts';
-import type { Insight, RevopsReport } from '../../domain/revops/figures.ts';
+import type { Insight, InsightLeak, RevopsReport } from '../../domain/revops/figures.ts';
 import type { RevopsFilter } from '../../domain/revops/types.ts';
 import { formatUsd } from '../../shared/money.ts';
 import type { RevopsDigest } from './digest.ts';
@@ -106,13 +106,27 @@ function showCommand(i: Insight, f: RevopsFilter, tz: string): string {
   return `leak revops ${i.view} ${args.join(' ')}`;
 }
 
+/**
+ * "leak: over the leak budget, $380,000 at risk → feeds open incident #42 (SEV-2, DETECTED, #inc-…)": the
+ * pipeline incident it feeds (leak-link.ts), that none is open now, or (nobody looked) the leak alone.
+ */
+export function leakLine(leak: InsightLeak): string {
+  const risk = `${formatUsd(leak.atRiskCents)} at risk`;
+  const ref = leak.incident;
+  if (ref === undefined) return `leak: ${leak.reason}, ${risk}`;
+  if (ref === null)
+    return `leak: over the leak budget, ${risk}; no pipeline incident is open now (\`leak revops watch\` judges the deals stuck today)`;
+  const channel = ref.channelName ? `, #${ref.channelName}` : '';
+  return `leak: over the leak budget, ${risk} → feeds open incident #${ref.id} (SEV-${ref.severity}, ${ref.state.toUpperCase()}${channel})`;
+}
+
 export function insightLines(r: RevopsReport, tz: string): string[] {
   if (r.insights.length === 0) return ['', 'Insights: nothing stands out.'];
   const out = ['', `Insights (${r.insights.length})`];
   for (const i of r.insights) {
     out.push(`[${i.severity}] ${i.title} (confidence ${Math.round(i.confidence * 100)}%)`);
     out.push(`    ${i.detail}`);
-    if (i.leak) out.push(`    leak: ${i.leak.reason}, ${formatUsd(i.leak.atRiskCents)} at risk`);
+    if (i.leak) out.push(`    ${leakLine(i.leak)}`);
     out.push(`    → ${showCommand(i, r.filter, tz)}`);
   }
   return out;

@@ -2,6 +2,7 @@ import type { Cents } from '../../shared/money.ts';
 import type { IncidentSeverity, Paging } from '../budget/budget.ts';
 import type { SloStatus } from '../budget/slos.ts';
 import type { CommerceFigures } from '../commerce/figures.ts';
+import type { RevopsLeakFigures } from '../revops/leak.ts';
 import type { IssueType } from '../rules/catalog.ts';
 import type { CauseRollup, ScanSummary, SegmentRollup } from '../scan/summarize.ts';
 import { UNASSIGNED_SEGMENT } from '../scan/summarize.ts';
@@ -84,8 +85,11 @@ export interface Incident {
   resolvedBy: string | null;
   /** Slack user id of the incident commander (configured default, or whoever acknowledged). */
   commander: string | null;
-  /** A revenue leak's scan figures, an SLA burn's evaluation (kind 'sla') or a commerce signal's. */
-  figures: IncidentFigures | SlaFigures | CommerceFigures;
+  /**
+   * A revenue leak's scan figures, an SLA burn's evaluation (kind 'sla'), a commerce signal's, or the stuck
+   * pipeline's (kind 'revops').
+   */
+  figures: IncidentFigures | SlaFigures | CommerceFigures | RevopsLeakFigures;
   channelId: string | null;
   channelName: string | null;
   warRoomTs: string | null;
@@ -97,7 +101,7 @@ export interface Incident {
 
 /** A revenue leak incident's figures, or null for another kind. */
 export const revenueFigures = (i: Pick<Incident, 'figures'>): IncidentFigures | null =>
-  i.figures.kind === 'sla' || i.figures.kind === 'commerce' ? null : i.figures;
+  i.figures.kind === 'sla' || i.figures.kind === 'commerce' || i.figures.kind === 'revops' ? null : i.figures;
 
 /** An SLA incident's figures, or null for another kind. */
 export const slaFigures = (i: Pick<Incident, 'figures'>): SlaFigures | null =>
@@ -106,6 +110,10 @@ export const slaFigures = (i: Pick<Incident, 'figures'>): SlaFigures | null =>
 /** A commerce incident's figures (REVENUE_DIP, NO_SIGNAL), or null for another kind. */
 export const commerceFigures = (i: Pick<Incident, 'figures'>): CommerceFigures | null =>
   i.figures.kind === 'commerce' ? i.figures : null;
+
+/** A pipeline incident's figures (stuck deals over the leak budget), or null for another kind. */
+export const revopsLeakFigures = (i: Pick<Incident, 'figures'>): RevopsLeakFigures | null =>
+  i.figures.kind === 'revops' ? i.figures : null;
 
 export function figuresOf(scanId: string, s: ScanSummary): IncidentFigures {
   return {

@@ -5,6 +5,7 @@
  * win rate), never zero.
  */
 import type { Cents } from '../../shared/money.ts';
+import type { IncidentSeverity } from '../budget/budget.ts';
 import type { MrrMovement, PipelineSource, StuckDeal } from './aggregates.ts';
 import type { Compared, RevopsFilter, Segment } from './types.ts';
 
@@ -129,8 +130,27 @@ export interface Insight {
   view: InsightView;
   /** The figures it rests on, by name, for JSON output. */
   evidence: Record<string, number | string | null>;
-  /** Set when the insight crosses into a leak (opens or feeds the revenue incident). */
-  leak: { reason: string; atRiskCents: Cents } | null;
+  /** Set when the insight crosses into a leak (opens or feeds the pipeline incident, leak.ts). */
+  leak: InsightLeak | null;
+}
+
+/**
+ * What an insight that crossed into a leak says about it. `incident` is added by the app
+ * (app/revops/leak-link.ts): the pipeline incident open now, null when none is; absent when nobody looked.
+ */
+export interface InsightLeak {
+  reason: string;
+  atRiskCents: Cents;
+  incident?: LeakIncidentRef | null;
+}
+
+/** The open incident a leak feeds, as an insight names it (by shape: no import of domain/incidents). */
+export interface LeakIncidentRef {
+  id: string;
+  severity: IncidentSeverity;
+  state: 'detected' | 'acknowledged';
+  channelId: string | null;
+  channelName: string | null;
 }
 
 /** Everything one RevOps answer or digest shows: the period's figures, the previous period's, insights. */

@@ -11,6 +11,7 @@ import {
   THRESHOLDS,
   usd,
 } from './insight-rules.ts';
+import { crossesLeakBudget } from './leak.ts';
 
 /** Win rate strictly under 20% (exactly 20% is not an insight); needs at least one closed deal. */
 export function lowWinRate(r: InsightInput): Insight[] {
@@ -64,13 +65,14 @@ export function lowVelocity(r: InsightInput): Insight[] {
 
 /**
  * Any stuck deal ("N deals worth $X stuck over 45 days"). Worth more than the leak budget, the stuck
- * pipeline is a revenue leak: critical, and `leak` carries what is at risk for the incident wiring.
+ * pipeline is a revenue leak (leak.ts, the rule the pipeline watch judges by too): critical, and `leak`
+ * carries what is at risk; app/revops/leak-link.ts adds the pipeline incident it feeds.
  */
 export function stuckDeals(r: InsightInput, opts: InsightOptions): Insight[] {
   const { stuck, stuckTotal } = r.pipeline;
   if (stuckTotal.deals === 0) return [];
   const longest = stuck[0]?.daysInStage ?? opts.stuckMinDays;
-  const isLeak = opts.leakBudgetCents !== null && stuckTotal.amountCents > opts.leakBudgetCents;
+  const isLeak = crossesLeakBudget(stuckTotal.amountCents, opts.leakBudgetCents);
   const noun = stuckTotal.deals === 1 ? 'deal' : 'deals';
   return [
     insight({

@@ -188,6 +188,27 @@ describe.each(backends)('RevOps writes on $name', (backend) => {
     expect(await w.upsertDeals([deal()])).toBe(1);
   });
 
+  it('ANALYZE gives the planner the row count of a freshly loaded table', async () => {
+    const many = Array.from({ length: 500 }, (_, i) => deal({ dealId: `D-${i}` }));
+    await w.upsertDeals(many);
+    await w.upsertCustomers([customer()]);
+    await w.upsertMrrHistory([month('C-1', '2026-01-01', 1)]);
+    await w.upsertSpend([spend()]);
+    for (const kind of ['deals', 'customers', 'mrr', 'spend'] as const) await w.analyze(kind);
+    // reltuples is what the planner estimates from: set by ANALYZE (-1 or stale before it).
+    const rows = await db.query<{ relname: string; reltuples: number }>(
+      `SELECT relname, reltuples::float8 AS reltuples FROM pg_class
+       WHERE relname IN ('revops_deals', 'revops_customers', 'revops_mrr_history', 'revops_marketing_spend')
+       ORDER BY relname`,
+    );
+    expect(rows).toEqual([
+      { relname: 'revops_customers', reltuples: 1 },
+      { relname: 'revops_deals', reltuples: 500 },
+      { relname: 'revops_marketing_spend', reltuples: 1 },
+      { relname: 'revops_mrr_history', reltuples: 1 },
+    ]);
+  });
+
   it('writes nothing for an empty batch', async () => {
     expect(await w.upsertDeals([])).toBe(0);
     expect(await w.upsertMrrHistory([])).toEqual({ written: 0, unknownCustomers: [] });

@@ -10,6 +10,7 @@ import {
   runRevopsImport,
 } from '../../../src/app/revops/import.ts';
 import type { RevopsWrites } from '../../../src/app/revops/ports.ts';
+import { SPEND_COLUMNS } from '../../../src/domain/revops/parse-spend.ts';
 import type { Customer, Deal, MrrMonth, SpendRow } from '../../../src/domain/revops/types.ts';
 import { silentLog } from '../../support/db.ts';
 import { InMemoryImportRuns } from '../../support/fakes.ts';
@@ -53,6 +54,11 @@ class FakeWrites implements RevopsWrites {
     await this.#take('spend', rows);
     return rows.length;
   }
+  /** Each ANALYZE, in order, after the batches written before it. */
+  analyzed: { kind: string; afterBatches: number }[] = [];
+  async analyze(kind: string) {
+    this.analyzed.push({ kind, afterBatches: this.batches.length });
+  }
 }
 
 /** The file's text served in chunks of `chunk` bytes, so batches and chunks do not line up. */
@@ -75,6 +81,8 @@ function setup(text: string, chunk = 40) {
     runRevopsImport(deps, ctx, { file: 'f.csv', kind: 'mrr', dryRun: false, ...o });
   return { deps, writes, importRuns, run };
 }
+
+const SPEND_HEADER = SPEND_COLUMNS.join(',');
 
 const MRR = [
   'customer_id,month,mrr',
@@ -108,10 +116,32 @@ describe('runRevopsImport', () => {
     expect(seen.at(-1)).toEqual({ bytesRead: MRR.length, totalBytes: MRR.length, rows: 8, rejected: 4 });
   });
 
+  it('refreshes the table statistics once, after the last batch', async () => {
+    const s = setup(MRR);
+    s.writes.customers = new Set(['A', 'B']);
+    await s.run({ batchSize: 2 });
+    expect(s.writes.analyzed).toEqual([{ kind: 'mrr', afterBatches: 3 }]);
+    const spend = setup(`${SPEND_HEADER}\n2026-03-02,Events,E1,MM,NA,10,1,1,1,1,1,1,0\n`);
+    await spend.run({ kind: 'spend' });
+    expect(spend.writes.analyzed).toEqual([{ kind: 'spend', afterBatches: 1 }]);
+  });
+
+  it('analyzes nothing when nothing was written or the import failed', async () => {
+    const unknown = setup(MRR);
+    await unknown.run();
+    expect(unknown.writes.analyzed).toEqual([]);
+    const failed = setup(MRR);
+    failed.writes.customers = new Set(['A', 'B']);
+    failed.writes.failOnBatch = 1;
+    await expect(failed.run({ batchSize: 2 })).rejects.toThrow('database went away');
+    expect(failed.writes.analyzed).toEqual([]);
+  });
+
   it('a dry run writes nothing (and cannot know the customers), but records the run', async () => {
     const s = setup(MRR);
     const out = await s.run({ dryRun: true });
     expect(s.writes.batches).toEqual([]);
+    expect(s.writes.analyzed).toEqual([]);
     expect(out).toMatchObject({ total: 8, imported: 0, dryRun: true });
     expect(out.rejected.map((r) => r.line)).toEqual([6, 7]);
     expect(s.importRuns.runs.size).toBe(1);

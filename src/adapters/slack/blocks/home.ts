@@ -30,6 +30,7 @@ import { safeText } from './mrkdwn.ts';
 import { pagingBadge } from './paging-badge.ts';
 import { revenueHomeBlocks } from './revenue-home.ts';
 import { revopsHomeBlocks } from './revops-home.ts';
+import { revopsShort } from './revops-incident.ts';
 import { slaSummary } from './sla-incident.ts';
 import { timelineLine } from './timeline.ts';
 import type { KnownBlock } from './types.ts';
@@ -58,19 +59,21 @@ const SHARES = [0.35, 0.3, 0.35] as const;
 /** Floored to 0.1%: a breached 94.96% must never display as the 95% target it misses. */
 export const pct = (x: number): string => `${Math.floor(x * 1000 + 1e-9) / 10}%`;
 
-/** "burn 14.5× · $725,394 at risk", an SLA's burn and good share, or a commerce signal's short figure. */
+/** "burn 14.5× · $725,394 at risk", an SLA's burn and good share, a commerce or pipeline short figure. */
 const incidentFigureText = (i: Incident): string => {
   const f = i.figures;
   if (f.kind === 'sla') return slaSummary(f);
   if (f.kind === 'commerce') return commerceShort(f);
+  if (f.kind === 'revops') return revopsShort(f);
   return `burn ${formatBurn(f.burn)} · ${formatUsd(f.atRiskCents)} at risk`;
 };
 
-/** "$725,394 at risk", an SLA's burn and good share, or a commerce signal's short figure. */
+/** "$725,394 at risk", an SLA's burn and good share, a commerce or pipeline short figure. */
 const worstFigureText = (i: Incident): string => {
   const f = i.figures;
   if (f.kind === 'sla') return slaSummary(f);
   if (f.kind === 'commerce') return commerceShort(f);
+  if (f.kind === 'revops') return revopsShort(f);
   return `${formatUsd(f.atRiskCents)} at risk`;
 };
 

@@ -28,6 +28,7 @@ import { LIMITS } from './limits.ts';
 import { oneLine, safeCode, safeText, truncate } from './mrkdwn.ts';
 import { pagingBadge } from './paging-badge.ts';
 import { renderRevopsDigest } from './revops-digest.ts';
+import { renderRevopsWarRoom, revopsFacts, revopsSummary, revopsTopicParts } from './revops-incident.ts';
 import {
   renderCardinalityAlert,
   renderSlaTicket,
@@ -70,12 +71,14 @@ export function renderTopic(incident: Incident): string {
       ? slaTopicParts(incident, f)
       : f.kind === 'commerce'
         ? commerceTopicParts(incident, f)
-        : [
-            `SEV-${incident.severity}`,
-            `${formatUsd(f.atRiskCents)} at risk`,
-            `burn ${formatBurn(f.burn)}`,
-            ...(shown.kind === 'paging' ? [shown.paging] : []),
-          ];
+        : f.kind === 'revops'
+          ? revopsTopicParts(incident, f)
+          : [
+              `SEV-${incident.severity}`,
+              `${formatUsd(f.atRiskCents)} at risk`,
+              `burn ${formatBurn(f.burn)}`,
+              ...(shown.kind === 'paging' ? [shown.paging] : []),
+            ];
   if (incident.state === 'resolved') parts.unshift('RESOLVED');
   return truncate(oneLine(parts.join(' · ')), TOPIC_MAX);
 }
@@ -95,12 +98,14 @@ const title = (i: Incident): string => fitEscaped(i.title, TITLE_MAX);
 
 /**
  * "$746,089 at risk, burn 14.9×", an SLA's "burn 36.0× (1h/5m) · 96.40% good in the last 1h (target 99.9%)",
- * or a commerce signal's comparison with both numbers ("today so far $120.00 vs $900.00, …").
+ * a commerce signal's comparison with both numbers ("today so far $120.00 vs $900.00, …"), or the stuck
+ * pipeline's "7 deals worth $1,200,000 stuck over 45 days (budget $500,000), 2.4× the budget".
  */
 const summary = (i: Incident): string => {
   const f = i.figures;
   if (f.kind === 'sla') return slaSummary(f);
   if (f.kind === 'commerce') return commerceSummary(f);
+  if (f.kind === 'revops') return revopsSummary(f);
   return `${formatUsd(f.atRiskCents)} at risk, burn ${formatBurn(f.burn)}`;
 };
 
@@ -111,6 +116,7 @@ const factsContext = (i: Incident) => {
   const f = i.figures;
   if (f.kind === 'sla') return context(slaFacts(i, f));
   if (f.kind === 'commerce') return context(commerceFacts(i, f));
+  if (f.kind === 'revops') return context(revopsFacts(i, f));
   return context(
     `${pagingBadge(incidentPagingShown(i))} · ${plural(f.openIssues, 'open issue')} (${count(f.highIssues)} high) · detected ${slackDate(i.openedAtMs)}`,
   );
@@ -219,6 +225,7 @@ export function renderOutbound(m: OutboundMessage, opts: OutboundOptions = {}): 
       const f = m.incident.figures;
       if (f.kind === 'sla') return renderSlaWarRoom(m.incident, f);
       if (f.kind === 'commerce') return renderCommerceWarRoom(m.incident, f);
+      if (f.kind === 'revops') return renderRevopsWarRoom(m.incident, f);
       return renderWarRoom(m.incident);
     }
     case 'sla_ticket':

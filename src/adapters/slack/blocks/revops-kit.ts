@@ -1,10 +1,10 @@
 import type { RevopsChartOutcome } from '../../../app/revops/view.ts';
 import { type Fact, type Table, tableLines } from '../../../app/revops/view-tables.ts';
-import type { Insight } from '../../../domain/revops/figures.ts';
+import type { Insight, InsightLeak } from '../../../domain/revops/figures.ts';
 import type { RevopsFilter } from '../../../domain/revops/types.ts';
 import { formatUsd } from '../../../shared/money.ts';
 import { indexedActionId, REVOPS_ACTIONS, revopsShowValue } from './ids.ts';
-import { type Button, context, jsonSize, mrkdwn, plain, section } from './kit.ts';
+import { type Button, channelLink, context, jsonSize, mrkdwn, plain, section } from './kit.ts';
 import { LIMITS } from './limits.ts';
 import { escapeMrkdwn, safeCode, safeText } from './mrkdwn.ts';
 import type { KnownBlock, SectionBlock } from './types.ts';
@@ -108,11 +108,29 @@ export function insightButton(i: Insight, f: RevopsFilter, n: number): Button | 
   };
 }
 
+/**
+ * What an insight that crossed into a leak says of it: the pipeline incident it feeds, with its channel,
+ * or that none is open now (leak-link.ts looked; absent when nobody did: the leak alone).
+ */
+export function leakText(leak: InsightLeak): string {
+  const risk = `${formatUsd(leak.atRiskCents)} at risk`;
+  const ref = leak.incident;
+  if (ref === undefined) return `:rotating_light: Leak: ${safeText(leak.reason, 120)} · ${risk}`;
+  if (ref === null)
+    return (
+      `:rotating_light: Crosses the leak budget (${risk}) · no pipeline incident is open now: ` +
+      'the daily pipeline watch judges the deals stuck today'
+    );
+  const where = channelLink(ref.channelId);
+  return (
+    `:rotating_light: Crosses the leak budget (${risk}) → feeds open incident #${safeCode(ref.id, 20)} ` +
+    `(SEV-${ref.severity}, ${ref.state.toUpperCase()})${where ? ` in ${where}` : ''}`
+  );
+}
+
 /** One insight: severity, title, confidence, the numbers and the period, a leak when it is one, a button. */
 export function insightSection(i: Insight, f: RevopsFilter, n: number, detailMax = 600): SectionBlock {
-  const leak = i.leak
-    ? `\n:rotating_light: Leak: ${safeText(i.leak.reason, 120)} · ${formatUsd(i.leak.atRiskCents)} at risk`
-    : '';
+  const leak = i.leak ? `\n${leakText(i.leak)}` : '';
   const text =
     `${SEVERITY[i.severity]} *${safeText(i.title, 200)}* · _${confidenceText(i.confidence)}_\n` +
     `${safeText(i.detail, detailMax)}${leak}`;
