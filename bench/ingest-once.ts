@@ -15,7 +15,7 @@
  *                         `otlp-json` and `otlp-proto` (the same events as OTLP/HTTP logs requests to
  *                         /v1/logs, in JSON and in protobuf: bench/ingest-otlp.ts)
  *
- * The real app runs in this process (start() from src/main.ts, Slack pointed at a tiny local stub that
+ * The real app runs in this process (start() from src/composition/server.ts, Slack pointed at a tiny local stub that
  * answers `{ ok: true }`, no scheduler), and 4 concurrent clients in a child process of their own (a
  * separate load generator: the server's CPU figure is this process alone) POST batches of 1,000
  * events over keep-alive HTTP (plain to /api/telemetry/events, or as OTLP/HTTP logs in JSON or protobuf
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
 async function benchIngest(url: string, slackPort: number, measureMs: number, format: IngestFormat) {
   const { loadConfig } = await import('../src/config/config.ts');
   const { openServices } = await import('../src/composition/services.ts');
-  const { start } = await import('../src/main.ts');
+  const { start } = await import('../src/composition/server.ts');
   // A throwaway bench database keeps its own random PII key (config.ts LoadOptions).
   const config = loadConfig(
     {

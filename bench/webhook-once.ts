@@ -9,7 +9,7 @@
  *   BENCH_WEBHOOK_SECONDS  measured duration (default 15), after a 3 s warm-up
  *   BENCH_WEBHOOK_CLIENTS  concurrent keep-alive clients (default 8)
  *
- * The real app runs in this process (start() from src/main.ts with SHOPIFY_WEBHOOK_SECRET and
+ * The real app runs in this process (start() from src/composition/server.ts with SHOPIFY_WEBHOOK_SECRET and
  * STRIPE_WEBHOOK_SECRET set, Slack pointed at a tiny local stub, no scheduler; its log lines are written
  * and then discarded), so background parsing runs during the load as it would in production. The clients
  * run in a child process of their own (bench/webhook-load.ts; the mix and its signatures: webhook-mix.ts,
@@ -75,7 +75,7 @@ async function main(): Promise<void> {
 async function benchWebhooks(url: string, slackPort: number, measureMs: number) {
   const { loadConfig } = await import('../src/config/config.ts');
   const { openServices } = await import('../src/composition/services.ts');
-  const { start } = await import('../src/main.ts');
+  const { start } = await import('../src/composition/server.ts');
   // A throwaway bench database keeps its own random PII key (config.ts LoadOptions).
   const config = loadConfig(
     {

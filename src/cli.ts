@@ -5,35 +5,19 @@
  * src/commands/; this file parses the command, loads configuration, opens the services and dispatches.
  */
 import { randomUUID } from 'node:crypto';
-import { DatabaseUnreachable } from './adapters/db/client.ts';
-import { migrate } from './adapters/db/migrate.ts';
-import { createLogger } from './adapters/log/logger.ts';
+import { DatabaseUnreachable } from './adapters/db/unreachable.ts';
 import type { Ctx } from './app/context.ts';
 import { createLogDestination, type Io, safeUser, UsageError } from './commands/common.ts';
-import {
-  createDemoClock,
-  DEMO_AS_OF,
-  type DemoRun,
-  demoCommand,
-  freshDemoDatabase,
-} from './commands/demo.ts';
-import { fixCommand } from './commands/fix.ts';
+import type { DemoRun } from './commands/demo.ts';
 import { HELP, USAGE, version } from './commands/help.ts';
-import { importCommand, scanCommand } from './commands/import-scan.ts';
-import { janitorCommand } from './commands/janitor.ts';
-import { auditCommand, tokensCommand } from './commands/ops.ts';
-import { revenueCommand } from './commands/revenue.ts';
-import { digestCommand, revopsCommand } from './commands/revops.ts';
-import { generateCommand } from './commands/revops-generate.ts';
-import { slaCommand } from './commands/sla.ts';
-import { webhooksCommand } from './commands/webhooks.ts';
-import { openServices, type Services } from './composition/services.ts';
-import { composeUseCases } from './composition/use-cases.ts';
-import { type Config, ConfigError, loadConfig } from './config/config.ts';
+import type { Services } from './composition/services.ts';
+import type { Config } from './config/config.ts';
 import { isAppError } from './shared/errors.ts';
+import { fastStart } from './shared/fast-start.ts';
 import { newRef } from './shared/ids.ts';
 
-export { DEMO_AS_OF };
+// Only what every command needs is imported above; a command's own modules (and the database drivers,
+// the ORM, Slack's SDK) load when it runs, so `leak --help` and `leak digest` do not pay for the server.
 
 export interface MainOptions {
   /**
@@ -67,7 +51,9 @@ export async function main(
     return 0;
   }
   // Writes files only: no configuration, no database.
-  if (command === 'generate') return generateCommand(rest, io);
+  if (command === 'generate')
+    return (await import('./commands/revops-generate.ts')).generateCommand(rest, io);
+  const { loadConfig, ConfigError } = await import('./config/config.ts');
   let config: Config;
   try {
     config = loadConfig(env, { storedPiiKey: command === 'demo' || opts.storedPiiKey === true });
@@ -79,13 +65,14 @@ export async function main(
     throw e;
   }
   if (command === 'serve') return serveCommand(config, io);
+  const { createLogger } = await import('./adapters/log/logger.ts');
   const log = createLogger(config.logLevel ?? 'warn', createLogDestination());
   const ctx: Ctx = { actor: { type: 'cli', user: safeUser() }, requestId: randomUUID(), log };
   let services: Services | undefined;
   try {
-    // The demo runs on a fresh database of its own and on the scenario's clock ("two days later").
     const demo: DemoRun | null =
-      command === 'demo' ? { clock: createDemoClock(), database: freshDemoDatabase(config.demo.dir) } : null;
+      command === 'demo' ? (await import('./commands/demo.ts')).demoRun(config) : null;
+    const { openServices } = await import('./composition/services.ts');
     services = await openServices(
       demo ? { ...config, db: { url: undefined, pgliteDir: demo.database.pgliteDir } } : config,
       log,
@@ -112,7 +99,8 @@ export async function main(
 
 /** `leak serve`: the server in this process, until a signal; a configuration or database problem is one line. */
 async function serveCommand(config: Config, io: Io): Promise<number> {
-  const { runServer } = await import('./main.ts');
+  const { runServer } = await import('./composition/server.ts');
+  const { ConfigError } = await import('./config/config.ts');
   try {
     await runServer(config);
   } catch (e) {
@@ -138,38 +126,39 @@ interface Opened {
 /** Runs one command other than serve on opened services; 64 for a command this switch does not know. */
 async function dispatch(command: string, rest: string[], o: Opened): Promise<number> {
   const { services, config, ctx, io, demo } = o;
-  // Building the use cases opens nothing (`migrate` uses none); the demo composes its own (stand-in targets).
-  const uc = composeUseCases(services, config);
+  if (command === 'migrate') {
+    const { migrate } = await import('./adapters/db/migrate.ts');
+    const ran = await migrate(services.db, ctx.log);
+    io.out.write(ran.length ? `Applied ${ran.join(', ')}\n` : 'Database is up to date.\n');
+    return 0;
+  }
+  // Building the use cases opens nothing; the demo composes its own (stand-in targets).
+  const uc = (await import('./composition/use-cases.ts')).composeUseCases(services, config);
   switch (command) {
-    case 'migrate': {
-      const ran = await migrate(services.db, ctx.log);
-      io.out.write(ran.length ? `Applied ${ran.join(', ')}\n` : 'Database is up to date.\n');
-      return 0;
-    }
     case 'import':
-      return await importCommand(services, ctx, rest, io);
+      return (await import('./commands/import-scan.ts')).importCommand(services, ctx, rest, io);
     case 'scan':
-      return await scanCommand(uc, config, ctx, rest, io);
+      return (await import('./commands/import-scan.ts')).scanCommand(uc, config, ctx, rest, io);
     case 'demo':
-      return await demoCommand(services, config, ctx, io, demo!);
+      return (await import('./commands/demo.ts')).demoCommand(services, config, ctx, io, demo!);
     case 'fix':
-      return await fixCommand(services, rest, io);
+      return (await import('./commands/fix.ts')).fixCommand(services, rest, io);
     case 'audit':
-      return await auditCommand(services, rest, io);
+      return (await import('./commands/ops.ts')).auditCommand(services, rest, io);
     case 'tokens':
-      return await tokensCommand(services, rest, io);
+      return (await import('./commands/ops.ts')).tokensCommand(services, rest, io);
     case 'janitor':
-      return await janitorCommand(uc, ctx, rest, io);
+      return (await import('./commands/janitor.ts')).janitorCommand(uc, ctx, rest, io);
     case 'sla':
-      return await slaCommand(services, uc, ctx, rest, io);
+      return (await import('./commands/sla.ts')).slaCommand(services, uc, ctx, rest, io);
     case 'revenue':
-      return await revenueCommand(services, uc, ctx, rest, io);
+      return (await import('./commands/revenue.ts')).revenueCommand(services, uc, ctx, rest, io);
     case 'webhooks':
-      return await webhooksCommand(uc, ctx, rest, io);
+      return (await import('./commands/webhooks.ts')).webhooksCommand(uc, ctx, rest, io);
     case 'revops':
-      return await revopsCommand(uc, ctx, rest, io);
+      return (await import('./commands/revops.ts')).revopsCommand(uc, ctx, rest, io);
     case 'digest':
-      return await digestCommand(uc, rest, io);
+      return (await import('./commands/revops.ts')).digestCommand(uc, rest, io);
   }
   return 64;
 }
@@ -186,6 +175,7 @@ function tolerateClosedPipe(stream: NodeJS.WriteStream): void {
 }
 
 if (import.meta.main) {
+  fastStart();
   tolerateClosedPipe(process.stdout);
   tolerateClosedPipe(process.stderr);
   process.exitCode = await main(process.argv.slice(2), process.env, {

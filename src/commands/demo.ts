@@ -101,6 +101,11 @@ export interface DemoRun {
   database: DemoDatabase;
 }
 
+/** The demo runs on a fresh database of its own and on the scenario's clock ("two days later"). */
+export function demoRun(config: Config): DemoRun {
+  return { clock: createDemoClock(), database: freshDemoDatabase(config.demo.dir) };
+}
+
 export async function demoCommand(
   services: Services,
   config: Config,

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../src/adapters/db/client.ts';
-import { DEMO_AS_OF } from '../../src/cli.ts';
+import { DEMO_AS_OF } from '../../src/commands/demo.ts';
 import { runLeak } from '../support/cli.ts';
 import { silentLog } from '../support/db.ts';
 import { closedPort } from '../support/ports.ts';

@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import type { DestinationStream } from 'pino';
 import { signatureFor } from '../../src/adapters/slack/signature.ts';
 import type { Clock } from '../../src/app/context.ts';
+import { type Running, start } from '../../src/composition/server.ts';
 import { openServices, type Services } from '../../src/composition/services.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import type { FunnelRecord } from '../../src/domain/records/record.ts';
-import { type Running, start } from '../../src/main.ts';
 import { backends, silentLog } from '../support/db.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
 
 /**
- * The real app (src/main.ts `start`) on port 0, a fresh database (in-memory PGlite, or a fresh database on
+ * The real app (src/composition/server.ts `start`) on port 0, a fresh database (in-memory PGlite, or a fresh database on
  * the server in DATABASE_URL via test/support/db.ts), seeded records, and a fake Slack that records calls.
  * Requests are signed exactly as Slack signs them.
  */

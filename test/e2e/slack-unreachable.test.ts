@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { signatureFor } from '../../src/adapters/slack/signature.ts';
+import { type Running, start } from '../../src/composition/server.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import { type Running, start } from '../../src/main.ts';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack.ts';
 import { closedPort } from '../support/ports.ts';
 import { BOT_TOKEN, SIGNING_SECRET } from './harness.ts';

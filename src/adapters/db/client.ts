@@ -1,12 +1,11 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import postgres from 'postgres';
+import type { PGlite } from '@electric-sql/pglite';
+import type postgres from 'postgres';
 import type { Log } from '../../app/context.ts';
 import type { Config } from '../../config/config.ts';
 import * as schema from './schema.ts';
 import type { Db, Row, Sql } from './sql.ts';
+import { unreachable } from './unreachable.ts';
 
 // The surface types live in sql.ts so migrate.ts (which client.ts loads for readiness) need not import
 // this file back; every repository keeps importing them from here.
@@ -71,56 +70,13 @@ function pgSurface(sql: PgSql): Sql {
   };
 }
 
-/**
- * The database named by DATABASE_URL cannot be used at all: refused, unknown host, timed out, or the server
- * turned the login away. The message is one line for an operator (host and port, never the password).
- */
-export class DatabaseUnreachable extends Error {
-  constructor(where: string, reason: string) {
-    super(`cannot reach the database at ${where} (${reason}): check DATABASE_URL`);
-    this.name = 'DatabaseUnreachable';
-  }
-}
-
-/** Network failures (node and postgres.js codes), and Postgres refusing the connection itself. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'CONNECT_TIMEOUT',
-  'CONNECTION_CLOSED',
-  'CONNECTION_ENDED',
-]);
-// 28xxx: authorization (bad password, unknown role); 3D000: no such database; 08xxx: connection
-// exceptions; 57P03: the server is starting up or shutting down.
-const REFUSED_LOGIN = /^(28|08)|^3D000$|^57P03$/;
-
-/** host:port of a postgres URL, with no user or password; `the configured host` if it cannot be read. */
-function whereOf(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname || 'localhost'}:${u.port || '5432'}`;
-  } catch {
-    return 'the configured host';
-  }
-}
-
-/** `e` as DatabaseUnreachable when it means the database cannot be used at all, else null. */
-function unreachable(e: unknown, url: string): DatabaseUnreachable | null {
-  const err = e as { code?: unknown; name?: unknown; message?: unknown };
-  const code = typeof err?.code === 'string' ? err.code : '';
-  if (NETWORK_CODES.has(code)) return new DatabaseUnreachable(whereOf(url), code);
-  // A PostgresError's message names the role or database, never the password.
-  if (err?.name === 'PostgresError' && REFUSED_LOGIN.test(code))
-    return new DatabaseUnreachable(whereOf(url), String(err.message));
-  return null;
-}
-
-function openPostgres(url: string, log: Log): Db {
+// Each driver (and its drizzle binding) loads only when chosen: a server on Postgres never loads PGlite's
+// WebAssembly, and the embedded database never loads postgres.js.
+async function openPostgres(url: string, log: Log): Promise<Db> {
+  const [{ default: postgres }, { drizzle: drizzlePostgres }] = await Promise.all([
+    import('postgres'),
+    import('drizzle-orm/postgres-js'),
+  ]);
   const sql = postgres(url, {
     max: 10,
     onnotice: () => {},
@@ -189,6 +145,10 @@ function pgliteSurface(pg: PgliteLike): Sql {
 
 async function openPglite(dir: string, log: Log, snapshot?: Blob): Promise<Db> {
   if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('drizzle-orm/pglite'),
+  ]);
   // A snapshot (a `dumpDataDir()` tarball) skips initdb, the bulk of a cold PGlite start; tests use it.
   const pg = snapshot
     ? await PGlite.create({ dataDir: dir, loadDataDir: snapshot })
@@ -235,7 +195,7 @@ async function readiness(sql: Sql, log: Log): Promise<{ ok: boolean; detail: str
 export async function openDb(cfg: Config['db'], log: Log, opts: { pgliteSnapshot?: Blob } = {}): Promise<Db> {
   if (cfg.url) {
     log.info({ driver: 'postgres' }, 'database selected');
-    const db = openPostgres(cfg.url, log);
+    const db = await openPostgres(cfg.url, log);
     try {
       await db.query('SELECT 1');
     } catch (e) {
