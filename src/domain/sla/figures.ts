@@ -90,6 +90,11 @@ export interface SlaFigures extends SlaFacts {
   rates: SlaRuleRate[];
   /** The last evaluation at which a page rule fired (the reset window counts from here). */
   lastPageAtMs: number | null;
+  /**
+   * The page rule that fired then: the incident is named by it (topic, War Room) even while a slower
+   * ticket rule keeps firing after the page stopped. Absent in figures stored before it was kept.
+   */
+  lastPageRule?: string | null;
   /** Share of the SLA window's error budget left (1 − spent); negative once overspent. */
   budgetRemaining: number;
   trend: SlaTrend | null;

@@ -184,6 +184,17 @@ describe('SLA incident messages', () => {
     expect(renderTopic(byHand)).toBe('RESOLVED · SEV-2 · SLA burn 1h/5m');
   });
 
+  it('names the rule that paged, not the ticket rule still firing when it resolved by itself', () => {
+    const resolved = slaIncident(
+      { state: 'resolved', paging: 'OK', resolvedAtMs: Date.parse('2026-11-30T11:00:00Z') },
+      { action: 'ticket', rule: '24h/2h', lastPageRule: '1h/5m' },
+    );
+    expect(renderTopic(resolved)).toBe('RESOLVED · SEV-2 · SLA burn 1h/5m');
+    expect(flat(renderOutbound({ kind: 'war_room', incident: resolved }))).toContain(
+      'last page rule (1h/5m) fired',
+    );
+  });
+
   it('the cardinality alert lists the metrics, at most twenty', () => {
     const over = Array.from({ length: 25 }, (_, k) => ({
       service: 'checkout',

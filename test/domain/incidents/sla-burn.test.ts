@@ -52,6 +52,7 @@ const incident = (
   severity: IncidentSeverity,
   lastPageAgo: number,
   over: Partial<Incident> = {},
+  figuresOver: Partial<SlaFigures> = {},
 ): Incident => ({
   id: '7',
   dedupeKey: slaDedupeKey(AVAILABILITY.id),
@@ -69,6 +70,7 @@ const incident = (
     lastPageAtMs: NOW - lastPageAgo,
     trend: TREND,
     evidence: EVIDENCE,
+    ...figuresOver,
   }),
   channelId: null,
   channelName: null,
@@ -165,6 +167,7 @@ describe('assessBurn: the incident', () => {
         action: 'page',
         rule: '1h/5m',
         lastPageAtMs: NOW,
+        lastPageRule: '1h/5m',
         trend: TREND,
         evidence: [],
         budgetRemaining: 0.5,
@@ -192,6 +195,17 @@ describe('assessBurn: the incident', () => {
       severity: 2,
       paging: 'WARN',
       figures: { action: 'ticket', lastPageAtMs: NOW - P.resetMs + MINUTE_MS, trend: TREND },
+    },
+    {
+      name: 'a ticket rule still firing after the page keeps naming the rule that paged',
+      x: {
+        reading: TICKET,
+        open: incident(2, P.resetMs - MINUTE_MS, {}, { lastPageRule: '1h/5m' }),
+      },
+      verdict: { action: 'update', incidentId: '7', severityFrom: null },
+      severity: 2,
+      paging: 'WARN',
+      figures: { action: 'ticket', rule: '24h/2h', lastPageRule: '1h/5m' },
     },
     {
       name: 'nothing firing for the reset window resolves, at the severity it had',

@@ -67,13 +67,15 @@ export const slaFacts = (i: Incident, f: SlaFigures): string =>
 /**
  * Topic parts (plain text): "SEV-2 · SLA burn 1h/5m · PAGE". Only what changes rarely: Slack posts a
  * notice in the channel at every topic change, and the burn moves every minute (the War Room shows it).
+ * The rule is the one that paged, also once a slower ticket rule is all that still fires (and resolved).
  * Resolved, it names no paging (renderTopic says RESOLVED).
  */
 export function slaTopicParts(i: Incident, f: SlaFigures): string[] {
   const shown = incidentPagingShown(i);
+  const rule = f.lastPageRule ?? f.rule;
   return [
     `SEV-${i.severity}`,
-    f.rule ? `SLA burn ${f.rule}` : 'SLA burn',
+    rule ? `SLA burn ${rule}` : 'SLA burn',
     ...(shown.kind === 'paging' ? [shown.paging] : []),
   ];
 }
@@ -156,7 +158,9 @@ export function renderSlaWarRoom(i: Incident, f: SlaFigures): Rendered {
   const tail: KnownBlock[] = [
     context(
       `Evaluated ${slackDate(f.evaluatedAtMs)} · SLA \`${safeCode(f.slaId, 60)}\` v${f.slaVersion} · ${windowLabel(f, 'adjective')} window` +
-        (f.lastPageAtMs === null ? '' : ` · last page rule fired ${slackDate(f.lastPageAtMs)}`),
+        (f.lastPageAtMs === null
+          ? ''
+          : ` · last page rule${f.lastPageRule ? ` (${safeText(f.lastPageRule, 20)})` : ''} fired ${slackDate(f.lastPageAtMs)}`),
     ),
   ];
   const actions = actionsBlock(i, f);
