@@ -104,7 +104,7 @@ export function assessBurn(x: BurnInputs): BurnAssessment {
     burn: headlineBurn(evaluation),
     rates: ratesOf(evaluation),
     lastPageAtMs: (action === 'page' ? x.nowMs : null) ?? shown?.lastPageAtMs ?? null,
-    lastPageRule: (action === 'page' ? (evaluation.rule?.name ?? null) : null) ?? shown?.lastPageRule ?? null,
+    lastPageRule: action === 'page' ? (evaluation.rule?.name ?? null) : (shown?.lastPageRule ?? null),
     budgetRemaining: x.reading.budgetRemaining,
     trend: x.trend ?? shown?.trend ?? null,
     evidence: shown ? shown.evidence : [],
