@@ -76,7 +76,7 @@ describe('README: writing an SLA in OpenSLO', () => {
           expect.objectContaining({ action: 'page', name: '1h/5m', factor: 14.4 }),
           expect.objectContaining({ action: 'ticket', name: '3d/6h', factor: 1 }),
         ],
-        notify: { page: ['C0PAYMENTS1'], ticket: [] },
+        notify: { page: ['C0PAYMENTS1'], ticket: [], byRule: { '1h/5m': ['C0PAYMENTS1'] } },
       }),
     ]);
     expect(alerting!.warnings).toEqual([]);

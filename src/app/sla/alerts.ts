@@ -137,14 +137,16 @@ async function evaluateOne(
       lastResolved,
       alertState,
       policy: deps.policy,
-      canPostTicket: ticketTargets(def).length > 0 || deps.incident.targets.alertsChannel !== null,
+      canPostTicket:
+        deps.incident.targets.alertsChannel !== null ||
+        targetsOf(def, 'ticket', reading.evaluation.rule?.name ?? null).length > 0,
     });
     const step = { tx, deps: deps.incident, actor, now: nowMs };
     const change = await applyVerdict(step, a.verdict, open, slaReading(tx, def, nowMs, a));
-    await announceInTargets(tx, def, change);
+    await announceInTargets(tx, def, change, a.figures.rule);
     const { figures, ticket } = a;
     if (ticket.post) {
-      const channels = ticketTargets(def);
+      const channels = targetsOf(def, 'ticket', figures.rule);
       const payload = channels.length > 0 ? { figures, channels: [...channels] } : { figures };
       await enqueue(tx, 'sla.ticket', payload, `sla-ticket:${def.id}:${nowMs}`);
       await tx.audit({
@@ -183,21 +185,31 @@ async function evaluateOne(
 }
 
 /**
- * The channels an SLA's tickets go to: the notification targets of its alert policies that have ticket
- * conditions (empty: the alerts channel). The definition keeps one list per action, not per policy, so a
- * ticket goes to the targets of every policy with a ticket condition.
+ * The channels a page or ticket of `rule` goes to: the notification targets of the alert policy whose
+ * condition the rule is (empty: the alerts channel only). A definition stored before rules were routed
+ * one by one (no `byRule`) sends to the targets of every policy with a condition of that action.
  */
-const ticketTargets = (def: SlaDefinition): readonly string[] => def.notify?.ticket ?? [];
+const targetsOf = (def: SlaDefinition, action: 'page' | 'ticket', rule: string | null): readonly string[] => {
+  const notify = def.notify;
+  if (!notify) return [];
+  if (!notify.byRule) return notify[action];
+  return rule === null ? [] : (notify.byRule[rule] ?? []);
+};
 
 /**
- * A page declares (or reopens) the SLA's incident: it is announced in each page notification target once,
- * besides the alerts channel (deliver-notify.ts). The key is the incident and the channel, so a reopen
+ * A page declares (or reopens) the SLA's incident: it is announced once in each notification target of
+ * the policy whose rule paged, besides the alerts channel (deliver-notify.ts). The key is the incident and the channel, so a reopen
  * re-arms the delivered job, which then posts nothing: a target hears of an incident once.
  */
-async function announceInTargets(tx: SlaAlertTx, def: SlaDefinition, change: IncidentChange): Promise<void> {
+async function announceInTargets(
+  tx: SlaAlertTx,
+  def: SlaDefinition,
+  change: IncidentChange,
+  rule: string | null,
+): Promise<void> {
   if (change.action !== 'declared' && change.action !== 'reopened') return;
   const { id } = change.incident;
-  for (const channel of def.notify?.page ?? [])
+  for (const channel of targetsOf(def, 'page', rule))
     await enqueue(tx, 'sla.announce', { channel }, `sla-announce:${id}:${channel}`, id);
 }
 

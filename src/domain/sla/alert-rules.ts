@@ -102,25 +102,37 @@ export function conditionRule(spec: ConditionSpec, at: string): ConditionRule | 
  * `budgetSpent` is what the long window spends of a `periodDays` budget at exactly the factor.
  */
 export function burnRulesOf(conditions: readonly ConditionRule[], periodDays: number): BurnRule[] {
-  const sorted = [...conditions].sort(
-    (a, b) =>
-      (a.action === b.action ? 0 : a.action === 'page' ? -1 : 1) ||
-      a.longMs - b.longMs ||
-      b.factor - a.factor,
-  );
+  return namedInRuleOrder(conditions).map(({ condition: c, name }) => ({
+    action: c.action,
+    name,
+    longMs: c.longMs,
+    shortMs: c.shortMs,
+    budgetSpent: (c.factor * (c.longMs / HOUR_MS)) / (periodDays * 24),
+    factor: c.factor,
+  }));
+}
+
+/**
+ * The conditions in rule order (pages first, then the shorter long window, then the higher factor), each
+ * with its rule name ("1h/5m", a second "1h/5m" is "1h/5m#2") and its index in `conditions`.
+ */
+export function namedInRuleOrder(
+  conditions: readonly ConditionRule[],
+): { condition: ConditionRule; name: string; index: number }[] {
+  const sorted = conditions
+    .map((condition, index) => ({ condition, index }))
+    .sort(
+      ({ condition: a }, { condition: b }) =>
+        (a.action === b.action ? 0 : a.action === 'page' ? -1 : 1) ||
+        a.longMs - b.longMs ||
+        b.factor - a.factor,
+    );
   const seen = new Map<string, number>();
-  return sorted.map((c) => {
-    const base = `${formatDurationMs(c.longMs)}/${formatDurationMs(c.shortMs)}`;
+  return sorted.map(({ condition, index }) => {
+    const base = `${formatDurationMs(condition.longMs)}/${formatDurationMs(condition.shortMs)}`;
     const n = (seen.get(base) ?? 0) + 1;
     seen.set(base, n);
-    return {
-      action: c.action,
-      name: n === 1 ? base : `${base}#${n}`,
-      longMs: c.longMs,
-      shortMs: c.shortMs,
-      budgetSpent: (c.factor * (c.longMs / HOUR_MS)) / (periodDays * 24),
-      factor: c.factor,
-    };
+    return { condition, name: n === 1 ? base : `${base}#${n}`, index };
   });
 }
 

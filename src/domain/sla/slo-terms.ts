@@ -1,4 +1,4 @@
-import { burnRulesOf } from './alert-rules.ts';
+import { burnRulesOf, namedInRuleOrder } from './alert-rules.ts';
 import type { BurnRule } from './burn.ts';
 import { type CalendarWindow, calendarWindowOf } from './calendar.ts';
 import { durationDays } from './duration.ts';
@@ -10,8 +10,15 @@ import { type Measured, measure } from './sli.ts';
 
 /** Slack channels (ids) an SLA's pages and tickets go to, from its alert policies' notification targets. */
 export interface SlaNotify {
+  /** Every page target of every policy (what a definition stored before `byRule` routes by). */
   page: string[];
+  /** Every ticket target of every policy. */
   ticket: string[];
+  /**
+   * Per burn rule (its name, "1h/5m"), the targets of the policy whose condition it is: a rule that fires
+   * notifies its own policy's channels, not every policy's. A rule whose policy names none is absent.
+   */
+  byRule?: Record<string, string[]>;
 }
 
 /** What an SLO says, before it is versioned (definition.ts adds version and validity). */
@@ -162,13 +169,13 @@ function alertingOf(doc: SloDoc, r: Resolver, windowDays: number, target: number
       out.warnings.push(
         `spec.alertPolicies: a ${rule.action} condition's threshold ${rule.factor} can never be exceeded at target ${target} (every event failing burns ${+maxBurn.toFixed(2)}×)`,
       );
-  const notify: SlaNotify = { page: [], ticket: [] };
+  const notify: SlaNotify = { page: [], ticket: [], byRule: {} };
   for (const { rule, channels } of found)
     notify[rule.action].push(...channels.filter((c) => !notify[rule.action].includes(c)));
-  const rules = burnRulesOf(
-    found.map((f) => f.rule),
-    windowDays,
-  );
+  const conditions = found.map((f) => f.rule);
+  for (const { name, index } of namedInRuleOrder(conditions))
+    if (found[index]!.channels.length > 0) notify.byRule![name] = [...found[index]!.channels];
+  const rules = burnRulesOf(conditions, windowDays);
   return notify.page.length + notify.ticket.length > 0 ? { rules, notify } : { rules };
 }
 

@@ -127,7 +127,11 @@ describe.each(backends)('SLA alerts to OpenSLO notification targets on $name', (
     const applied = await applySlaDocuments({ slas: w.repos.slas, clock: w.clock }, systemCtx, yaml.docs);
     expect(applied).toMatchObject({ ok: true, warnings: [] });
     const [def] = await w.repos.slas.listActive(w.clock.now());
-    expect(def?.notify).toEqual({ page: [PAGES], ticket: [TICKETS] });
+    expect(def?.notify).toEqual({
+      page: [PAGES],
+      ticket: [TICKETS],
+      byRule: { '1h/5m': [PAGES], '1h/5m#2': [TICKETS] },
+    });
     deps = {
       slas: w.repos.slas,
       signals: slaSignals(w.db, sketchOps),

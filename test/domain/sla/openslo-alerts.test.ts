@@ -71,7 +71,30 @@ describe('alert policies become the SLA page and ticket rules', () => {
         factor: 1,
       },
     ]);
-    expect(def!.notify).toEqual({ page: ['C0PAGES0001'], ticket: ['C0TICKET001'] });
+    expect(def!.notify).toEqual({
+      page: ['C0PAGES0001'],
+      ticket: ['C0TICKET001'],
+      byRule: { '1h/5m': ['C0PAGES0001'], '3d/6h': ['C0TICKET001'] },
+    });
+  });
+
+  it('each rule keeps the targets of its own policy: two ticket policies, two channels', () => {
+    const [def] = definitionsOf([
+      service(),
+      sli(),
+      condition('day-burn', 'ticket', 3, '24h'),
+      condition('slow-burn', 'ticket', 1, '3d'),
+      target('payments', { target: 'slack:C0PAYMENTS1' }),
+      target('platform', { target: 'slack:C0PLATFORM1' }),
+      policy('payments-tickets', ['day-burn'], ['payments']),
+      policy('platform-tickets', ['slow-burn'], ['platform']),
+      sloWith(['payments-tickets', 'platform-tickets']),
+    ]);
+    expect(def!.notify).toEqual({
+      page: [],
+      ticket: ['C0PAYMENTS1', 'C0PLATFORM1'],
+      byRule: { '24h/2h': ['C0PAYMENTS1'], '3d/6h': ['C0PLATFORM1'] },
+    });
   });
 
   it('inline policies, conditions and targets (a channel link too); pages sort first, fastest first', () => {
@@ -116,7 +139,7 @@ describe('alert policies become the SLA page and ticket rules', () => {
       ['page', '6h/30m', 6],
       ['ticket', '24h/2h', 3],
     ]);
-    expect(def!.notify).toEqual({ page: [], ticket: ['C0LINKED01'] });
+    expect(def!.notify).toEqual({ page: [], ticket: ['C0LINKED01'], byRule: { '24h/2h': ['C0LINKED01'] } });
   });
 
   it('no alert policies keep the default rules (none stored on the definition)', () => {
