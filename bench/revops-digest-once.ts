@@ -291,11 +291,11 @@ function nameOf(text: string): string {
     [/grouping\(stage, owner\)/, 'pipeline aggregate (revops-pipeline-sql.ts)'],
     [/ORDER BY last_stage_change, deal_id/, 'stuck deals (revops-pipeline-sql.ts)'],
     [/WITH h AS \(/, 'MRR roll-forward (revops-revenue-sql.ts)'],
-    [/WITH m AS MATERIALIZED/, 'cohorts (revops-cohort-sql.ts)'],
+    [/WITH g AS \(/, 'cohorts (revops-cohort-sql.ts)'],
     [/churn_reason/, 'churn reasons (revops-revenue-sql.ts)'],
     [/source_channel AS channel/, 'won revenue by channel (revops-marketing-sql.ts)'],
     [/FROM revops_marketing_spend/, 'spend (revops-marketing-sql.ts)'],
-    [/FROM revops_customers WHERE start_date/, 'new customers (revops-marketing-sql.ts)'],
+    [/FROM revops_customers JOIN \(VALUES .* ON start_date/, 'new customers (revops-marketing-sql.ts)'],
     [/EXISTS \(SELECT 1 FROM revops_deals\)/, 'deals source (revops-source-sql.ts)'],
   ];
   const flat = text.replace(/\s+/g, ' ').trim();
@@ -444,8 +444,10 @@ async function benchDigest(url: string, o: Options): Promise<RevopsDigestFigures
       return tx.unsafe(`EXPLAIN (ANALYZE, BUFFERS) ${last.text}`, last.params as never[]);
     });
     const text = plan.map((r) => String(r['QUERY PLAN'])).join('\n');
-    // The first parameter, when there is one, is the period's end (pipeline) or start (marketing, revenue).
-    const at = last.params.length ? `, $1 = ${String(last.params[0]).slice(0, 10)}` : '';
+    // The first date among the parameters, when there is one: the earliest start of the batch's periods
+    // (revops-batch.ts; the statements inline their dates otherwise).
+    const k = last.params.findIndex((p) => /^\d{4}-\d{2}-\d{2}/.test(String(p)));
+    const at = k >= 0 ? `, $${k + 1} = ${String(last.params[k]).slice(0, 10)}` : '';
     const what = `${nameOf(last.text)}${at}`;
     plans.push(
       `=== ${what}: ${fmt(ms)} ms alone (median)\n${u

@@ -1,23 +1,16 @@
 import type { ChannelFigure } from '../../domain/revops/figures.ts';
 import { encodePng } from './png.ts';
 import {
-  bar,
   barLabel,
-  CHAR_W,
   canvas,
-  drawCentred,
-  drawLegend,
-  drawValueAxis,
   GREEN,
   INK,
-  LINE_H,
   MUTED,
   ORANGE,
+  pairedBars,
   REVOPS_CHART_HEIGHT,
   REVOPS_CHART_WIDTH,
   shortUsd,
-  valuePlot,
-  wrap,
 } from './revops-chart-kit.ts';
 
 /**
@@ -49,38 +42,22 @@ export function renderChannelChart(channels: readonly ChannelFigure[], title: st
     title,
     `spend ${shortUsd(spend)}, won revenue ${shortUsd(revenue)}, ${channels.length} channels`,
   );
-  const legendBottom = drawLegend(
-    r,
-    [
+  const plot = pairedBars(r, {
+    legend: [
       { label: 'SPEND', colour: ORANGE },
       { label: 'WON REVENUE', colour: GREEN },
     ],
-    110,
-    78,
-    REVOPS_CHART_WIDTH - 30,
-  );
-  const hi = Math.max(0, ...shown.map((c) => Math.max(c.spendCents, c.revenueCents)));
-  const plot = valuePlot(
-    { left: 110, right: REVOPS_CHART_WIDTH - 30, top: legendBottom + 40, bottom: REVOPS_CHART_HEIGHT - 110 },
-    0,
-    hi * 1.15,
-  );
-  drawValueAxis(r, plot, 'USD');
-  const slot = (plot.right - plot.left) / Math.max(1, shown.length);
-  const barW = Math.max(6, Math.min(80, Math.floor(slot * 0.32)));
-  const chars = Math.max(3, Math.floor((slot - 8) / CHAR_W));
-  shown.forEach((c, i) => {
-    const cx = plot.left + slot * (i + 0.5);
-    const xs = cx - barW / 2 - 2;
-    const xr = cx + barW / 2 + 2;
-    bar(r, plot, xs, barW, 0, c.spendCents, ORANGE);
-    bar(r, plot, xr, barW, 0, c.revenueCents, GREEN);
+    categories: shown,
+    values: (c) => [c.spendCents, c.revenueCents],
+    name: (c) => c.channel,
+    note: (c, chars) => `${shortCount(c.leads)}/${shortCount(c.won)}`.slice(0, chars),
     // One label per channel, its ROI, over the taller bar: two amounts would collide in a narrow slot.
-    barLabel(r, plot, cx, plot.yOf(Math.max(c.spendCents, c.revenueCents)), roiText(c).slice(0, chars + 2));
-    const name = wrap(c.channel, chars, 2);
-    drawCentred(r, cx, plot.bottom + 12, name);
-    const funnel = `${shortCount(c.leads)}/${shortCount(c.won)}`;
-    drawCentred(r, cx, plot.bottom + 12 + name.length * LINE_H, [funnel.slice(0, chars)], MUTED);
+    label: (c, { plot, cx, chars }) =>
+      barLabel(r, plot, cx, plot.yOf(Math.max(c.spendCents, c.revenueCents)), roiText(c).slice(0, chars + 2)),
+    headroom: 1.15,
+    footer: 110,
+    barShare: 0.32,
+    maxBarW: 80,
   });
   const foot = [
     'UNDER EACH CHANNEL: LEADS/DEALS WON',

@@ -211,3 +211,68 @@ export function barLabel(
   const y = below ? Math.min(p.bottom - 16, yEdge + 6) : Math.max(p.top + 2, yEdge - 20);
   r.text(Math.round(x - textWidth(label) / 2), Math.round(y), label, INK);
 }
+
+/** Where one category of a paired-bar chart was drawn: what its own labels need. */
+export interface PairedSlot {
+  plot: ValuePlot;
+  /** The slot's centre, and the centres of its first and second bar. */
+  cx: number;
+  xa: number;
+  xb: number;
+  barW: number;
+  /** Characters of the bitmap font the slot holds. */
+  chars: number;
+}
+
+export interface PairedBars<T> {
+  /** The two series: the first bar of each category, then the second, in these colours. */
+  legend: readonly [LegendItem, LegendItem];
+  categories: readonly T[];
+  values: (c: T) => readonly [number, number];
+  /** The category's name, wrapped onto two lines under its slot. */
+  name: (c: T) => string;
+  /** A muted line under the name, for a slot of `chars` characters. */
+  note: (c: T, chars: number) => string;
+  /** Drawn after a category's bars, before its name: its value labels. */
+  label: (c: T, at: PairedSlot) => void;
+  /** Room over the tallest bar, as a factor of it. */
+  headroom: number;
+  /** Pixels under the plot for the names and notes. */
+  footer: number;
+  /** A bar's width: this share of the slot, at most `maxBarW` pixels. */
+  barShare: number;
+  maxBarW: number;
+}
+
+/**
+ * Two bars per category side by side on a dollar axis from zero (the pipeline's amount and weighted
+ * amount per stage, the channels' spend and won revenue), under a legend of the two series, each
+ * category's name and note under its slot. Answers the plot, for what the chart adds after.
+ */
+export function pairedBars<T>(r: Raster, o: PairedBars<T>): ValuePlot {
+  const right = REVOPS_CHART_WIDTH - 30;
+  const legendBottom = drawLegend(r, o.legend, 110, 78, right);
+  const hi = Math.max(0, ...o.categories.map((c) => Math.max(...o.values(c))));
+  const plot = valuePlot(
+    { left: 110, right, top: legendBottom + 40, bottom: REVOPS_CHART_HEIGHT - o.footer },
+    0,
+    hi * o.headroom,
+  );
+  drawValueAxis(r, plot, 'USD');
+  const slot = (plot.right - plot.left) / Math.max(1, o.categories.length);
+  const barW = Math.max(6, Math.min(o.maxBarW, Math.floor(slot * o.barShare)));
+  const chars = Math.max(3, Math.floor((slot - 8) / CHAR_W));
+  o.categories.forEach((c, i) => {
+    const cx = plot.left + slot * (i + 0.5);
+    const xa = cx - barW / 2 - 2;
+    const xb = cx + barW / 2 + 2;
+    const [a, b] = o.values(c);
+    bar(r, plot, xa, barW, 0, a, o.legend[0].colour);
+    bar(r, plot, xb, barW, 0, b, o.legend[1].colour);
+    o.label(c, { plot, cx, xa, xb, barW, chars });
+    const name = wrap(o.name(c), chars, 2);
+    drawCentred(r, cx, plot.bottom + 12, name);
+    drawCentred(r, cx, plot.bottom + 12 + name.length * LINE_H, [o.note(c, chars)], MUTED);
+  });
+  return plot;
+}

@@ -5,9 +5,16 @@
  * startCents = mrr[0]. One statement serves every period of a batch: a cohort's months do not depend on
  * which period asks, each period keeps its 12 cohorts and the months up to its end.
  *
- * Only the cohorts' customers are read (a hash join of the history of those months to them), and only
- * members with no history row in those months are asked, through the primary key, whether they have any
- * history at all before the rule applies to them.
+ * How it runs (EXPLAIN ANALYZE on 1M deals / 100k customers, 33k cohort members, 730k history rows in the
+ * 12 months): one hash join that hashes the members (read from the table, not from a CTE: a CTE has no
+ * statistics, the planner then takes its customer_id for 200 distinct values and hashes the history
+ * instead, 48 MB) and probes it with the history of those months, grouped at once by (cohort, month). The
+ * join is a LEFT join from the members, so a member with no history row from its start month comes out
+ * as a group of its own (`lone`); only those (none in generated data) are asked, through the primary
+ * key, whether they have any history at all before the no-history rule applies to them. The previous
+ * form hashed the history and asked every member (33k index probes, 15–30 % of its time) before the
+ * anti-join that would have left none to ask: 1.9–2.6 s against 1.0–1.6 s for this one (medians of 5,
+ * interleaved, alone, load 6–9 on 2 cores).
  */
 import type { CohortRow } from '../../domain/revops/aggregates.ts';
 import type { Row } from './client.ts';
@@ -25,28 +32,32 @@ const monthStartSql = (expr: string) => `make_date((${expr}) / 12, (${expr}) % 1
  */
 export function cohortSql(first: number, last: number, segment: string | undefined): string {
   const from = `'${monthDate(first)}'::date`;
-  const seg = segment === undefined ? '' : ` AND c.segment = ${segmentLiteral(segment)}`;
-  return `WITH m AS MATERIALIZED (
-  SELECT c.customer_id, ${monthNoSql('c.start_date')} AS s, c.mrr_cents, c.start_date, c.churn_date
-  FROM revops_customers c
-  WHERE c.start_date >= ${from} AND c.start_date < '${monthDate(last + 1)}'::date${seg}
-), hr AS MATERIALIZED (
-  SELECT h.customer_id, m.s, ${monthNoSql('h.month')} AS i, h.mrr_cents AS mrr
-  FROM revops_mrr_history h JOIN m ON m.customer_id = h.customer_id
-  WHERE h.month >= ${from} AND h.month <= '${monthDate(last)}'::date
+  const seg = segment === undefined ? '' : ` AND segment = ${segmentLiteral(segment)}`;
+  // Written out twice (joined, and counted): a CTE referenced twice would be materialised, statistics lost.
+  const members = `(SELECT customer_id, start_date, ${monthNoSql('start_date')} AS s FROM revops_customers
+    WHERE start_date >= ${from} AND start_date < '${monthDate(last + 1)}'::date${seg})`;
+  // Without history: paying from the start month to before the churn month.
+  const rule = `CASE WHEN c.start_date < ${monthStartSql('k + 1')}
+                      AND (c.churn_date IS NULL OR c.churn_date >= ${monthStartSql('k + 1')})
+                     THEN c.mrr_cents ELSE 0 END`;
+  return `WITH g AS (
+  SELECT m.s, ${monthNoSql('h.month')} AS i, CASE WHEN h.month IS NULL THEN m.customer_id END AS lone,
+    count(*) FILTER (WHERE h.mrr_cents > 0) AS active, sum(h.mrr_cents) AS cents
+  FROM ${members} m
+  LEFT JOIN revops_mrr_history h ON h.customer_id = m.customer_id
+    AND h.month >= ${from} AND h.month <= '${monthDate(last)}'::date AND ${monthNoSql('h.month')} >= m.s
+  GROUP BY 1, 2, 3
 ), r AS (
-  SELECT s, i, mrr FROM hr WHERE i >= s
+  SELECT s, i, active, cents FROM g WHERE lone IS NULL
   UNION ALL
-  -- Without history: paying from the start month to before the churn month.
-  SELECT m.s, i, CASE WHEN m.start_date < ${monthStartSql('i + 1')}
-                       AND (m.churn_date IS NULL OR m.churn_date >= ${monthStartSql('i + 1')})
-                      THEN m.mrr_cents ELSE 0 END
-  FROM m, generate_series(m.s, ${last}) i
-  WHERE NOT EXISTS (SELECT 1 FROM hr WHERE hr.customer_id = m.customer_id)
-    AND (SELECT true FROM revops_mrr_history e WHERE e.customer_id = m.customer_id LIMIT 1) IS NULL
+  SELECT g.s, k, (x.mrr > 0)::int, x.mrr
+  FROM g JOIN revops_customers c ON c.customer_id = g.lone, generate_series(g.s, ${last}) k,
+    LATERAL (SELECT ${rule} AS mrr) x
+  -- Asked of g.lone, not c.customer_id: a condition on c alone is pushed down to the scan of every customer.
+  WHERE (SELECT true FROM revops_mrr_history e WHERE e.customer_id = g.lone LIMIT 1) IS NULL
 )
-SELECT s, i, count(*) FILTER (WHERE mrr > 0)::float8 AS active, sum(mrr)::float8 AS cents FROM r GROUP BY s, i
-UNION ALL SELECT s, -1, count(*)::float8, NULL FROM m GROUP BY s
+SELECT s, i, sum(active)::float8 AS active, sum(cents)::float8 AS cents FROM r GROUP BY s, i
+UNION ALL SELECT s, -1, count(*)::float8, NULL FROM ${members} m GROUP BY s
 ORDER BY 1, 2`;
 }
 

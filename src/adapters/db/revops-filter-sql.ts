@@ -9,6 +9,7 @@
 import type { RevopsFilter } from '../../domain/revops/types.ts';
 import { SEGMENTS } from '../../domain/revops/types.ts';
 import { DAY_MS } from '../../shared/time.ts';
+import type { Db, Row } from './client.ts';
 
 /** The first UTC midnight at or after `ms`, as an ISO date. */
 export function dayAtOrAfter(ms: number): string {
@@ -60,5 +61,72 @@ export function segmentLiteral(segment: string): string {
   return `'${segment}'`;
 }
 
+/**
+ * The periods of a batch (revops-batch.ts) as VALUES rows `(k, $a::cast, …)`, k = the period's index, each
+ * value pushed onto `params`. A statement joins them as `p(k, …)` so one pass over a table serves every
+ * period, its rows tagged with k.
+ */
+export function periodRows(
+  values: readonly (readonly unknown[])[],
+  casts: readonly string[],
+  params: unknown[],
+): string {
+  return values
+    .map((row, k) => {
+      const cells = row.map((v, i) => {
+        params.push(v);
+        return `$${params.length}::${casts[i]}`;
+      });
+      return `(${[k, ...cells].join(', ')})`;
+    })
+    .join(', ');
+}
+
+/**
+ * A batch's periods as [from, to) bounds: $1 and $2 = the union of the periods (the first from, the last
+ * to) for the scan to keep only those rows, then the VALUES rows p(k, f, t); each bound as `bound` gives
+ * it (an instant, or the day at or after it), cast to `cast`. Slice parameters go after these.
+ */
+export function periodBounds(
+  filters: readonly RevopsFilter[],
+  bound: (ms: number) => string,
+  cast: string,
+): { params: unknown[]; periods: string } {
+  const params: unknown[] = [
+    bound(Math.min(...filters.map((f) => f.fromMs))),
+    bound(Math.max(...filters.map((f) => f.toMs))),
+  ];
+  const periods = periodRows(
+    filters.map((f) => [bound(f.fromMs), bound(f.toMs)]),
+    [cast, cast],
+    params,
+  );
+  return { params, periods };
+}
+
 /** A numeric column as the driver returns it (text for bigint/numeric, number for float8) → number. */
 export const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+/**
+ * One statement in a transaction of its own, after `SET LOCAL`s (planner or memory settings that must not
+ * outlive it: they end with the transaction).
+ */
+export function queryWith(
+  db: Db,
+  settings: readonly string[],
+  text: string,
+  params: unknown[] = [],
+): Promise<Row[]> {
+  return db.transaction(async (tx) => {
+    for (const s of settings) await tx.query(`SET LOCAL ${s}`);
+    return tx.query(text, params);
+  });
+}
+
+/**
+ * Settings of the big aggregates (the pipeline's, the MRR roll-forward, the cohorts): more working memory
+ * than the server default, so their ~100k-group hash tables do not spill to disk, and no JIT: compiling
+ * their ~20–50 expressions cost ~150–170 ms here, more than it saved, and their plan costs sit around the
+ * default jit_above_cost (the pipeline's two periods: ~98k), so whether it kicked in depended on the data.
+ */
+export const BIG_AGGREGATE = ["work_mem = '64MB'", 'jit = off'] as const;

@@ -8,15 +8,16 @@
  */
 import type { RevopsReads } from '../../app/revops/ports.ts';
 import type { Db } from './client.ts';
-import { readMarketing } from './revops-marketing-sql.ts';
-import { readPipeline } from './revops-pipeline-sql.ts';
+import { batchedMarketing } from './revops-marketing-sql.ts';
+import { batchedPipeline } from './revops-pipeline-sql.ts';
 import { batchedRevenue } from './revops-revenue-batch.ts';
 
 export function revopsReads(db: Db): RevopsReads {
   return {
-    pipeline: (f, stuck) => readPipeline(db, f, stuck),
-    // Calls of one tick share a statement (the report's current and previous period): see the batch file.
+    // Calls of one tick with the same slices share their statements (the report's current and previous
+    // period): see revops-batch.ts.
+    pipeline: batchedPipeline(db),
     revenue: batchedRevenue(db),
-    marketing: (f) => readMarketing(db, f),
+    marketing: batchedMarketing(db),
   };
 }

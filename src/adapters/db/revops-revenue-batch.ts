@@ -1,14 +1,15 @@
 /**
- * Revenue reads, batched: revenue() calls made in the same tick with the same segment share their
- * statements (revops-revenue-sql.ts, revops-cohort-sql.ts). The report asks for its current and previous
- * period together, and the pass over the MRR history is most of either's cost, so the pair costs about
- * one. A lone call runs alone.
+ * Revenue reads, batched (revops-batch.ts): revenue() calls made in the same tick with the same segment
+ * share their statements (revops-revenue-sql.ts, revops-cohort-sql.ts). The report asks for its current
+ * and previous period together, and the pass over the MRR history is most of either's cost, so the pair
+ * costs about one. A lone call runs alone.
  */
 import type { MrrMovement, RevenueAggregates } from '../../domain/revops/aggregates.ts';
 import type { RevopsFilter } from '../../domain/revops/types.ts';
 import type { Db, Row } from './client.ts';
+import { batchedByTick } from './revops-batch.ts';
 import { cohortSql, cohortsUpTo } from './revops-cohort-sql.ts';
-import { dayAtOrAfter, monthDate, n } from './revops-filter-sql.ts';
+import { BIG_AGGREGATE, dayAtOrAfter, monthDate, n, periodBounds, queryWith } from './revops-filter-sql.ts';
 import { churnReasonsSql, type RevenuePlan, revenuePlan, revenueSql } from './revops-revenue-sql.ts';
 
 /** Period k's aggregates out of the shared rows (see revenueSql for the tags). */
@@ -67,10 +68,8 @@ export function periodAggregates(
 }
 
 /**
- * The aggregates of several periods of one segment: the roll-forward statement and the cohort statement
- * side by side, each in a transaction of its own so it may use more working memory than the server
- * default (~100k per-customer rows would otherwise spill to disk) and run without JIT (compiling their
- * ~50 expressions cost more, ~150 ms, than it saved); SET LOCAL ends with the transaction.
+ * The aggregates of several periods of one segment: the roll-forward statement, the cohort statement and
+ * the churn reasons side by side, the first two with BIG_AGGREGATE's settings (revops-filter-sql.ts).
  */
 export async function readRevenueMany(
   db: Db,
@@ -79,59 +78,28 @@ export async function readRevenueMany(
 ): Promise<RevenueAggregates[]> {
   const plan = revenuePlan(periods);
   const lasts = plan.slots.map((s) => plan.first + s.last - 1);
-  const tuned = (text: string) =>
-    db.transaction(async (tx) => {
-      await tx.query(`SET LOCAL work_mem = '64MB'`);
-      await tx.query('SET LOCAL jit = off');
-      return tx.query(text);
-    });
-  const [rows, cohortRows, reasons] = await Promise.all([
+  const tuned = (text: string) => queryWith(db, BIG_AGGREGATE, text);
+  const reasons = periodBounds(periods, dayAtOrAfter, 'date');
+  const [rows, cohortRows, reasonRows] = await Promise.all([
     tuned(revenueSql(plan, segment)),
     tuned(cohortSql(Math.min(...lasts) - 11, Math.max(...lasts), segment)),
-    Promise.all(
-      periods.map((f) => db.query(churnReasonsSql(segment), [dayAtOrAfter(f.fromMs), dayAtOrAfter(f.toMs)])),
-    ),
+    db.query(churnReasonsSql(segment, reasons.periods), reasons.params),
   ]);
-  return periods.map((_, k) => periodAggregates(plan, k, rows, cohortRows, reasons[k]!));
+  return periods.map((_, k) =>
+    periodAggregates(
+      plan,
+      k,
+      rows,
+      cohortRows,
+      reasonRows.filter((r) => n(r['k']) === k),
+    ),
+  );
 }
 
-interface Pending {
-  f: RevopsFilter;
-  resolve: (a: RevenueAggregates) => void;
-  reject: (e: unknown) => void;
-}
-
-/** revenue(f), batching the calls of one tick by segment. */
+/** revenue(f), batching the calls of one tick by segment (the only slice revenue has). */
 export function batchedRevenue(db: Db): (f: RevopsFilter) => Promise<RevenueAggregates> {
-  let queue: Pending[] | null = null;
-  const flush = (batch: Pending[]) => {
-    const bySegment = new Map<string, Pending[]>();
-    for (const p of batch) bySegment.set(p.f.segment ?? '', [...(bySegment.get(p.f.segment ?? '') ?? []), p]);
-    for (const group of bySegment.values()) {
-      readRevenueMany(
-        db,
-        group[0]!.f.segment,
-        group.map((p) => p.f),
-      ).then(
-        (aggs) => {
-          for (const [k, p] of group.entries()) p.resolve(aggs[k]!);
-        },
-        (e) => {
-          for (const p of group) p.reject(e);
-        },
-      );
-    }
-  };
-  return (f) =>
-    new Promise<RevenueAggregates>((resolve, reject) => {
-      if (queue === null) {
-        const batch: Pending[] = [];
-        queue = batch;
-        queueMicrotask(() => {
-          queue = null;
-          flush(batch);
-        });
-      }
-      queue.push({ f, resolve, reject });
-    });
+  return batchedByTick<RevopsFilter, RevenueAggregates>(
+    (f) => f.segment ?? '',
+    (periods) => readRevenueMany(db, periods[0]!.segment, periods),
+  );
 }

@@ -162,11 +162,16 @@ UNION ALL SELECT 'b', k, 0, n, start_cents, end_cents, exp_cents, con_cents, chu
 ORDER BY 1, 2, 3`;
 }
 
-/** The days of [from, to) as churn dates are compared: see revops-filter-sql.ts. $1 from day, $2 to day. */
-export function churnReasonsSql(segment: string | undefined): string {
+/**
+ * Churn reasons of every period of a batch, rows tagged k (the period's index), biggest MRR first. The days
+ * of [from, to) as churn dates are compared: see revops-filter-sql.ts. $1 first day, $2 end day (the union
+ * of the periods), then the periods' rows (periodRows: k, from day, to day).
+ */
+export function churnReasonsSql(segment: string | undefined, periods: string): string {
   const seg = segment === undefined ? '' : ` AND segment = ${segmentLiteral(segment)}`;
-  return `SELECT coalesce(nullif(churn_reason, ''), 'unspecified') AS reason, count(*)::float8 AS customers,
-    sum(mrr_cents)::float8 AS mrr FROM revops_customers
+  return `SELECT p.k, coalesce(nullif(churn_reason, ''), 'unspecified') AS reason, count(*)::float8 AS customers,
+    sum(mrr_cents)::float8 AS mrr
+  FROM revops_customers JOIN (VALUES ${periods}) AS p(k, f, t) ON churn_date >= p.f AND churn_date < p.t
   WHERE churn_date >= $1::date AND churn_date < $2::date${seg}
-  GROUP BY 1 ORDER BY 3 DESC, 2 DESC, 1`;
+  GROUP BY 1, 2 ORDER BY 1, 4 DESC, 3 DESC, 2`;
 }

@@ -1,14 +1,8 @@
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpServer, type HttpServer } from '../../../src/adapters/http/server.ts';
-import { boltLogger } from '../../../src/adapters/log/bolt-logger.ts';
-import { createSlackApp, type SlackApp } from '../../../src/adapters/slack/app.ts';
 import { REVOPS_ACTIONS, revopsShowValue } from '../../../src/adapters/slack/blocks/ids.ts';
 import type { RevopsSlackUseCases } from '../../../src/adapters/slack/listeners/revops.ts';
-import { signatureFor } from '../../../src/adapters/slack/signature.ts';
-import { DEFAULT_THRESHOLDS } from '../../../src/domain/rules/catalog.ts';
 import { AppError } from '../../../src/shared/errors.ts';
-import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.ts';
+import { type SlackReceiver, startSlackReceiver } from '../../support/revops-fixtures.ts';
 import { buildRevopsReport, REVOPS_FROM, REVOPS_TO } from '../../support/revops-report.ts';
 
 /**
@@ -17,17 +11,10 @@ import { buildRevopsReport, REVOPS_FROM, REVOPS_TO } from '../../support/revops-
  * view over the exact period of the report it came from.
  */
 const SECRET = 'revops-command-secret';
-let fake: FakeSlack | undefined;
-let app: SlackApp | undefined;
-let server: HttpServer | undefined;
+let receiver: SlackReceiver | undefined;
 afterEach(async () => {
-  const slack = app;
-  await server?.stop(async () => slack?.stop());
-  await app?.stop();
-  await fake?.close();
-  server = undefined;
-  app = undefined;
-  fake = undefined;
+  await receiver?.stop();
+  receiver = undefined;
 });
 
 const unused = async (): Promise<never> => {
@@ -41,53 +28,8 @@ const PERIOD = {
 };
 
 async function boot(revops: RevopsSlackUseCases | undefined) {
-  fake = await startFakeSlack();
-  const log = pino({ level: 'silent' });
-  app = createSlackApp({
-    slack: {
-      botToken: 'xoxb-t',
-      signingSecret: SECRET,
-      appToken: undefined,
-      apiUrl: fake.apiUrl,
-      socketMode: false,
-    },
-    log,
-    slackLog: boltLogger(log),
-    useCases: {
-      scan: unused,
-      acknowledge: unused,
-      resolve: unused,
-      note: unused,
-      timeline: unused,
-      status: unused,
-      previewFix: unused,
-      approveFix: unused,
-      rejectFix: unused,
-      rollBackFix: unused,
-      ...(revops ? { revops } : {}),
-    },
-    thresholds: DEFAULT_THRESHOLDS,
-    retryConfig: { retries: 0 },
-  });
-  server = createHttpServer({ port: 0, log, routes: [app.handler] });
-  const { port } = await server.start();
-  await app.start();
-  const f = fake;
-  const post = async (body: string) => {
-    const ts = String(Math.floor(Date.now() / 1000));
-    const t0 = performance.now();
-    const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': ts,
-        'x-slack-signature': signatureFor(SECRET, ts, body),
-      },
-      body,
-    });
-    const text = await res.text();
-    return { status: res.status, body: text, ms: performance.now() - t0 };
-  };
+  receiver = await startSlackReceiver(SECRET, revops ? { revops } : {});
+  const { post, fake: f } = receiver;
   const slash = async (text: string, responseId: string) => {
     const r = await post(
       new URLSearchParams({

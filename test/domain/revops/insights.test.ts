@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { confidence } from '../../../src/domain/revops/confidence.ts';
-import type {
-  ChannelFigure,
-  MarketingFigures,
-  PipelineFigures,
-  RevenueFigures,
-  SegmentPayback,
-} from '../../../src/domain/revops/figures.ts';
+import type { RevenueFigures, SegmentPayback } from '../../../src/domain/revops/figures.ts';
 import { type InsightInput, type InsightOptions, insights } from '../../../src/domain/revops/insights.ts';
+import { emptyChannel, emptyMarketing, emptyPipeline, emptyRevenue } from '../../support/revops-fixtures.ts';
 
 /**
  * Insight rules at their thresholds (strict: exactly on the line is not an insight), with confidence from
@@ -18,69 +13,14 @@ const FROM = Date.parse('2026-09-01T00:00:00Z');
 const TO = Date.parse('2026-12-01T00:00:00Z');
 const opts: InsightOptions = { stuckMinDays: 45, leakBudgetCents: null };
 
-const pipeline = (o: Partial<PipelineFigures> = {}): PipelineFigures => ({
-  source: 'deals',
-  openDeals: 0,
-  openCents: 0,
-  weightedCents: 0,
-  winRatePct: null,
-  avgDealSizeCents: null,
-  velocityCentsPerDay: 0,
-  won: 0,
-  lost: 0,
-  wonCents: 0,
-  createdDeals: 0,
-  stages: [],
-  owners: [],
-  stuck: [],
-  stuckTotal: { deals: 0, amountCents: 0 },
-  ...o,
-});
-
-const revenue = (o: Partial<RevenueFigures> = {}): RevenueFigures => ({
-  mrrCents: 0,
-  arrCents: 0,
-  activeCustomers: 0,
-  churnRatePct: null,
-  nrrPct: null,
-  grrPct: null,
-  months: [],
-  churnReasons: [],
-  cohorts: [],
-  ...o,
-});
-
-const channel = (name: string, o: Partial<ChannelFigure> = {}): ChannelFigure => ({
-  channel: name,
-  spendCents: 0,
-  leads: 0,
-  mqls: 0,
-  sqls: 0,
-  opportunities: 0,
-  won: 0,
-  conversionPct: null,
-  steps: { mqlPct: null, sqlPct: null, oppPct: null, wonPct: null },
-  cacCents: null,
-  revenueCents: 0,
-  roiPct: null,
-  ...o,
-});
-
-const marketing = (o: Partial<MarketingFigures> = {}): MarketingFigures => ({
-  channels: [],
-  totals: channel('Total'),
-  segments: [],
-  ...o,
-});
-
 const report = (o: Partial<Pick<InsightInput, 'pipeline' | 'revenue' | 'marketing'>> = {}): InsightInput => {
-  const cur = { pipeline: pipeline(), revenue: revenue(), marketing: marketing(), ...o };
+  const cur = { pipeline: emptyPipeline(), revenue: emptyRevenue(), marketing: emptyMarketing(), ...o };
   return { filter: { fromMs: FROM, toMs: TO }, ...cur, previous: cur, changes: {} };
 };
 
 /** A base of `customers` paying at the period start (what churn and NRR confidence count). */
 const withBase = (customers: number, o: Partial<RevenueFigures>) =>
-  revenue({
+  emptyRevenue({
     months: [
       {
         month: '2026-09-01',
@@ -131,24 +71,24 @@ describe('confidence', () => {
 
 describe('threshold rules: strictly past the line fires, on the line does not', () => {
   it.each([
-    ['win rate 20% exactly', report({ pipeline: pipeline({ winRatePct: 20, won: 1, lost: 4 }) }), []],
+    ['win rate 20% exactly', report({ pipeline: emptyPipeline({ winRatePct: 20, won: 1, lost: 4 }) }), []],
     [
       'win rate 19.9%',
-      report({ pipeline: pipeline({ winRatePct: 19.9, won: 199, lost: 801 }) }),
+      report({ pipeline: emptyPipeline({ winRatePct: 19.9, won: 199, lost: 801 }) }),
       ['low_win_rate'],
     ],
-    ['no closed deal', report({ pipeline: pipeline({ winRatePct: null }) }), []],
+    ['no closed deal', report({ pipeline: emptyPipeline({ winRatePct: null }) }), []],
     [
       'velocity $1,000/day exactly',
-      report({ pipeline: pipeline({ velocityCentsPerDay: 100_000, stages: [knownStage] }) }),
+      report({ pipeline: emptyPipeline({ velocityCentsPerDay: 100_000, stages: [knownStage] }) }),
       [],
     ],
     [
       'velocity $999.99/day',
-      report({ pipeline: pipeline({ velocityCentsPerDay: 99_999, stages: [knownStage] }) }),
+      report({ pipeline: emptyPipeline({ velocityCentsPerDay: 99_999, stages: [knownStage] }) }),
       ['low_velocity'],
     ],
-    ['velocity 0 with no open deal', report({ pipeline: pipeline({ velocityCentsPerDay: 0 }) }), []],
+    ['velocity 0 with no open deal', report({ pipeline: emptyPipeline({ velocityCentsPerDay: 0 }) }), []],
     ['churn 5% exactly', report({ revenue: withBase(100, { churnRatePct: 5 }) }), []],
     ['churn 5.1%', report({ revenue: withBase(100, { churnRatePct: 5.1 }) }), ['high_churn']],
     ['NRR 105% exactly', report({ revenue: withBase(100, { nrrPct: 105 }) }), []],
@@ -160,7 +100,7 @@ describe('threshold rules: strictly past the line fires, on the line does not', 
 
   it('states win rate with its numbers, period and evidence; critical under 10%', () => {
     // 1 won, 9 lost: 10%, not under 10 → warning; distance (20 − 10)/20 = 0.5; n 10 → 0.5 × 0.75 = 0.375 → 0.38.
-    const i = one(report({ pipeline: pipeline({ winRatePct: 10, won: 1, lost: 9 }) }));
+    const i = one(report({ pipeline: emptyPipeline({ winRatePct: 10, won: 1, lost: 9 }) }));
     expect(i).toMatchObject({
       id: 'low_win_rate',
       rule: 'low_win_rate',
@@ -174,7 +114,7 @@ describe('threshold rules: strictly past the line fires, on the line does not', 
     expect(i.detail).toBe(
       '2026-09-01 to 2026-11-30: 1 won and 9 lost of 10 closed deals, a win rate of 10.0% against a 20% floor.',
     );
-    expect(one(report({ pipeline: pipeline({ winRatePct: 9.9, won: 1, lost: 9 }) })).severity).toBe(
+    expect(one(report({ pipeline: emptyPipeline({ winRatePct: 9.9, won: 1, lost: 9 }) })).severity).toBe(
       'critical',
     );
   });
@@ -214,7 +154,7 @@ describe('stuck deals', () => {
 
   it('says how many, worth how much, over how many days', () => {
     // n 2 → 2/12; longest 90 days: distance (90 − 45)/45 = 1 → 0.1667 → 0.17.
-    expect(one(report({ pipeline: pipeline(stuck) }))).toMatchObject({
+    expect(one(report({ pipeline: emptyPipeline(stuck) }))).toMatchObject({
       id: 'stuck_deals',
       severity: 'warning',
       confidence: 0.17,
@@ -228,14 +168,14 @@ describe('stuck deals', () => {
     [11_000_000, null], // worth exactly the budget: not more than it
     [10_999_999, { reason: 'stuck_deals', atRiskCents: 11_000_000 }],
   ])('with a leak budget of %s → leak %o', (budget, leak) => {
-    const i = one(report({ pipeline: pipeline(stuck) }), { stuckMinDays: 45, leakBudgetCents: budget });
+    const i = one(report({ pipeline: emptyPipeline(stuck) }), { stuckMinDays: 45, leakBudgetCents: budget });
     expect(i.leak).toEqual(leak);
     expect(i.severity).toBe(leak ? 'critical' : 'warning');
   });
 });
 
 describe('marketing rules', () => {
-  const paid = channel('Paid', {
+  const paid = emptyChannel('Paid', {
     spendCents: 600_000,
     leads: 100,
     won: 10,
@@ -244,7 +184,7 @@ describe('marketing rules', () => {
     revenueCents: 1_200_000,
     roiPct: 100,
   });
-  const events = channel('Events', {
+  const events = emptyChannel('Events', {
     spendCents: 200_000,
     leads: 100,
     won: 1,
@@ -252,9 +192,15 @@ describe('marketing rules', () => {
     cacCents: 200_000,
     roiPct: 200,
   });
-  const organic = channel('Organic', { leads: 50, won: 0, conversionPct: 0, cacCents: null, roiPct: null });
-  const totals = channel('Total', { spendCents: 800_000, leads: 250, won: 11, conversionPct: 4.4 });
-  const r = report({ marketing: marketing({ channels: [paid, events, organic], totals }) });
+  const organic = emptyChannel('Organic', {
+    leads: 50,
+    won: 0,
+    conversionPct: 0,
+    cacCents: null,
+    roiPct: null,
+  });
+  const totals = emptyChannel('Total', { spendCents: 800_000, leads: 250, won: 11, conversionPct: 4.4 });
+  const r = report({ marketing: emptyMarketing({ channels: [paid, events, organic], totals }) });
 
   it('flags ROI under 200% only with a CAC, names the top spender and the worst converter', () => {
     // Paid: ROI 100 < 200 with CAC; Events: ROI exactly 200 → none; Organic: no CAC → none.
@@ -274,7 +220,7 @@ describe('marketing rules', () => {
   });
 
   it('is critical when a channel loses money, and needs two converting channels to name the lowest', () => {
-    const losing = channel('Paid', {
+    const losing = emptyChannel('Paid', {
       spendCents: 100,
       leads: 10,
       won: 1,
@@ -282,7 +228,7 @@ describe('marketing rules', () => {
       cacCents: 100,
       roiPct: -50,
     });
-    const single = report({ marketing: marketing({ channels: [losing], totals: losing }) });
+    const single = report({ marketing: emptyMarketing({ channels: [losing], totals: losing }) });
     expect(insights(single, opts).map((i) => [i.id, i.severity])).toEqual([
       ['low_roi:Paid', 'critical'],
       ['top_spend_channel:Paid', 'info'],
@@ -305,7 +251,7 @@ describe('marketing rules', () => {
       seg({ segment: 'MM', paybackMonths: 27, benchmarkMonths: 18, verdict: 'over' }),
       seg({ segment: 'ENT', paybackMonths: null, verdict: 'no data' }),
     ];
-    const all = insights(report({ marketing: marketing({ segments }) }), opts);
+    const all = insights(report({ marketing: emptyMarketing({ segments }) }), opts);
     expect(all.map((i) => [i.id, i.severity, i.confidence])).toEqual([
       // MM: distance 9/18 = 0.5 → 0.5 × 0.75 = 0.375 → 0.38.
       ['cac_payback:MM', 'warning', 0.38],
@@ -319,7 +265,7 @@ describe('marketing rules', () => {
 describe('top churn reason', () => {
   it('names the reason that cost the most MRR, ties broken by customers then name', () => {
     const r = report({
-      revenue: revenue({
+      revenue: emptyRevenue({
         churnReasons: [
           { reason: 'budget', customers: 1, mrrCents: 50_000 },
           { reason: 'price', customers: 3, mrrCents: 50_000 },
@@ -340,7 +286,7 @@ describe('top churn reason', () => {
 describe('order', () => {
   it('is severity, then confidence (highest first), then id, and the same for the same data', () => {
     const r = report({
-      pipeline: pipeline({
+      pipeline: emptyPipeline({
         winRatePct: 5,
         won: 1,
         lost: 19,
