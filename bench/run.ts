@@ -22,6 +22,12 @@
  * loaded by `leak import` into a database of its own; `leak digest --json` timed as a whole process under
  * GNU time against issue 14's ≤ 3 s and ≤ 1 GiB, beside the same SQL run by psql and a bare client).
  *
+ * The dirty-CRM profile follows (bench/dirty-once.ts, issue 15: BENCH_DIRTY_ROWS records, default 200,000,
+ * every row with an email, ~200 records a domain, ~2.2 issues a record): `leak import`, the first
+ * `leak scan` and a steady `leak scan --json > file` as whole processes under GNU time, each beside its raw
+ * COPY ceiling from the same run, on PostgreSQL (with a server) and on embedded PGlite
+ * (BENCH_DIRTY_PGLITE=0 skips that one).
+ *
  * Each measured step runs in a child process of its own, so each peak RSS belongs to that step alone.
  */
 import { execFileSync } from 'node:child_process';
@@ -31,6 +37,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
+import { report as dirtyReport } from './dirty-report.ts';
 import { generateCsvLines, HEADER } from './generate.ts';
 import { report as ingestReport } from './ingest-report.ts';
 import { report as revopsReport } from './revops-digest-report.ts';
@@ -137,6 +144,11 @@ try {
     ? child('revops-digest-once.ts', [], { BENCH_DATABASE_URL: server, BENCH_REVOPS_CHILD: '1' })
     : undefined;
 
+  step(
+    `dirty CRM profile: ${fmt(Number(process.env['BENCH_DIRTY_ROWS'] ?? 200_000))} records (leak import, first scan, steady scan --json as whole processes; COPY ceilings)`,
+  );
+  const dirty = child('dirty-once.ts', [], { BENCH_DATABASE_URL: server, BENCH_DIRTY_CHILD: '1' });
+
   const importRate = (imp.rows / imp.totalMs) * 1000;
   const copyRate = copyMs ? (rows / copyMs) * 1000 : undefined;
   const line = (k: string, v: string, target = '') => `  ${k.padEnd(34)} ${v.padStart(16)}   ${target}`;
@@ -179,6 +191,7 @@ try {
     ...(revops
       ? revopsReport(revops, fmt)
       : [line('RevOps digest', 'skipped', '(needs a PostgreSQL server)')]),
+    ...dirtyReport(dirty, fmt),
   ].join('\n');
   process.stdout.write(`${report}\n`);
   const results = {
@@ -192,6 +205,7 @@ try {
     webhook,
     burn,
     revops,
+    dirty,
     at: new Date().toISOString(),
   };
   createWriteStream(join(outDir, 'results.json')).end(JSON.stringify(results, null, 2));

@@ -5,7 +5,7 @@
  * src/commands/; this file parses the command, loads configuration, opens the services and dispatches.
  */
 import { randomUUID } from 'node:crypto';
-import { DatabaseUnreachable } from './adapters/db/unreachable.ts';
+import { DatabaseUnreachable, unreachable } from './adapters/db/unreachable.ts';
 import type { Ctx } from './app/context.ts';
 import { createLogDestination, type Io, safeUser, UsageError } from './commands/common.ts';
 import type { DemoRun } from './commands/demo.ts';
@@ -64,6 +64,10 @@ export async function main(
     }
     throw e;
   }
+  // Test-only fault injection (app/import/crash-points.ts): stop dead at a named point to be SIGKILLed
+  // there. Not configuration, so not in the config schema; unset outside the crash tests.
+  const crashAt = env['LEAK_CRASH_POINT'];
+  if (crashAt) (await import('./app/import/crash-points.ts')).armCrashPoint(crashAt, (l) => io.err.write(l));
   if (command === 'serve') return serveCommand(config, io);
   const { createLogger } = await import('./adapters/log/logger.ts');
   const log = createLogger(config.logLevel ?? 'warn', createLogDestination());
@@ -84,8 +88,10 @@ export async function main(
       io.err.write(`leak ${command}: ${e.message}\n\n${HELP[command]}\n`);
       return 64;
     }
-    if (isAppError(e) || e instanceof DatabaseUnreachable) {
-      io.err.write(`leak ${command}: ${e.message}\n`);
+    // The database lost mid-command is an outage, not a bug: one line naming it, no reference to chase.
+    const lost = config.db.url && !(e instanceof DatabaseUnreachable) ? unreachable(e, config.db.url) : null;
+    if (isAppError(e) || e instanceof DatabaseUnreachable || lost) {
+      io.err.write(`leak ${command}: ${(lost ?? (e as Error)).message}\n`);
       return 1;
     }
     const ref = newRef();
@@ -137,6 +143,8 @@ async function dispatch(command: string, rest: string[], o: Opened): Promise<num
   switch (command) {
     case 'import':
       return (await import('./commands/import-scan.ts')).importCommand(services, ctx, rest, io);
+    case 'imports':
+      return (await import('./commands/imports.ts')).importsCommand(services, rest, io);
     case 'scan':
       return (await import('./commands/import-scan.ts')).scanCommand(uc, config, ctx, rest, io);
     case 'demo':
@@ -159,6 +167,8 @@ async function dispatch(command: string, rest: string[], o: Opened): Promise<num
       return (await import('./commands/revops.ts')).revopsCommand(uc, ctx, rest, io);
     case 'digest':
       return (await import('./commands/revops.ts')).digestCommand(uc, rest, io);
+    case 'crm':
+      return (await import('./commands/crm.ts')).crmCommand(uc, config, ctx, rest, io);
   }
   return 64;
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { CRM_HELP } from './crm.ts';
 
 /** The `leak` usage text and each command's help. */
 
@@ -14,6 +15,7 @@ Usage:
   leak migrate                        apply pending database migrations
   leak import <file.csv> [--dry-run]  import a CSV, upserting by id: funnel records (original format), or
                                       RevOps deals, customers, mrr or spend (kind read from the header)
+  leak imports [--limit N] [--json]   list the import runs with their state (running, succeeded, failed …)
   leak generate --out <dir>           write a seeded year of RevOps CSVs (deals, customers, mrr, spend)
   leak scan [--as-of <ISO>] [--json]  scan every record for revenue leaks and record the findings
   leak audit verify [--json]          check the audit log's hash chain (exit 1 when broken)
@@ -34,6 +36,8 @@ Usage:
   leak digest [--week 2026-W48]       the weekly RevOps digest (--json, --chart dir)
   leak webhooks failed [--source s]   list the webhook deliveries that did not parse (never their bodies)
   leak webhooks replay <id>           parse a failed delivery again (after a mapping fix)
+  leak crm sync [--full]              sync the funnel from the CRM (HubSpot) now: changes, or everything
+  leak crm status [--json]            the CRM sync: cursors, records, spend of the API allowance, last error
   leak demo                           load the built-in sample funnel, scan it, print the War Room
   leak serve                          start the Slack bot and HTTP server (same as npm start)
   leak <command> --help               help for one command
@@ -61,8 +65,20 @@ campaign + segment + geo); each bad row is listed with its line number and reaso
 the file is rejected.
   --kind <kind>  the file must be this kind (its header is checked against it)
   --dry-run      validate only; nothing is written (the run is still recorded)
+A funnel import is applied all at once: a scan sees the records as they were before it or as they are
+after it, never half of each, and an import that fails or is killed changes no record. One funnel import
+runs at a time; another one started meanwhile is refused (exit 1), naming the run in progress.
 Exit 0 when every row imported, 2 when some rows were rejected or the header fits no kind (the missing
 and unexpected columns are named), 1 on a fatal error.`,
+  imports: `leak imports [--limit N] [--json]
+
+Lists the newest import runs (20 by default, at most 1000), funnel and RevOps alike: run id, state
+(running, succeeded, partial = some rows rejected, failed), when it started, how long it took, rows read,
+imported and rejected, the file, who ran it, and why it failed. A run whose process died (killed, crashed,
+cut off from the database) is marked failed, with that reason, by the next \`leak\` command or server
+start; a run shown as running is running now.
+  --limit N  how many runs
+  --json     the runs as JSON (the error text whole)`,
   generate: `leak generate --out <dir> [--seed N] [--deals N] [--customers N] [--end YYYY-MM-DD]
 
 Writes a realistic, seeded year of RevOps data as deals.csv, customers.csv, mrr.csv and spend.csv in
@@ -245,6 +261,7 @@ Loads the built-in Northwind sample funnel, scans it as of its scenario time, an
 fix story and an SLA burn offline, printing what Slack would show. Needs no Slack, no server and no
 PII_HASH_KEY. Every run starts from a fresh embedded database in DEMO_DIR (./.data/demo), which it wipes
 first; your DATABASE_URL and PGLITE_DIR are never touched, and a DEMO_DIR the demo did not make is refused.`,
+  crm: CRM_HELP,
   serve:
     'leak serve\n\nStarts the Slack bot (HTTP on PORT, or Socket Mode with SLACK_APP_TOKEN) with /healthz and /readyz.',
 };

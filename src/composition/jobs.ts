@@ -25,7 +25,8 @@ function jobSpecs(uc: UseCases, config: Config, nudge: () => void): JobSpec[] {
   const { schedule: s, slaReport: r } = config;
   const admins = config.telemetry.adminChannel;
   return [
-    { name: 'scheduled-scan', cron: s.scanCron, timezone: s.timezone, run: (ctx) => uc.scan(ctx, {}) },
+    // With a CRM connected, its changes are synced first (issue 16): claimed with the scan, so once across replicas.
+    { name: 'scheduled-scan', cron: s.scanCron, timezone: s.timezone, run: (ctx) => syncThenScan(uc, ctx) },
     // Delivered jobs are kept a week for inspection, then dropped so the outbox stays small.
     { name: 'outbox-janitor', cron: '17 3 * * *', timezone: s.timezone, run: (ctx) => purgeOutbox(uc, ctx) },
     // Verification windows that ended, and previews nobody decided on in time.
@@ -83,6 +84,12 @@ function jobSpecs(uc: UseCases, config: Config, nudge: () => void): JobSpec[] {
       },
     },
   ];
+}
+
+/** The scheduled scan: the CRM's changes first (never failing the scan), then the scan. */
+async function syncThenScan(uc: UseCases, ctx: Ctx) {
+  await uc.crm?.syncBeforeScan(ctx);
+  return uc.scan(ctx, {});
 }
 
 async function purgeOutbox(uc: UseCases, ctx: Ctx): Promise<void> {

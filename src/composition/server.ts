@@ -30,6 +30,7 @@ import type { RetryPolicy as OutboxRetryPolicy } from '../app/outbox/deliver.ts'
 import type { ChatGateway } from '../app/outbox/ports.ts';
 import { answerSlaReport } from '../app/sla/report.ts';
 import { type Config, ConfigError } from '../config/config.ts';
+import { crmConfigProblems } from './crm.ts';
 import { httpRoutes } from './http-routes.ts';
 import { scheduledJobs } from './jobs.ts';
 import { type Observability, observability } from './observability.ts';
@@ -79,7 +80,7 @@ export function serverConfigProblems(config: Config): string[] {
 }
 
 export async function start(config: Config, opts: StartOptions = {}): Promise<Running> {
-  const problems = serverConfigProblems(config);
+  const problems = [...serverConfigProblems(config), ...crmConfigProblems(config)];
   if (problems.length > 0) throw new ConfigError(problems);
 
   const log = createLogger(config.logLevel ?? 'info', opts.logDestination);
@@ -248,6 +249,7 @@ function slackUseCases(uc: UseCases, services: Services, chat: ChatGateway): Sla
       digest: (ctx, q) => uc.revops.answerDigest(ctx, q, chat.uploadFile),
       thisWeek: () => uc.revops.thisWeek(),
     },
+    ...(uc.crm ? { crmStatus: uc.crm.status } : {}),
   };
 }
 

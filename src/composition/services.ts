@@ -6,6 +6,7 @@
 
 import { openCsvFile } from '../adapters/csv/reader.ts';
 import { type Db, openDb } from '../adapters/db/client.ts';
+import { recoverAbandonedRuns } from '../adapters/db/import-runs-repository.ts';
 import { migrate } from '../adapters/db/migrate.ts';
 import { storedPiiKey } from '../adapters/db/pii-key-repository.ts';
 import type { Clock, Log } from '../app/context.ts';
@@ -45,6 +46,8 @@ export async function openServices(
   let piiHashKey: string | null;
   try {
     if (opts.migrate !== false) await migrate(db, log);
+    // Runs left `running` by a process that died are failed now, with the reason (issue 17).
+    if (opts.migrate !== false) await recoverAbandonedRuns(db, log);
     // Without PII_HASH_KEY (allowed to the demo and the tests only, config.ts) the key generated for this
     // database is used; its table exists only once migrated.
     piiHashKey = config.piiHashKey ?? (opts.migrate === false ? null : await storedPiiKey(db));

@@ -35,6 +35,7 @@ import type { Config } from '../config/config.ts';
 import type { IsoWeek } from '../domain/sla/report.ts';
 import { piiHasher } from '../shared/pii.ts';
 import { commerceUseCases } from './commerce.ts';
+import { crmUseCases } from './crm.ts';
 import { revopsUseCases } from './revops.ts';
 import { piiKeyOf, type Services } from './services.ts';
 
@@ -117,6 +118,8 @@ export function composeUseCases(services: Services, config: Config, wiring: Wiri
     commerce: commerceUseCases(services, config, incident, wiring.parseWebhooksInBackground),
     /** RevOps analytics (issue 14): `/revops`, `leak revops`, `leak digest`, the Monday digest, the watch. */
     revops,
+    /** CRM connectors (issue 16): the HubSpot sync and its status; null without HUBSPOT_TOKEN. */
+    crm: crmUseCases(services, config, wiring.onEnqueued),
     scan: (ctx: Ctx, o: Parameters<typeof runIncidentScan>[3] = {}) =>
       runIncidentScan(services.scanDeps, incident, ctx, o),
     verifyFixes: (ctx: Ctx) => verifyDueFixes(fix, ctx),

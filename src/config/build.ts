@@ -65,6 +65,12 @@ export function toConfig(e: Env, pairs: ParsedPairs): Config {
       leakBudgetCents: e.REVOPS_LEAK_BUDGET_USD ?? null,
       watchCron: e.REVOPS_WATCH_CRON,
     },
+    crm: {
+      hubspot: e.HUBSPOT_TOKEN ? { token: e.HUBSPOT_TOKEN.trim(), apiUrl: e.HUBSPOT_API_URL } : null,
+      mappingFile: e.CRM_MAPPING_FILE ?? null,
+      dailyShare: e.CRM_DAILY_SHARE,
+      scheduledMaxMs: Math.round(e.CRM_SYNC_MAX_MINUTES * 60_000),
+    },
   };
 }
 

@@ -133,6 +133,12 @@ export const envSchema = z.object({
   REVOPS_STUCK_MIN_USD: num(50_000, (n) => n.nonnegative()),
   REVOPS_LEAK_BUDGET_USD: optionalDollars,
   REVOPS_WATCH_CRON: cron('0 8 * * *'),
+  // CRM connectors (issue 16). Without HUBSPOT_TOKEN nothing is synced and everything works as before.
+  HUBSPOT_TOKEN: optionalString,
+  HUBSPOT_API_URL: z.preprocess(blankToUndefined, z.url().default('https://api.hubapi.com')),
+  CRM_MAPPING_FILE: optionalString,
+  CRM_DAILY_SHARE: num(0.5, (n) => n.gt(0).max(1)),
+  CRM_SYNC_MAX_MINUTES: num(10, (n) => n.positive()),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -103,4 +103,15 @@ export interface Config {
     /** When the pipeline watch runs (UTC; default daily 08:00). */
     watchCron: string;
   };
+  /** CRM connectors (issue 16): the funnel synced from HubSpot before each scheduled scan. */
+  crm: {
+    /** Null without HUBSPOT_TOKEN: no sync, the funnel comes from CSV imports only. */
+    hubspot: { token: string; apiUrl: string } | null;
+    /** CRM_MAPPING_FILE: overrides of the default field mapping (YAML); null: the defaults. */
+    mappingFile: string | null;
+    /** The share of the account's daily API allowance syncs may use (0–1]. */
+    dailyShare: number;
+    /** A scheduled sync stops (resumably) after this long, so the scan it precedes is not held up. */
+    scheduledMaxMs: number;
+  };
 }

@@ -232,6 +232,7 @@ describe('secrets never appear in the error text', () => {
     expect([...SECRET_KEYS].sort()).toEqual(
       [
         'DATABASE_URL',
+        'HUBSPOT_TOKEN',
         'METRICS_TOKEN',
         'PII_HASH_KEY',
         'SHOPIFY_WEBHOOK_SECRET',

@@ -12,7 +12,7 @@ const dollars = (cents: number) => cents / 100;
  * giant string. Field names and units are a contract: dollars as numbers, ratios as fractions.
  */
 export async function writeScanJson(
-  out: { write(s: string): unknown },
+  out: JsonOut,
   scan: { scanId: string; summary: ScanSummary; delta: FindingsDelta },
   t: RuleThresholds,
 ): Promise<void> {
@@ -57,8 +57,15 @@ export async function writeScanJson(
   };
   const headJson = JSON.stringify(head, null, 2);
   out.write(`${headJson.slice(0, -2)},\n  "issues": [`);
-  let first = true;
-  for (const i of s.issues) {
+  // Hundreds of thousands of issues (144 MB of JSON at 442k). One write per issue was one syscall each
+  // (stdout to a file or a pipe is synchronous): ~3.5–4.5 s of CPU at 442k. Lines are encoded straight
+  // into 1 MiB buffers instead (measured 1.3–1.8 s; joining strings first, 1.7–2.3 s), each written whole
+  // (only whole lines, so a reader decoding chunk by chunk never splits a character) and never reused,
+  // since a stream may still hold it.
+  let buf = Buffer.allocUnsafe(JSON_CHUNK);
+  let used = 0;
+  for (let n = 0; n < s.issues.length; n++) {
+    const i = s.issues[n]!;
     const doc = {
       issue_id: i.issueId,
       record_id: i.record.id,
@@ -72,11 +79,28 @@ export async function writeScanJson(
       root_cause: i.rule.rootCause,
       owner: i.record.owner,
     };
-    out.write(`${first ? '\n    ' : ',\n    '}${JSON.stringify(doc)}`);
-    first = false;
+    const line = `${n === 0 ? '\n    ' : ',\n    '}${JSON.stringify(doc)}`;
+    // At most 3 UTF-8 bytes per UTF-16 unit: a line that might not fit goes out with the next buffer.
+    if (used + line.length * 3 > buf.length) {
+      if (used > 0) await writeChunk(out, buf.subarray(0, used));
+      buf = Buffer.allocUnsafe(Math.max(JSON_CHUNK, line.length * 3));
+      used = 0;
+    }
+    used += buf.write(line, used);
   }
-  out.write(`${first ? '' : '\n  '}]\n}\n`);
+  if (used > 0) await writeChunk(out, buf.subarray(0, used));
+  out.write(`${s.issues.length === 0 ? '' : '\n  '}]\n}\n`);
 }
+
+const JSON_CHUNK = 1 << 20;
+
+/** Waits for 'drain' when a stream asks to (a pipe to a slow reader), so output never piles up in memory. */
+async function writeChunk(out: JsonOut, chunk: Uint8Array): Promise<void> {
+  if (out.write(chunk) === false && typeof out.once === 'function')
+    await new Promise<void>((resolve) => out.once!('drain', () => resolve()));
+}
+
+type JsonOut = { write(s: string | Uint8Array): unknown; once?(event: 'drain', f: () => void): unknown };
 
 /** Record fields come from CSV data: control characters (escape sequences, newlines) never reach the terminal. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.

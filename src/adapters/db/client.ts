@@ -3,6 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type postgres from 'postgres';
 import type { Log } from '../../app/context.ts';
 import type { Config } from '../../config/config.ts';
+import { pgliteStartParams, prepareDataDir } from './pglite-setup.ts';
 import * as schema from './schema.ts';
 import type { Db, Row, Sql } from './sql.ts';
 import { unreachable } from './unreachable.ts';
@@ -144,15 +145,21 @@ function pgliteSurface(pg: PgliteLike): Sql {
 }
 
 async function openPglite(dir: string, log: Log, snapshot?: Blob): Promise<Db> {
-  if (!dir.startsWith('memory://')) mkdirSync(dir, { recursive: true });
+  const onDisk = !dir.startsWith('memory://');
+  if (onDisk) mkdirSync(dir, { recursive: true });
   const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('drizzle-orm/pglite'),
   ]);
-  // A snapshot (a `dumpDataDir()` tarball) skips initdb, the bulk of a cold PGlite start; tests use it.
-  const pg = snapshot
-    ? await PGlite.create({ dataDir: dir, loadDataDir: snapshot })
-    : await PGlite.create(dir);
+  // Sized for an embedded database (16 MB of shared buffers, not 128), and a new directory is a copy of
+  // a template initdb made once, in a child process that needs half the memory (pglite-setup.ts).
+  // A snapshot (a `dumpDataDir()` tarball) skips initdb too; tests use it.
+  if (onDisk && !snapshot) await prepareDataDir(dir, log);
+  const pg = await PGlite.create({
+    dataDir: dir,
+    startParams: pgliteStartParams(PGlite.defaultStartParams),
+    ...(snapshot ? { loadDataDir: snapshot } : {}),
+  });
   const orm = drizzlePglite({ client: pg, schema }) as unknown as Db['orm'];
   const surface = pgliteSurface(pg);
   // PGlite is a single connection: serialize transactions and sessions so they never interleave.

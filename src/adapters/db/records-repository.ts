@@ -1,8 +1,16 @@
-import type { RecordRepository } from '../../app/records/ports.ts';
+import { crashPoint } from '../../app/import/crash-points.ts';
+import type {
+  ImportRunResult,
+  ImportRunStart,
+  RecordImport,
+  RecordRepository,
+} from '../../app/records/ports.ts';
 import type { ScannableRecord } from '../../domain/records/record.ts';
-import type { Db } from './client.ts';
+import type { Db, Sql } from './client.ts';
 import { encodeRecordLine } from './copy.ts';
+import { writeRunResult } from './import-runs-repository.ts';
 import { epochMs } from './instants.ts';
+import { type HeldTransaction, holdTransaction, startRun } from './run-leases.ts';
 
 const RECORD_COLUMNS = [
   'id',
@@ -75,6 +83,96 @@ const toScannable = (r: unknown[]): ScannableRecord => ({
   valueCents: r[10] as number,
 });
 
+/** One batch into `records` on `tx`: stage it (COPY), UPDATE the stored ids that changed, INSERT the rest. */
+async function writeBatch(tx: Sql, lines: string): Promise<void> {
+  // A batch is small next to the table: probe the primary key per staged row. Left alone the
+  // planner hashes the whole records table for every batch, so an import slows as it grows.
+  await tx.query('SET LOCAL enable_hashjoin = off');
+  await tx.query('SET LOCAL enable_mergejoin = off');
+  await tx.query(CREATE_STAGE);
+  await tx.query('TRUNCATE records_stage');
+  await tx.copyIn('records_stage', RECORD_COLUMNS, [lines]);
+  await tx.query(UPDATE_FROM_STAGE);
+  await tx.query(INSERT_FROM_STAGE);
+}
+
+/**
+ * An import applied all at once (ports.ts RecordImport): every batch is upserted inside one transaction,
+ * so nobody sees a row of it before the commit, which also writes the run's result. The records import
+ * lock keeps a second import out meanwhile (startRun).
+ *
+ * Why one transaction rather than a staging table applied at the end: the batches are applied as they
+ * arrive, on the server, while the next ones are parsed, so nothing is left to do at the end but COMMIT;
+ * applying a whole staged file at the end would add its full UPDATE/INSERT time after parsing. Batches run
+ * one after another on the transaction's one connection (the caller may queue a second meanwhile).
+ * Row locks on updated records are held until the commit: a fix applied to one of them meanwhile waits.
+ */
+async function beginImport(db: Db, run: ImportRunStart): Promise<RecordImport> {
+  const lease = await startRun(db, run, { importLock: true });
+  // The commit waits for its WAL flush (synchronous_commit stays on): it is one flush per import, and an
+  // import reported done must survive a crash. (On PGlite, whose database dies with the process, an
+  // unflushed commit was measured lost to a SIGKILL right after it.)
+  let held: HeldTransaction;
+  try {
+    held = await holdTransaction(db);
+  } catch (e) {
+    await lease.release();
+    throw e;
+  }
+  const { tx } = held;
+  let chain: Promise<unknown> = Promise.resolve();
+  const settled = () => chain.catch(() => {});
+  return {
+    runId: lease.runId,
+    write(lines, count) {
+      const written = chain.then(async () => {
+        if (count === 0) return 0;
+        // A savepoint per batch so a unique violation (a concurrent writer inserting one of the same new
+        // ids) can be retried on the UPDATE path without losing the batches before it.
+        for (let attempt = 1; ; attempt++) {
+          await tx.query('SAVEPOINT batch');
+          try {
+            await writeBatch(tx, lines);
+            await tx.query('RELEASE SAVEPOINT batch');
+            break;
+          } catch (e) {
+            if (!isUniqueViolation(e) || attempt >= 3) throw e;
+            await tx.query('ROLLBACK TO SAVEPOINT batch');
+          }
+        }
+        await crashPoint('import:batch');
+        return count;
+      });
+      chain = written;
+      return written;
+    },
+    async commit(result: ImportRunResult) {
+      try {
+        await settled();
+        if (!(await writeRunResult(tx, lease.runId, result)))
+          throw new Error(`import run ${lease.runId} was marked failed while it ran (its lease was lost)`);
+        await crashPoint('import:before-commit');
+        await held.end(true);
+      } catch (e) {
+        await held.end(false).catch(() => {});
+        throw e;
+      } finally {
+        await lease.release();
+      }
+    },
+    async abort(result: ImportRunResult) {
+      try {
+        await settled();
+        await held.end(false).catch(() => {});
+        // Nothing of it was applied: the run says so.
+        await db.transaction((t) => writeRunResult(t, lease.runId, { ...result, imported: 0 }));
+      } finally {
+        await lease.release();
+      }
+    },
+  };
+}
+
 export function recordRepository(db: Db): RecordRepository {
   /**
    * Upsert in bulk: COPY the batch into a staging table, then one joined UPDATE for stored ids (only
@@ -92,17 +190,10 @@ export function recordRepository(db: Db): RecordRepository {
     for (let attempt = 1; ; attempt++) {
       try {
         await db.transaction(async (tx) => {
-          // A bulk write need not wait for its WAL flush: if the server crashes, the import run is left
-          // unfinished and re-running the (idempotent, upsert-by-id) import restores every row.
+          // A bulk write need not wait for its WAL flush: if the server crashes, re-running the
+          // (idempotent, upsert-by-id) write restores every row.
           await tx.query('SET LOCAL synchronous_commit = off');
-          // A batch is small next to the table: probe the primary key per staged row. Left alone the
-          // planner hashes the whole records table for every batch, so an import slows as it grows.
-          await tx.query('SET LOCAL enable_hashjoin = off');
-          await tx.query('SET LOCAL enable_mergejoin = off');
-          await tx.query(CREATE_STAGE);
-          await tx.copyIn('records_stage', RECORD_COLUMNS, [lines]);
-          await tx.query(UPDATE_FROM_STAGE);
-          await tx.query(INSERT_FROM_STAGE);
+          await writeBatch(tx, lines);
         });
         return count;
       } catch (e) {
@@ -114,6 +205,7 @@ export function recordRepository(db: Db): RecordRepository {
     upsertMany: (rows) => upsertLines(rows.map(encodeRecordLine).join(''), rows.length),
     /** Lines encoded by encodeRecordLine: an import encodes them on its parsing thread. */
     upsertLines,
+    beginImport: (run) => beginImport(db, run),
     loadAll: async () => (await db.queryArrays(LOAD_SCANNABLE)).map(toScannable),
     async count() {
       const r = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM records');

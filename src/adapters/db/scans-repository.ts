@@ -1,13 +1,19 @@
+import { crashPoint } from '../../app/import/crash-points.ts';
 import type { FindingsDelta, ScanRepository } from '../../app/records/ports.ts';
 import type { IncidentFigures } from '../../domain/incidents/incident.ts';
 import type { ScanSummary } from '../../domain/scan/summarize.ts';
 import type { Db } from './client.ts';
-import { copyLine } from './copy.ts';
+import { reconcileFindings } from './findings-reconcile.ts';
 import { epochMs, iso } from './instants.ts';
 
 export function scanRepository(db: Db): ScanRepository {
   return {
-    record: (scan) => db.transaction(async (tx) => recordScan(tx, scan)),
+    record: (scan) =>
+      db.transaction(async (tx) => {
+        const recorded = await recordScan(tx, scan);
+        await crashPoint('scan:before-commit');
+        return recorded;
+      }),
     async firstSeen(issueIds) {
       if (issueIds.length === 0) return new Map();
       const rows = await db.query<{ issue_id: string; ms: number }>(
@@ -97,79 +103,11 @@ async function recordScan(
     return { scanId, delta: { newIssues: 0, stillOpen: 0, reopened: 0, cleared: 0, reconciled: false } };
   }
 
-  await tx.query(
-    `CREATE TEMP TABLE findings_stage (issue_id text, record_id text, issue_type text, rule_key text,
-       severity smallint, severity_label text, estimated_loss_cents bigint) ON COMMIT DROP`,
-  );
-  await tx.copyIn(
-    'findings_stage',
-    ['issue_id', 'record_id', 'issue_type', 'rule_key', 'severity', 'severity_label', 'estimated_loss_cents'],
-    (function* () {
-      for (const i of s.issues)
-        yield copyLine([
-          i.issueId,
-          i.record.id,
-          i.rule.issueType,
-          i.rule.key,
-          i.rule.severity,
-          i.rule.label,
-          i.lossCents,
-        ]);
-    })(),
-  );
-  // One pass over what the scan saw and what is stored decides every change; the writes that follow
-  // touch only those rows. (Three separate joins measured ~3× slower at 390k findings.)
-  await tx.query(
-    `CREATE TEMP TABLE findings_diff ON COMMIT DROP AS
-     SELECT COALESCE(s.issue_id, f.issue_id) AS issue_id, s.record_id, s.issue_type, s.rule_key, s.severity,
-            s.severity_label, s.estimated_loss_cents,
-            CASE WHEN f.issue_id IS NULL THEN 'new'
-                 WHEN s.issue_id IS NULL THEN 'clear'
-                 WHEN f.status = 'cleared' THEN 'reopen'
-                 ELSE 'reprice' END AS action
-     FROM findings_stage s FULL JOIN findings f ON f.issue_id = s.issue_id
-     WHERE f.issue_id IS NULL
-        OR (s.issue_id IS NULL AND f.status = 'open')
-        OR (s.issue_id IS NOT NULL AND f.status = 'cleared')
-        OR (s.issue_id IS NOT NULL AND (f.severity, f.severity_label, f.rule_key, f.estimated_loss_cents)
-            IS DISTINCT FROM (s.severity, s.severity_label, s.rule_key, s.estimated_loss_cents))`,
-  );
-  const counts = new Map(
-    (
-      await tx.query<{ action: string; n: number }>(
-        'SELECT action, count(*)::int AS n FROM findings_diff GROUP BY action',
-      )
-    ).map((r) => [r.action, r.n]),
-  );
-  const n = (action: string) => counts.get(action) ?? 0;
-  if (n('new') > 0)
-    await tx.query(
-      `INSERT INTO findings (issue_id, record_id, issue_type, rule_key, severity, severity_label, estimated_loss_cents,
-         status, first_seen_at, first_scan_id, changed_scan_id)
-       SELECT issue_id, record_id, issue_type, rule_key, severity, severity_label, estimated_loss_cents,
-              'open', $1, $2, $2
-       FROM findings_diff WHERE action = 'new'`,
-      [asOf, scanId],
-    );
-  if (n('reopen') + n('reprice') > 0)
-    await tx.query(
-      `UPDATE findings f SET status = 'open', severity = d.severity, severity_label = d.severity_label,
-         rule_key = d.rule_key, estimated_loss_cents = d.estimated_loss_cents, changed_scan_id = $1,
-         last_seen_at = NULL, last_seen_scan_id = NULL, cleared_at = NULL, cleared_scan_id = NULL
-       FROM findings_diff d WHERE f.issue_id = d.issue_id AND d.action IN ('reopen', 'reprice')`,
-      [scanId],
-    );
-  // Cleared by this scan; the last scan that saw it is the previous reconciled one.
-  if (n('clear') > 0)
-    await tx.query(
-      `UPDATE findings f SET status = 'cleared', cleared_at = $1, cleared_scan_id = $2, changed_scan_id = $2,
-         last_seen_at = $3, last_seen_scan_id = $4
-       FROM findings_diff d WHERE f.issue_id = d.issue_id AND d.action = 'clear'`,
-      [asOf, scanId, prev ? iso(prev.ms) : asOf, prev?.id ?? scanId],
-    );
-  const newIssues = n('new');
-  const reopened = n('reopen');
-  const cleared = n('clear');
+  const { newIssues, reopened, cleared } = await reconcileFindings(tx, s.issues, {
+    asOf,
+    scanId,
+    prev: prev ? { asOf: iso(prev.ms), scanId: prev.id } : null,
+  });
   const delta: FindingsDelta = {
     newIssues,
     stillOpen: s.issues.length - newIssues - reopened,

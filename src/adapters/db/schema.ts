@@ -4,6 +4,7 @@
  */
 // One import for drizzle (client.ts) and the mirror test: every table, split by noun beside this file.
 export * from './schema-commerce.ts';
+export * from './schema-crm.ts';
 export * from './schema-fixes.ts';
 export * from './schema-incidents.ts';
 export * from './schema-records.ts';

@@ -25,10 +25,14 @@ const REDACT = [
   'SLACK_APP_TOKEN',
   'PII_HASH_KEY',
   'DATABASE_URL',
+  'HUBSPOT_TOKEN',
+  'crm.hubspot.token',
 ];
 
 /** Token-shaped strings are masked even inside messages (e.g. an error text that echoes a request). */
-const TOKEN_PATTERN = /\bxox[a-z]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+|postgres(?:ql)?:\/\/[^\s'"]+/g;
+// HubSpot private-app tokens: `pat-<region>-<uuid>` (e.g. pat-na1-…, pat-eu1-…).
+const TOKEN_PATTERN =
+  /\bxox[a-z]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+|\bpat-[a-z]{2,4}\d*-[A-Za-z0-9-]+|postgres(?:ql)?:\/\/[^\s'"]+/g;
 export const maskSecrets = (s: string): string => s.replace(TOKEN_PATTERN, '[redacted]');
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

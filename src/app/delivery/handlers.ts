@@ -1,3 +1,4 @@
+import { type CrmDeliveryDeps, crmHandlers } from '../crm/deliver-crm.ts';
 import { type FixDeliveryDeps, fixHandlers } from '../fixes/deliver-fix.ts';
 import { type IncidentDeliveryDeps, incidentHandlers } from '../incidents/deliver-incident.ts';
 import { deliverDueWith, type JobHandlers, type OutboxDeps } from '../outbox/deliver.ts';
@@ -17,7 +18,8 @@ export interface DeliveryDeps
     FixDeliveryDeps,
     SlaDeliveryDeps,
     AdminDeliveryDeps,
-    RevopsDeliveryDeps {}
+    RevopsDeliveryDeps,
+    CrmDeliveryDeps {}
 
 const handlers: JobHandlers<DeliveryDeps> = {
   ...incidentHandlers,
@@ -25,6 +27,7 @@ const handlers: JobHandlers<DeliveryDeps> = {
   ...slaHandlers,
   ...adminHandlers,
   ...revopsHandlers,
+  ...crmHandlers,
 };
 
 /** Claims due jobs and delivers them (outbox/deliver.ts deliverDueWith); answers how many it handled. */

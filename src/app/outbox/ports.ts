@@ -1,3 +1,4 @@
+import type { CrmAlertFacts, CrmFailureKind } from '../../domain/crm/sync-run.ts';
 import type { FixRun } from '../../domain/fixpacks/run.ts';
 import type { Incident } from '../../domain/incidents/incident.ts';
 import type { RevopsReport } from '../../domain/revops/figures.ts';
@@ -27,6 +28,16 @@ export interface JobPayloads {
   /** The weekly RevOps digest (issue 14): the ISO week (its Monday in `timezone`) and where it goes. */
   'revops.digest': { week: string; channel: string; timezone: string };
   'admin.alert': { channel: string; over: readonly TagCardinality[]; tag_limit: number };
+  /** A CRM sync failed (token revoked, scope missing …) or recovered (issue 16): one post to the admins. */
+  'crm.alert': {
+    channel: string;
+    connector: string;
+    event: 'failed' | 'recovered';
+    kind: CrmFailureKind;
+    reason: string | null;
+    failures: number;
+    at_ms: number;
+  };
   /** `channel` is where the preview goes when it has not been posted yet (null: nowhere yet). */
   'fix.message': { fix_run_id: string; channel: string | null };
   /** `channel` is a channel id, or the Slack user whose DM it goes to when `dm`. */
@@ -122,6 +133,7 @@ export type OutboundMessage =
   | { kind: 'alert'; incident: Incident; event: IncidentAlertEvent }
   | { kind: 'sla_ticket'; figures: SlaFigures }
   | { kind: 'cardinality_alert'; over: readonly TagCardinality[]; tagLimit: number }
+  | { kind: 'crm_alert'; alert: CrmAlertFacts }
   | { kind: 'fix_preview'; run: FixRun }
   | { kind: 'fix_notify'; text: string; recordId: string }
   /** The correction to someone a fix notified, once it is rolled back: tasks cancelled, nothing to do. */

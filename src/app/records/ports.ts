@@ -37,6 +37,23 @@ export interface ImportRunResult {
  */
 export type RecordLineEncoder = (record: FunnelRecord) => string;
 
+/**
+ * One import's writes, applied all at once (issue 17): the rows written through it stay invisible to every
+ * other reader (a scan above all) until commit(), which records the run's result in the same transaction,
+ * so a scan sees the funnel before the import or after it, never half of each. abort() — or the process
+ * dying, which ends its database session — discards every row; the run is then `failed` (abort records
+ * why; a dead process's run is found and failed at the next start of any process).
+ */
+export interface RecordImport {
+  readonly runId: string;
+  /** upsertLines inside the import. Writes run one at a time in call order; a caller may queue several. */
+  write(lines: string, count: number): Promise<number>;
+  /** Records `result` on the run and makes every written row visible, in one transaction. */
+  commit(result: ImportRunResult): Promise<void>;
+  /** Discards every written row and records the run as failed with `result.error`, nothing imported. */
+  abort(result: ImportRunResult): Promise<void>;
+}
+
 export interface RecordRepository {
   /** Upserts by id in bulk (COPY into a staging table, then UPDATE changed rows and INSERT new ones). Returns the rows given. */
   upsertMany(records: readonly FunnelRecord[]): Promise<number>;
@@ -48,8 +65,20 @@ export interface RecordRepository {
   /** Every record, projected for scanning. */
   loadAll(): Promise<ScannableRecord[]>;
   count(): Promise<number>;
+  /**
+   * Starts an import applied all at once (RecordImport) and records its run as `running`, leased to this
+   * process. Refuses with AppError CONFLICT, naming the run, while another import holds the records import
+   * lock (one import at a time per database). Optional: the in-memory repository of the use-case tests
+   * has none and is written batch by batch (app/import/import.ts batchByBatch), which nothing can read
+   * half-way there.
+   */
+  beginImport?(run: ImportRunStart): Promise<RecordImport>;
 }
 
+/**
+ * Import runs (funnel and RevOps). A run is leased to the process that started it until finish(): when that
+ * process dies first, the run is marked failed, with the reason, at the next start of any process.
+ */
 export interface ImportRunRepository {
   start(run: ImportRunStart): Promise<string>;
   finish(id: string, result: ImportRunResult): Promise<void>;

@@ -3,6 +3,7 @@ import type { RuleThresholds } from '../../domain/rules/catalog.ts';
 import { type ScanSummary, summarize } from '../../domain/scan/summarize.ts';
 import { AppError } from '../../shared/errors.ts';
 import { actorLabel, type Clock, type Ctx } from '../context.ts';
+import { crashPoint } from '../import/crash-points.ts';
 import type { FindingsDelta, RecordRepository, ScanRepository } from '../records/ports.ts';
 
 export interface ScanDeps {
@@ -44,12 +45,15 @@ export async function runScan(
     );
   const records = await deps.records.loadAll();
   const summary = summarize(records, asOfMs, deps.thresholds, deps.budget);
+  await crashPoint('scan:evaluated');
+  // One transaction: a scan killed before it commits leaves no trace (issue 17).
   const { scanId, delta } = await deps.scans.record({
     asOfMs,
     actor: actorLabel(ctx.actor),
     startedAtMs,
     summary,
   });
+  await crashPoint('scan:committed');
   const elapsedMs = deps.clock.now() - startedAtMs;
   ctx.log.info(
     {

@@ -1,4 +1,5 @@
 import type { RevenueView } from '../../../app/commerce/view-model.ts';
+import type { CrmStatusView } from '../../../app/crm/status.ts';
 import type { StatusView } from '../../../app/incidents/ports.ts';
 import type { RevopsView } from '../../../app/revops/view.ts';
 import type { SloStatus } from '../../../domain/budget/slos.ts';
@@ -6,6 +7,7 @@ import type { Incident, IncidentFigures } from '../../../domain/incidents/incide
 import type { PagingShown } from '../../../domain/incidents/paging-shown.ts';
 import { formatUsd } from '../../../shared/money.ts';
 import { commerceShort } from './commerce-incident.ts';
+import { crmHomeBlocks } from './crm-sync.ts';
 import {
   budgetGauge,
   channelLink,
@@ -198,6 +200,7 @@ export function renderHome(
   nowMs: number,
   revenue: RevenueView | null = null,
   revops: RevopsView | null = null,
+  crm: CrmStatusView | null = null,
 ): { type: 'home'; blocks: KnownBlock[] } {
   const head: KnownBlock[] = [
     {
@@ -214,6 +217,8 @@ export function renderHome(
   const extra: KnownBlock[] = [
     ...(revenueBlocks.length === 0 ? [] : [{ type: 'divider' } as const, ...revenueBlocks]),
     ...(revopsBlocks.length === 0 ? [] : [{ type: 'divider' } as const, ...revopsBlocks]),
+    // The CRM sync line (issue 16), when a CRM is connected: where the records come from, and how fresh.
+    ...(crm === null ? [] : [{ type: 'divider' } as const, ...crmHomeBlocks(crm)]),
   ];
   return { type: 'home', blocks: body(view, 10, LIMITS.blocksJsonBudget, head, extra) };
 }

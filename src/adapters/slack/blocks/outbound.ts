@@ -8,6 +8,7 @@ import {
   commerceTopicParts,
   renderCommerceWarRoom,
 } from './commerce-incident.ts';
+import { renderCrmAlert } from './crm-sync.ts';
 import { renderFixRollbackNotice } from './fix-notices.ts';
 import { renderFixPreview } from './fix-preview.ts';
 import {
@@ -232,6 +233,8 @@ export function renderOutbound(m: OutboundMessage, opts: OutboundOptions = {}): 
       return renderSlaTicket(m.figures);
     case 'cardinality_alert':
       return renderCardinalityAlert(m.over, m.tagLimit);
+    case 'crm_alert':
+      return renderCrmAlert(m.alert);
     case 'announce':
       return renderAnnounce(m.incident, opts.links);
     case 'page':

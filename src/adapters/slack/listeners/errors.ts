@@ -3,12 +3,14 @@ import type { Logger } from 'pino';
 import { type AppErrorCode, isAppError } from '../../../shared/errors.ts';
 import { newRef } from '../../../shared/ids.ts';
 import { renderNotice } from '../blocks/help.ts';
+import { DATABASE_OUTAGE_TEXT, databaseOutage } from './outage.ts';
 import { requestContextOf } from './request-context.ts';
 
 /**
  * The one Slack error boundary (ARCHITECTURE.md habits 4 and 5). An AppError is an outcome the user must
- * see, shown with its message; anything else is a bug: logged once with a reference id, and the user sees
- * only that id, never a stack or an internal message.
+ * see, shown with its message; a database outage (outage.ts) is said as such, with what happens next;
+ * anything else is a bug: logged once with a reference id, and the user sees only that id, never a stack
+ * or an internal message.
  */
 const LEAD: Record<AppErrorCode, string> = {
   NOT_FOUND: 'Not found',
@@ -25,6 +27,12 @@ export function userMessageFor(err: unknown, log: Logger): { text: string; ref?:
     return { text: `${LEAD[e.code]}: ${e.message}` };
   }
   const ref = newRef();
+  // Not a bug: the database is away. The user is told so, and what happens next (issue 17).
+  const outage = databaseOutage(e);
+  if (outage !== null) {
+    log.warn({ ref, code: outage, err: e }, 'request failed: database unreachable');
+    return { text: `${DATABASE_OUTAGE_TEXT} (ref ${ref})`, ref };
+  }
   log.error({ ref, err: e }, 'unexpected error');
   return {
     text: `Something went wrong (ref ${ref}). Please share that reference with the team running the bot.`,

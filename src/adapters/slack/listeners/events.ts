@@ -2,6 +2,7 @@ import type { App } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { RevenueView } from '../../../app/commerce/view-model.ts';
 import type { Ctx } from '../../../app/context.ts';
+import type { CrmStatusView } from '../../../app/crm/status.ts';
 import { isAppError } from '../../../shared/errors.ts';
 import { renderHome } from '../blocks/home.ts';
 import { slackCtx } from './ctx.ts';
@@ -35,6 +36,17 @@ export async function homeRevenue(useCases: SlackUseCases, ctx: Ctx): Promise<Re
     return (await useCases.revenue(ctx, { day: null, channelId: null })).view;
   } catch (err) {
     ctx.log.warn({ err }, 'App Home: the revenue section could not be read; published without it');
+    return null;
+  }
+}
+
+/** The Home tab's CRM sync line: null without a CRM, or when reading it failed (logged; published without it). */
+export async function homeCrm(useCases: SlackUseCases, ctx: Ctx): Promise<CrmStatusView | null> {
+  if (!useCases.crmStatus) return null;
+  try {
+    return await useCases.crmStatus();
+  } catch (err) {
+    ctx.log.warn({ err }, 'App Home: the CRM sync status could not be read; published without it');
     return null;
   }
 }
@@ -91,14 +103,15 @@ export function registerEvents(app: App, deps: EventDeps): void {
     if (event.tab !== 'home') return;
     const rc = requestContextOf(context, deps.log);
     const ctx = slackCtx(rc, body.team_id ?? '', event.user);
-    const [view, revenue, revops] = await Promise.all([
+    const [view, revenue, revops, crm] = await Promise.all([
       deps.useCases.status(ctx),
       homeRevenue(deps.useCases, ctx),
       homeRevops(deps.useCases, ctx),
+      homeCrm(deps.useCases, ctx),
     ]);
     await client.views.publish({
       user_id: event.user,
-      view: renderHome(view, deps.nowMs(), revenue, revops),
+      view: renderHome(view, deps.nowMs(), revenue, revops, crm),
     });
   });
 }

@@ -1,5 +1,6 @@
 import type { RevenueView } from '../../../app/commerce/view-model.ts';
 import type { Ctx } from '../../../app/context.ts';
+import type { CrmStatusView } from '../../../app/crm/status.ts';
 import type { ApproveOutcome } from '../../../app/fixes/approve.ts';
 import type { FixTarget } from '../../../app/fixes/preview.ts';
 import type { RejectOutcome } from '../../../app/fixes/reject.ts';
@@ -43,4 +44,6 @@ export interface SlackUseCases {
   ): Promise<{ view: RevenueView; chart: ChartOutcome }>;
   /** `/revops`, the insight buttons and the App Home's "This week". Absent: RevOps analytics unavailable. */
   revops?: RevopsSlackUseCases;
+  /** The App Home's CRM sync line (issue 16). Absent: no CRM connected. */
+  crmStatus?(): Promise<CrmStatusView>;
 }
