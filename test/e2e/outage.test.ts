@@ -76,5 +76,8 @@ describe.runIf(server)('a database outage under the running bot', () => {
     await proxy.restore();
     expect(await slashAnswer('scan')).toMatch(/^SEV-4 · OK · \$11,600 at risk/);
     expect((await h.get('/readyz')).status).toBe(200);
+    // The outbox worker retried every poll meanwhile: one line when it started failing, not one per poll.
+    const outage = h.logs.slice(before).map((l) => JSON.parse(l) as { level: string; msg: string });
+    expect(outage.filter((l) => l.msg === 'delivery pass failed').length).toBeLessThanOrEqual(1);
   }, 180_000);
 });

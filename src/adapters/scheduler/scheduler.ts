@@ -1,6 +1,7 @@
 import { validateDetailed } from 'node-cron';
 import type { Logger } from 'pino';
 import type { RunCoordinator } from '../../app/schedule/ports.ts';
+import { type FailureEpisodes, failureEpisodes } from '../../shared/failure-episodes.ts';
 import { cronTicks, type Ticker, type TickSource } from './ticks.ts';
 
 /**
@@ -71,6 +72,11 @@ interface RunContext {
   log: Logger;
   coordinator: RunCoordinator;
   now: () => number;
+  /**
+   * Each job's failures as episodes: a job failing at every fire (the database is down) logs when it
+   * starts failing, when the error changes, and when it runs again; not once a minute.
+   */
+  failures(job: string): FailureEpisodes;
 }
 
 const SKIP_MESSAGES: Record<Exclude<FireOutcome, 'ran' | 'skipped_running'>, string> = {
@@ -90,16 +96,14 @@ async function execute(
   try {
     const outcome = await coordinator.runOnce(job.name, slotMs, job.run);
     const fields = { job: job.name, slot, outcome, elapsed_ms: now() - started };
+    ctx.failures(job.name).succeeded({ job: job.name, slot });
     if (outcome === 'ran') log.info(fields, 'scheduled run finished');
     else log.info(fields, SKIP_MESSAGES[outcome]);
     return outcome;
   } catch (e) {
     // The job's error (already recorded as failed by the coordinator) or the coordinator's own, e.g.
-    // the database is down. Either way: log it and wait for the next fire.
-    log.error(
-      { job: job.name, slot, outcome: 'failed', elapsed_ms: now() - started, err: e },
-      'scheduled run failed',
-    );
+    // the database is down. Either way: log it (once per episode) and wait for the next fire.
+    ctx.failures(job.name).failed(e, { job: job.name, slot, outcome: 'failed', elapsed_ms: now() - started });
     return 'ran';
   }
 }
@@ -125,7 +129,16 @@ async function waitForRuns(log: Logger, running: ReadonlyMap<string, Promise<unk
 export function createScheduler(deps: SchedulerDeps, jobs: ScheduledJob[]): Scheduler {
   validateJobs(jobs);
   const { log } = deps;
-  const ctx: RunContext = { log, coordinator: deps.coordinator, now: deps.now ?? Date.now };
+  const now = deps.now ?? Date.now;
+  const episodes = new Map<string, FailureEpisodes>();
+  const failures = (job: string): FailureEpisodes => {
+    const known = episodes.get(job);
+    if (known) return known;
+    const fresh = failureEpisodes(log, 'scheduled run', now);
+    episodes.set(job, fresh);
+    return fresh;
+  };
+  const ctx: RunContext = { log, coordinator: deps.coordinator, now, failures };
   const stopTimeoutMs = deps.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
   const byName = new Map(jobs.map((j) => [j.name, j]));
   /** This process's runs in progress, by job: the in-process overlap guard and what stop() waits for. */

@@ -1,3 +1,4 @@
+import { failureEpisodes } from '../../shared/failure-episodes.ts';
 import type { Log } from '../../shared/log.ts';
 
 export interface DeliveryWorker {
@@ -22,13 +23,16 @@ export function createOutboxWorker(
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = true;
+  // The worker polls every second: a database outage is one line when it starts and one when it ends.
+  const episodes = failureEpisodes(opts.log, 'delivery pass');
 
   const pass = async (): Promise<void> => {
     try {
       while ((await deliver()) > 0 && !stopped) {}
+      episodes.succeeded();
     } catch (err) {
       // The database being away is not a reason to stop the worker; the next poll tries again.
-      opts.log.error({ err }, 'delivery pass failed');
+      episodes.failed(err);
     }
   };
   const schedule = (ms: number) => {

@@ -165,6 +165,29 @@ describe('scheduler', () => {
     expect(await s.fire('scan', SLOT + 900_000)).toBe('ran'); // not stuck as "still running"
   });
 
+  it('a job failing at every fire logs once when it starts failing and once when it runs again', async () => {
+    const { log, lines } = capture();
+    const { coordinator } = runAll();
+    let down = true;
+    const s = createScheduler({ log, coordinator }, [
+      job({
+        name: 'pager',
+        cron: '* * * * *',
+        run: async () => {
+          if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:5432');
+        },
+      }),
+    ]);
+    for (let m = 0; m < 5; m++) await s.fire('pager', SLOT + m * 60_000);
+    down = false;
+    await s.fire('pager', SLOT + 5 * 60_000);
+    const said = lines.filter((l) => (l['level'] as number) >= 40).map((l) => [l['level'], l['msg']]);
+    expect(said).toEqual([
+      [50, 'scheduled run failed'],
+      [40, expect.stringMatching(/^scheduled run works again after \d+ s and 5 failed attempts$/)],
+    ]);
+  });
+
   it('fires each job on its own ticks, with the ticked instant as the slot, until stopped', async () => {
     const { log } = capture();
     const { coordinator, calls } = runAll();
