@@ -1,8 +1,12 @@
-import type { RevopsWrites } from '../../app/revops/ports.ts';
+import type { ImportRunStart } from '../../app/records/ports.ts';
+import type { RevopsBatchWrites, RevopsImport, RevopsWrites } from '../../app/revops/ports.ts';
 import type { RevopsKind } from '../../domain/revops/csv-kinds.ts';
 import type { Customer, Deal, MrrMonth, SpendRow } from '../../domain/revops/types.ts';
 import type { Db, Sql } from './client.ts';
 import { copyText, isoInstant } from './copy.ts';
+import { writeRunResult } from './import-runs-repository.ts';
+import { type BatchRunner, insideImport, ownTransaction, probeByKey } from './revops-batch-runners.ts';
+import { type HeldTransaction, holdTransaction, startRun } from './run-leases.ts';
 
 /**
  * The RevOps imports' writes (issue 14, migrations/0011): each batch is COPYed into an all-text staging
@@ -130,39 +134,28 @@ const UNKNOWN_CUSTOMERS = `SELECT DISTINCT s.customer_id FROM revops_mrr_history
 const DROP_UNKNOWN = `DELETE FROM revops_mrr_history_stage s
   WHERE NOT EXISTS (SELECT 1 FROM revops_customers c WHERE c.customer_id = s.customer_id)`;
 
-const isUniqueViolation = (e: unknown) => (e as { code?: string } | null)?.code === '23505';
-
 /**
- * Upserts `rows` into `t` in one transaction; `between` runs after the COPY and before the upsert (the
- * MRR history drops unknown customers there) and its result is returned.
+ * Upserts `rows` into `t` in one batch; `between` runs after the COPY and before the upsert (the MRR
+ * history drops unknown customers there) and its result is returned.
  */
-async function upsert<T, R>(
-  db: Db,
+function upsert<T, R>(
+  run: BatchRunner,
   t: Table<T>,
   rows: readonly T[],
   between: (tx: Sql) => Promise<R>,
 ): Promise<R> {
   const sql = statements(t as Table<unknown>);
   const lines = rows.map(t.line).join('');
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await db.transaction(async (tx) => {
-        // As in records-repository.ts: a lost batch after a server crash is restored by re-importing, and
-        // a batch is small next to the table, so probe the key per staged row rather than hash the table.
-        await tx.query('SET LOCAL synchronous_commit = off');
-        await tx.query('SET LOCAL enable_hashjoin = off');
-        await tx.query('SET LOCAL enable_mergejoin = off');
-        await tx.query(sql.create);
-        await tx.copyIn(stageOf(t as Table<unknown>), t.columns, [lines]);
-        const result = await between(tx);
-        await tx.query(sql.update);
-        await tx.query(sql.insert);
-        return result;
-      });
-    } catch (e) {
-      if (!isUniqueViolation(e) || attempt >= 3) throw e;
-    }
-  }
+  return run(async (tx) => {
+    await tx.query(sql.create);
+    // ON COMMIT DELETE ROWS empties the stage between transactions; inside an import it is reused.
+    await tx.query(`TRUNCATE ${stageOf(t as Table<unknown>)}`);
+    await tx.copyIn(stageOf(t as Table<unknown>), t.columns, [lines]);
+    const result = await between(tx);
+    await tx.query(sql.update);
+    await tx.query(sql.insert);
+    return result;
+  });
 }
 
 const nothing = async (): Promise<void> => {};
@@ -175,19 +168,20 @@ const TABLE_OF: Readonly<Record<RevopsKind, string>> = {
   spend: SPEND.name,
 };
 
-export function revopsWrites(db: Db): RevopsWrites {
+/** The four upserts, each batch run by `run`. */
+function batchWrites(run: BatchRunner): RevopsBatchWrites {
   return {
     async upsertDeals(rows) {
-      if (rows.length > 0) await upsert(db, DEALS, rows, nothing);
+      if (rows.length > 0) await upsert(run, DEALS, rows, nothing);
       return rows.length;
     },
     async upsertCustomers(rows) {
-      if (rows.length > 0) await upsert(db, CUSTOMERS, rows, nothing);
+      if (rows.length > 0) await upsert(run, CUSTOMERS, rows, nothing);
       return rows.length;
     },
     async upsertMrrHistory(rows) {
       if (rows.length === 0) return { written: 0, unknownCustomers: [] };
-      const unknownCustomers = await upsert(db, MRR, rows, async (tx) => {
+      const unknownCustomers = await upsert(run, MRR, rows, async (tx) => {
         const unknown = await tx.query<{ customer_id: string }>(UNKNOWN_CUSTOMERS);
         if (unknown.length > 0) await tx.query(DROP_UNKNOWN);
         return unknown.map((r) => r.customer_id);
@@ -198,9 +192,63 @@ export function revopsWrites(db: Db): RevopsWrites {
       return { written, unknownCustomers };
     },
     async upsertSpend(rows) {
-      if (rows.length > 0) await upsert(db, SPEND, rows, nothing);
+      if (rows.length > 0) await upsert(run, SPEND, rows, nothing);
       return rows.length;
     },
+  };
+}
+
+/**
+ * A RevOps import applied all at once (issue 17), as the funnel's (records-repository.ts beginImport):
+ * every batch inside one transaction that also records the run's result, so a digest or view read
+ * meanwhile sees the table before the import or after it, never part of a file. The import lock keeps a
+ * second import (funnel or RevOps) out meanwhile; the run is leased, so a killed process's run is failed
+ * at the next start.
+ */
+async function beginImport(db: Db, run: ImportRunStart): Promise<RevopsImport> {
+  const lease = await startRun(db, run, { importLock: true });
+  let held: HeldTransaction;
+  try {
+    held = await holdTransaction(db);
+    await probeByKey(held.tx);
+  } catch (e) {
+    await lease.release();
+    throw e;
+  }
+  const { tx } = held;
+  const { run: runner, settled } = insideImport(tx);
+  return {
+    runId: lease.runId,
+    writes: batchWrites(runner),
+    async commit(result) {
+      try {
+        await settled();
+        if (!(await writeRunResult(tx, lease.runId, result)))
+          throw new Error(`import run ${lease.runId} was marked failed while it ran (its lease was lost)`);
+        await held.end(true);
+      } catch (e) {
+        await held.end(false).catch(() => {});
+        throw e;
+      } finally {
+        await lease.release();
+      }
+    },
+    async abort(result) {
+      try {
+        await settled();
+        await held.end(false).catch(() => {});
+        await db.transaction((t) => writeRunResult(t, lease.runId, { ...result, imported: 0 }));
+      } finally {
+        await lease.release();
+      }
+    },
+  };
+}
+
+export function revopsWrites(db: Db): RevopsWrites {
+  return {
+    ...batchWrites(ownTransaction(db)),
+    beginImport: (run) => beginImport(db, run),
     async analyze(kind) {
       // Outside the batches' transactions. ANALYZE reads a sample of 300 × default_statistics_target
       // (30,000) rows, so its cost is bounded by the sample, not by the table's size.

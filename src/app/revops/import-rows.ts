@@ -4,7 +4,7 @@ import { ROW_KINDS, type RowKind } from '../../domain/revops/rows.ts';
 import type { MrrMonth } from '../../domain/revops/types.ts';
 import type { SourceRow } from '../import/rows.ts';
 import type { RejectedRow } from '../records/ports.ts';
-import type { RevopsWrites } from './ports.ts';
+import type { RevopsBatchWrites } from './ports.ts';
 
 /*
  * The inner loop of a RevOps import (import.ts runs it): each record is checked (column count, the kind's
@@ -23,7 +23,7 @@ export const MAX_WRITES_IN_FLIGHT = 2;
 const detach = (s: string): string => (s.length < 13 ? s : `${s} `.slice(0, -1));
 
 type Written = { written: number; refused?: (row: unknown) => string | null };
-type BatchWrite = (w: RevopsWrites, rows: unknown[]) => Promise<Written>;
+type BatchWrite = (w: RevopsBatchWrites, rows: unknown[]) => Promise<Written>;
 
 /** How each kind's batch is written; the MRR history refuses rows whose customer is not stored. */
 const WRITE: Readonly<Record<RevopsKind, BatchWrite>> = {
@@ -47,7 +47,7 @@ const WRITE: Readonly<Record<RevopsKind, BatchWrite>> = {
 export interface RowsImportOptions {
   kind: RevopsKind;
   layout: Layout;
-  writes: RevopsWrites;
+  writes: RevopsBatchWrites;
   batchSize: number;
   dryRun: boolean;
 }

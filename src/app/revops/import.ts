@@ -11,7 +11,7 @@ import type { ImportOutcome, ImportProgress } from '../import/import.ts';
 import type { SourceRow } from '../import/rows.ts';
 import type { ImportRunRepository } from '../records/ports.ts';
 import { RowsImport } from './import-rows.ts';
-import type { RevopsWrites } from './ports.ts';
+import type { RevopsBatchWrites, RevopsImport, RevopsWrites } from './ports.ts';
 
 /**
  * `leak import` of the RevOps CSVs (issue 14): deals, customers, their monthly MRR history, marketing
@@ -25,6 +25,10 @@ import type { RevopsWrites } from './ports.ts';
  * first line map (O(distinct keys), ~100 bytes each) and the rejected rows.
  *
  * A run that wrote rows ends with ANALYZE of the table it wrote (RevopsWrites.analyze).
+ *
+ * All at once (issue 17): where the writes can (RevopsWrites.beginImport), every batch goes into one
+ * transaction that also records the run's result, so a digest or view read meanwhile sees the tables
+ * before the import or after it; a failure or a killed process leaves nothing of it, and the run failed.
  *
  * The MRR history needs its customers stored first: a history row for an unknown customer is rejected
  * with its line. A dry run writes nothing, so it checks every row but not that its customer exists.
@@ -108,18 +112,19 @@ export async function runRevopsImport(
   const records = csv.batches();
   let run: RowsImport | undefined;
   let runId: string | undefined;
+  let atOnce: RevopsImport | undefined;
   try {
     const { head, rest } = await firstRecord(records).catch((e: unknown) => {
       throw e instanceof AppError ? new AppError(e.code, `${opts.file}: ${e.message}`) : e;
     });
     const layout = headerLayout(opts, head);
-    runId = await deps.importRuns.start({
-      file: opts.file,
-      dryRun: opts.dryRun,
-      actor: actorLabel(ctx.actor),
-      startedAtMs,
-    });
-    run = new RowsImport({ kind: opts.kind, layout, writes: deps.writes, batchSize, dryRun: opts.dryRun });
+    const start = { file: opts.file, dryRun: opts.dryRun, actor: actorLabel(ctx.actor), startedAtMs };
+    let writes: RevopsBatchWrites = deps.writes;
+    if (!opts.dryRun && deps.writes.beginImport) {
+      atOnce = await deps.writes.beginImport(start);
+      ({ runId, writes } = atOnce);
+    } else runId = await deps.importRuns.start(start);
+    run = new RowsImport({ kind: opts.kind, layout, writes, batchSize, dryRun: opts.dryRun });
     const progress = (): void =>
       opts.onProgress?.({
         bytesRead: csv.bytesRead,
@@ -133,17 +138,14 @@ export async function runRevopsImport(
       progress();
     }
     await run.finish();
-    // After a bulk load the planner has no statistics (or stale ones) and autovacuum may be off: the
-    // reads that follow would plan for the table as it was. Nothing written, nothing to refresh.
-    if (!opts.dryRun && run.imported > 0) await deps.writes.analyze(opts.kind);
     progress();
   } catch (e) {
-    await abandon(deps, run, runId, e);
+    await abandon(deps, { run, runId, atOnce }, e);
     throw e;
   } finally {
     await records.return(undefined);
   }
-  return finish(deps, ctx, opts, { runId, run, startedAtMs });
+  return finish(deps, ctx, opts, { runId, run, startedAtMs, atOnce });
 }
 
 /** The header checked against the kind asked for; a mismatch stops the import before a run is recorded. */
@@ -158,33 +160,37 @@ function headerLayout(opts: RevopsImportOptions, head: SourceRow): Layout {
 /** After a failure: let writes in flight settle, close the run as failed, keep the original error. */
 async function abandon(
   deps: RevopsImportDeps,
-  run: RowsImport | undefined,
-  runId: string | undefined,
+  r: { run: RowsImport | undefined; runId: string | undefined; atOnce: RevopsImport | undefined },
   e: unknown,
 ): Promise<void> {
-  await run?.settle();
-  if (runId === undefined) return;
-  await deps.importRuns
-    .finish(runId, {
-      total: run?.total ?? 0,
-      imported: run?.imported ?? 0,
-      rejected: run?.rejected ?? [],
-      finishedAtMs: deps.clock.now(),
-      error: (e as Error).message,
-    })
-    .catch(() => {});
+  await r.run?.settle();
+  if (r.runId === undefined) return;
+  const result = {
+    total: r.run?.total ?? 0,
+    imported: r.run?.imported ?? 0,
+    rejected: r.run?.rejected ?? [],
+    finishedAtMs: deps.clock.now(),
+    error: (e as Error).message,
+  };
+  // All at once, nothing of it was applied (abort records that); batch by batch, what was written stays.
+  await (r.atOnce ? r.atOnce.abort(result) : deps.importRuns.finish(r.runId, result)).catch(() => {});
 }
 
 async function finish(
   deps: RevopsImportDeps,
   ctx: Ctx,
   opts: RevopsImportOptions,
-  r: { runId: string; run: RowsImport; startedAtMs: number },
+  r: { runId: string; run: RowsImport; startedAtMs: number; atOnce: RevopsImport | undefined },
 ): Promise<RevopsImportOutcome> {
   const { total, imported, rejected } = r.run;
   const finishedAtMs = deps.clock.now();
-  await deps.importRuns.finish(r.runId, { total, imported, rejected, finishedAtMs });
-  const elapsedMs = finishedAtMs - r.startedAtMs;
+  const result = { total, imported, rejected, finishedAtMs };
+  if (r.atOnce) await r.atOnce.commit(result);
+  else await deps.importRuns.finish(r.runId, result);
+  // After a bulk load the planner has no statistics (or stale ones) and autovacuum may be off: the
+  // reads that follow would plan for the table as it was. After the commit, so ANALYZE sees the rows.
+  if (!opts.dryRun && imported > 0) await deps.writes.analyze(opts.kind);
+  const elapsedMs = deps.clock.now() - r.startedAtMs;
   ctx.log.info(
     {
       import_run_id: r.runId,
