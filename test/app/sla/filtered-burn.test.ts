@@ -148,7 +148,7 @@ describe.each(backends)('an SLA with attribute filters on $name', (backend) => {
       "SELECT id::text AS id FROM incidents WHERE dedupe_key = 'sla:pay-5xx'",
     );
     const f = slaFigures((await w.repos.incidents.get(incident!.id))!)!;
-    expect(f.notify).toEqual({ page: ['C0PAYMENTS1'], ticket: [] });
+    expect(f.notify).toEqual({ page: ['C0PAYMENTS1'], ticket: [], byRule: { '1h/5m': ['C0PAYMENTS1'] } });
     expect(f.rates.map((r) => r.rule)).toEqual(['1h/5m']);
     expect(f.burn).toBeCloseTo(10 / 150 / 0.001, 6);
   });
