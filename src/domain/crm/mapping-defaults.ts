@@ -1,25 +1,15 @@
+import { HEADER } from '../records/parse-row.ts';
 import type { Source } from './source.ts';
 
 /**
  * The funnel fields a CRM record can feed (DOMAIN.md §1), in CSV order. `id` and `type` are not mapped:
  * the id is the object's own id behind a prefix, the type follows from the object (contact: lead, deal: opp).
  */
-export const FUNNEL_FIELDS = [
-  'name',
-  'email',
-  'domain',
-  'company',
-  'source',
-  'region',
-  'owner',
-  'stage',
-  'created_at',
-  'last_touch_at',
-  'next_step',
-  'value_usd',
-  'notes',
-] as const;
-export type FunnelField = (typeof FUNNEL_FIELDS)[number];
+/** The funnel columns a CRM field can feed: the CSV header's, less the id and type the object decides. */
+export type FunnelField = Exclude<(typeof HEADER)[number], 'id' | 'type'>;
+export const FUNNEL_FIELDS: readonly FunnelField[] = HEADER.filter(
+  (c): c is FunnelField => c !== 'id' && c !== 'type',
+);
 
 export type FieldSources = Record<FunnelField, Source>;
 
