@@ -3,6 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type postgres from 'postgres';
 import type { Log } from '../../app/context.ts';
 import type { Config } from '../../config/config.ts';
+import { claimPgliteDir } from './pglite-lock.ts';
 import { pgliteStartParams, prepareDataDir } from './pglite-setup.ts';
 import * as schema from './schema.ts';
 import type { Db, Row, Sql } from './sql.ts';
@@ -147,6 +148,23 @@ function pgliteSurface(pg: PgliteLike): Sql {
 async function openPglite(dir: string, log: Log, snapshot?: Blob): Promise<Db> {
   const onDisk = !dir.startsWith('memory://');
   if (onDisk) mkdirSync(dir, { recursive: true });
+  // One process per directory (pglite-lock.ts): a second one is refused here, before it touches a file.
+  const release = onDisk ? claimPgliteDir(dir) : () => {};
+  try {
+    return await startPglite(dir, onDisk, log, snapshot, release);
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+async function startPglite(
+  dir: string,
+  onDisk: boolean,
+  log: Log,
+  snapshot: Blob | undefined,
+  release: () => void,
+): Promise<Db> {
   const [{ PGlite }, { drizzle: drizzlePglite }] = await Promise.all([
     import('@electric-sql/pglite'),
     import('drizzle-orm/pglite'),
@@ -178,6 +196,7 @@ async function openPglite(dir: string, log: Log, snapshot?: Blob): Promise<Db> {
     ready: () => readiness(surface, log),
     async close() {
       await pg.close();
+      release();
       log.debug({ dir }, 'pglite closed');
     },
   };

@@ -13,6 +13,7 @@ import { maskSecrets } from '../log/logger.ts';
 import type { Db, Sql } from './client.ts';
 import { crmRejections, crmStatus, streamStates } from './crm-reads.ts';
 import { iso } from './instants.ts';
+import { crmRunLeaseParams, crmRunUnleased, leaseCrmRun, type RunLease } from './run-leases.ts';
 
 /**
  * The CRM sync's storage (app/crm/ports.ts CrmSyncStore). The sync slot and each run move by conditional
@@ -40,7 +41,7 @@ const RUN_EVENT: Record<FinishedRun['status'], RunEvent> = {
 /** A run whose process died holding the slot: closed as failed when another run takes the slot over. */
 async function closeAbandoned(tx: Sql, connector: string): Promise<void> {
   await tx.query(
-    `UPDATE crm_sync_runs r SET status = 'failed', finished_at = now(), failure_kind = 'internal',
+    `UPDATE crm_sync_runs r SET status = 'failed', finished_at = now(), failure_kind = 'abandoned',
             reason = 'the process running this sync stopped (its lease lapsed); the next sync resumed its work'
      FROM crm_sync_state s
      WHERE s.connector = $1 AND r.id = s.run_id AND r.status = ANY($2::text[])`,
@@ -134,32 +135,44 @@ async function freeSlot(tx: Sql, connector: string, runId: string, run: Finished
   return rows.length === 1;
 }
 
-/** Takes the slot (idle, or running on a lapsed lease) and opens the run; null when another run holds it. */
+/**
+ * Takes the slot (idle, or running for a run whose process died or whose lease lapsed) and opens the run
+ * as `runId` (leased already: run-leases.ts leaseCrmRun); null when a live run holds it.
+ */
 async function begin(
   tx: Sql,
+  db: Db,
   connector: string,
   run: Parameters<CrmSyncStore['begin']>[1],
+  runId: string,
 ): ReturnType<CrmSyncStore['begin']> {
   await tx.query('INSERT INTO crm_sync_state (connector) VALUES ($1) ON CONFLICT DO NOTHING', [connector]);
-  // Idle, or running on a lease that lapsed (by the database's clock, the one every replica shares).
+  // Idle; or running for a run nobody leases any more (its process died) or whose time lease lapsed (by
+  // the database's clock, the one every replica shares: a process alive but stuck).
   const [slot] = await tx.query<{
     state: string;
     alerted_kind: string | null;
     consecutive_failures: number;
   }>(
     `SELECT state, alerted_kind, consecutive_failures FROM crm_sync_state WHERE connector = $1
-         AND (state = ANY($2::text[]) OR (state = ANY($3::text[]) AND lease_until < now()))
+         AND (state = ANY($2::text[]) OR (state = ANY($3::text[])
+              AND (lease_until < now() OR run_id IS NULL OR ${crmRunUnleased(db, 'run_id', 4)})))
        FOR UPDATE`,
-    [connector, statesFor(SLOT_LIFECYCLE, 'start'), statesFor(SLOT_LIFECYCLE, 'take_over')],
+    [
+      connector,
+      statesFor(SLOT_LIFECYCLE, 'start'),
+      statesFor(SLOT_LIFECYCLE, 'take_over'),
+      ...crmRunLeaseParams(db),
+    ],
   );
   if (slot === undefined) return null;
   const event = slot.state === 'idle' ? 'start' : 'take_over';
   if (event === 'take_over') await closeAbandoned(tx, connector);
-  const [row] = await tx.query<{ id: string }>(
-    `INSERT INTO crm_sync_runs (connector, mode, actor, started_at) VALUES ($1, $2, $3, $4) RETURNING id::text`,
-    [connector, run.mode, run.actor, iso(run.nowMs)],
+  await tx.query(
+    `INSERT INTO crm_sync_runs (id, connector, mode, actor, started_at) OVERRIDING SYSTEM VALUE
+     VALUES ($1, $2, $3, $4, $5)`,
+    [runId, connector, run.mode, run.actor, iso(run.nowMs)],
   );
-  const runId = row!.id;
   await tx.query(
     `UPDATE crm_sync_state SET state = $2, run_id = $3, lease_until = ${lease(run.leaseMs)}, updated_at = now()
        WHERE connector = $1`,
@@ -212,28 +225,55 @@ async function checkpoint(
   ]);
 }
 
+/** Closes the run; frees the slot and queues the alert unless the run lost its slot meanwhile. */
+function finishAndFree(
+  db: Db,
+  connector: string,
+  runId: string,
+  run: Parameters<CrmSyncStore['finish']>[2],
+): Promise<void> {
+  return db.transaction(async (tx) => {
+    await finishRun(tx, runId, run);
+    // A run that lost its slot records its own outcome but neither frees the slot nor alerts.
+    if (!(await freeSlot(tx, connector, runId, run, run.alerts))) return;
+    const job = alertJob(connector, runId, run);
+    if (job)
+      await tx.query(
+        `INSERT INTO jobs (kind, key, incident_id, payload) VALUES ('crm.alert', $1, NULL, $2)
+         ON CONFLICT (key) DO NOTHING`,
+        [job.key, JSON.stringify(job.payload)],
+      );
+    // By the run's own clock (the one its finished_at was written with).
+    await tx.query(
+      `DELETE FROM crm_sync_runs WHERE connector = $1 AND status <> 'running'
+         AND finished_at < $2::timestamptz - make_interval(days => ${RUN_RETENTION_DAYS})`,
+      [connector, iso(run.finishedAtMs)],
+    );
+  });
+}
+
 export function crmSyncStore(db: Db): CrmSyncStore {
+  /** The lease of each run this process has open (run-leases.ts), ended when the run is finished. */
+  const leases = new Map<string, RunLease>();
   return {
-    begin: (connector, run) => db.transaction((tx) => begin(tx, connector, run)),
+    async begin(connector, run) {
+      const lease = await leaseCrmRun(db);
+      try {
+        const started = await db.transaction((tx) => begin(tx, db, connector, run, lease.runId));
+        if (started === null) await lease.release();
+        else leases.set(started.runId, lease);
+        return started;
+      } catch (e) {
+        await lease.release();
+        throw e;
+      }
+    },
     checkpoint: (connector, runId, page) => db.transaction((tx) => checkpoint(tx, connector, runId, page)),
     finish: (connector, runId, run) =>
-      db.transaction(async (tx) => {
-        await finishRun(tx, runId, run);
-        // A run that lost its slot records its own outcome but neither frees the slot nor alerts.
-        if (!(await freeSlot(tx, connector, runId, run, run.alerts))) return;
-        const job = alertJob(connector, runId, run);
-        if (job)
-          await tx.query(
-            `INSERT INTO jobs (kind, key, incident_id, payload) VALUES ('crm.alert', $1, NULL, $2)
-             ON CONFLICT (key) DO NOTHING`,
-            [job.key, JSON.stringify(job.payload)],
-          );
-        // By the run's own clock (the one its finished_at was written with).
-        await tx.query(
-          `DELETE FROM crm_sync_runs WHERE connector = $1 AND status <> 'running'
-             AND finished_at < $2::timestamptz - make_interval(days => ${RUN_RETENTION_DAYS})`,
-          [connector, iso(run.finishedAtMs)],
-        );
+      finishAndFree(db, connector, runId, run).finally(() => {
+        const lease = leases.get(runId);
+        leases.delete(runId);
+        return lease?.release();
       }),
 
     rejections: (runId, limit) => crmRejections(db, runId, limit),

@@ -3,6 +3,7 @@ import type { CrmLookups } from '../../domain/crm/map-record.ts';
 import type { CrmFailureKind } from '../../domain/crm/sync-run.ts';
 import type { FunnelRecord } from '../../domain/records/record.ts';
 import { actorLabel, type Ctx } from '../context.ts';
+import { crashPoint } from '../import/crash-points.ts';
 import { CrmError, type CrmRejection, type CrmStream, type ReadFrom, type StreamState } from './ports.ts';
 import { finish, mapPage } from './sync-finish.ts';
 import type { CrmSyncDeps, Ending, Run, StreamOutcome, SyncOptions, SyncOutcome } from './sync-types.ts';
@@ -201,10 +202,12 @@ async function syncStream(
 const maxOf = (a: number | null, b: number | null): number | null =>
   a === null ? b : b === null ? a : Math.max(a, b);
 
-const save = (run: Run, state: StreamState, rejections: CrmRejection[]) =>
-  run.deps.store.checkpoint(run.deps.connector.name, run.started.runId, {
+async function save(run: Run, state: StreamState, rejections: CrmRejection[]): Promise<void> {
+  await run.deps.store.checkpoint(run.deps.connector.name, run.started.runId, {
     state,
     rejections,
     totals: run.totals,
     leaseMs: run.deps.settings.leaseMs,
   });
+  await crashPoint('crm:checkpointed');
+}

@@ -13,6 +13,7 @@
  *   scan:evaluated        records loaded and priced; nothing stored
  *   scan:before-commit    the scan and its findings are written; the transaction is not committed
  *   scan:committed        the scan is stored; the incident has not been moved yet
+ *   crm:checkpointed      a CRM sync stored a page and its cursor (`@n`: the n-th); the run is open
  */
 let armed: { name: string; nth: number; seen: number; announce(line: string): void } | undefined;
 

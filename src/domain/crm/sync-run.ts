@@ -45,6 +45,7 @@ export const statesFor = <S extends string, E extends string>(
  * Why a sync failed. `auth` (token expired or revoked), `scopes` (the app lacks a scope) and `config`
  * (the mapping file, a request the CRM refuses) need an admin; the others pass by themselves. `internal`
  * is our own side failing mid-sync (the database): logged as a bug, alerted like an outage that lasts.
+ * `abandoned` is a run whose process died (killed, crashed), failed by the next process to start.
  */
 export type CrmFailureKind =
   | 'auth'
@@ -53,7 +54,8 @@ export type CrmFailureKind =
   | 'rate_limited'
   | 'unavailable'
   | 'bad_response'
-  | 'internal';
+  | 'internal'
+  | 'abandoned';
 
 export const needsAdmin = (k: CrmFailureKind): boolean => k === 'auth' || k === 'scopes' || k === 'config';
 
@@ -113,6 +115,8 @@ export function remedy(kind: CrmFailureKind, connector: string): string {
       return `${connector} answered something the connector cannot read: the next runs retry.`;
     case 'internal':
       return 'The sync failed on our side (see the logs for the reference): the next runs retry.';
+    case 'abandoned':
+      return 'The process running the sync stopped before it finished (killed or crashed): the next run resumes from the last page it stored.';
   }
 }
 

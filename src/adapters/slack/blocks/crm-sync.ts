@@ -20,6 +20,7 @@ const KIND_TITLE: Record<CrmAlertFacts['kind'], string> = {
   unavailable: 'CRM unavailable',
   bad_response: 'unreadable answer',
   internal: 'internal error',
+  abandoned: 'sync process died',
 };
 
 export function renderCrmAlert(a: CrmAlertFacts): Rendered {
