@@ -28,6 +28,10 @@
  * COPY ceiling from the same run, on PostgreSQL (with a server) and on embedded PGlite
  * (BENCH_DIRTY_PGLITE=0 skips that one).
  *
+ * The CRM sync step ends it (bench/crm-sync-once.ts, issue 16: a full sync of BENCH_CRM_DEALS deals, default
+ * 100,000, from the fake HubSpot over HTTP, paced by its 100-calls-per-10-s limit, against the limit's own
+ * ceiling; about 100 s; BENCH_CRM=0 skips it).
+ *
  * Each measured step runs in a child process of its own, so each peak RSS belongs to that step alone.
  */
 import { execFileSync } from 'node:child_process';
@@ -148,6 +152,12 @@ try {
     `dirty CRM profile: ${fmt(Number(process.env['BENCH_DIRTY_ROWS'] ?? 200_000))} records (leak import, first scan, steady scan --json as whole processes; COPY ceilings)`,
   );
   const dirty = child('dirty-once.ts', [], { BENCH_DATABASE_URL: server, BENCH_DIRTY_CHILD: '1' });
+  const crmOn = process.env['BENCH_CRM'] !== '0';
+  if (crmOn)
+    step(
+      `CRM sync: ${fmt(Number(process.env['BENCH_CRM_DEALS'] ?? 100_000))} deals from the fake HubSpot at 100 calls / 10 s`,
+    );
+  const crm = crmOn ? child('crm-sync-once.ts', [], { BENCH_DATABASE_URL: server }) : undefined;
 
   const importRate = (imp.rows / imp.totalMs) * 1000;
   const copyRate = copyMs ? (rows / copyMs) * 1000 : undefined;
@@ -192,6 +202,13 @@ try {
       ? revopsReport(revops, fmt)
       : [line('RevOps digest', 'skipped', '(needs a PostgreSQL server)')]),
     ...dirtyReport(dirty, fmt),
+    crm
+      ? line(
+          'CRM sync, full (s)',
+          fmt(crm.elapsedMs / 1000, 1),
+          `${fmt(crm.stored)} deals, ${fmt(crm.calls)} calls; limit's ceiling ${fmt(crm.ceilingMs / 1000, 1)} s → ${fmt(crm.ratio * 100, 1)} % (target ≤ 110 %: ${ok(crm.ratio <= 1.1)})`,
+        )
+      : line('CRM sync', 'skipped', '(BENCH_CRM=0)'),
   ].join('\n');
   process.stdout.write(`${report}\n`);
   const results = {
@@ -206,6 +223,7 @@ try {
     burn,
     revops,
     dirty,
+    crm,
     at: new Date().toISOString(),
   };
   createWriteStream(join(outDir, 'results.json')).end(JSON.stringify(results, null, 2));
