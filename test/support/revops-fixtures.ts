@@ -87,6 +87,8 @@ export function emptyMarketing(o: Partial<MarketingFigures> = {}): MarketingFigu
 /** A Slack app mounted as main.ts mounts it (one route of the HTTP server), its Web API a fake. */
 export interface SlackReceiver {
   fake: FakeSlack;
+  /** The Slack app itself (a test may stop it while work is in flight). */
+  app: SlackApp;
   /** Posts a form body to /slack/events, signed with the app's secret as Slack signs it. */
   post(body: string): Promise<{ status: number; body: string; ms: number }>;
   stop(): Promise<void>;
@@ -103,9 +105,9 @@ const unused = async (): Promise<never> => {
 export async function startSlackReceiver(
   secret: string,
   useCases: Partial<SlackUseCases>,
+  log: pino.Logger = pino({ level: 'silent' }),
 ): Promise<SlackReceiver> {
   const fake = await startFakeSlack();
-  const log = pino({ level: 'silent' });
   let app: SlackApp | undefined;
   let server: HttpServer | undefined;
   const stop = async () => {
@@ -159,7 +161,7 @@ export async function startSlackReceiver(
       const text = await res.text();
       return { status: res.status, body: text, ms: performance.now() - t0 };
     };
-    return { fake, post, stop };
+    return { fake, app, post, stop };
   } catch (e) {
     await stop();
     throw e;

@@ -1,96 +1,43 @@
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpServer, type HttpServer } from '../../../src/adapters/http/server.ts';
-import { boltLogger } from '../../../src/adapters/log/bolt-logger.ts';
-import { createSlackApp, type SlackApp } from '../../../src/adapters/slack/app.ts';
 import type { SlackUseCases } from '../../../src/adapters/slack/listeners/use-cases.ts';
-import { signatureFor } from '../../../src/adapters/slack/signature.ts';
 import type { IncidentScanOutcome } from '../../../src/app/incidents/revenue-scan.ts';
 import { DEFAULT_BUDGET_POLICY } from '../../../src/domain/budget/budget.ts';
 import { DEFAULT_THRESHOLDS } from '../../../src/domain/rules/catalog.ts';
 import { summarize } from '../../../src/domain/scan/summarize.ts';
 import { AppError } from '../../../src/shared/errors.ts';
 import { buildRecord, T0 } from '../../support/builders.ts';
-import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.ts';
+import { type SlackReceiver, startSlackReceiver } from '../../support/revops-fixtures.ts';
 
 /**
  * The Slack adapter alone, with use cases faked: what the user sees when a scan is slow or fails, and how
  * shutdown treats work still running. (test/e2e covers the happy path through the real composition root.)
  */
 const SECRET = 'adapter-test-secret';
-let fake: FakeSlack | undefined;
-let app: SlackApp | undefined;
-let server: HttpServer | undefined;
+let receiver: SlackReceiver | undefined;
 afterEach(async () => {
-  const slack = app;
-  await server?.stop(async () => slack?.stop());
-  await app?.stop();
-  server = undefined;
-  await fake?.close();
-  app = undefined;
-  fake = undefined;
+  await receiver?.stop();
+  receiver = undefined;
 });
 
-const unused = async (): Promise<never> => {
-  throw new Error('not used by this test');
-};
-
 async function boot(scan: SlackUseCases['scan']) {
-  fake = await startFakeSlack();
   const lines: Record<string, unknown>[] = [];
   const log = pino({ level: 'debug' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
-  app = createSlackApp({
-    slack: {
-      botToken: 'xoxb-adapter-test',
-      signingSecret: SECRET,
-      appToken: undefined,
-      apiUrl: fake.apiUrl,
-      socketMode: false,
-    },
-    log,
-    slackLog: boltLogger(log),
-    useCases: {
-      scan,
-      acknowledge: unused,
-      resolve: unused,
-      note: unused,
-      timeline: unused,
-      status: unused,
-      previewFix: unused,
-      approveFix: unused,
-      rejectFix: unused,
-      rollBackFix: unused,
-    },
-    thresholds: DEFAULT_THRESHOLDS,
-    retryConfig: { retries: 0 },
-  });
   // Mounted as main.ts mounts it: the Slack receiver is one route of the process's HTTP server.
-  server = createHttpServer({ port: 0, log, routes: [app.handler] });
-  const { port } = await server.start();
-  await app.start();
-  const f = fake;
+  const r = await startSlackReceiver(SECRET, { scan }, log);
+  receiver = r;
   const slash = async (text: string, responseId: string) => {
     const body = new URLSearchParams({
       team_id: 'T9',
       user_id: 'U9',
       command: '/leak',
       text,
-      response_url: f.responseUrl(responseId),
+      response_url: r.fake.responseUrl(responseId),
     }).toString();
-    const ts = String(Math.floor(Date.now() / 1000));
-    const t0 = performance.now();
-    const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': ts,
-        'x-slack-signature': signatureFor(SECRET, ts, body),
-      },
-      body,
-    });
-    return { status: res.status, elapsedMs: performance.now() - t0 };
+    const res = await r.post(body);
+    return { status: res.status, elapsedMs: res.ms };
   };
-  return { slash, lines, fake: f };
+  return { slash, lines, fake: r.fake, app: r.app };
 }
 
 const outcome = (): IncidentScanOutcome => ({
@@ -155,13 +102,13 @@ describe('createSlackApp /leak scan', () => {
 
   it('stop() waits for a scan still answering before it returns', async () => {
     let finished = false;
-    const { slash, fake } = await boot(async () => {
+    const { slash, fake, app } = await boot(async () => {
       await new Promise((r) => setTimeout(r, 500));
       finished = true;
       return outcome();
     });
     await slash('scan', 'drain');
-    await app!.stop();
+    await app.stop();
     expect(finished).toBe(true);
     expect(fake.calls.some((c) => c.name === 'drain')).toBe(true);
   });

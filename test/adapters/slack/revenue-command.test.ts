@@ -1,28 +1,15 @@
-import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpServer, type HttpServer } from '../../../src/adapters/http/server.ts';
-import { boltLogger } from '../../../src/adapters/log/bolt-logger.ts';
-import { createSlackApp, type SlackApp } from '../../../src/adapters/slack/app.ts';
 import type { SlackUseCases } from '../../../src/adapters/slack/listeners/use-cases.ts';
-import { signatureFor } from '../../../src/adapters/slack/signature.ts';
-import { DEFAULT_THRESHOLDS } from '../../../src/domain/rules/catalog.ts';
 import { AppError } from '../../../src/shared/errors.ts';
-import { type FakeSlack, startFakeSlack } from '../../support/fake-slack.ts';
+import { type SlackReceiver, startSlackReceiver } from '../../support/revops-fixtures.ts';
 import { revenueView } from './commerce-fixtures.ts';
 
 /** `/leak revenue` through the real receiver: acknowledged first, answered on the response_url. */
 const SECRET = 'revenue-command-secret';
-let fake: FakeSlack | undefined;
-let app: SlackApp | undefined;
-let server: HttpServer | undefined;
+let receiver: SlackReceiver | undefined;
 afterEach(async () => {
-  const slack = app;
-  await server?.stop(async () => slack?.stop());
-  await app?.stop();
-  await fake?.close();
-  server = undefined;
-  app = undefined;
-  fake = undefined;
+  await receiver?.stop();
+  receiver = undefined;
 });
 
 const unused = async (): Promise<never> => {
@@ -30,38 +17,8 @@ const unused = async (): Promise<never> => {
 };
 
 async function boot(revenue: SlackUseCases['revenue']) {
-  fake = await startFakeSlack();
-  const log = pino({ level: 'silent' });
-  app = createSlackApp({
-    slack: {
-      botToken: 'xoxb-t',
-      signingSecret: SECRET,
-      appToken: undefined,
-      apiUrl: fake.apiUrl,
-      socketMode: false,
-    },
-    log,
-    slackLog: boltLogger(log),
-    useCases: {
-      scan: unused,
-      acknowledge: unused,
-      resolve: unused,
-      note: unused,
-      timeline: unused,
-      status: unused,
-      previewFix: unused,
-      approveFix: unused,
-      rejectFix: unused,
-      rollBackFix: unused,
-      ...(revenue ? { revenue } : {}),
-    },
-    thresholds: DEFAULT_THRESHOLDS,
-    retryConfig: { retries: 0 },
-  });
-  server = createHttpServer({ port: 0, log, routes: [app.handler] });
-  const { port } = await server.start();
-  await app.start();
-  const f = fake;
+  const r = await startSlackReceiver(SECRET, revenue ? { revenue } : {});
+  receiver = r;
   const slash = async (text: string, responseId: string) => {
     const body = new URLSearchParams({
       team_id: 'T9',
@@ -69,21 +26,12 @@ async function boot(revenue: SlackUseCases['revenue']) {
       channel_id: 'C0ASK',
       command: '/leak',
       text,
-      response_url: f.responseUrl(responseId),
+      response_url: r.fake.responseUrl(responseId),
     }).toString();
-    const ts = String(Math.floor(Date.now() / 1000));
-    const res = await fetch(`http://127.0.0.1:${port}/slack/events`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'x-slack-request-timestamp': ts,
-        'x-slack-signature': signatureFor(SECRET, ts, body),
-      },
-      body,
-    });
-    return { status: res.status, ack: (await res.json()) as Record<string, unknown> };
+    const res = await r.post(body);
+    return { status: res.status, ack: JSON.parse(res.body) as Record<string, unknown> };
   };
-  return { slash, fake: f };
+  return { slash, fake: r.fake };
 }
 
 describe('/leak revenue', () => {
