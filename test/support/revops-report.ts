@@ -11,6 +11,7 @@ import type {
   RevopsReport,
 } from '../../src/domain/revops/figures.ts';
 import type { Customer, Deal, MrrMonth, RevopsFilter, SpendRow } from '../../src/domain/revops/types.ts';
+import { emptyPipeline, emptyRevenue } from './revops-fixtures.ts';
 
 /**
  * Hand-built RevopsReports for the surfaces' tests (Slack blocks, charts, CLI text, digest), shaped as
@@ -385,38 +386,15 @@ export function buildRevopsReport(o: ReportOverrides = {}): RevopsReport {
 
 /** Nothing imported: every figure empty, as the report use case answers over empty tables. */
 export function emptyRevopsReport(filter: Partial<RevopsFilter> = {}): RevopsReport {
-  const pipeline = buildPipeline({
-    openDeals: 0,
-    openCents: 0,
-    weightedCents: 0,
-    winRatePct: null,
-    avgDealSizeCents: null,
-    velocityCentsPerDay: 0,
-    won: 0,
-    lost: 0,
-    wonCents: 0,
-    createdDeals: 0,
-    stages: [],
-    owners: [],
-    stuck: [],
-    stuckTotal: { deals: 0, amountCents: 0 },
-  });
-  const revenue = buildRevenue({
-    months: [],
-    activeCustomers: 0,
-    churnRatePct: null,
-    nrrPct: null,
-    grrPct: null,
-    churnReasons: [],
-    cohorts: [],
-  });
+  const pipeline = emptyPipeline();
+  const revenue = emptyRevenue();
   const marketing = buildMarketing({ channels: [], segments: [] });
   return buildRevopsReport({
     filter,
     pipeline,
-    revenue: { ...revenue, mrrCents: 0, arrCents: 0 },
+    revenue,
     marketing,
-    previous: { pipeline, revenue: { ...revenue, mrrCents: 0, arrCents: 0 }, marketing },
+    previous: { pipeline, revenue, marketing },
     insights: [],
   });
 }
