@@ -83,3 +83,36 @@ export const testCtx = (job = 'test'): Ctx => ({
   requestId: 'test',
   log: silentLog,
 });
+
+/** A promise and the function that resolves it: a step a test holds open and lets go of. */
+export function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/**
+ * Two processes' views of one fresh database for a suite (registered with beforeAll/afterAll): `db`,
+ * and `other`, another process's handle — its own pool on PostgreSQL, the same handle on PGlite (which
+ * one process alone can open). Read them inside tests, after beforeAll has run.
+ */
+export function twoProcesses(
+  backend: Backend,
+  hooks: { beforeAll(fn: () => Promise<void>): void; afterAll(fn: () => Promise<void>): void },
+): { readonly db: Db; readonly other: Db } {
+  const handles = {} as { db: Db; other: Db };
+  let dispose: () => Promise<void> = async () => {};
+  hooks.beforeAll(async () => {
+    const opened = await backend.open();
+    handles.db = opened.db;
+    dispose = opened.dispose;
+    handles.other = opened.url ? await openDb({ url: opened.url, pgliteDir: '' }, silentLog) : opened.db;
+  });
+  hooks.afterAll(async () => {
+    if (handles.other && handles.other !== handles.db) await handles.other.close();
+    await dispose();
+  });
+  return handles;
+}

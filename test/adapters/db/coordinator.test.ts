@@ -1,15 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Db, openDb } from '../../../src/adapters/db/client.ts';
+import type { Db } from '../../../src/adapters/db/client.ts';
 import { dbRunCoordinator } from '../../../src/adapters/db/coordinator.ts';
-import { backends, silentLog } from '../../support/db.ts';
-
-const deferred = () => {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-};
+import { backends, deferred, twoProcesses } from '../../support/db.ts';
 
 const MIN = 60_000;
 let nextSlot = Date.UTC(2025, 0, 6, 9, 0, 0);
@@ -17,19 +9,12 @@ let nextSlot = Date.UTC(2025, 0, 6, 9, 0, 0);
 const freshSlot = () => (nextSlot += 10 * MIN);
 
 describe.each(backends)('run coordinator on $name', (backend) => {
+  /** `other` is a second process's handle: its own pool on PostgreSQL; the same handle on PGlite. */
+  const handles = twoProcesses(backend, { beforeAll, afterAll });
   let db: Db;
-  /** The second replica's database handle: its own pool on PostgreSQL; the same handle on PGlite. */
   let other: Db;
-  let dispose: () => Promise<void>;
-
-  beforeAll(async () => {
-    const opened = await backend.open();
-    ({ db, dispose } = opened);
-    other = opened.url ? await openDb({ url: opened.url, pgliteDir: '' }, silentLog) : db;
-  });
-  afterAll(async () => {
-    if (other !== db) await other.close();
-    await dispose();
+  beforeAll(() => {
+    ({ db, other } = handles);
   });
 
   const replicas = () => [dbRunCoordinator(db, 'host-a:1'), dbRunCoordinator(other, 'host-b:2')] as const;

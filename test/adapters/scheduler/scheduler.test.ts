@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createScheduler, type ScheduledJob } from '../../../src/adapters/scheduler/scheduler.ts';
 import { cronTicks, type TickSource, type TickSpec } from '../../../src/adapters/scheduler/ticks.ts';
 import type { RunCoordinator } from '../../../src/app/schedule/ports.ts';
+import { deferred } from '../../support/db.ts';
 
 const capture = () => {
   const lines: Record<string, unknown>[] = [];
@@ -21,14 +22,6 @@ const runAll = () => {
     },
   };
   return { coordinator, calls };
-};
-
-const deferred = () => {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
 };
 
 /** A tick source the test drives by hand: tick(name, ms) is node-cron matching `ms` for that job. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Db, openDb } from '../../../src/adapters/db/client.ts';
+import type { Db } from '../../../src/adapters/db/client.ts';
 import { dbRunCoordinator } from '../../../src/adapters/db/coordinator.ts';
 import { encodeRecordLine } from '../../../src/adapters/db/copy.ts';
 import {
@@ -11,7 +11,7 @@ import {
 import { recordRepository } from '../../../src/adapters/db/records-repository.ts';
 import type { ImportRunResult } from '../../../src/app/records/ports.ts';
 import { buildRecord } from '../../support/builders.ts';
-import { backends, silentLog } from '../../support/db.ts';
+import { backends, deferred, silentLog, twoProcesses } from '../../support/db.ts';
 
 /**
  * Issue 17, the database side: an import applied all at once under the records import lock, run leases,
@@ -27,28 +27,14 @@ const done = (over: Partial<ImportRunResult> = {}): ImportRunResult => ({
   ...over,
 });
 const lines = (...ids: string[]) => ids.map((id) => encodeRecordLine(buildRecord({ id }))).join('');
-const deferred = () => {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => {
-    resolve = r;
-  });
-  return { promise, resolve };
-};
 
 describe.each(backends)('import runs on $name', (backend) => {
+  /** `other` is a second process's handle: its own pool on PostgreSQL; the same handle on PGlite. */
+  const handles = twoProcesses(backend, { beforeAll, afterAll });
   let db: Db;
-  /** Another process's handle: its own pool on PostgreSQL; the same handle on PGlite (one process). */
   let other: Db;
-  let dispose: () => Promise<void>;
-
-  beforeAll(async () => {
-    const opened = await backend.open();
-    ({ db, dispose } = opened);
-    other = opened.url ? await openDb({ url: opened.url, pgliteDir: '' }, silentLog) : db;
-  });
-  afterAll(async () => {
-    if (other !== db) await other.close();
-    await dispose();
+  beforeAll(() => {
+    ({ db, other } = handles);
   });
 
   const statusOf = async (id: string) => (await listImportRuns(db, 1000)).find((r) => r.id === id);
