@@ -13,18 +13,14 @@ import {
   slopeText,
   sourceName,
 } from './commerce-text.ts';
-import { ACTIONS } from './ids.ts';
 import {
-  ackButton,
-  type Button,
-  button,
+  ackResolveActions,
   context,
   fitEscaped,
   headerBlock,
   jsonSize,
   mrkdwn,
   packLines,
-  plain,
   type Rendered,
   section,
   slackDate,
@@ -186,29 +182,16 @@ const stillFiring = (f: CommerceFigures): boolean =>
     : f.noSignal !== null && f.noSignal.silentMs > f.noSignal.limitMs;
 
 /** Acknowledge while nobody has; Resolve until resolved. No Rescan, no fix packs: those are the funnel's. */
-function actionsBlock(i: Incident, f: CommerceFigures): KnownBlock | null {
-  const elements: Button[] = [];
-  if (i.state === 'detected') elements.push(ackButton(i));
-  if (i.state !== 'resolved') {
-    const confirm = {
-      title: plain('Resolve while it fires?'),
-      text: plain(
-        'The last evaluation still found this signal. Resolve anyway? The next evaluation that finds it opens the incident again.',
-      ),
-      confirm: plain('Resolve'),
-      deny: plain('Keep open'),
-    };
-    elements.push(
-      button(
-        'Resolve',
-        ACTIONS.resolve,
-        i.id,
-        stillFiring(f) ? { style: 'danger', confirm } : { style: 'danger' },
-      ),
-    );
-  }
-  return elements.length === 0 ? null : { type: 'actions', elements };
-}
+const actionsBlock = (i: Incident, f: CommerceFigures): KnownBlock | null =>
+  ackResolveActions(
+    i,
+    stillFiring(f)
+      ? {
+          title: 'Resolve while it fires?',
+          text: 'The last evaluation still found this signal. Resolve anyway? The next evaluation that finds it opens the incident again.',
+        }
+      : null,
+  );
 
 /** The source's last deliveries, as many as fit `budget` characters of block JSON. */
 function evidenceBlocks(f: CommerceFigures, budget: number): KnownBlock[] {

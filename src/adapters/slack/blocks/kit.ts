@@ -209,3 +209,31 @@ export function button(
 
 export const ackButton = (i: Incident): Button =>
   button('Acknowledge', ACTIONS.ack, i.id, { style: 'primary' });
+
+/**
+ * Resolve, in red. While the incident's cause still holds (`stillHolds`: a title and a text saying what it
+ * is and what the next evaluation will do), Slack asks first; otherwise it resolves on the click.
+ */
+export function resolveButton(i: Incident, stillHolds: { title: string; text: string } | null): Button {
+  if (stillHolds === null) return button('Resolve', ACTIONS.resolve, i.id, { style: 'danger' });
+  return button('Resolve', ACTIONS.resolve, i.id, {
+    style: 'danger',
+    confirm: {
+      title: plain(stillHolds.title),
+      text: plain(stillHolds.text),
+      confirm: plain('Resolve'),
+      deny: plain('Keep open'),
+    },
+  });
+}
+
+/** Acknowledge while nobody has; Resolve (resolveButton) until resolved; null once resolved. */
+export function ackResolveActions(
+  i: Incident,
+  stillHolds: { title: string; text: string } | null,
+): KnownBlock | null {
+  const elements: Button[] = [];
+  if (i.state === 'detected') elements.push(ackButton(i));
+  if (i.state !== 'resolved') elements.push(resolveButton(i, stillHolds));
+  return elements.length === 0 ? null : { type: 'actions', elements };
+}

@@ -3,11 +3,8 @@ import { incidentPagingShown } from '../../../domain/incidents/paging-shown.ts';
 import type { StuckDeal } from '../../../domain/revops/aggregates.ts';
 import { crossesLeakBudget, type RevopsLeakFigures, stuckLeakSummary } from '../../../domain/revops/leak.ts';
 import { formatUsd } from '../../../shared/money.ts';
-import { ACTIONS } from './ids.ts';
 import {
-  ackButton,
-  type Button,
-  button,
+  ackResolveActions,
   context,
   count,
   fitEscaped,
@@ -16,7 +13,6 @@ import {
   jsonSize,
   mrkdwn,
   packLines,
-  plain,
   plural,
   type Rendered,
   section,
@@ -96,25 +92,16 @@ export function stuckDealLine(d: StuckDeal): string {
 }
 
 /** Acknowledge while nobody has; Resolve until resolved, confirmed while still over the budget. */
-function actionsBlock(i: Incident, f: RevopsLeakFigures): KnownBlock | null {
-  const elements: Button[] = [];
-  if (i.state === 'detected') elements.push(ackButton(i));
-  if (i.state !== 'resolved') {
-    const confirm = {
-      title: plain('Resolve while over budget?'),
-      text: plain(
-        'The last reading still found the stuck deals over the leak budget. Resolve anyway? The next pipeline watch that finds them opens an incident again.',
-      ),
-      confirm: plain('Resolve'),
-      deny: plain('Keep open'),
-    };
-    const over = crossesLeakBudget(f.stuckCents, f.leakBudgetCents);
-    elements.push(
-      button('Resolve', ACTIONS.resolve, i.id, over ? { style: 'danger', confirm } : { style: 'danger' }),
-    );
-  }
-  return elements.length === 0 ? null : { type: 'actions', elements };
-}
+const actionsBlock = (i: Incident, f: RevopsLeakFigures): KnownBlock | null =>
+  ackResolveActions(
+    i,
+    crossesLeakBudget(f.stuckCents, f.leakBudgetCents)
+      ? {
+          title: 'Resolve while over budget?',
+          text: 'The last reading still found the stuck deals over the leak budget. Resolve anyway? The next pipeline watch that finds them opens an incident again.',
+        }
+      : null,
+  );
 
 /** The longest-stuck deals that fit `budget` characters of block JSON, and how many more there are. */
 function dealBlocks(f: RevopsLeakFigures, budget: number): KnownBlock[] {

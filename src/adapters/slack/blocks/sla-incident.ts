@@ -12,11 +12,9 @@ import {
   type SlaTrendSide,
 } from '../../../domain/sla/figures.ts';
 import { formatShare, formatTarget } from '../../../shared/format.ts';
-import { ACTIONS } from './ids.ts';
 import {
-  ackButton,
+  ackResolveActions,
   budgetGauge,
-  button,
   context,
   count,
   fitEscaped,
@@ -25,7 +23,6 @@ import {
   jsonSize,
   mrkdwn,
   percentLeft,
-  plain,
   type Rendered,
   section,
   slackDate,
@@ -122,29 +119,16 @@ export function evidenceLine(e: SlaEvidence): string {
 }
 
 /** Acknowledge while nobody has; Resolve until resolved (the next page reopens it within the window). */
-function actionsBlock(i: Incident, f: SlaFigures): KnownBlock | null {
-  const elements = [];
-  if (i.state === 'detected') elements.push(ackButton(i));
-  if (i.state !== 'resolved')
-    elements.push(
-      button('Resolve', ACTIONS.resolve, i.id, {
-        style: 'danger',
-        ...(f.action === 'page'
-          ? {
-              confirm: {
-                title: plain('Resolve while it burns?'),
-                text: plain(
-                  `The ${f.rule ?? ''} page rule is still firing. Resolve anyway? The next evaluation that pages opens the incident again.`,
-                ),
-                confirm: plain('Resolve'),
-                deny: plain('Keep open'),
-              },
-            }
-          : {}),
-      }),
-    );
-  return elements.length === 0 ? null : { type: 'actions', elements };
-}
+const actionsBlock = (i: Incident, f: SlaFigures): KnownBlock | null =>
+  ackResolveActions(
+    i,
+    f.action === 'page'
+      ? {
+          title: 'Resolve while it burns?',
+          text: `The ${f.rule ?? ''} page rule is still firing. Resolve anyway? The next evaluation that pages opens the incident again.`,
+        }
+      : null,
+  );
 
 export function slaWarRoomText(i: Incident, f: SlaFigures): string {
   return `SEV-${i.severity} · ${fitEscaped(i.title, 150)} · ${stateLabel(i)}: ${slaSummary(f)}`;

@@ -1,4 +1,3 @@
-import type { types } from '@slack/bolt';
 import {
   humanIssueType,
   type Incident,
@@ -27,6 +26,7 @@ import {
   plain,
   plural,
   type Rendered,
+  resolveButton,
   section,
   slackDate,
   stateBlock,
@@ -77,18 +77,16 @@ function rollupBlocks(f: IncidentFigures): SectionBlock[] {
   return out;
 }
 
-function resolveConfirm(f: IncidentFigures): types.ConfirmationDialog {
+/** Resolving with issues open asks first. */
+const stillOpen = (f: IncidentFigures) => {
   const n = f.openIssues;
   return {
-    title: plain('Resolve with issues open?'),
-    text: plain(
+    title: 'Resolve with issues open?',
+    text:
       `${plural(n, 'issue')} ${n === 1 ? 'is' : 'are'} still open (${formatUsd(f.atRiskCents)} at risk). ` +
-        'Resolve anyway? A later scan that still finds them opens the incident again.',
-    ),
-    confirm: plain('Resolve'),
-    deny: plain('Keep open'),
+      'Resolve anyway? A later scan that still finds them opens the incident again.',
   };
-}
+};
 
 /** The bulk fix preview for the top cause, while there is one and the incident is open. */
 function previewFixButton(i: Incident, f: IncidentFigures): Button | null {
@@ -110,15 +108,7 @@ function actionsBlock(i: Incident, f: IncidentFigures): KnownBlock {
   const elements: Button[] = [];
   if (i.state === 'detected') elements.push(ackButton(i));
   elements.push(button('Rescan', ACTIONS.rescan, i.id));
-  if (i.state !== 'resolved')
-    elements.push(
-      button(
-        'Resolve',
-        ACTIONS.resolve,
-        i.id,
-        f.openIssues > 0 ? { style: 'danger', confirm: resolveConfirm(f) } : { style: 'danger' },
-      ),
-    );
+  if (i.state !== 'resolved') elements.push(resolveButton(i, f.openIssues > 0 ? stillOpen(f) : null));
   const preview = previewFixButton(i, f);
   if (preview !== null) elements.push(preview);
   return { type: 'actions', elements };
