@@ -96,6 +96,38 @@ describe.each(backends)('import runs on $name', (backend) => {
 
   // PostgreSQL: on PGlite nothing else can write while the import's transaction holds its one connection.
   it.runIf(backend.name === 'postgres')(
+    'a new id another writer inserts meanwhile takes the import’s values, with no error',
+    async () => {
+      const imp = await recordRepository(db).beginImport!(run('race.csv'));
+      const gate = deferred();
+      const inserted = deferred();
+      // A CRM sync, say, inserting one of the file's new ids and committing while the import writes it.
+      const writer = other.transaction(async (tx) => {
+        await tx.query(
+          `INSERT INTO records (id, type, created_at, value_cents, owner) VALUES ('race1', 'lead', now(), 0, 'Other')`,
+        );
+        inserted.resolve();
+        await gate.promise;
+      });
+      await inserted.promise;
+      const write = imp.write(lines('race1', 'race2'), 2); // waits for that writer's outcome
+      gate.resolve();
+      await writer;
+      expect(await write).toBe(2);
+      await imp.commit(done());
+      const rows = await db.query<{ id: string; owner: string }>(
+        `SELECT id, owner FROM records WHERE id LIKE 'race%' ORDER BY id`,
+      );
+      expect(rows).toEqual([
+        { id: 'race1', owner: 'alice' },
+        { id: 'race2', owner: 'alice' },
+      ]);
+      expect(await statusOf(imp.runId)).toMatchObject({ status: 'succeeded' });
+    },
+  );
+
+  // PostgreSQL: on PGlite nothing else can write while the import's transaction holds its one connection.
+  it.runIf(backend.name === 'postgres')(
     'an import whose run was failed meanwhile (its lease lost) does not commit',
     async () => {
       const imp = await recordRepository(db).beginImport!(run('e.csv'));
