@@ -4,10 +4,12 @@
  * bench/run.ts and bench/dirty-once.ts.
  *
  * Persist is split by what its statements do (the scans repository runs on a Db whose statements are
- * timed here): `stage` COPYs the scan's issues into the staging table, `diff` joins them against the
- * stored findings, `write` is what reaches `findings` (the direct COPY of a first scan, or the INSERT and
- * UPDATEs of changed rows), `other` the rest (lock, the scans row, counts). `path` says which way the
- * findings went (findings-reconcile.ts): `copy` (nothing stored yet) or `staged`.
+ * timed here): `diff` reads the stored findings and compares them with the scan's issues (findings-diff.ts:
+ * the COPY out and the client's merge run together, so this is their sum), `stage` COPYs the changed
+ * ones (re-priced, reopened, cleared) into a temporary table, `write` is what reaches `findings` (the COPY
+ * of new findings, the UPDATEs of changed ones), `other` the rest (lock, the scans row, counts). `path`
+ * says which way the findings went (findings-reconcile.ts): `copy` (nothing stored yet: every issue
+ * COPYed) or `diffed`.
  *
  *   BENCH_URL / BENCH_PGLITE_DIR  the database (PostgreSQL, else embedded PGlite)
  *   BENCH_AS_OF                   the scan's as-of (ISO; default generate.ts BENCH_AS_OF)
@@ -37,7 +39,7 @@ const s = await openServices(config, quiet);
 
 type Part = 'stage' | 'diff' | 'write' | 'other';
 const parts: Record<Part, number> = { stage: 0, diff: 0, write: 0, other: 0 };
-let path: 'copy' | 'staged' | 'none' = 'none';
+let path: 'copy' | 'diffed' | 'none' = 'none';
 const partOfQuery = (text: string): Part =>
   /findings_diff ON COMMIT DROP AS/.test(text)
     ? 'diff'
@@ -56,8 +58,13 @@ const timedSql = (sql: Sql): Sql => ({
   query: (text, params) => timedPart(partOfQuery(text), () => sql.query(text, params)),
   queryArrays: (text, params) => timedPart(partOfQuery(text), () => sql.queryArrays(text, params)),
   exec: (script) => timedPart('other', () => sql.exec(script)),
+  copyOut: (query, onText) => {
+    if (!/\bFROM findings\b/.test(query)) return timedPart('other', () => sql.copyOut(query, onText));
+    path = 'diffed';
+    return timedPart('diff', () => sql.copyOut(query, onText));
+  },
   copyIn: (table, columns, lines) => {
-    path = table === 'findings' ? 'copy' : 'staged';
+    if (path === 'none') path = 'copy';
     return timedPart(table === 'findings' ? 'write' : 'stage', () => sql.copyIn(table, columns, lines));
   },
 });

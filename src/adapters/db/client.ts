@@ -3,6 +3,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type postgres from 'postgres';
 import type { Log } from '../../app/context.ts';
 import type { Config } from '../../config/config.ts';
+import { pgCopyOut, pgliteCopyOut } from './copy-out.ts';
 import { claimPgliteDir } from './pglite-lock.ts';
 import { pgliteStartParams, prepareDataDir } from './pglite-setup.ts';
 import * as schema from './schema.ts';
@@ -49,16 +50,26 @@ function pgSurface(sql: PgSql): Sql {
         failed = e;
       };
       writable.on('error', (e: Error) => onError(e));
+      const send = async (chunk: string | Uint8Array) => {
+        if (failed) throw failed;
+        if (!writable.write(chunk))
+          await new Promise<void>((resolve, reject) => {
+            onError = reject;
+            writable.once('drain', () => resolve());
+          });
+      };
       let buf = '';
       for (const line of lines) {
+        // Encoded chunks go as they are (findings-reconcile.ts builds them ~1 MiB each).
+        if (typeof line !== 'string') {
+          if (buf.length > 0) await send(buf);
+          buf = '';
+          await send(line);
+          continue;
+        }
         buf += line;
         if (buf.length >= 1 << 20) {
-          if (failed) throw failed;
-          if (!writable.write(buf))
-            await new Promise<void>((resolve, reject) => {
-              onError = reject;
-              writable.once('drain', () => resolve());
-            });
+          await send(buf);
           buf = '';
         }
       }
@@ -69,6 +80,7 @@ function pgSurface(sql: PgSql): Sql {
         writable.end(buf);
       });
     },
+    copyOut: (query, onText) => pgCopyOut(sql, query, onText),
   };
 }
 
@@ -125,11 +137,11 @@ function pgliteSurface(pg: PgliteLike): Sql {
     },
     async copyIn(table, columns, lines) {
       // PGlite has no socket to stream into: COPY reads a Blob. Chunk it to bound memory.
-      const flush = async (parts: string[]) => {
+      const flush = async (parts: (string | Uint8Array)[]) => {
         if (parts.length > 0)
           await pg.query(copySql(table, columns, "'/dev/blob'"), [], { blob: new Blob(parts) });
       };
-      let parts: string[] = [];
+      let parts: (string | Uint8Array)[] = [];
       let size = 0;
       for (const line of lines) {
         parts.push(line);
@@ -142,6 +154,7 @@ function pgliteSurface(pg: PgliteLike): Sql {
       }
       await flush(parts);
     },
+    copyOut: (query, onText) => pgliteCopyOut(pg, query, onText),
   };
 }
 

@@ -6,13 +6,8 @@ import { type RunLease, startRun } from './run-leases.ts';
 import { importRuns } from './schema.ts';
 
 // The lease of a run and the recovery of dead ones live in run-leases.ts; these are re-exported for callers.
-export {
-  type AbandonedRun,
-  type HeldTransaction,
-  holdTransaction,
-  recoverAbandonedRuns,
-  startRun,
-} from './run-leases.ts';
+export { type HeldTransaction, holdTransaction } from './held-transaction.ts';
+export { type AbandonedRun, recoverAbandonedRuns, startRun } from './run-leases.ts';
 
 /**
  * Writes a run's result (with every rejected line) on `sql`, only while the run is still `running`: a

@@ -9,9 +9,10 @@ import type { ScannableRecord } from '../../domain/records/record.ts';
 import type { Db, Sql } from './client.ts';
 import { encodeRecordLine } from './copy.ts';
 import { forEachCopyRow } from './copy-out.ts';
+import { type HeldTransaction, holdTransaction } from './held-transaction.ts';
 import { writeRunResult } from './import-runs-repository.ts';
 import { epochMs } from './instants.ts';
-import { type HeldTransaction, holdTransaction, startRun } from './run-leases.ts';
+import { startRun } from './run-leases.ts';
 
 const RECORD_COLUMNS = [
   'id',

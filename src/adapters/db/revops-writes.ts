@@ -4,9 +4,10 @@ import type { RevopsKind } from '../../domain/revops/csv-kinds.ts';
 import type { Customer, Deal, MrrMonth, SpendRow } from '../../domain/revops/types.ts';
 import type { Db, Sql } from './client.ts';
 import { copyText, isoInstant } from './copy.ts';
+import { type HeldTransaction, holdTransaction } from './held-transaction.ts';
 import { writeRunResult } from './import-runs-repository.ts';
 import { type BatchRunner, insideImport, ownTransaction, probeByKey } from './revops-batch-runners.ts';
-import { type HeldTransaction, holdTransaction, startRun } from './run-leases.ts';
+import { startRun } from './run-leases.ts';
 
 /**
  * The RevOps imports' writes (issue 14, migrations/0011): each batch is COPYed into an all-text staging

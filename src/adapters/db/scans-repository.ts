@@ -103,11 +103,12 @@ async function recordScan(
     return { scanId, delta: { newIssues: 0, stillOpen: 0, reopened: 0, cleared: 0, reconciled: false } };
   }
 
-  const { newIssues, reopened, cleared } = await reconcileFindings(tx, s.issues, {
-    asOf,
-    scanId,
-    prev: prev ? { asOf: iso(prev.ms), scanId: prev.id } : null,
-  });
+  const { newIssues, reopened, cleared } = await reconcileFindings(
+    tx,
+    s.issues,
+    { asOf, scanId, prev: prev ? { asOf: iso(prev.ms), scanId: prev.id } : null },
+    s.byIssueId,
+  );
   const delta: FindingsDelta = {
     newIssues,
     stillOpen: s.issues.length - newIssues - reopened,

@@ -14,6 +14,7 @@ import { estimateLossCents } from '../impact/price.ts';
 import type { ScannableRecord } from '../records/record.ts';
 import type { IssueType, RuleThresholds } from '../rules/catalog.ts';
 import { type Detection, detect } from '../rules/evaluate.ts';
+import { orderIssues } from './order.ts';
 
 /** A priced detection: what the product calls an issue. */
 export interface Issue extends Detection {
@@ -36,6 +37,11 @@ export interface ScanSummary {
   records: number;
   /** Every open issue, largest dollars first (then severity, then id, so the order is stable). */
   issues: Issue[];
+  /**
+   * Positions in `issues` in issue-id order (JavaScript string order), when summarize computed it: a
+   * store writes new findings in its primary key's order with it. Absent: the store sorts what it needs.
+   */
+  byIssueId?: Uint32Array;
   totalAtRiskCents: Cents;
   budgetCents: Cents;
   burn: number;
@@ -51,10 +57,7 @@ export interface ScanSummary {
 export const UNASSIGNED_SEGMENT = 'Unassigned';
 export const ROLLUP_LIMIT = 5;
 
-export const compareIssues = (a: Issue, b: Issue): number =>
-  b.lossCents - a.lossCents ||
-  b.rule.severity - a.rule.severity ||
-  (a.issueId < b.issueId ? -1 : a.issueId > b.issueId ? 1 : 0);
+export { compareIssues } from './order.ts';
 
 /** Load → evaluate → price → roll up: the pure heart of a scan (DOMAIN.md §2–§4). */
 export function summarize(
@@ -65,13 +68,22 @@ export function summarize(
 ): ScanSummary {
   // An explicit literal, not a spread: one object shape for every issue (a scan can hold hundreds of
   // thousands, and the sort and roll-ups below read them all).
-  const issues: Issue[] = detect(records, nowMs, thresholds).map((d) => ({
+  const found: Issue[] = detect(records, nowMs, thresholds).map((d) => ({
     issueId: d.issueId,
     rule: d.rule,
     record: d.record,
     lossCents: estimateLossCents(d, nowMs),
   }));
-  issues.sort(compareIssues);
+  // compareIssues order, by integer keys (order.ts); the issue-id order comes with it.
+  const order = orderIssues(found);
+  const issues: Issue[] = new Array(found.length);
+  const byScanOrder = order.byScanOrder;
+  const position = new Uint32Array(found.length);
+  for (let k = 0; k < byScanOrder.length; k++) {
+    issues[k] = found[byScanOrder[k]!]!;
+    position[byScanOrder[k]!] = k;
+  }
+  const issuesByIdOrder = order.byIssueId.map((i) => position[i]!);
 
   let total = 0;
   let high = 0;
@@ -103,6 +115,7 @@ export function summarize(
     asOfMs: nowMs,
     records: records.length,
     issues,
+    byIssueId: issuesByIdOrder,
     totalAtRiskCents: total,
     budgetCents: policy.monthlyBudgetCents,
     burn,

@@ -1,8 +1,8 @@
 /**
  * How a scan writes its findings (adapters/db/findings-reconcile.ts): the first scan of a database COPYs
- * every issue straight into `findings`; later scans stage and diff. Both ways must
- * store exactly the same rows, whatever the ids hold, and the staged way must sort every change of one
- * scan into new, re-priced, reopened and cleared at once.
+ * every issue straight into `findings`; later scans read the stored findings, diff, and write only the
+ * changes. Both ways must store exactly the same rows, whatever the ids hold, and the diff must sort every
+ * change of one scan into new, re-priced, reopened and cleared at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../../../src/adapters/db/client.ts';
@@ -19,8 +19,26 @@ import { backends, silentLog } from '../../support/db.ts';
 
 const ctx = { actor: { type: 'system', job: 'test' } as const, requestId: 't', log: silentLog };
 
-/** Ids a CRM can export, each needing COPY's escapes or sorting apart from its neighbours. */
-const AWKWARD_IDS = ['a\tb', 'back\\slash', 'new\nline', 'ü-umlaut', 'z', 'a', 'a_b', 'A', '0', '日本'];
+/**
+ * Ids a CRM can export, each needing COPY's escapes or sorting apart from its neighbours. The last two
+ * sort one way in JavaScript (UTF-16 units: U+1F600 is a surrogate pair, 0xD83D…) and the other way by
+ * code point, as the server does, so a rescan's merge with the stored findings (findings-diff.ts) meets
+ * them out of order and must fall back to its order-free way.
+ */
+const AWKWARD_IDS = [
+  'a\tb',
+  'back\\slash',
+  'new\nline',
+  'ü-umlaut',
+  'z',
+  'a',
+  'a_b',
+  'A',
+  '0',
+  '日本',
+  'ｚ-fullwidth',
+  '😀-astral',
+];
 
 /** Records whose issues cover every rule, with ids that sort differently from the scan's order. */
 function funnel(): FunnelRecord[] {
@@ -90,7 +108,7 @@ describe.each(backends)('a scan’s findings on $name', (backend) => {
   });
   afterAll(async () => dispose());
 
-  it('the first scan (direct COPY) and a staged scan store the same rows, awkward ids included', async () => {
+  it('the first scan (direct COPY) and a diffed scan store the same rows, awkward ids included', async () => {
     await reset();
     await repos.records.upsertMany(funnel());
     copiedInto.length = 0;
@@ -109,7 +127,8 @@ describe.each(backends)('a scan’s findings on $name', (backend) => {
     expect(copied).toHaveLength(issues);
     expect(copied.map((r) => r['record_id'])).toEqual(expect.arrayContaining(AWKWARD_IDS));
 
-    // The same scan again on a table that already holds one (unrelated, cleared) finding goes the staged way.
+    // The same scan again on a table that already holds one (unrelated, cleared) finding goes the diffed
+    // way: every issue is new, COPYed into findings; nothing is re-priced, reopened or cleared.
     await db.query('DELETE FROM findings');
     await db.query('DELETE FROM scans');
     await db.query(
@@ -120,7 +139,7 @@ describe.each(backends)('a scan’s findings on $name', (backend) => {
     );
     copiedInto.length = 0;
     const staged = await runScan(deps(), ctx, { asOfMs: NOW });
-    expect(copiedInto).toEqual(['findings_stage']);
+    expect(copiedInto).toEqual(['findings']);
     expect(staged.delta).toEqual({
       newIssues: issues,
       stillOpen: 0,
@@ -130,9 +149,22 @@ describe.each(backends)('a scan’s findings on $name', (backend) => {
     });
     await db.query("DELETE FROM findings WHERE issue_id = 'gone_ROUTING_MISMATCH'");
     expect(await storedRows(db)).toEqual(copied);
+
+    // Once more: every stored finding (awkward ids read back through COPY's escapes) matches; nothing is written.
+    copiedInto.length = 0;
+    const again = await runScan(deps(), ctx, { asOfMs: NOW });
+    expect(copiedInto).toEqual([]);
+    expect(again.delta).toEqual({
+      newIssues: 0,
+      stillOpen: issues,
+      reopened: 0,
+      cleared: 0,
+      reconciled: true,
+    });
+    expect(await storedRows(db)).toEqual(copied);
   });
 
-  it('one staged scan sorts every change at once: new, re-priced, reopened, cleared, unchanged', async () => {
+  it('one diffed scan sorts every change at once: new, re-priced, reopened, cleared, unchanged', async () => {
     await reset();
     await repos.records.upsertMany([
       buildOpp({ id: 'keep', owner: '' }), // UNASSIGNED_OWNER, unchanged throughout
@@ -180,7 +212,11 @@ describe.each(backends)('a scan’s findings on $name', (backend) => {
 
 describe('finding lines', () => {
   const issues = summarize(funnel(), NOW, DEFAULT_THRESHOLDS, DEFAULT_BUDGET_POLICY).issues;
-  const lines = (chunks: Iterable<string>) => [...chunks].join('').split('\n').slice(0, -1);
+  const lines = (chunks: Iterable<Uint8Array>) =>
+    Buffer.concat([...chunks])
+      .toString('utf8')
+      .split('\n')
+      .slice(0, -1);
 
   it('one COPY line per issue, escaped, in the scan’s order, ended by the tail', () => {
     const plain = lines(findingLines(issues, '\n'));
@@ -197,6 +233,6 @@ describe('finding lines', () => {
     const many = Array.from({ length: 40 }, () => issues).flat();
     const chunks = [...findingLines(many, '\n')];
     expect(chunks.length).toBeGreaterThan(1);
-    for (const c of chunks) expect(c.endsWith('\n')).toBe(true);
+    for (const c of chunks) expect(c.at(-1)).toBe(0x0a);
   });
 });
