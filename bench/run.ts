@@ -30,7 +30,8 @@
  *
  * The CRM sync step ends it (bench/crm-sync-once.ts, issue 16: a full sync of BENCH_CRM_DEALS deals, default
  * 100,000, from the fake HubSpot over HTTP, paced by its 100-calls-per-10-s limit, against the limit's own
- * ceiling; about 100 s; BENCH_CRM=0 skips it).
+ * ceiling; about 100 s; BENCH_CRM=0 skips it), then the write-back of a bulk fix of 1,000 HubSpot deals
+ * (bench/crm-writeback-once.ts: HTTP calls by endpoint, expected ten batch updates, not 1,000 calls).
  *
  * Each measured step runs in a child process of its own, so each peak RSS belongs to that step alone.
  */
@@ -158,6 +159,8 @@ try {
       `CRM sync: ${fmt(Number(process.env['BENCH_CRM_DEALS'] ?? 100_000))} deals from the fake HubSpot at 100 calls / 10 s`,
     );
   const crm = crmOn ? child('crm-sync-once.ts', [], { BENCH_DATABASE_URL: server }) : undefined;
+  if (crmOn) step('CRM write-back: a bulk fix of 1,000 HubSpot deals, approved and delivered');
+  const writeback = crmOn ? child('crm-writeback-once.ts', [], { BENCH_DATABASE_URL: server }) : undefined;
 
   const importRate = (imp.rows / imp.totalMs) * 1000;
   const copyRate = copyMs ? (rows / copyMs) * 1000 : undefined;
@@ -209,6 +212,15 @@ try {
           `${fmt(crm.stored)} deals, ${fmt(crm.calls)} calls; limit's ceiling ${fmt(crm.ceilingMs / 1000, 1)} s → ${fmt(crm.ratio * 100, 1)} % (target ≤ 110 %: ${ok(crm.ratio <= 1.1)})`,
         )
       : line('CRM sync', 'skipped', '(BENCH_CRM=0)'),
+    ...(writeback
+      ? [
+          line(
+            'CRM write-back, 1,000 deals (s)',
+            fmt(writeback.elapsedMs / 1000, 2),
+            `${fmt(writeback.writtenInHubspot)} written with ${fmt(writeback.httpCalls)} HTTP calls (${writeback.calls['POST /crm/v3/objects/deals/batch/update'] ?? 0} batch updates)`,
+          ),
+        ]
+      : []),
   ].join('\n');
   process.stdout.write(`${report}\n`);
   const results = {
@@ -224,6 +236,7 @@ try {
     revops,
     dirty,
     crm,
+    writeback,
     at: new Date().toISOString(),
   };
   createWriteStream(join(outDir, 'results.json')).end(JSON.stringify(results, null, 2));

@@ -7,23 +7,25 @@ import { shareOfDaily } from '../domain/crm/allowance.ts';
 import { formatCount } from '../shared/format.ts';
 import { type Io, parse, UsageError, when, writeTable } from './common.ts';
 
-/** `leak crm sync [--full]` and `leak crm status` (issue 16). */
+/** `leak crm sync [--full]` and `leak crm status` (issue 16), per CRM with `--connector`. */
 
-export const CRM_HELP = `leak crm sync [--full] [--json]
-leak crm status [--json]
+export const CRM_HELP = `leak crm sync [--full] [--json] [--connector hubspot|salesforce]
+leak crm status [--json] [--connector hubspot|salesforce]
 
 sync     Reads what changed in the CRM (HubSpot, with HUBSPOT_TOKEN) since the stored cursor and upserts it
          into the funnel, as \`leak import\` does: contacts become leads, deals opportunities (ids
          hs-contact-<id>, hs-deal-<id>). Records that cannot be mapped are listed with the CRM's id and the
          reason; the rest are kept. --full reads every record again (the list API) instead of the changes.
          The first sync of an object is always full. A sync stopped by CRM_DAILY_SHARE resumes next time.
-         The scheduled scan syncs first by itself; this runs one now.
+         The scheduled scan syncs first by itself; this runs one now. Salesforce (SALESFORCE_CLIENT_ID):
+         Leads become leads, Opportunities opportunities (ids sf-lead-<Id>, sf-opp-<Id>).
+--connector  Which CRM, when both are connected (each syncs on its own, with its own cursors).
 status   The cursor and record count per object, the last run (what it spent of the daily API allowance,
          why it stopped), the last error and what to do about it.
 
 Exit codes: 0 ok (also a sync stopped early by the daily share: it says so) · 1 failed, or no CRM
 configured · 2 finished with records that could not be mapped (listed) · 64 usage error.
-Configuration: HUBSPOT_TOKEN, CRM_MAPPING_FILE, CRM_DAILY_SHARE (default 0.5), CRM_SYNC_MAX_MINUTES.`;
+Configuration: HUBSPOT_TOKEN, SALESFORCE_* (README "CRM connectors"), CRM_MAPPING_FILE, CRM_DAILY_SHARE (default 0.5), CRM_SYNC_MAX_MINUTES.`;
 
 const SHOWN = 50;
 
@@ -77,7 +79,7 @@ function printSync(
   if (o.status === 'partial') io.out.write(`Stopped early: ${o.reason}\n`);
   for (const r of o.rejected.items.slice(0, SHOWN))
     io.out.write(
-      `  ${r.stream === 'contacts' ? 'contact' : r.stream === 'deals' ? 'deal' : r.stream} ${r.crmId}: ${r.reason}\n`,
+      `  ${o.streams.find((s) => s.stream === r.stream)?.noun ?? r.stream} ${r.crmId}: ${r.reason}\n`,
     );
   if (o.rejected.total > SHOWN)
     io.out.write(
@@ -129,6 +131,7 @@ export async function crmCommand(
   const { values, positionals } = parse(rest, {
     full: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
+    connector: { type: 'string' },
   });
   const [sub, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
@@ -139,26 +142,35 @@ export async function crmCommand(
   if (sub === 'status' && values.full) throw new UsageError('--full is an option of leak crm sync');
   const crm = uc.crm;
   if (crm === null) {
-    io.err.write('leak crm: no CRM is connected: set HUBSPOT_TOKEN (README "CRM connectors").\n');
+    io.err.write(
+      'leak crm: no CRM is connected: set HUBSPOT_TOKEN or SALESFORCE_CLIENT_ID (README "CRM connectors").\n',
+    );
     return 1;
   }
+  const names = crm.connectors.map((c) => c.name);
+  const chosen = values.connector;
+  if (chosen !== undefined && !names.includes(chosen))
+    throw new UsageError(`--connector ${chosen}: no such CRM is connected (connected: ${names.join(', ')})`);
+  if (chosen === undefined && names.length > 1)
+    throw new UsageError(`${names.join(' and ')} are both connected: name one with --connector`);
+  const target = crm.connectors.find((c) => c.name === (chosen ?? names[0]))!;
   // Loaded here, not at the top: help.ts imports this file for CRM_HELP, and `leak --help` stays light.
   const { crmConfigProblems } = await import('../composition/crm.ts');
   const problems = crmConfigProblems(config);
   if (problems.length > 0) {
     io.err.write(
-      `leak crm: the CRM mapping file is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
+      `leak crm: the CRM configuration is not valid:\n${problems.map((p) => `  - ${p}`).join('\n')}\n`,
     );
     return 1;
   }
   if (sub === 'status') {
-    const v = await crm.status();
+    const v = await crm.status(target.name);
     if (values.json) io.out.write(`${JSON.stringify(v, null, 2)}\n`);
     else printStatus(v, io);
     return 0;
   }
-  if (io.err.isTTY) io.err.write(`Syncing from ${crm.label}…\r`);
-  const o = await crm.sync(ctx, { full: values.full === true });
+  if (io.err.isTTY) io.err.write(`Syncing from ${target.label}…\r`);
+  const o = await crm.sync(ctx, { full: values.full === true, connector: target.name });
   if (io.err.isTTY) io.err.write('\u001b[2K');
   if (o.status === 'busy') {
     io.err.write(
@@ -170,5 +182,5 @@ export async function crmCommand(
     io.out.write(`${JSON.stringify(o, null, 2)}\n`);
     return o.status === 'failed' ? 1 : o.rejected.total > 0 ? 2 : 0;
   }
-  return printSync(o, crm.label, config.crm.dailyShare, io);
+  return printSync(o, target.label, config.crm.dailyShare, io);
 }

@@ -6,6 +6,7 @@
 
 import type { Logger } from 'pino';
 import { renderAttainmentPng } from '../adapters/chart/attainment-png.ts';
+import { crmWriteStore } from '../adapters/db/crm-writes.ts';
 import { renderTopic } from '../adapters/slack/blocks/outbound.ts';
 import { sketchOps, sketchRollup } from '../adapters/telemetry/sketch-ops.ts';
 import { readWeeklyRevenue } from '../app/commerce/weekly.ts';
@@ -35,7 +36,7 @@ import type { Config } from '../config/config.ts';
 import type { IsoWeek } from '../domain/sla/report.ts';
 import { piiHasher } from '../shared/pii.ts';
 import { commerceUseCases } from './commerce.ts';
-import { crmUseCases } from './crm.ts';
+import { crmUseCases, crmWriterFor } from './crm.ts';
 import { revopsUseCases } from './revops.ts';
 import { piiKeyOf, type Services } from './services.ts';
 
@@ -96,9 +97,12 @@ export function composeUseCases(services: Services, config: Config, wiring: Wiri
     ...(wiring.targets ? { targets: wiring.targets } : {}),
     ...(wiring.onEnqueued ? { onEnqueued: wiring.onEnqueued } : {}),
   };
+  // One writer per composition: its HTTP pacing is shared by every fix written back.
+  const crmWriter = crmWriterFor(config);
   const fix: FixDeps = {
     ...services.fixDeps,
     incident,
+    crm: crmWriter,
     ...(wiring.directory ? { directory: wiring.directory } : {}),
     ...(wiring.fixSettings ? { settings: wiring.fixSettings } : {}),
   };
@@ -118,7 +122,7 @@ export function composeUseCases(services: Services, config: Config, wiring: Wiri
     commerce: commerceUseCases(services, config, incident, wiring.parseWebhooksInBackground),
     /** RevOps analytics (issue 14): `/revops`, `leak revops`, `leak digest`, the Monday digest, the watch. */
     revops,
-    /** CRM connectors (issue 16): the HubSpot sync and its status; null without HUBSPOT_TOKEN. */
+    /** CRM connectors (issue 16): the HubSpot and Salesforce syncs and their status; null without a CRM configured. */
     crm: crmUseCases(services, config, wiring.onEnqueued),
     scan: (ctx: Ctx, o: Parameters<typeof runIncidentScan>[3] = {}) =>
       runIncidentScan(services.scanDeps, incident, ctx, o),
@@ -153,6 +157,8 @@ export function composeUseCases(services: Services, config: Config, wiring: Wiri
       store: repos.incidents,
       fixes: repos.fixes,
       jobs: repos.jobs,
+      crmWriter,
+      crmWrites: crmWriteStore(services.db),
       chat,
       targets: incident.targets,
       policy: config.incidents.policy,

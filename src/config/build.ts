@@ -1,5 +1,6 @@
 import type { IncidentPolicy } from '../domain/incidents/incident.ts';
 import { list } from './fields.ts';
+import { salesforceSlice } from './salesforce.ts';
 import type { Env } from './schema.ts';
 import type { Config } from './types.ts';
 
@@ -67,6 +68,7 @@ export function toConfig(e: Env, pairs: ParsedPairs): Config {
     },
     crm: {
       hubspot: e.HUBSPOT_TOKEN ? { token: e.HUBSPOT_TOKEN.trim(), apiUrl: e.HUBSPOT_API_URL } : null,
+      salesforce: salesforceSlice(e),
       mappingFile: e.CRM_MAPPING_FILE ?? null,
       dailyShare: e.CRM_DAILY_SHARE,
       scheduledMaxMs: Math.round(e.CRM_SYNC_MAX_MINUTES * 60_000),

@@ -1,6 +1,7 @@
 import { type ParsedPairs, toConfig } from './build.ts';
 import { list } from './fields.ts';
 import { crossFieldProblems, parsePairs } from './problems.ts';
+import { salesforceProblems } from './salesforce.ts';
 import { envSchema } from './schema.ts';
 import type { Config } from './types.ts';
 
@@ -35,6 +36,7 @@ export function loadConfig(env: Record<string, string | undefined>, opts: LoadOp
   const problems = [
     ...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`)),
     ...crossFieldProblems(env),
+    ...salesforceProblems(env),
   ];
   if (!env['PII_HASH_KEY']?.trim() && opts.storedPiiKey !== true) problems.push(MISSING_PII_KEY);
   const { pairs, pairProblems } = parseFixPairs(env);
@@ -88,4 +90,6 @@ export const SECRET_KEYS = [
   'STRIPE_WEBHOOK_SECRET',
   'METRICS_TOKEN',
   'HUBSPOT_TOKEN',
+  'SALESFORCE_CLIENT_SECRET',
+  'SALESFORCE_REFRESH_TOKEN',
 ];

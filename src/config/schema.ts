@@ -16,6 +16,7 @@ import {
   slackId,
   userIds,
 } from './fields.ts';
+import { SALESFORCE_ENV } from './salesforce.ts';
 
 /**
  * The one schema over the environment (ARCHITECTURE.md habit 7). Nothing else reads process.env.
@@ -136,6 +137,8 @@ export const envSchema = z.object({
   // CRM connectors (issue 16). Without HUBSPOT_TOKEN nothing is synced and everything works as before.
   HUBSPOT_TOKEN: optionalString,
   HUBSPOT_API_URL: z.preprocess(blankToUndefined, z.url().default('https://api.hubapi.com')),
+  // Salesforce (salesforce.ts): without SALESFORCE_CLIENT_ID it is not synced.
+  ...SALESFORCE_ENV,
   CRM_MAPPING_FILE: optionalString,
   CRM_DAILY_SHARE: num(0.5, (n) => n.gt(0).max(1)),
   CRM_SYNC_MAX_MINUTES: num(10, (n) => n.positive()),

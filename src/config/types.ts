@@ -3,6 +3,7 @@ import type { ApprovalPolicy } from '../domain/fixpacks/run.ts';
 import type { IncidentPolicy } from '../domain/incidents/incident.ts';
 import type { RuleThresholds } from '../domain/rules/catalog.ts';
 import type { SlaAlertPolicy } from '../domain/sla/alerting.ts';
+import type { SalesforceConfig } from './salesforce.ts';
 import type { Env } from './schema.ts';
 
 /** The parsed configuration, grouped by the part of the service that reads it. */
@@ -107,6 +108,8 @@ export interface Config {
   crm: {
     /** Null without HUBSPOT_TOKEN: no sync, the funnel comes from CSV imports only. */
     hubspot: { token: string; apiUrl: string } | null;
+    /** Null without SALESFORCE_CLIENT_ID: Salesforce is not synced. */
+    salesforce: SalesforceConfig | null;
     /** CRM_MAPPING_FILE: overrides of the default field mapping (YAML); null: the defaults. */
     mappingFile: string | null;
     /** The share of the account's daily API allowance syncs may use (0–1]. */

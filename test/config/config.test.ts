@@ -235,6 +235,8 @@ describe('secrets never appear in the error text', () => {
         'HUBSPOT_TOKEN',
         'METRICS_TOKEN',
         'PII_HASH_KEY',
+        'SALESFORCE_CLIENT_SECRET',
+        'SALESFORCE_REFRESH_TOKEN',
         'SHOPIFY_WEBHOOK_SECRET',
         'SLACK_APP_TOKEN',
         'SLACK_BOT_TOKEN',

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
  * batch read, owners, deal pipelines; bearer-token auth (401 INVALID_AUTHENTICATION once revoked); a
  * rolling per-10-second limit with X-HubSpot-RateLimit-* headers and 429 + Retry-After past it; the
  * search endpoints' own per-second limit (and no rate-limit headers on their answers); a daily allowance.
+ * For write-back (issue 16): contacts and deals batch read and batch update, tasks and notes batch create
+ * with their associations, answered 200 / 201 or 207 Multi-Status naming the ids it refuses (refuse()).
  */
 
 type Props = Record<string, string | null>;
@@ -85,6 +87,10 @@ export class FakeHubspot {
   baseUrl = '';
   /** 429s answered for the burst limit and the search limit. */
   refused = { burst: 0, search: 0 };
+  /** Tasks and notes created by batch create, with the ids of the records they are associated with. */
+  readonly created: Record<'tasks' | 'notes', CreatedObject[]> = { tasks: [], notes: [] };
+  /** Record ids (HubSpot's) whose writes are refused, with the message: refuse(). */
+  #refusing = new Map<string, string>();
 
   constructor(opts: FakeHubspotOptions = {}) {
     this.token = opts.token ?? `pat-na1-${randomUUID()}`;
@@ -125,6 +131,18 @@ export class FakeHubspot {
       companyId: o.companyId === undefined ? (prev?.companyId ?? null) : o.companyId,
     });
     delete this.#sorted[type];
+  }
+
+  /** Writes to (and tasks or notes on) these HubSpot ids are refused in the batch's 207 answer. */
+  refuse(ids: readonly string[], message = 'Property values were not valid'): void {
+    for (const id of ids) this.#refusing.set(id, message);
+  }
+
+  /** Calls answered (not refused by a limit or a fault) to `method path`, e.g. `POST /crm/v3/objects/deals/batch/update`. */
+  calls(method: string, path: string): RecordedRequest[] {
+    return this.requests.filter(
+      (r) => r.method === method && r.path === path && r.status > 0 && r.status < 400,
+    );
   }
 
   revoke(): void {
@@ -254,6 +272,13 @@ export class FakeHubspot {
     if (method === 'POST' && search) return this.#search(search[1] as ObjectType, body as SearchBody);
     if (method === 'POST' && p === '/crm/v3/objects/companies/batch/read')
       return this.#batchRead(body as BatchBody);
+    const objectBatch = /^\/crm\/v3\/objects\/(contacts|deals)\/batch\/(read|update)$/.exec(p);
+    if (method === 'POST' && objectBatch?.[2] === 'read')
+      return this.#objectsRead(objectBatch[1] as ObjectType, body as BatchBody);
+    if (method === 'POST' && objectBatch?.[2] === 'update')
+      return this.#objectsUpdate(objectBatch[1] as ObjectType, body as UpdateBody);
+    const create = /^\/crm\/v3\/objects\/(tasks|notes)\/batch\/create$/.exec(p);
+    if (method === 'POST' && create) return this.#create(create[1] as 'tasks' | 'notes', body as CreateBody);
     if (method === 'POST' && p === '/crm/v4/associations/deals/companies/batch/read')
       return { status: 200, body: this.#associations(body as BatchBody) };
     return {
@@ -366,6 +391,111 @@ export class FakeHubspot {
     };
   }
 
+  /** A batch answer: 200 (or `okStatus`) when all went through, else 207 with one error per message. */
+  #batchAnswer(
+    results: unknown[],
+    refused: Map<string, string[]>,
+    category: string,
+    okStatus = 200,
+    key = 'ids',
+  ) {
+    const stamp = new Date(this.#now()).toISOString();
+    const errors = [...refused].map(([message, ids]) => ({
+      status: 'error',
+      category,
+      message,
+      context: { [key]: ids },
+    }));
+    return {
+      status: errors.length > 0 ? 207 : okStatus,
+      body: {
+        status: 'COMPLETE',
+        results,
+        ...(errors.length > 0 ? { numErrors: errors.length, errors } : {}),
+        requestedAt: stamp,
+        startedAt: stamp,
+        completedAt: stamp,
+      },
+    };
+  }
+
+  #objectsRead(type: ObjectType, b: BatchBody): { status: number; body: unknown } {
+    const found = b.inputs.flatMap((i) => {
+      const o = this.objects[type].get(i.id);
+      return o ? [this.#view(type, o, b.properties ?? [])] : [];
+    });
+    const missing = b.inputs.filter((i) => !this.objects[type].has(i.id)).map((i) => i.id);
+    const refused = new Map(
+      missing.length > 0 ? [[`Could not get some ${type.slice(0, -1).toUpperCase()} objects`, missing]] : [],
+    );
+    return this.#batchAnswer(found, refused, 'OBJECT_NOT_FOUND');
+  }
+
+  #objectsUpdate(type: ObjectType, b: UpdateBody): { status: number; body: unknown } {
+    if (b.inputs.length > 100)
+      return {
+        status: 400,
+        body: {
+          status: 'error',
+          message: 'Batch input cannot exceed 100 items',
+          category: 'VALIDATION_ERROR',
+        },
+      };
+    const refused = new Map<string, string[]>();
+    const results: unknown[] = [];
+    for (const i of b.inputs) {
+      const why = this.#refusing.get(i.id) ?? (this.objects[type].has(i.id) ? null : 'Object not found');
+      if (why !== null) {
+        refused.set(why, [...(refused.get(why) ?? []), i.id]);
+        continue;
+      }
+      this.upsert(type, i.id, i.properties);
+      results.push(this.#view(type, this.objects[type].get(i.id)!, Object.keys(i.properties)));
+    }
+    return this.#batchAnswer(results, refused, 'VALIDATION_ERROR');
+  }
+
+  #create(type: 'tasks' | 'notes', b: CreateBody): { status: number; body: unknown } {
+    if (b.inputs.length > 100)
+      return {
+        status: 400,
+        body: {
+          status: 'error',
+          message: 'Batch input cannot exceed 100 items',
+          category: 'VALIDATION_ERROR',
+        },
+      };
+    const refused = new Map<string, string[]>();
+    const results: unknown[] = [];
+    for (const i of b.inputs) {
+      const to = i.associations?.map((a) => a.to.id) ?? [];
+      const why = to.map((id) => this.#refusing.get(id)).find((m) => m !== undefined);
+      if (why !== undefined) {
+        refused.set(why, [...(refused.get(why) ?? []), i.objectWriteTraceId ?? '']);
+        continue;
+      }
+      const id = String(900_000 + this.created.tasks.length + this.created.notes.length);
+      const stamp = new Date(this.#now()).toISOString();
+      this.created[type].push({
+        id,
+        properties: i.properties,
+        associations: (i.associations ?? []).map((a) => ({
+          id: a.to.id,
+          typeId: a.types[0]?.associationTypeId ?? 0,
+        })),
+      });
+      results.push({
+        id,
+        properties: { ...i.properties, hs_object_id: id },
+        createdAt: stamp,
+        updatedAt: stamp,
+        archived: false,
+        ...(i.objectWriteTraceId ? { objectWriteTraceId: i.objectWriteTraceId } : {}),
+      });
+    }
+    return this.#batchAnswer(results, refused, 'VALIDATION_ERROR', 201, 'objectWriteTraceId');
+  }
+
   #associations(b: BatchBody) {
     const stamp = new Date(this.#now()).toISOString();
     return {
@@ -441,6 +571,25 @@ interface SearchBody {
   properties?: string[];
   limit?: number;
   after?: string;
+}
+
+export interface CreatedObject {
+  id: string;
+  properties: Record<string, string>;
+  /** The records it is associated with (HubSpot ids) and the association type. */
+  associations: { id: string; typeId: number }[];
+}
+
+interface UpdateBody {
+  inputs: Array<{ id: string; properties: Props }>;
+}
+
+interface CreateBody {
+  inputs: Array<{
+    properties: Record<string, string>;
+    associations?: Array<{ to: { id: string }; types: Array<{ associationTypeId: number }> }>;
+    objectWriteTraceId?: string;
+  }>;
 }
 
 interface BatchBody {

@@ -1,6 +1,7 @@
 import type { FixRunPatch, FixStore, FixTx, NewFixRun, OpenFinding } from '../../app/fixes/ports.ts';
 import type { FunnelRecord } from '../../domain/records/record.ts';
 import type { Db, Row, Sql } from './client.ts';
+import { addCrmBatches, withdrawCrmWrites } from './crm-writes.ts';
 import { addEffects, withdrawEffects, writeChanges } from './fix-effects.ts';
 import { json, RECORD_SELECT, RUN_COLUMNS, toRecord, toRun } from './fix-rows.ts';
 import { incidentTx } from './incidents-repository.ts';
@@ -74,6 +75,8 @@ function fixTx(tx: Sql): FixTx {
     writeChanges: (changes) => writeChanges(tx, changes),
     addEffects: (runId, effects) => addEffects(tx, runId, effects),
     withdrawEffects: (runId) => withdrawEffects(tx, runId),
+    addCrmBatches: (runId, connector, batches) => addCrmBatches(tx, runId, connector, batches),
+    withdrawCrmWrites: (runId) => withdrawCrmWrites(tx, runId),
   };
 }
 

@@ -7,10 +7,19 @@ import { epochMs } from './instants.ts';
 
 export const json = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
+/**
+ * The run's CRM write-back batches (migrations/0015, adapters/db/crm-writes.ts) as FixRun.crm, in a
+ * correlated subquery: the preview shows what became of the write-back whichever query loaded the run.
+ */
+const CRM_BATCHES = `(SELECT coalesce(jsonb_agg(jsonb_build_object('connector', b.connector,
+  'purpose', b.purpose, 'batchNo', b.batch_no, 'op', b.op, 'count', jsonb_array_length(b.items),
+  'status', b.status, 'refused', b.refused, 'skipped', b.skipped, 'error', b.error)
+  ORDER BY b.purpose, b.batch_no), '[]'::jsonb) FROM crm_write_batches b WHERE b.fix_run_id = fix_runs.id) AS crm`;
+
 export const RUN_COLUMNS = `id::text AS id, incident_id::text AS incident_id, state, plan, requested_by, approved_by,
   rejected_by, ${epochMs('created_at')} AS created_ms, ${epochMs('expires_at')} AS expires_ms, ${epochMs('applied_at')} AS applied_ms,
   ${epochMs('rolled_back_at')} AS rolled_back_ms, inverse, guard, verification, ${epochMs('verify_due_at')} AS verify_due_ms,
-  recovered_cents::float8 AS recovered_cents, reason, skipped, channel_id, message_ts`;
+  recovered_cents::float8 AS recovered_cents, reason, skipped, channel_id, message_ts, ${CRM_BATCHES}`;
 
 export function toRun(r: Row): FixRun {
   return {
@@ -34,6 +43,7 @@ export function toRun(r: Row): FixRun {
     skipped: json(r['skipped'] ?? []),
     channelId: (r['channel_id'] as string | null) ?? null,
     messageTs: (r['message_ts'] as string | null) ?? null,
+    crm: json(r['crm'] ?? []),
   };
 }
 

@@ -1,4 +1,4 @@
-import { bigint, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, integer, jsonb, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import { tz } from './schema-columns.ts';
 
 // Schema mirror (schema.ts) of migrations/0014_crm.sql: CRM sync state, cursors, runs and rejections.
@@ -64,4 +64,26 @@ export const crmSyncRejections = pgTable(
     reason: text('reason').notNull(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.stream, t.crmId] })],
+);
+
+// migrations/0015_crm_writeback.sql: what became of each batch a fix wrote back to the CRM.
+export const crmWriteBatches = pgTable(
+  'crm_write_batches',
+  {
+    fixRunId: bigint('fix_run_id', { mode: 'number' }).notNull(),
+    purpose: text('purpose', { enum: ['apply', 'revert'] }).notNull(),
+    batchNo: integer('batch_no').notNull(),
+    connector: text('connector').notNull(),
+    op: text('op', { enum: ['update', 'task', 'note'] }).notNull(),
+    object: text('object').notNull(),
+    status: text('status', { enum: ['pending', 'written', 'partial', 'failed'] })
+      .notNull()
+      .default('pending'),
+    items: jsonb('items').notNull(),
+    refused: jsonb('refused').notNull().default([]),
+    skipped: jsonb('skipped').notNull().default([]),
+    error: text('error'),
+    updatedAt: tz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.fixRunId, t.purpose, t.batchNo] })],
 );

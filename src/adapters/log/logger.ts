@@ -27,12 +27,17 @@ const REDACT = [
   'DATABASE_URL',
   'HUBSPOT_TOKEN',
   'crm.hubspot.token',
+  'SALESFORCE_CLIENT_SECRET',
+  'SALESFORCE_REFRESH_TOKEN',
+  'crm.salesforce.auth.refreshToken',
+  'crm.salesforce.auth.clientSecret',
 ];
 
 /** Token-shaped strings are masked even inside messages (e.g. an error text that echoes a request). */
-// HubSpot private-app tokens: `pat-<region>-<uuid>` (e.g. pat-na1-…, pat-eu1-…).
+// HubSpot private-app tokens: `pat-<region>-<uuid>` (e.g. pat-na1-…, pat-eu1-…). Salesforce access
+// tokens: the org id, `!`, then the session (`00D5g000004EXAMPLE!AQ0AQ…`).
 const TOKEN_PATTERN =
-  /\bxox[a-z]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+|\bpat-[a-z]{2,4}\d*-[A-Za-z0-9-]+|postgres(?:ql)?:\/\/[^\s'"]+/g;
+  /\bxox[a-z]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+|\bpat-[a-z]{2,4}\d*-[A-Za-z0-9-]+|\b00D[A-Za-z0-9]{12,15}![A-Za-z0-9._-]+|postgres(?:ql)?:\/\/[^\s'"]+/g;
 export const maskSecrets = (s: string): string => s.replace(TOKEN_PATTERN, '[redacted]');
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

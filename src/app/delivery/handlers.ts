@@ -1,4 +1,5 @@
 import { type CrmDeliveryDeps, crmHandlers } from '../crm/deliver-crm.ts';
+import { type CrmWriteDeliveryDeps, crmWriteHandlers } from '../fixes/deliver-crm-write.ts';
 import { type FixDeliveryDeps, fixHandlers } from '../fixes/deliver-fix.ts';
 import { type IncidentDeliveryDeps, incidentHandlers } from '../incidents/deliver-incident.ts';
 import { deliverDueWith, type JobHandlers, type OutboxDeps } from '../outbox/deliver.ts';
@@ -19,7 +20,8 @@ export interface DeliveryDeps
     SlaDeliveryDeps,
     AdminDeliveryDeps,
     RevopsDeliveryDeps,
-    CrmDeliveryDeps {}
+    CrmDeliveryDeps,
+    CrmWriteDeliveryDeps {}
 
 const handlers: JobHandlers<DeliveryDeps> = {
   ...incidentHandlers,
@@ -28,6 +30,7 @@ const handlers: JobHandlers<DeliveryDeps> = {
   ...adminHandlers,
   ...revopsHandlers,
   ...crmHandlers,
+  ...crmWriteHandlers,
 };
 
 /** Claims due jobs and delivers them (outbox/deliver.ts deliverDueWith); answers how many it handled. */

@@ -6,6 +6,7 @@ import { AppError } from '../../shared/errors.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import { scheduleSync } from '../incidents/effects.ts';
 import { type Denial, loadForApprover } from './authorize.ts';
+import { crmDrift, driftReason, scheduleCrmWrites } from './crm-writeback.ts';
 import type { FixDeps } from './deps.ts';
 import { type FixStep, recordFixStep, scheduleFixMessage, scheduleNotifications } from './effects.ts';
 import { moveRun } from './move-run.ts';
@@ -33,7 +34,13 @@ export async function approveFix(deps: FixDeps, ctx: Ctx, runId: string): Promis
   const { run, denial } = await loadForApprover(deps, ctx, runId, 'approve');
   if (denial) return { outcome: 'forbidden', run, denial };
   const actor = actorLabel(ctx.actor);
-  const applied = await deps.fixes.transaction((tx) => apply(tx, deps, actor, runId));
+  // Records synced from a CRM are re-read there first (outside the transaction: no lock is held across a
+  // network call); a field changed in the CRM since the preview makes the plan stale like a local change.
+  const crm = deps.crm ?? null;
+  const drift =
+    crm !== null && run.state === 'planned' ? await crmDrift(crm, run, deps.incident.clock.now()) : [];
+  const crmStale = drift.length > 0 ? driftReason(crm!.label, drift) : null;
+  const applied = await deps.fixes.transaction((tx) => apply(tx, deps, actor, runId, crmStale));
   deps.incident.onEnqueued?.();
   if (applied.outcome !== 'applied') return applied;
   ctx.log.info({ fix_run_id: runId, changes: applied.run.plan.changes.length }, 'fix applied');
@@ -45,6 +52,7 @@ async function apply(
   deps: FixDeps,
   actor: string,
   runId: string,
+  crmStale: string | null,
 ): Promise<
   | Exclude<ApproveOutcome, { outcome: 'applied' }>
   | { outcome: 'applied'; run: FixRun; before: FunnelRecord[] }
@@ -64,12 +72,14 @@ async function apply(
   const snapshot = await tx.snapshotOf(run.id);
   const current = await tx.lockRecords(run.plan.recordIds);
   const byId = new Map(current.map((r) => [r.id, r]));
-  if (snapshot.some((s) => !byId.has(s.id) || !sameRecord(s, byId.get(s.id)!))) {
-    const failed = await moveRun(tx, run.id, 'planned', 'fail', { approvedBy: actor, reason: STALE_REASON });
+  const staleHere = snapshot.some((s) => !byId.has(s.id) || !sameRecord(s, byId.get(s.id)!));
+  if (staleHere || crmStale !== null) {
+    const reason = staleHere ? STALE_REASON : `${STALE_REASON} (${crmStale})`;
+    const failed = await moveRun(tx, run.id, 'planned', 'fail', { approvedBy: actor, reason });
     await step({
       action: 'fix.stale',
       before: { state: 'planned' },
-      after: { state: 'failed', reason: STALE_REASON },
+      after: { state: 'failed', reason },
     });
     if (failed) await scheduleFixMessage(tx, failed);
     return { outcome: 'stale', run: failed ?? run };
@@ -86,6 +96,8 @@ async function apply(
   await moveRun(tx, run.id, 'approved', 'start');
   await tx.writeChanges(run.plan.changes);
   await tx.addEffects(run.id, run.plan.effects);
+  // The CRM's copy is written after commit by the outbox, one job per batch, enqueued right here.
+  if (deps.crm) await scheduleCrmWrites(tx, deps.crm, run, now);
   const done = await moveRun(tx, run.id, 'applying', 'succeed', {
     appliedAtMs: now,
     inverse: inverseOf(run.plan.changes),

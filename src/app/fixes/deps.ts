@@ -1,5 +1,6 @@
 import type { ApprovalPolicy } from '../../domain/fixpacks/run.ts';
 import type { RuleThresholds } from '../../domain/rules/catalog.ts';
+import type { CrmWriter } from '../crm/write-ports.ts';
 import type { IncidentDeps } from '../incidents/deps.ts';
 import type { ApproverDirectory, FixStore } from './ports.ts';
 
@@ -18,4 +19,9 @@ export interface FixDeps {
   settings: FixSettings;
   thresholds: RuleThresholds;
   directory: ApproverDirectory;
+  /**
+   * The CRM approved fixes are written back to (issue 16); absent or null without one (no CRM configured):
+   * fixes change the local copy only.
+   */
+  crm?: CrmWriter | null;
 }

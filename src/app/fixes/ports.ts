@@ -1,6 +1,7 @@
 import type { FixPack } from '../../domain/fixpacks/dsl.ts';
 import type { FixRun, FixRunState, GuardResult, Verification } from '../../domain/fixpacks/run.ts';
 import type { FieldChange, Plan, SideEffect } from '../../domain/fixpacks/types.ts';
+import type { WriteBatch } from '../../domain/fixpacks/writeback.ts';
 import type { FunnelRecord } from '../../domain/records/record.ts';
 import type { IssueType } from '../../domain/rules/catalog.ts';
 import type { IncidentTx } from '../incidents/ports.ts';
@@ -62,6 +63,13 @@ export interface FixTx extends IncidentTx {
    * or tried before): those people get a correction.
    */
   withdrawEffects(runId: string): Promise<string[]>;
+  /** The run's CRM write-back batches, stored pending (their outcome comes from the outbox jobs). */
+  addCrmBatches(runId: string, connector: string, batches: readonly WriteBatch[]): Promise<void>;
+  /**
+   * Rollback: drops the run's CRM write jobs nobody tried yet (their batches fail as withdrawn). True when
+   * a batch was, or may have been, written: then the CRM needs the old values back.
+   */
+  withdrawCrmWrites(runId: string): Promise<boolean>;
 }
 
 export interface FixStore {

@@ -9,6 +9,7 @@ import { type IssueType, RULES, type RuleDef } from '../../domain/rules/catalog.
 import type { Issue } from '../../domain/scan/summarize.ts';
 import { AppError } from '../../shared/errors.ts';
 import { actorLabel, type Ctx } from '../context.ts';
+import { crmWarnings } from './crm-writeback.ts';
 import type { FixDeps } from './deps.ts';
 import { fixJobKeys } from './effects.ts';
 
@@ -69,7 +70,12 @@ export async function planFor(
   );
   // Whether four eyes applies and who can approve travel with the plan (issue 10 item 4), so every preview
   // (Slack, the command line) states them and no renderer reads configuration.
-  const plan = { ...planned, approval: approvalOf(planned, deps.approval) };
+  const crm = deps.crm ? crmWarnings(deps.crm, planned, deps.incident.clock.now()) : [];
+  const plan = {
+    ...planned,
+    warnings: [...planned.warnings, ...crm],
+    approval: approvalOf(planned, deps.approval),
+  };
   return { pack: built.pack, plan, snapshot: scope.filter((r) => plan.recordIds.includes(r.id)) };
 }
 

@@ -4,6 +4,7 @@ import { AppError } from '../../shared/errors.ts';
 import { actorLabel, type Ctx } from '../context.ts';
 import { scheduleSync } from '../incidents/effects.ts';
 import { type Denial, loadForApprover } from './authorize.ts';
+import { scheduleCrmRevert } from './crm-writeback.ts';
 import type { FixDeps } from './deps.ts';
 import { recordFixStep, scheduleFixMessage, scheduleRollbackNotices } from './effects.ts';
 import { moveRun } from './move-run.ts';
@@ -38,6 +39,8 @@ export async function rollBackInTx(
   await tx.writeChanges(revert);
   const told = await tx.withdrawEffects(run.id);
   await scheduleRollbackNotices(tx, rolled, told);
+  // What reached the CRM is written back there too, after the batches still in flight settle.
+  await scheduleCrmRevert(tx, rolled);
   await recordFixStep(tx, run, {
     actor,
     atMs: now,

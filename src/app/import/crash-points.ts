@@ -14,6 +14,8 @@
  *   scan:before-commit    the scan and its findings are written; the transaction is not committed
  *   scan:committed        the scan is stored; the incident has not been moved yet
  *   crm:checkpointed      a CRM sync stored a page and its cursor (`@n`: the n-th); the run is open
+ *   crm:write-batch       a fix's write-back batch was answered by the CRM and its outcome stored; its
+ *                         outbox job is not yet marked done (`@n`: the n-th batch)
  */
 let armed: { name: string; nth: number; seen: number; announce(line: string): void } | undefined;
 

@@ -38,6 +38,10 @@ export interface JobPayloads {
     failures: number;
     at_ms: number;
   };
+  /** One batch of an approved fix written back to the CRM (issue 16); the batch is stored with the run. */
+  'crm.write': { fix_run_id: string; batch_no: number };
+  /** A rolled-back fix's CRM writes undone, once every batch has settled. */
+  'crm.revert': { fix_run_id: string };
   /** `channel` is where the preview goes when it has not been posted yet (null: nowhere yet). */
   'fix.message': { fix_run_id: string; channel: string | null };
   /** `channel` is a channel id, or the Slack user whose DM it goes to when `dm`. */

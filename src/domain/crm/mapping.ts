@@ -9,6 +9,12 @@ import {
   HUBSPOT_CONTACT_STAGES,
   HUBSPOT_DEAL_FIELDS,
 } from './mapping-defaults.ts';
+import {
+  SALESFORCE_LEAD_FIELDS,
+  SALESFORCE_LEAD_STAGES,
+  SALESFORCE_OPPORTUNITY_FIELDS,
+  SALESFORCE_OPPORTUNITY_STAGES,
+} from './mapping-salesforce.ts';
 import { companyProperties, recordProperties, type Source, sourceSchema, sourcesIn } from './source.ts';
 
 /**
@@ -44,8 +50,14 @@ export interface HubspotMapping {
   deals: ObjectMapping;
 }
 
+export interface SalesforceMapping {
+  leads: ObjectMapping;
+  opportunities: ObjectMapping;
+}
+
 export interface CrmMapping {
   hubspot: HubspotMapping;
+  salesforce: SalesforceMapping;
 }
 
 export interface MappingProblem {
@@ -93,6 +105,13 @@ const fileSchema = strict({
       stage_from_probability: z.boolean({ error: 'expected true or false' }).optional(),
     }).optional(),
   }).optional(),
+  salesforce: strict({
+    leads: strict(objectShape).optional(),
+    opportunities: strict({
+      ...objectShape,
+      stage_from_probability: z.boolean({ error: 'expected true or false' }).optional(),
+    }).optional(),
+  }).optional(),
 });
 
 type ObjectOverride = z.infer<z.ZodObject<typeof objectShape>> & { stage_from_probability?: boolean };
@@ -127,7 +146,65 @@ export const DEFAULT_CRM_MAPPING: CrmMapping = {
     ),
     deals: merged({ fields: HUBSPOT_DEAL_FIELDS, stages: {}, idPrefix: 'hs-deal-' }, undefined),
   },
+  salesforce: salesforceMapping(undefined),
 };
+
+/** Salesforce's defaults (mapping-salesforce.ts) with the file's overrides. */
+function salesforceMapping(
+  o: { leads?: ObjectOverride | undefined; opportunities?: ObjectOverride | undefined } | undefined,
+): SalesforceMapping {
+  return {
+    leads: merged(
+      { fields: SALESFORCE_LEAD_FIELDS, stages: SALESFORCE_LEAD_STAGES, idPrefix: 'sf-lead-' },
+      o?.leads,
+    ),
+    opportunities: merged(
+      { fields: SALESFORCE_OPPORTUNITY_FIELDS, stages: SALESFORCE_OPPORTUNITY_STAGES, idPrefix: 'sf-opp-' },
+      o?.opportunities,
+    ),
+  };
+}
+
+/** Salesforce's rules across keys; its id prefixes must not meet HubSpot's either (one funnel id space). */
+function salesforceProblems(s: SalesforceMapping, h: HubspotMapping): MappingProblem[] {
+  const problems: MappingProblem[] = [];
+  const at = (keys: string[], message: string) => problems.push({ path: keys.join('.'), keys, message });
+  if (!s.leads.sync && !s.opportunities.sync)
+    at(['salesforce'], 'nothing to sync: leads and opportunities both have sync: false');
+  const taken = new Map<string, string>([
+    [h.contacts.idPrefix, 'hubspot.contacts'],
+    [h.deals.idPrefix, 'hubspot.deals'],
+  ]);
+  for (const [name, m] of [
+    ['leads', s.leads],
+    ['opportunities', s.opportunities],
+  ] as const) {
+    const other = taken.get(m.idPrefix);
+    if (other !== undefined)
+      at(
+        ['salesforce', name, 'id_prefix'],
+        `must differ from ${other}' id_prefix ('${m.idPrefix}'): two records may share an id`,
+      );
+    taken.set(m.idPrefix, `salesforce.${name}`);
+    const created = m.fields.created_at;
+    if (created.kind === 'value' && created.value === '')
+      at(
+        ['salesforce', name, 'fields', 'created_at'],
+        'created_at is required: every record needs a creation time',
+      );
+  }
+  for (const f of FUNNEL_FIELDS)
+    for (const src of sourcesIn(s.leads.fields[f])) {
+      if (src.kind === 'stage')
+        at(['salesforce', 'leads', 'fields', f], 'leads have no sales process stage: use the Status field');
+      if (src.kind === 'company')
+        at(
+          ['salesforce', 'leads', 'fields', f],
+          'a lead has no Account: name a Lead field (e.g. Company, Website)',
+        );
+    }
+  return problems;
+}
 
 /** Rules across keys, once each key is valid on its own. */
 function crossProblems(h: HubspotMapping): MappingProblem[] {
@@ -189,8 +266,13 @@ export function parseCrmMapping(
       h?.deals as ObjectOverride,
     ),
   };
-  const problems = crossProblems(hubspot);
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, mapping: { hubspot } };
+  const salesforce = salesforceMapping(
+    parsed.data.salesforce as
+      | { leads?: ObjectOverride | undefined; opportunities?: ObjectOverride | undefined }
+      | undefined,
+  );
+  const problems = [...crossProblems(hubspot), ...salesforceProblems(salesforce, hubspot)];
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, mapping: { hubspot, salesforce } };
 }
 
 /** The properties to fetch for an object's records and for its associated companies, sorted. */

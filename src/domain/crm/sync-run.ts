@@ -100,6 +100,11 @@ export function alertAfter(
 
 /** What an admin should do about a failure, in one sentence (the alert and `leak crm status` say it). */
 export function remedy(kind: CrmFailureKind, connector: string): string {
+  // Salesforce has no private-app token: its credentials are a connected app's grant for one user.
+  if (connector === 'Salesforce' && kind === 'auth')
+    return 'Salesforce refused the connected app: check the certificate, consumer key and pre-authorized user (JWT bearer) or issue a new refresh token, then restart.';
+  if (connector === 'Salesforce' && kind === 'scopes')
+    return 'The Salesforce integration user lacks a permission: give it API Enabled and read access to Lead, Opportunity, User and OpportunityStage (README "CRM connectors").';
   switch (kind) {
     case 'auth':
       return `The ${connector} token was refused: create a new private-app token and set it, then restart.`;

@@ -1,5 +1,6 @@
 import type { Cents } from '../../shared/money.ts';
 import type { FieldChange, Plan, PlanApproval } from './types.ts';
+import type { Drift, Refusal, WriteOp } from './writeback.ts';
 
 /**
  * A fix run: one stored plan and what became of it, as a transition table (ARCHITECTURE.md habit 3).
@@ -84,7 +85,30 @@ export interface FixRun {
   skipped: FieldChange[];
   channelId: string | null;
   messageTs: string | null;
+  /** Its write-back to the CRM (issue 16), batch by batch; empty when nothing was written to a CRM. */
+  crm?: CrmBatchSummary[];
 }
+
+/** What became of one write-back batch, as the preview shows it. */
+export interface CrmBatchSummary {
+  connector: string;
+  purpose: 'apply' | 'revert';
+  batchNo: number;
+  op: WriteOp;
+  /** Records in the batch. */
+  count: number;
+  status: 'pending' | 'written' | 'partial' | 'failed';
+  refused: Refusal[];
+  skipped: Drift[];
+  error: string | null;
+}
+
+/**
+ * A fix whose CRM write-back left records unwritten (refused by the CRM, or a batch failed): applied here,
+ * partly applied in the CRM. The preview says so per record and offers the rollback.
+ */
+export const partlyApplied = (run: FixRun): boolean =>
+  (run.crm ?? []).some((b) => b.purpose === 'apply' && (b.status === 'partial' || b.status === 'failed'));
 
 /** Four eyes: above these, whoever asked for the preview may not approve it. */
 export interface ApprovalPolicy {

@@ -155,6 +155,7 @@ describe('schema.ts declares the tables it mirrors', () => {
       'crm_sync_state',
       'crm_sync_streams',
       'crm_tasks',
+      'crm_write_batches',
       'email_drafts',
       'findings',
       'fix_runs',

@@ -177,7 +177,7 @@ describe('leak crm, configuration', () => {
     const r = await runLeak(['crm', 'status'], { PGLITE_DIR: 'memory://', LOG_LEVEL: 'silent' });
     expect(r).toMatchObject({
       code: 1,
-      err: 'leak crm: no CRM is connected: set HUBSPOT_TOKEN (README "CRM connectors").\n',
+      err: 'leak crm: no CRM is connected: set HUBSPOT_TOKEN or SALESFORCE_CLIENT_ID (README "CRM connectors").\n',
     });
   });
 

@@ -4,10 +4,12 @@ import {
   type FixRun,
   type FixRunState,
   type GuardResult,
+  partlyApplied,
 } from '../../../domain/fixpacks/run.ts';
 import type { Plan, SideEffect } from '../../../domain/fixpacks/types.ts';
 import { formatUsd } from '../../../shared/money.ts';
 import { DAY_MS, MINUTE_MS } from '../../../shared/time.ts';
+import { crmLines } from './fix-crm.ts';
 import { DEFAULT_MAX_DIFF_LINES, diffBlock } from './fix-diff.ts';
 import { approvalBlock, keptBlock, notifyLine, survivorsBlock } from './fix-review.ts';
 import { FIX_ACTIONS, fixRunValue } from './ids.ts';
@@ -156,6 +158,7 @@ function stateLines(run: FixRun, rollbackWindowMs: number): string[] {
     out.push(`:rocket: Applied ${slackDate(run.appliedAtMs)}${until}`);
   }
   if (run.guard !== null) out.push(guardLine(run.guard, run.plan.verifyWindowMs));
+  out.push(...crmLines(run));
   if (run.state === 'failed') out.push(`:x: Failed${reason || ': no reason recorded'}`);
   if (run.state === 'rolled_back') {
     const at = run.rolledBackAtMs === null ? '' : ` ${slackDate(run.rolledBackAtMs)}`;
@@ -212,8 +215,9 @@ function actionsBlock(run: FixRun, rollbackWindowMs: number): KnownBlock | null 
     const confirm: types.ConfirmationDialog = {
       title: plain('Roll back this fix?'),
       text: plain(
-        `Writes back the previous values of ${plural(run.plan.changes.length, 'change')}. A field someone ` +
-          'changed since is left alone. Tasks, messages and drafts already created stay.',
+        `Writes back the previous values of ${plural(run.plan.changes.length, 'change')}` +
+          `${(run.crm ?? []).length > 0 ? ', here and in the CRM (only what was written there)' : ''}. A field ` +
+          'someone changed since is left alone. Tasks, messages and drafts already created stay.',
       ),
       confirm: plain('Roll back'),
       deny: plain('Cancel'),
@@ -232,7 +236,8 @@ export function renderFixPreview(
 ): Rendered {
   const plan = run.plan;
   const window = opts.rollbackWindowMs ?? DEFAULT_APPROVAL_POLICY.rollbackWindowMs;
-  const head = `:wrench: ${HEADING[run.state]}: `;
+  const heading = run.state === 'applied' && partlyApplied(run) ? 'Fix partly applied' : HEADING[run.state];
+  const head = `:wrench: ${heading}: `;
   const header: KnownBlock = {
     type: 'header',
     text: plain(`${head}${fitEscaped(plan.title, LIMITS.headerText - head.length)}`),
