@@ -185,7 +185,7 @@ export function crmUseCases(services: Services, config: Config, onEnqueued?: () 
     );
   };
   return {
-    /** The first configured CRM's label (the App Home's line shows it). */
+    /** The first configured CRM's label. */
     label: crms[0]!.label,
     /** Every configured CRM (`hubspot`, `salesforce`): `leak crm --connector` picks one. */
     connectors: crms,
@@ -210,7 +210,7 @@ export function crmUseCases(services: Services, config: Config, onEnqueued?: () 
           );
         }
     },
-    /** `leak crm status` and the App Home's CRM line (the first configured CRM unless one is named). */
+    /** `leak crm status` (the first configured CRM unless one is named); the App Home reads each. */
     status: (name?: string) =>
       crmStatus({ connector: connector(pick(name)), store, dailyShare: config.crm.dailyShare }),
     rejections: (runId: string, limit: number) => store.rejections(runId, limit),

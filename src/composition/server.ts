@@ -229,7 +229,7 @@ function deliveryGateway(config: Config, log: Logger) {
 
 /** What the Slack listeners call: the composed use cases, as the Slack adapter names them. */
 function slackUseCases(uc: UseCases, services: Services, chat: ChatGateway): SlackUseCases {
-  const { fix, incident } = uc;
+  const { fix, incident, crm } = uc;
   return {
     scan: (ctx, o) => uc.scan(ctx, o),
     acknowledge: (ctx, id) => acknowledge(incident, ctx, id),
@@ -249,7 +249,7 @@ function slackUseCases(uc: UseCases, services: Services, chat: ChatGateway): Sla
       digest: (ctx, q) => uc.revops.answerDigest(ctx, q, chat.uploadFile),
       thisWeek: () => uc.revops.thisWeek(),
     },
-    ...(uc.crm ? { crmStatus: uc.crm.status } : {}),
+    ...(crm ? { crmStatus: () => Promise.all(crm.connectors.map((c) => crm.status(c.name))) } : {}),
   };
 }
 

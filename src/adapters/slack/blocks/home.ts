@@ -200,7 +200,7 @@ export function renderHome(
   nowMs: number,
   revenue: RevenueView | null = null,
   revops: RevopsView | null = null,
-  crm: CrmStatusView | null = null,
+  crm: readonly CrmStatusView[] = [],
 ): { type: 'home'; blocks: KnownBlock[] } {
   const head: KnownBlock[] = [
     {
@@ -218,7 +218,7 @@ export function renderHome(
     ...(revenueBlocks.length === 0 ? [] : [{ type: 'divider' } as const, ...revenueBlocks]),
     ...(revopsBlocks.length === 0 ? [] : [{ type: 'divider' } as const, ...revopsBlocks]),
     // The CRM sync line (issue 16), when a CRM is connected: where the records come from, and how fresh.
-    ...(crm === null ? [] : [{ type: 'divider' } as const, ...crmHomeBlocks(crm)]),
+    ...(crm.length === 0 ? [] : [{ type: 'divider' } as const, ...crm.flatMap(crmHomeBlocks)]),
   ];
   return { type: 'home', blocks: body(view, 10, LIMITS.blocksJsonBudget, head, extra) };
 }

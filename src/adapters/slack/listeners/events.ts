@@ -40,14 +40,17 @@ export async function homeRevenue(useCases: SlackUseCases, ctx: Ctx): Promise<Re
   }
 }
 
-/** The Home tab's CRM sync line: null without a CRM, or when reading it failed (logged; published without it). */
-export async function homeCrm(useCases: SlackUseCases, ctx: Ctx): Promise<CrmStatusView | null> {
-  if (!useCases.crmStatus) return null;
+/**
+ * The Home tab's CRM sync lines, one per configured CRM: none without a CRM, or when reading them failed
+ * (logged; published without them).
+ */
+export async function homeCrm(useCases: SlackUseCases, ctx: Ctx): Promise<readonly CrmStatusView[]> {
+  if (!useCases.crmStatus) return [];
   try {
     return await useCases.crmStatus();
   } catch (err) {
     ctx.log.warn({ err }, 'App Home: the CRM sync status could not be read; published without it');
-    return null;
+    return [];
   }
 }
 

@@ -45,5 +45,5 @@ export interface SlackUseCases {
   /** `/revops`, the insight buttons and the App Home's "This week". Absent: RevOps analytics unavailable. */
   revops?: RevopsSlackUseCases;
   /** The App Home's CRM sync line (issue 16). Absent: no CRM connected. */
-  crmStatus?(): Promise<CrmStatusView>;
+  crmStatus?(): Promise<readonly CrmStatusView[]>;
 }

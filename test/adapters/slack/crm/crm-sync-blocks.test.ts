@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crmHomeBlocks, renderCrmAlert } from '../../../../src/adapters/slack/blocks/crm-sync.ts';
+import { renderHome } from '../../../../src/adapters/slack/blocks/home.ts';
 import { limitViolations } from '../../../../src/adapters/slack/blocks/limits.ts';
 import { renderOutbound } from '../../../../src/adapters/slack/blocks/outbound.ts';
 import type { CrmStatusView } from '../../../../src/app/crm/status.ts';
@@ -97,5 +98,18 @@ describe('CRM sync on Slack', () => {
     expect(JSON.stringify(crmHomeBlocks({ ...view, lastSuccessAtMs: AT + 5000 }))).not.toContain(
       'Last error',
     );
+
+    // Both CRMs connected: the Home tab has a line for each.
+    const salesforce: CrmStatusView = {
+      ...view,
+      connector: 'salesforce',
+      label: 'Salesforce',
+      streams: [{ stream: 'leads', noun: 'lead', cursorMs: AT, fullInProgress: false, records: 42 }],
+    };
+    const empty = { open: [], figures: null, budgetPaging: null, recent: [], recoveredThisWeekCents: 0 };
+    const home = JSON.stringify(renderHome(empty, AT, null, null, [view, salesforce]).blocks);
+    expect(home).toContain('HubSpot sync* · 1,234 contacts · 567 deals');
+    expect(home).toContain('Salesforce sync* · 42 leads');
+    expect(JSON.stringify(renderHome(empty, AT).blocks)).not.toContain(' sync*');
   });
 });
