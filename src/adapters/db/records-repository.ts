@@ -6,6 +6,7 @@ import type {
   RecordRepository,
 } from '../../app/records/ports.ts';
 import type { ScannableRecord } from '../../domain/records/record.ts';
+import { detach } from '../../shared/detach.ts';
 import type { Db, Sql } from './client.ts';
 import { encodeRecordLine } from './copy.ts';
 import { forEachCopyRow } from './copy-out.ts';
@@ -85,15 +86,16 @@ async function loadScannable(sql: Sql): Promise<ScannableRecord[]> {
   const out: ScannableRecord[] = [];
   const onRow = (r: (string | null)[]) => {
     const lastTouch = r[9];
+    // Detached: a field is a slice of its ~1 MiB COPY chunk and would keep every chunk alive (shared/detach.ts).
     out.push({
-      id: r[0] as string,
+      id: detach(r[0] as string),
       type: r[1] as ScannableRecord['type'],
-      name: r[2] as string,
-      domain: r[3] as string,
-      region: r[4] as string,
-      owner: r[5] as string,
-      stage: r[6] as string,
-      nextStep: r[7] as string,
+      name: detach(r[2] as string),
+      domain: detach(r[3] as string),
+      region: detach(r[4] as string),
+      owner: detach(r[5] as string),
+      stage: detach(r[6] as string),
+      nextStep: detach(r[7] as string),
       createdAtMs: Number(r[8]),
       lastTouchAtMs: lastTouch === null ? null : Number(lastTouch),
       valueCents: Number(r[10]),

@@ -1,3 +1,4 @@
+import { detach } from '../../shared/detach.ts';
 import type { RecordImport, RejectedRow } from '../records/ports.ts';
 import type { CheckedBatch } from './rows.ts';
 
@@ -7,16 +8,6 @@ import type { CheckedBatch } from './rows.ts';
  */
 
 export const MAX_WRITES_IN_FLIGHT = 2;
-
-/**
- * A copy of a string that pins nothing else. Parsed fields are V8 sliced strings that keep the whole
- * decoded chunk (~1 MiB) they came from alive; a string kept for the whole import (id map keys,
- * rejection reasons) must not, or memory would grow with the file instead of with the distinct ids
- * (measured: 1M ids pinned ~210 MB of chunks). Concatenating makes a cons string and slicing flattens
- * it into a fresh buffer the result points into: 4× cheaper than a Buffer round trip. Strings under 13
- * characters are never slices in V8, so they are returned as they are.
- */
-const detach = (s: string): string => (s.length < 13 ? s : `${s} `.slice(0, -1));
 
 /** Appends `b` (sorted by line) to `out`, merged in line order with `extra` (sorted too, often empty). */
 function mergeRejections(out: RejectedRow[], b: readonly RejectedRow[], extra: readonly RejectedRow[]): void {

@@ -1,0 +1,9 @@
+/**
+ * A copy of a string that pins nothing else. A field cut out of a larger decoded text (a CSV chunk, a COPY
+ * chunk) is a V8 sliced string that keeps the whole ~1 MiB text it came from alive; a string kept longer
+ * than its text (an import's id map, a scan's records) must not, or memory grows with every chunk read
+ * (measured: 1M ids pinned ~210 MB of CSV chunks; 1M records ~140 MB of COPY text). Concatenating makes a
+ * cons string and slicing flattens it into a fresh buffer the result points into: 4× cheaper than a Buffer
+ * round trip. Strings under 13 characters are never slices in V8, so they are returned as they are.
+ */
+export const detach = (s: string): string => (s.length < 13 ? s : `${s} `.slice(0, -1));
