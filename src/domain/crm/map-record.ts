@@ -120,13 +120,25 @@ function evaluate(s: Source, r: CrmRecord, lookups: CrmLookups, field: FunnelFie
   }
 }
 
-function stageText(v: Value, m: ObjectMapping): string {
+const stageText = (v: Value, m: ObjectMapping): string => funnelStage(m, v.stage, v.text, v.raw);
+
+/**
+ * A CRM stage as the funnel names it: the mapping's stage map (by label, then by the CRM's raw value),
+ * else the nearest open stage by probability when the mapping asks for it, else the label. The sync and
+ * the write-back's re-read (adapters/crm/<vendor>/write-values.ts) both use it, so they agree.
+ */
+export function funnelStage(
+  m: ObjectMapping,
+  stage: CrmStage | undefined,
+  text: string,
+  raw: string | undefined,
+): string {
   const mapped =
-    m.stageMap.get(normalizeStage(v.text)) ?? (v.raw ? m.stageMap.get(normalizeStage(v.raw)) : undefined);
+    m.stageMap.get(normalizeStage(text)) ?? (raw ? m.stageMap.get(normalizeStage(raw)) : undefined);
   if (mapped !== undefined) return mapped;
-  if (m.stageFromProbability && v.stage && !v.stage.closed && v.stage.probability !== null)
-    return nearestOpenStage(v.stage.probability);
-  return v.text.trim();
+  if (m.stageFromProbability && stage && !stage.closed && stage.probability !== null)
+    return nearestOpenStage(stage.probability);
+  return text.trim();
 }
 
 function instant(v: Value, field: FunnelField, required: boolean): string {

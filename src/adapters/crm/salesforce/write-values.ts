@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { type CrmStage, stageName } from '../../../domain/crm/map-record.ts';
+import { type CrmStage, funnelStage, stageName } from '../../../domain/crm/map-record.ts';
 import type { ObjectMapping } from '../../../domain/crm/mapping.ts';
-import { nearestOpenStage } from '../../../domain/crm/values.ts';
 import type { EditableField } from '../../../domain/fixpacks/dsl.ts';
 import type { NoteItem, Refusal, TaskItem } from '../../../domain/fixpacks/writeback.ts';
 import { normalizeStage } from '../../../domain/records/record.ts';
@@ -53,15 +52,9 @@ export interface Lookups {
   stages: Map<string, CrmStage>;
 }
 
-/** An opportunity stage as the funnel names it (the sync's rule: stage map, then probability). */
-function stageText(m: ObjectMapping, s: CrmStage | undefined, raw: string): string {
-  const text = s ? stageName(s) : raw;
-  const mapped = m.stageMap.get(normalizeStage(text)) ?? m.stageMap.get(normalizeStage(raw));
-  if (mapped !== undefined) return mapped;
-  if (m.stageFromProbability && s && !s.closed && s.probability !== null)
-    return nearestOpenStage(s.probability);
-  return text.trim();
-}
+/** A stage as the funnel names it: the sync's own rule (domain/crm/map-record.ts funnelStage). */
+const stageText = (m: ObjectMapping, s: CrmStage | undefined, raw: string): string =>
+  funnelStage(m, s, s ? stageName(s) : raw, raw);
 
 /** Salesforce's value of a field in funnel terms (what the sync would store). */
 export function funnelValue(l: Lookups, m: ObjectMapping, t: Target, v: string): string {
