@@ -53,20 +53,35 @@ const UPDATE_FROM_STAGE = `
     AND (${DATA_COLUMNS.map((c) => `r.${c}`).join(', ')}) IS DISTINCT FROM (${DATA_COLUMNS.map(staged).join(', ')})`;
 
 /*
- * New ids first, then the stored ones that changed. A concurrent writer (a CRM sync, another replica) may
- * insert one of the same new ids meanwhile: ON CONFLICT DO NOTHING waits for it and skips the row, and the
- * UPDATE that follows (a new statement, so it sees that row) applies the batch's values to it. The rows
- * just inserted compare equal there and are not written twice. No savepoint is needed to survive that
- * race, which matters inside an import's one transaction: past 64 subtransactions PostgreSQL's snapshots
- * overflow to pg_subtrans, and a concurrent full read of records was measured 1.7–2.2× slower (a 1M-row
- * table, 100 released savepoints against 10). ON CONFLICT costs ~30 % more on the INSERT of new rows
- * (1.35 → 1.78 s for 200k, psql, load 3–5).
+ * New ids first, then the stored ones that changed; the UPDATE is skipped when the INSERT took every staged
+ * row (none was stored). Whoever else may insert an id meanwhile (a CRM sync, another replica) decides the
+ * INSERT's form:
+ *
+ * - An import holds the records write lock (RECORDS_WRITE_LOCK) exclusively for its one transaction, and
+ *   every other writer of records takes it shared: nobody can insert one of its new ids meanwhile, so a
+ *   plain INSERT of the ids not stored is safe. (ON CONFLICT's speculative insertion cost 0.90 → 1.26 s
+ *   for 200k new rows, psql, quiet host.) A CRM page arriving during an import waits for its commit and
+ *   then applies on top: the CRM's value is the later one.
+ * - The other writers (upsertMany: CRM sync pages) share the lock with each other, so they keep
+ *   ON CONFLICT DO NOTHING: it waits for a concurrent insert of the same id and skips the row, and the
+ *   UPDATE that follows (a new statement, so it sees that row) applies the batch's values to it.
+ *
+ * No savepoint either way, which matters inside an import's one transaction: past 64 subtransactions
+ * PostgreSQL's snapshots overflow to pg_subtrans, and a concurrent full read of records was measured
+ * 1.7–2.2× slower (a 1M-row table, 100 released savepoints against 10).
  */
-const INSERT_FROM_STAGE = `
-  INSERT INTO records (${RECORD_COLUMNS.join(', ')})
-  SELECT ${RECORD_COLUMNS.map(staged).join(', ')} FROM records_stage s
-  WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = s.id)
-  ON CONFLICT (id) DO NOTHING`;
+const insertFromStage = (onConflict: boolean) => `
+  WITH ins AS (
+    INSERT INTO records (${RECORD_COLUMNS.join(', ')})
+    SELECT ${RECORD_COLUMNS.map(staged).join(', ')} FROM records_stage s
+    WHERE NOT EXISTS (SELECT 1 FROM records r WHERE r.id = s.id)${onConflict ? '\n    ON CONFLICT (id) DO NOTHING' : ''}
+    RETURNING 1)
+  SELECT count(*)::int AS n FROM ins`;
+const INSERT_NEW = insertFromStage(false);
+const INSERT_NEW_OR_SKIP = insertFromStage(true);
+
+/** Advisory key (two ints) of the records write lock: an import's exclusively, every other writer's shared. */
+export const RECORDS_WRITE_LOCK = [0x1eac19, 0] as const;
 
 /** Projection for scanning: only what the rules, pricing and rendering read. */
 const LOAD_SCANNABLE = `
@@ -105,8 +120,11 @@ async function loadScannable(sql: Sql): Promise<ScannableRecord[]> {
   return out;
 }
 
-/** One batch into `records` on `tx`: stage it (COPY), INSERT the new ids, UPDATE the stored ones that changed. */
-async function writeBatch(tx: Sql, lines: string): Promise<void> {
+/**
+ * One batch of `count` rows into `records` on `tx`: stage it (COPY), INSERT the new ids, UPDATE the stored
+ * ones that changed. `exclusive`: the caller holds RECORDS_WRITE_LOCK exclusively (an import).
+ */
+async function writeBatch(tx: Sql, lines: string, count: number, exclusive: boolean): Promise<void> {
   // A batch is small next to the table: probe the primary key per staged row. Left alone the
   // planner hashes the whole records table for every batch, so an import slows as it grows.
   await tx.query('SET LOCAL enable_hashjoin = off');
@@ -114,8 +132,15 @@ async function writeBatch(tx: Sql, lines: string): Promise<void> {
   await tx.query(CREATE_STAGE);
   await tx.query('TRUNCATE records_stage');
   await tx.copyIn('records_stage', RECORD_COLUMNS, [lines]);
-  await tx.query(INSERT_FROM_STAGE);
-  await tx.query(UPDATE_FROM_STAGE);
+  const [ins] = await tx.query<{ n: number }>(exclusive ? INSERT_NEW : INSERT_NEW_OR_SKIP);
+  if ((ins?.n ?? 0) < count) await tx.query(UPDATE_FROM_STAGE);
+}
+
+/** Takes RECORDS_WRITE_LOCK for the rest of `tx`. PGlite runs one transaction at a time: nothing to exclude. */
+async function lockRecordWrites(db: Db, tx: Sql, mode: 'exclusive' | 'shared'): Promise<void> {
+  if (db.kind !== 'postgres') return;
+  const fn = mode === 'exclusive' ? 'pg_advisory_xact_lock' : 'pg_advisory_xact_lock_shared';
+  await tx.query(`SELECT ${fn}($1, $2)`, [...RECORDS_WRITE_LOCK]);
 }
 
 /**
@@ -127,7 +152,8 @@ async function writeBatch(tx: Sql, lines: string): Promise<void> {
  * arrive, on the server, while the next ones are parsed, so nothing is left to do at the end but COMMIT;
  * applying a whole staged file at the end would add its full UPDATE/INSERT time after parsing. Batches run
  * one after another on the transaction's one connection (the caller may queue a second meanwhile).
- * Row locks on updated records are held until the commit: a fix applied to one of them meanwhile waits.
+ * Row locks on updated records are held until the commit: a fix applied to one of them meanwhile waits,
+ * and so does any other writer of records (the records write lock, above).
  */
 async function beginImport(db: Db, run: ImportRunStart): Promise<RecordImport> {
   const lease = await startRun(db, run, { importLock: true });
@@ -141,6 +167,13 @@ async function beginImport(db: Db, run: ImportRunStart): Promise<RecordImport> {
     await lease.release();
     throw e;
   }
+  try {
+    await lockRecordWrites(db, held.tx, 'exclusive');
+  } catch (e) {
+    await held.end(false).catch(() => {});
+    await lease.release();
+    throw e;
+  }
   const { tx } = held;
   let chain: Promise<unknown> = Promise.resolve();
   const settled = () => chain.catch(() => {});
@@ -149,7 +182,7 @@ async function beginImport(db: Db, run: ImportRunStart): Promise<RecordImport> {
     write(lines, count) {
       const written = chain.then(async () => {
         if (count === 0) return 0;
-        await writeBatch(tx, lines);
+        await writeBatch(tx, lines, count, true);
         await crashPoint('import:batch');
         return count;
       });
@@ -200,7 +233,8 @@ export function recordRepository(db: Db): RecordRepository {
       // A bulk write need not wait for its WAL flush: if the server crashes, re-running the
       // (idempotent, upsert-by-id) write restores every row.
       await tx.query('SET LOCAL synchronous_commit = off');
-      await writeBatch(tx, lines);
+      await lockRecordWrites(db, tx, 'shared');
+      await writeBatch(tx, lines, count, false);
     });
     return count;
   };

@@ -8,7 +8,7 @@ import {
   recoverAbandonedRuns,
   startRun,
 } from '../../../src/adapters/db/import-runs-repository.ts';
-import { recordRepository } from '../../../src/adapters/db/records-repository.ts';
+import { RECORDS_WRITE_LOCK, recordRepository } from '../../../src/adapters/db/records-repository.ts';
 import type { ImportRunResult } from '../../../src/app/records/ports.ts';
 import { buildRecord } from '../../support/builders.ts';
 import { backends, deferred, silentLog, twoProcesses } from '../../support/db.ts';
@@ -96,33 +96,70 @@ describe.each(backends)('import runs on $name', (backend) => {
 
   // PostgreSQL: on PGlite nothing else can write while the import's transaction holds its one connection.
   it.runIf(backend.name === 'postgres')(
-    'a new id another writer inserts meanwhile takes the import’s values, with no error',
+    'a CRM page written during an import waits for its commit, then applies on top',
     async () => {
       const imp = await recordRepository(db).beginImport!(run('race.csv'));
-      const gate = deferred();
-      const inserted = deferred();
-      // A CRM sync, say, inserting one of the file's new ids and committing while the import writes it.
-      const writer = other.transaction(async (tx) => {
-        await tx.query(
-          `INSERT INTO records (id, type, created_at, value_cents, owner) VALUES ('race1', 'lead', now(), 0, 'Other')`,
-        );
-        inserted.resolve();
-        await gate.promise;
-      });
-      await inserted.promise;
-      const write = imp.write(lines('race1', 'race2'), 2); // waits for that writer's outcome
-      gate.resolve();
-      await writer;
-      expect(await write).toBe(2);
+      expect(await imp.write(lines('race1', 'race2'), 2)).toBe(2);
+      let pageDone = false;
+      const page = recordRepository(other)
+        .upsertMany([
+          buildRecord({ id: 'race1', owner: 'Other' }),
+          buildRecord({ id: 'race3', owner: 'Other' }),
+        ])
+        .then((n) => {
+          pageDone = true;
+          return n;
+        });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(pageDone).toBe(false); // held by the import's records write lock
       await imp.commit(done());
+      expect(await page).toBe(2);
       const rows = await db.query<{ id: string; owner: string }>(
         `SELECT id, owner FROM records WHERE id LIKE 'race%' ORDER BY id`,
       );
       expect(rows).toEqual([
-        { id: 'race1', owner: 'alice' },
+        { id: 'race1', owner: 'Other' },
         { id: 'race2', owner: 'alice' },
+        { id: 'race3', owner: 'Other' },
       ]);
       expect(await statusOf(imp.runId)).toMatchObject({ status: 'succeeded' });
+    },
+  );
+
+  it.runIf(backend.name === 'postgres')(
+    'an import waits for a CRM page in flight, then writes its values over the ids that page inserted',
+    async () => {
+      const gate = deferred();
+      const locked = deferred();
+      // A CRM page mid-transaction: it holds the lock shared and has inserted one of the file's new ids.
+      const writer = other.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock_shared($1, $2)', [...RECORDS_WRITE_LOCK]);
+        await tx.query(
+          `INSERT INTO records (id, type, created_at, value_cents, owner) VALUES ('wait1', 'lead', now(), 0, 'Other')`,
+        );
+        locked.resolve();
+        await gate.promise;
+      });
+      await locked.promise;
+      let begun = false;
+      const starting = recordRepository(db).beginImport!(run('wait.csv')).then((imp) => {
+        begun = true;
+        return imp;
+      });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(begun).toBe(false);
+      gate.resolve();
+      await writer;
+      const imp = await starting;
+      expect(await imp.write(lines('wait1', 'wait2'), 2)).toBe(2);
+      await imp.commit(done());
+      const rows = await db.query<{ id: string; owner: string }>(
+        `SELECT id, owner FROM records WHERE id LIKE 'wait%' ORDER BY id`,
+      );
+      expect(rows).toEqual([
+        { id: 'wait1', owner: 'alice' },
+        { id: 'wait2', owner: 'alice' },
+      ]);
     },
   );
 
