@@ -7,3 +7,21 @@
  * round trip. Strings under 13 characters are never slices in V8, so they are returned as they are.
  */
 export const detach = (s: string): string => (s.length < 13 ? s : `${s} `.slice(0, -1));
+
+/**
+ * A detach() that returns one shared instance per distinct value, for columns with few distinct values
+ * (owner, stage, region, domain). Records then share their owner string, which costs no memory per record,
+ * and a Map keyed by it (the scan's roll-ups) finds the hash already computed and the key identical,
+ * instead of hashing and comparing a fresh copy per record. Past `limit` distinct values the column is not
+ * what it seemed: values are detached and no longer remembered, so memory stays bounded.
+ */
+export function interner(limit = 65_536): (s: string) => string {
+  const seen = new Map<string, string>();
+  return (s) => {
+    const known = seen.get(s);
+    if (known !== undefined) return known;
+    const d = detach(s);
+    if (seen.size < limit) seen.set(d, d);
+    return d;
+  };
+}

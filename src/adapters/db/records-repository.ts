@@ -6,7 +6,7 @@ import type {
   RecordRepository,
 } from '../../app/records/ports.ts';
 import type { ScannableRecord } from '../../domain/records/record.ts';
-import { detach } from '../../shared/detach.ts';
+import { detach, interner } from '../../shared/detach.ts';
 import type { Db, Sql } from './client.ts';
 import { encodeRecordLine } from './copy.ts';
 import { forEachCopyRow } from './copy-out.ts';
@@ -99,17 +99,19 @@ const LOAD_SCANNABLE = `
  */
 async function loadScannable(sql: Sql): Promise<ScannableRecord[]> {
   const out: ScannableRecord[] = [];
+  // Columns that repeat across records are shared (shared/detach.ts interner), one string per value.
+  const [type, domain, region, owner, stage] = [interner(), interner(), interner(), interner(), interner()];
   const onRow = (r: (string | null)[]) => {
     const lastTouch = r[9];
     // Detached: a field is a slice of its ~1 MiB COPY chunk and would keep every chunk alive (shared/detach.ts).
     out.push({
       id: detach(r[0] as string),
-      type: r[1] as ScannableRecord['type'],
+      type: type(r[1] as string) as ScannableRecord['type'],
       name: detach(r[2] as string),
-      domain: detach(r[3] as string),
-      region: detach(r[4] as string),
-      owner: detach(r[5] as string),
-      stage: detach(r[6] as string),
+      domain: domain(r[3] as string),
+      region: region(r[4] as string),
+      owner: owner(r[5] as string),
+      stage: stage(r[6] as string),
       nextStep: detach(r[7] as string),
       createdAtMs: Number(r[8]),
       lastTouchAtMs: lastTouch === null ? null : Number(lastTouch),

@@ -12,7 +12,7 @@ import {
 import { evaluateSlos, populationOf, type SloStatus } from '../budget/slos.ts';
 import { estimateLossCents } from '../impact/price.ts';
 import type { ScannableRecord } from '../records/record.ts';
-import type { IssueType, RuleThresholds } from '../rules/catalog.ts';
+import type { IssueType, RuleDef, RuleThresholds } from '../rules/catalog.ts';
 import { type Detection, detect } from '../rules/evaluate.ts';
 import { orderIssues } from './order.ts';
 
@@ -85,25 +85,35 @@ export function summarize(
   }
   const issuesByIdOrder = order.byIssueId.map((i) => position[i]!);
 
+  // Per rule first, keyed by the rule object (no string hashing per issue), then folded per issue type.
+  // Owners are shared strings when the store interns them, so the segment lookup finds its key at once.
   let total = 0;
+  const perRule = new Map<RuleDef, { count: number; lossCents: number }>();
+  const segments = new Map<string, SegmentRollup>();
+  for (const i of issues) {
+    const loss = i.lossCents;
+    total += loss;
+    let r = perRule.get(i.rule);
+    if (r === undefined) perRule.set(i.rule, (r = { count: 0, lossCents: 0 }));
+    r.count++;
+    r.lossCents += loss;
+    const owner = i.record.owner === '' ? UNASSIGNED_SEGMENT : i.record.owner;
+    let s = segments.get(owner);
+    if (s === undefined) segments.set(owner, (s = { owner, count: 0, lossCents: 0 }));
+    s.count++;
+    s.lossCents += loss;
+  }
   let high = 0;
   const causes = new Map<IssueType, CauseRollup>();
-  const segments = new Map<string, SegmentRollup>();
   const countsByType = new Map<IssueType, number>();
-  for (const i of issues) {
-    total += i.lossCents;
-    if (i.rule.label === 'high') high++;
-    const t = i.rule.issueType;
-    countsByType.set(t, (countsByType.get(t) ?? 0) + 1);
+  for (const [rule, r] of perRule) {
+    if (rule.label === 'high') high += r.count;
+    const t = rule.issueType;
+    countsByType.set(t, (countsByType.get(t) ?? 0) + r.count);
     const c = causes.get(t) ?? { issueType: t, count: 0, lossCents: 0 };
-    c.count++;
-    c.lossCents += i.lossCents;
+    c.count += r.count;
+    c.lossCents += r.lossCents;
     causes.set(t, c);
-    const owner = i.record.owner === '' ? UNASSIGNED_SEGMENT : i.record.owner;
-    const s = segments.get(owner) ?? { owner, count: 0, lossCents: 0 };
-    s.count++;
-    s.lossCents += i.lossCents;
-    segments.set(owner, s);
   }
   const burn = burnRate(total, policy);
   const byDollars =
