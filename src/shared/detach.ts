@@ -10,18 +10,21 @@ export const detach = (s: string): string => (s.length < 13 ? s : `${s} `.slice(
 
 /**
  * A detach() that returns one shared instance per distinct value, for columns with few distinct values
- * (owner, stage, region, domain). Records then share their owner string, which costs no memory per record,
- * and a Map keyed by it (the scan's roll-ups) finds the hash already computed and the key identical,
- * instead of hashing and comparing a fresh copy per record. Past `limit` distinct values the column is not
- * what it seemed: values are detached and no longer remembered, so memory stays bounded.
+ * (owner, stage, region; a domain shared by many records). Records then share their owner string, which
+ * costs no memory per record, and a Map keyed by it (the scan's roll-ups) finds the hash already computed
+ * and the key identical, instead of hashing and comparing a fresh copy per record. Once `limit` distinct
+ * values are seen the column is not what it seemed (a domain per record, say): from then on values are
+ * only detached, with no lookup, so neither memory nor time is spent on a table that would not help.
  */
-export function interner(limit = 65_536): (s: string) => string {
-  const seen = new Map<string, string>();
+export function interner(limit = 4096): (s: string) => string {
+  let seen: Map<string, string> | null = new Map();
   return (s) => {
+    if (seen === null) return detach(s);
     const known = seen.get(s);
     if (known !== undefined) return known;
     const d = detach(s);
-    if (seen.size < limit) seen.set(d, d);
+    seen.set(d, d);
+    if (seen.size >= limit) seen = null;
     return d;
   };
 }

@@ -19,7 +19,7 @@ describe('interner', () => {
     expect(b).toBe(a);
   });
 
-  it('past its limit still returns equal values, without remembering new ones', () => {
+  it('once its limit of distinct values is reached, it only detaches: values stay equal', () => {
     const intern = interner(2);
     intern('one');
     intern('two');
