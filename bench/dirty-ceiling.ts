@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { pgliteStartParams } from '../src/adapters/db/pglite-setup.ts';
+import { LOAD_SCANNABLE } from '../src/adapters/db/records-repository.ts';
 
 const [dir, what] = process.argv.slice(2);
 if (!dir || !what) throw new Error('usage: node bench/dirty-ceiling.ts <pglite dir> <csv>|truncate');
@@ -56,8 +57,9 @@ const out = await pg.transaction(async (tx) => {
   const findingsKeyCopyMs = await timed(() =>
     tx.query(`COPY key_findings (${FINDING_COLUMNS}) FROM '/dev/blob'`, [], { blob: findings }),
   );
+  const recordsReadMs = await timed(() => tx.query(`COPY (${LOAD_SCANNABLE}) TO '/dev/blob'`));
   await tx.rollback();
-  return { csvCopyMs, findings: n, findingsCopyMs, findingsKeyCopyMs };
+  return { csvCopyMs, findings: n, findingsCopyMs, findingsKeyCopyMs, recordsReadMs };
 });
 await pg.close();
 process.stdout.write(`${JSON.stringify({ openMs, ...out })}\n`);

@@ -39,6 +39,7 @@ import {
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LOAD_SCANNABLE } from '../src/adapters/db/records-repository.ts';
 import { withBenchDatabase } from './bench-db.ts';
 import { writeDirtyCsv } from './dirty-generate.ts';
 import { report } from './dirty-report.ts';
@@ -114,6 +115,8 @@ export interface DirtyProfile {
     csvCopy: Timed | { wallS: number };
     findingsCopy: Timed | { wallS: number };
     findingsKeyCopy: Timed | { wallS: number };
+    /** The scan's read of every record (its own COPY statement) to nowhere: psql, or the statement on PGlite. */
+    recordsRead: Timed | { wallS: number };
     /** PGlite only: opening the database in a process of its own, which every command pays. */
     pgliteOpenS?: number;
   };
@@ -190,13 +193,19 @@ function profile(db: { url: string } | { dir: string }, csv: string, rows: numbe
       env,
     );
     rmSync(findingsFile, { force: true });
-    ceiling = { csvCopy, findingsCopy, findingsKeyCopy };
+    const recordsRead = timed(
+      'psql',
+      psql(`\\copy (${LOAD_SCANNABLE.replace(/\s+/g, ' ')}) TO '/dev/null'`),
+      env,
+    );
+    ceiling = { csvCopy, findingsCopy, findingsKeyCopy, recordsRead };
   } else {
     const c = child('dirty-ceiling.ts', env, [db.dir, csv]);
     ceiling = {
       csvCopy: { wallS: c.csvCopyMs / 1000 },
       findingsCopy: { wallS: c.findingsCopyMs / 1000 },
       findingsKeyCopy: { wallS: c.findingsKeyCopyMs / 1000 },
+      recordsRead: { wallS: c.recordsReadMs / 1000 },
       pgliteOpenS: c.openMs / 1000,
     };
   }

@@ -41,6 +41,11 @@ export function report(out: { profiles: DirtyProfile[] }, fmt: Fmt): string[] {
         `${s(c.findingsCopy)} / ${s(c.findingsKeyCopy)}`,
         `bare table / with findings' primary key (${where}); first scan is ${ratio(p.firstScan, c.findingsKeyCopy)} the keyed COPY`,
       ),
+      line(
+        '  ceiling: COPY out of the records (s)',
+        s(c.recordsRead),
+        `the scan's own read statement (${where}); with the keyed COPY, ${fmt(c.recordsRead.wallS + c.findingsKeyCopy.wallS + (c.pgliteOpenS ?? 0), 2)} s of database work a first scan cannot avoid`,
+      ),
       ...(c.pgliteOpenS !== undefined
         ? [line('  PGlite open, in a process (s)', fmt(c.pgliteOpenS, 2), 'paid by every command on PGlite')]
         : []),

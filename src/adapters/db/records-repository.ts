@@ -83,8 +83,8 @@ const INSERT_NEW_OR_SKIP = insertFromStage(true);
 /** Advisory key (two ints) of the records write lock: an import's exclusively, every other writer's shared. */
 export const RECORDS_WRITE_LOCK = [0x1eac19, 0] as const;
 
-/** Projection for scanning: only what the rules, pricing and rendering read. */
-const LOAD_SCANNABLE = `
+/** Projection for scanning: only what the rules, pricing and rendering read (also the bench's read ceiling). */
+export const LOAD_SCANNABLE = `
   SELECT id, type, name, domain, region, owner, stage, next_step,
          ${epochMs('created_at')},
          ${epochMs('last_touch_at')},
