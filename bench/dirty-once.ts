@@ -17,6 +17,8 @@
  *   BENCH_DATABASE_URL (or DATABASE_URL)  PostgreSQL server; `leak_bench_dirty_<pid>` is made and dropped
  *   BENCH_DIRTY_ROWS                      records (default 200,000)
  *   BENCH_DIRTY_PGLITE=0                  skip the embedded PGlite run (it runs by default)
+ *   BENCH_WHOLE_PROFILE=default           run `npm run bench`'s realistic funnel instead (BENCH_ROWS records,
+ *                                         default 1,000,000, bench/generate.ts), the same way
  *
  * Prints one JSON line on stdout (the report goes to stderr unless BENCH_DIRTY_CHILD is set); also
  * writes bench/.out/dirty.json. Used by bench/run.ts; runnable alone:
@@ -43,7 +45,7 @@ import { LOAD_SCANNABLE } from '../src/adapters/db/records-repository.ts';
 import { withBenchDatabase } from './bench-db.ts';
 import { writeDirtyCsv } from './dirty-generate.ts';
 import { report } from './dirty-report.ts';
-import { BENCH_AS_OF } from './generate.ts';
+import { BENCH_AS_OF, writeFunnelCsv } from './generate.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const outDir = join(here, '.out');
@@ -104,6 +106,8 @@ function child(script: string, env: NodeJS.ProcessEnv, args: string[] = []) {
 }
 
 export interface DirtyProfile {
+  /** The dirty CRM, or the realistic funnel of `npm run bench` run the same way (BENCH_WHOLE_PROFILE). */
+  profile: 'dirty' | 'default';
   backend: 'postgres' | 'pglite';
   rows: number;
   issues: number;
@@ -125,7 +129,12 @@ export interface DirtyProfile {
 }
 
 /** The whole profile on one database: PostgreSQL at `url`, or PGlite in `dir`. */
-function profile(db: { url: string } | { dir: string }, csv: string, rows: number): DirtyProfile {
+function profile(
+  db: { url: string } | { dir: string },
+  name: DirtyProfile['profile'],
+  csv: string,
+  rows: number,
+): DirtyProfile {
   const env: NodeJS.ProcessEnv = { ...process.env, PII_HASH_KEY: randomBytes(32).toString('base64') };
   delete env['DATABASE_URL'];
   delete env['PGLITE_DIR'];
@@ -135,7 +144,7 @@ function profile(db: { url: string } | { dir: string }, csv: string, rows: numbe
   const node = process.execPath;
   step(`${backend}: leak migrate (setup, not measured)`);
   timed(node, [cli, 'migrate'], env);
-  step(`${backend}: leak import (${fmt(rows)} dirty records)`);
+  step(`${backend}: leak import (${fmt(rows)} ${name === 'dirty' ? 'dirty ' : ''}records)`);
   const imp = timed(node, [cli, 'import', csv], env);
   step(`${backend}: leak scan (first: every finding new)`);
   const firstScan = timed(node, [cli, 'scan', '--as-of', AS_OF], env);
@@ -219,6 +228,7 @@ function profile(db: { url: string } | { dir: string }, csv: string, rows: numbe
   else child('dirty-ceiling.ts', env, [db.dir, 'truncate']);
   const firstBreakdown = child('scan-once.ts', benchEnv);
   return {
+    profile: name,
     backend,
     rows,
     issues,
@@ -230,28 +240,41 @@ function profile(db: { url: string } | { dir: string }, csv: string, rows: numbe
   };
 }
 
-async function main(): Promise<void> {
-  const rows = Number(process.env['BENCH_DIRTY_ROWS'] ?? 200_000);
-  const server = process.env['BENCH_DATABASE_URL'] || process.env['DATABASE_URL'] || undefined;
+/** The file to run: the dirty CRM (default), or with BENCH_WHOLE_PROFILE=default the realistic funnel. */
+async function input(): Promise<{ name: DirtyProfile['profile']; rows: number; csv: string }> {
   mkdirSync(outDir, { recursive: true });
+  if (process.env['BENCH_WHOLE_PROFILE'] === 'default') {
+    const rows = Number(process.env['BENCH_ROWS'] ?? 1_000_000);
+    return { name: 'default', rows, csv: await writeFunnelCsv(rows, outDir, step) };
+  }
+  const rows = Number(process.env['BENCH_DIRTY_ROWS'] ?? 200_000);
   const csv = join(outDir, `dirty-${rows}.csv`);
   if (!existsSync(csv)) {
     step(`generating ${fmt(rows)} dirty records → ${csv}`);
     await writeDirtyCsv(rows, csv);
   }
+  return { name: 'dirty', rows, csv };
+}
+
+async function main(): Promise<void> {
+  const server = process.env['BENCH_DATABASE_URL'] || process.env['DATABASE_URL'] || undefined;
+  const { name, rows, csv } = await input();
   const profiles: DirtyProfile[] = [];
   if (server)
-    profiles.push(await withBenchDatabase(server, 'dirty', async (url) => profile({ url }, csv, rows)));
+    profiles.push(await withBenchDatabase(server, name, async (url) => profile({ url }, name, csv, rows)));
   if (process.env['BENCH_DIRTY_PGLITE'] !== '0') {
     const dir = mkdtempSync(join(tmpdir(), 'leak-bench-dirty-'));
     try {
-      profiles.push(profile({ dir: join(dir, 'pglite') }, csv, rows));
+      profiles.push(profile({ dir: join(dir, 'pglite') }, name, csv, rows));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
   const out = { at: new Date().toISOString(), profiles };
-  writeFileSync(join(outDir, 'dirty.json'), JSON.stringify(out, null, 2));
+  writeFileSync(
+    join(outDir, name === 'dirty' ? 'dirty.json' : 'whole-default.json'),
+    JSON.stringify(out, null, 2),
+  );
   if (!process.env['BENCH_DIRTY_CHILD']) process.stderr.write(`${report(out, fmt).join('\n')}\n`);
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

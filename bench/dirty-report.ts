@@ -19,7 +19,7 @@ export function report(out: { profiles: DirtyProfile[] }, fmt: Fmt): string[] {
     const ratio = (t: { wallS: number }, base: { wallS: number }) => `${fmt(t.wallS / base.wallS, 1)}×`;
     const where = p.backend === 'postgres' ? 'psql, whole process' : 'same statement in PGlite';
     lines.push(
-      `Dirty CRM — ${fmt(p.rows)} records (every row an email, ~200 a domain), ${fmt(p.issues)} issues, ${p.backend === 'postgres' ? 'PostgreSQL' : 'PGlite'}`,
+      `${p.profile === 'default' ? 'Default funnel' : 'Dirty CRM'} — ${fmt(p.rows)} records (${p.profile === 'default' ? 'bench/generate.ts, seed 42' : 'every row an email, ~200 a domain'}), ${fmt(p.issues)} issues, ${p.backend === 'postgres' ? 'PostgreSQL' : 'PGlite'}`,
       line('leak import (s)', s(p.import), proc(p.import)),
       line(
         '  ceiling: \\copy of the CSV (s)',

@@ -3,6 +3,9 @@
  * chosen to look like a mid-market CRM: most leads are worked on time, a few percent are unowned or
  * unrouted, some domains repeat, and opportunities spread across stages with a long tail of idle deals.
  */
+import { createWriteStream, existsSync } from 'node:fs';
+import { join } from 'node:path';
+
 export const BENCH_AS_OF = Date.parse('2026-11-02T16:00:00Z');
 const DAY = 86_400_000;
 const MIN = 60_000;
@@ -140,4 +143,23 @@ export function* generateCsvLines(n: number, seed = 42): Generator<string> {
     const notes = r() < 0.1 ? 'Asked for pricing, "urgent"' : '';
     yield `L${i},${lead ? 'lead' : 'opp'},${csvField(name)},${email},${domain},${csvField(company)},${pick(SOURCES)},${region},${owner},${stage},${iso(created)},${touch === null ? '' : iso(touch)},${nextStep},${value}${r() < 0.3 ? '.50' : ''},${csvField(notes)}\n`;
   }
+}
+
+/** The seeded funnel of `n` records as `<dir>/funnel-<n>-seed42.csv`, written once and reused; its path. */
+export async function writeFunnelCsv(n: number, dir: string, step: (s: string) => void): Promise<string> {
+  const file = join(dir, `funnel-${n}-seed42.csv`);
+  if (existsSync(file)) return file;
+  step(`generating ${n.toLocaleString('en-US')} records → ${file}`);
+  const out = createWriteStream(file);
+  out.write(HEADER);
+  let buf = '';
+  for (const line of generateCsvLines(n)) {
+    buf += line;
+    if (buf.length > 1 << 20) {
+      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
+      buf = '';
+    }
+  }
+  await new Promise<void>((resolve, reject) => out.end(buf, () => resolve()).once('error', reject));
+  return file;
 }

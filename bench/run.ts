@@ -28,6 +28,9 @@
  * COPY ceiling from the same run, on PostgreSQL (with a server) and on embedded PGlite
  * (BENCH_DIRTY_PGLITE=0 skips that one).
  *
+ * The realistic funnel then runs the same way (BENCH_WHOLE_PROFILE=default): whole processes beside their
+ * ceilings, BENCH_ROWS records on the server and 100,000 on PGlite.
+ *
  * The CRM sync step ends it (bench/crm-sync-once.ts, issue 16: a full sync of BENCH_CRM_DEALS deals, default
  * 100,000, from the fake HubSpot over HTTP, paced by its 100-calls-per-10-s limit, against the limit's own
  * ceiling; about 100 s; BENCH_CRM=0 skips it), then the write-back of a bulk fix of 1,000 HubSpot deals
@@ -36,14 +39,14 @@
  * Each measured step runs in a child process of its own, so each peak RSS belongs to that step alone.
  */
 import { execFileSync } from 'node:child_process';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 import { report as dirtyReport } from './dirty-report.ts';
-import { generateCsvLines, HEADER } from './generate.ts';
+import { writeFunnelCsv } from './generate.ts';
 import { report as ingestReport } from './ingest-report.ts';
 import { report as revopsReport } from './revops-digest-report.ts';
 import { report as webhookReport } from './webhook-report.ts';
@@ -57,23 +60,8 @@ const fmt = (n: number, d = 0) =>
   n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 const step = (s: string) => process.stderr.write(`… ${s}\n`);
 
-async function generate(n: number): Promise<string> {
-  const file = join(outDir, `funnel-${n}-seed42.csv`);
-  if (existsSync(file)) return file;
-  step(`generating ${fmt(n)} records → ${file}`);
-  const out = createWriteStream(file);
-  out.write(HEADER);
-  let buf = '';
-  for (const line of generateCsvLines(n)) {
-    buf += line;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
-      buf = '';
-    }
-  }
-  await new Promise<void>((resolve, reject) => out.end(buf, () => resolve()).once('error', reject));
-  return file;
-}
+/** dirty-once.ts's switch to the realistic funnel, as a child of this run. */
+const WHOLE = { BENCH_WHOLE_PROFILE: 'default', BENCH_DIRTY_CHILD: '1' };
 
 function child(script: string, args: string[], env: Record<string, string | undefined>) {
   const out = execFileSync(process.execPath, [join(here, script), ...args], {
@@ -100,7 +88,7 @@ async function rawCopy(url: string, file: string): Promise<number> {
   return ms;
 }
 
-const file = await generate(rows);
+const file = await writeFunnelCsv(rows, outDir, step);
 const sizeMiB = statSync(file).size / 2 ** 20;
 let url: string | undefined;
 let pgliteDir: string | undefined;
@@ -153,6 +141,27 @@ try {
     `dirty CRM profile: ${fmt(Number(process.env['BENCH_DIRTY_ROWS'] ?? 200_000))} records (leak import, first scan, steady scan --json as whole processes; COPY ceilings)`,
   );
   const dirty = child('dirty-once.ts', [], { BENCH_DATABASE_URL: server, BENCH_DIRTY_CHILD: '1' });
+  // The realistic funnel the same way: whole processes beside their ceilings, on the server at BENCH_ROWS
+  // and on PGlite at its own default size (100,000: the embedded database is sized for a small funnel).
+  step(`the same funnel as whole processes (${fmt(rows)} records on the server, 100,000 on PGlite)`);
+  const whole = {
+    profiles: [
+      ...(server
+        ? child('dirty-once.ts', [], {
+            ...WHOLE,
+            BENCH_DATABASE_URL: server,
+            BENCH_ROWS: String(rows),
+            BENCH_DIRTY_PGLITE: '0',
+          }).profiles
+        : []),
+      ...child('dirty-once.ts', [], {
+        ...WHOLE,
+        BENCH_DATABASE_URL: '',
+        DATABASE_URL: '',
+        BENCH_ROWS: '100000',
+      }).profiles,
+    ],
+  };
   const crmOn = process.env['BENCH_CRM'] !== '0';
   if (crmOn)
     step(
@@ -205,6 +214,7 @@ try {
       ? revopsReport(revops, fmt)
       : [line('RevOps digest', 'skipped', '(needs a PostgreSQL server)')]),
     ...dirtyReport(dirty, fmt),
+    ...dirtyReport(whole, fmt),
     crm
       ? line(
           'CRM sync, full (s)',
@@ -235,6 +245,7 @@ try {
     burn,
     revops,
     dirty,
+    whole,
     crm,
     writeback,
     at: new Date().toISOString(),
