@@ -94,12 +94,18 @@ export function summarize(
     const loss = i.lossCents;
     total += loss;
     let r = perRule.get(i.rule);
-    if (r === undefined) perRule.set(i.rule, (r = { count: 0, lossCents: 0 }));
+    if (r === undefined) {
+      r = { count: 0, lossCents: 0 };
+      perRule.set(i.rule, r);
+    }
     r.count++;
     r.lossCents += loss;
     const owner = i.record.owner === '' ? UNASSIGNED_SEGMENT : i.record.owner;
     let s = segments.get(owner);
-    if (s === undefined) segments.set(owner, (s = { owner, count: 0, lossCents: 0 }));
+    if (s === undefined) {
+      s = { owner, count: 0, lossCents: 0 };
+      segments.set(owner, s);
+    }
     s.count++;
     s.lossCents += loss;
   }
