@@ -291,8 +291,12 @@ describe('ingest routes: bodies', () => {
     const r = await streamUpload(base, '/v1/logs', { ...auth, ...json, 'transfer-encoding': 'chunked' }, () =>
       repeat(new Uint8Array(1024 * 1024).fill(32), total),
     );
-    expect(r.status).toBe(413);
-    expect(JSON.parse(r.body).message).toContain(`limit of ${DEFAULT_MAX_BODY_BYTES} bytes`);
+    // The server answers 413 and closes as soon as the cap is passed; on a busy host the client can see
+    // the close (EPIPE/ECONNRESET) before it reads the answer, and then the server's log has to say it.
+    if (r.closedEarly === undefined) {
+      expect(r.status).toBe(413);
+      expect(JSON.parse(r.body).message).toContain(`limit of ${DEFAULT_MAX_BODY_BYTES} bytes`);
+    } else expect(lines.some((l) => l.includes('"status":413'))).toBe(true);
     expect(ingest.events).toEqual([]);
     // The server held at most the cap (plus socket buffers), never the whole upload twice over.
     const grown = process.memoryUsage().rss - before.rss;
