@@ -1,15 +1,8 @@
-import { CrmError } from '../../../app/crm/ports.ts';
 import type { CrmWriter } from '../../../app/crm/write-ports.ts';
-import type { HubspotMapping, ObjectMapping } from '../../../domain/crm/mapping.ts';
+import type { HubspotMapping } from '../../../domain/crm/mapping.ts';
 import type { EditableField } from '../../../domain/fixpacks/dsl.ts';
-import type {
-  CrmValues,
-  NoteItem,
-  Refusal,
-  TaskItem,
-  UpdateItem,
-  WriteBatch,
-} from '../../../domain/fixpacks/writeback.ts';
+import type { NoteItem, Refusal, TaskItem, UpdateItem } from '../../../domain/fixpacks/writeback.ts';
+import { CrmObjects, cachedLookups, crmWriter } from '../writer-kit.ts';
 import type { HubspotConnectorOptions } from './connector.ts';
 import { HubspotHttp } from './http.ts';
 import { parseAnswer } from './responses.ts';
@@ -39,44 +32,23 @@ import {
 
 /** HubSpot's batch limit: 100 inputs per call. */
 const BATCH = 100;
-/** Owners and stages are re-read after this long (a rep added, a stage renamed). */
-const LOOKUP_TTL_MS = 5 * 60_000;
 
-/** One writer's connection: the HTTP client (its pacing shared by every batch) and cached lookups. */
+/** One writer's connection: the HTTP client (its pacing shared by every batch), objects and cached lookups. */
 interface Session {
   http: HubspotHttp;
-  objects: Record<HsObject, ObjectMapping>;
+  objects: CrmObjects<HsObject>;
   lookups(): Promise<Lookups>;
-  objectOf(recordId: string): HsObject | null;
 }
 
-const hsId = (s: Session, recordId: string) =>
-  recordId.slice(s.objects[s.objectOf(recordId)!].idPrefix.length);
-const recordIdOf = (s: Session, object: HsObject, id: string) => `${s.objects[object].idPrefix}${id}`;
-
 function session(mapping: HubspotMapping, opts: HubspotConnectorOptions): Session {
-  const objects: Record<HsObject, ObjectMapping> = { deals: mapping.deals, contacts: mapping.contacts };
   const now = opts.now ?? Date.now;
   // Writes are approved by a person, so they are not held to the sync's daily share; pacing still applies.
   const http = new HubspotHttp(opts, () => null);
-  let cached: Promise<Lookups> | undefined;
   return {
     http,
-    objects,
-    async lookups() {
-      const l = cached ? await cached.catch(() => null) : null;
-      if (l !== null && now() - l.atMs < LOOKUP_TTL_MS) return l;
-      cached = loadLookups(http, now());
-      return cached;
-    },
-    objectOf(recordId) {
-      for (const o of ['deals', 'contacts'] as const) {
-        const prefix = objects[o].idPrefix;
-        // No prefix: ids are HubSpot's bare numbers, indistinguishable from imported ones; never written.
-        if (prefix !== '' && recordId.startsWith(prefix) && recordId.length > prefix.length) return o;
-      }
-      return null;
-    },
+    // Ids are HubSpot's numbers after the prefix.
+    objects: new CrmObjects({ deals: mapping.deals, contacts: mapping.contacts }, (id) => id.length > 0),
+    lookups: cachedLookups(() => loadLookups(http, now()), now),
   };
 }
 
@@ -99,51 +71,14 @@ async function batchRead(
   return out;
 }
 
-/** The current values of these fields, read one batch per object (and 100 records). */
-async function read(s: Session, fields: ReadonlyMap<string, readonly EditableField[]>): Promise<CrmValues> {
-  const l = await s.lookups();
-  const out = new Map<string, Partial<Record<EditableField, string>>>();
-  const byObject = new Map<HsObject, [string, readonly EditableField[]][]>();
-  for (const [recordId, fs] of fields) {
-    const o = s.objectOf(recordId);
-    if (o !== null) byObject.set(o, [...(byObject.get(o) ?? []), [recordId, fs]]);
-  }
-  for (const [object, entries] of byObject) {
-    const m = s.objects[object];
-    const targets = new Map<EditableField, Target>();
-    for (const f of entries.flatMap(([, fs]) => fs)) {
-      const t = targetOf(m, object, f);
-      if (typeof t !== 'string') targets.set(f, t);
-    }
-    const properties = [...new Set([...targets.values()].map((t) => t.property))].sort();
-    const got = await batchRead(
-      s,
-      object,
-      entries.map(([id]) => hsId(s, id)),
-      properties,
-    );
-    for (const [recordId, fs] of entries) {
-      const props = got.get(hsId(s, recordId));
-      if (props === undefined) continue;
-      const values: Partial<Record<EditableField, string>> = {};
-      for (const f of fs) {
-        const t = targets.get(f);
-        if (t) values[f] = funnelValue(l, m, t, (props[t.property] ?? '').trim());
-      }
-      out.set(recordId, values);
-    }
-  }
-  return out;
-}
-
 /** The properties of one update input, and the fields that cannot be written (with why). */
 function updateInput(s: Session, l: Lookups, object: HsObject, i: UpdateItem, pipeline: string | null) {
   const properties: Record<string, string> = {};
   const refused: Refusal[] = [];
   for (const [f, w] of Object.entries(i.fields) as [EditableField, { new: string }][]) {
-    const t = targetOf(s.objects[object], object, f);
-    const value =
-      typeof t === 'string' ? { refused: t } : hubspotValue(l, s.objects[object], t, w.new, pipeline);
+    const m = s.objects.mapping(object);
+    const t = targetOf(m, object, f);
+    const value = typeof t === 'string' ? { refused: t } : hubspotValue(l, m, t, w.new, pipeline);
     if (typeof value === 'object') refused.push({ recordId: i.recordId, field: f, reason: value.refused });
     else properties[(t as Target).property] = value;
   }
@@ -157,14 +92,14 @@ async function writeUpdates(s: Session, object: HsObject, items: readonly Update
     ? await batchRead(
         s,
         object,
-        items.map((i) => hsId(s, i.recordId)),
+        items.map((i) => s.objects.crmId(i.recordId)),
         ['pipeline'],
       )
     : new Map<string, Record<string, string | null>>();
   const refused: Refusal[] = [];
   const inputs: { id: string; properties: Record<string, string> }[] = [];
   for (const i of items) {
-    const id = hsId(s, i.recordId);
+    const id = s.objects.crmId(i.recordId);
     const one = updateInput(s, l, object, i, pipelines.get(id)?.['pipeline'] ?? null);
     refused.push(...one.refused);
     if (Object.keys(one.properties).length > 0) inputs.push({ id, properties: one.properties });
@@ -172,7 +107,7 @@ async function writeUpdates(s: Session, object: HsObject, items: readonly Update
   if (inputs.length === 0) return refused;
   const path = `/crm/v3/objects/${object}/batch/update`;
   const answer = parseAnswer(batchAnswer, await s.http.post(path, { inputs }), `POST ${path}`);
-  return [...refused, ...refusalsOf(answer, (id) => recordIdOf(s, object, id))];
+  return [...refused, ...refusalsOf(answer, (id) => s.objects.recordId(object, id))];
 }
 
 async function create(
@@ -188,7 +123,7 @@ async function create(
     properties: kind === 'task' ? taskProperties(item as TaskItem, l!) : noteProperties(item as NoteItem),
     associations: [
       {
-        to: { id: hsId(s, item.recordId) },
+        to: { id: s.objects.crmId(item.recordId) },
         types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: ASSOCIATION[kind][object] }],
       },
     ],
@@ -199,32 +134,28 @@ async function create(
   const byKey = new Map<string, string>();
   items.forEach((item, n) => {
     byKey.set(trace(n), item.recordId);
-    byKey.set(hsId(s, item.recordId), item.recordId);
+    byKey.set(s.objects.crmId(item.recordId), item.recordId);
   });
   return refusalsOf(answer, (k) => byKey.get(k) ?? null);
 }
 
 export function hubspotWriter(mapping: HubspotMapping, opts: HubspotConnectorOptions): CrmWriter {
   const s = session(mapping, opts);
-  return {
+  return crmWriter({
     name: 'hubspot',
     label: 'HubSpot',
     batchSize: BATCH,
-    owns: (recordId) => s.objectOf(recordId) !== null,
-    objectOf: (recordId) => s.objectOf(recordId) ?? 'none',
-    unwritable(recordId, field) {
-      const o = s.objectOf(recordId);
-      if (o === null) return 'not a HubSpot record';
-      const t = targetOf(s.objects[o], o, field);
-      return typeof t === 'string' ? t : null;
+    reader: {
+      objects: s.objects,
+      lookups: s.lookups,
+      targetOf,
+      column: (t) => t.property,
+      fetch: (object, ids, properties) => batchRead(s, object, ids, properties),
+      funnelValue,
     },
-    read: (fields) => read(s, fields),
-    async write(batch: WriteBatch) {
-      const object = batch.object as HsObject;
-      if (object !== 'deals' && object !== 'contacts')
-        throw new CrmError('config', `HubSpot cannot write '${batch.object}' records`);
+    async write(object, batch) {
       if (batch.op === 'update') return { refused: await writeUpdates(s, object, batch.items) };
       return { refused: await create(s, batch.op, object, batch.items) };
     },
-  };
+  });
 }

@@ -1,15 +1,8 @@
-import { CrmError } from '../../../app/crm/ports.ts';
 import type { CrmWriter } from '../../../app/crm/write-ports.ts';
-import type { ObjectMapping, SalesforceMapping } from '../../../domain/crm/mapping.ts';
+import type { SalesforceMapping } from '../../../domain/crm/mapping.ts';
 import type { EditableField } from '../../../domain/fixpacks/dsl.ts';
-import type {
-  CrmValues,
-  NoteItem,
-  Refusal,
-  TaskItem,
-  UpdateItem,
-  WriteBatch,
-} from '../../../domain/fixpacks/writeback.ts';
+import type { NoteItem, Refusal, TaskItem, UpdateItem } from '../../../domain/fixpacks/writeback.ts';
+import { CrmObjects, cachedLookups, crmWriter } from '../writer-kit.ts';
 import { SalesforceHttp, type SalesforceHttpOptions } from './http.ts';
 import { readOwners, readStages } from './lookups.ts';
 import { flatten, parseAnswer, queryPage } from './responses.ts';
@@ -37,51 +30,28 @@ import {
 
 /** sObject Collections' limit: 200 records per call (and 200 ids keep a SOQL `IN` well under its limits). */
 const BATCH = 200;
-const LOOKUP_TTL_MS = 5 * 60_000;
 /** Salesforce Ids are 15 or 18 letters and digits: anything else never reaches a query. */
 const SF_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
 interface Session {
   http: SalesforceHttp;
-  objects: Record<SfObject, ObjectMapping>;
+  objects: CrmObjects<SfObject>;
   lookups(): Promise<Lookups>;
-  objectOf(recordId: string): SfObject | null;
 }
 
-const sfId = (s: Session, recordId: string) =>
-  recordId.slice(s.objects[s.objectOf(recordId)!].idPrefix.length);
-
 function session(mapping: SalesforceMapping, opts: SalesforceHttpOptions): Session {
-  const objects: Record<SfObject, ObjectMapping> = {
-    Lead: mapping.leads,
-    Opportunity: mapping.opportunities,
-  };
   const now = opts.now ?? Date.now;
   // Writes are approved by a person, so they are not held to the sync's daily share.
   const http = new SalesforceHttp(opts, () => null);
-  let cached: Promise<Lookups> | undefined;
-  const load = async (): Promise<Lookups> => ({
-    atMs: now(),
-    owners: await readOwners(http),
-    stages: await readStages(http),
-  });
   return {
     http,
-    objects,
-    async lookups() {
-      const l = cached ? await cached.catch(() => null) : null;
-      if (l !== null && now() - l.atMs < LOOKUP_TTL_MS) return l;
-      cached = load();
-      return cached;
-    },
-    objectOf(recordId) {
-      for (const o of ['Lead', 'Opportunity'] as const) {
-        const prefix = objects[o].idPrefix;
-        if (prefix !== '' && recordId.startsWith(prefix) && SF_ID.test(recordId.slice(prefix.length)))
-          return o;
-      }
-      return null;
-    },
+    objects: new CrmObjects({ Lead: mapping.leads, Opportunity: mapping.opportunities }, (id) =>
+      SF_ID.test(id),
+    ),
+    lookups: cachedLookups(
+      async () => ({ atMs: now(), owners: await readOwners(http), stages: await readStages(http) }),
+      now,
+    ),
   };
 }
 
@@ -115,43 +85,6 @@ async function select(s: Session, object: SfObject, ids: readonly string[], fiel
 const same15 = (got: Map<string, Record<string, string | null>>, id: string) =>
   got.get(id) ?? [...got].find(([k]) => k.slice(0, 15) === id.slice(0, 15))?.[1];
 
-async function read(s: Session, fields: ReadonlyMap<string, readonly EditableField[]>): Promise<CrmValues> {
-  const out = new Map<string, Partial<Record<EditableField, string>>>();
-  const byObject = new Map<SfObject, [string, readonly EditableField[]][]>();
-  for (const [recordId, fs] of fields) {
-    const o = s.objectOf(recordId);
-    if (o !== null) byObject.set(o, [...(byObject.get(o) ?? []), [recordId, fs]]);
-  }
-  if (byObject.size === 0) return out;
-  const l = await s.lookups();
-  for (const [object, entries] of byObject) {
-    const m = s.objects[object];
-    const targets = new Map<EditableField, Target>();
-    for (const f of entries.flatMap(([, fs]) => fs)) {
-      const t = targetOf(m, object, f);
-      if (typeof t !== 'string') targets.set(f, t);
-    }
-    const columns = [...new Set([...targets.values()].map((t) => t.field))].sort();
-    const got = await select(
-      s,
-      object,
-      entries.map(([id]) => sfId(s, id)),
-      columns,
-    );
-    for (const [recordId, fs] of entries) {
-      const row = same15(got, sfId(s, recordId));
-      if (row === undefined) continue;
-      const values: Partial<Record<EditableField, string>> = {};
-      for (const f of fs) {
-        const t = targets.get(f);
-        if (t) values[f] = funnelValue(l, m, t, (row[t.field] ?? '').trim());
-      }
-      out.set(recordId, values);
-    }
-  }
-  return out;
-}
-
 /** Sends records through sObject Collections; answers the refusals, matched by position. */
 async function collection(
   s: Session,
@@ -171,12 +104,12 @@ async function collection(
 
 async function writeUpdates(s: Session, object: SfObject, items: readonly UpdateItem[]): Promise<Refusal[]> {
   const l = await s.lookups();
-  const m = s.objects[object];
+  const m = s.objects.mapping(object);
   const refused: Refusal[] = [];
   const records: Record<string, unknown>[] = [];
   const sent: string[] = [];
   for (const i of items) {
-    const record: Record<string, unknown> = { attributes: { type: object }, id: sfId(s, i.recordId) };
+    const record: Record<string, unknown> = { attributes: { type: object }, id: s.objects.crmId(i.recordId) };
     let any = false;
     for (const [f, w] of Object.entries(i.fields) as [EditableField, { new: string }][]) {
       const t = targetOf(m, object, f);
@@ -199,7 +132,7 @@ async function writeUpdates(s: Session, object: SfObject, items: readonly Update
 
 async function createTasks(s: Session, object: SfObject, items: readonly TaskItem[]): Promise<Refusal[]> {
   const l = await s.lookups();
-  const records = items.map((t) => taskRecord(t, object, sfId(s, t.recordId), l));
+  const records = items.map((t) => taskRecord(t, object, s.objects.crmId(t.recordId), l));
   return (
     await collection(
       s,
@@ -222,7 +155,7 @@ async function createNotes(s: Session, items: readonly NoteItem[]): Promise<Refu
     links.push({
       attributes: { type: 'ContentDocumentLink' },
       ContentDocumentId: doc,
-      LinkedEntityId: sfId(s, n.recordId),
+      LinkedEntityId: s.objects.crmId(n.recordId),
       ShareType: 'V',
     });
     linked.push(n.recordId);
@@ -233,26 +166,23 @@ async function createNotes(s: Session, items: readonly NoteItem[]): Promise<Refu
 
 export function salesforceWriter(mapping: SalesforceMapping, opts: SalesforceHttpOptions): CrmWriter {
   const s = session(mapping, opts);
-  return {
+  return crmWriter({
     name: 'salesforce',
     label: 'Salesforce',
     batchSize: BATCH,
-    owns: (recordId) => s.objectOf(recordId) !== null,
-    objectOf: (recordId) => s.objectOf(recordId) ?? 'none',
-    unwritable(recordId, field) {
-      const o = s.objectOf(recordId);
-      if (o === null) return 'not a Salesforce record';
-      const t = targetOf(s.objects[o], o, field);
-      return typeof t === 'string' ? t : null;
+    reader: {
+      objects: s.objects,
+      lookups: s.lookups,
+      targetOf,
+      column: (t) => t.field,
+      fetch: (object, ids, fields) => select(s, object, ids, fields),
+      rowOf: same15,
+      funnelValue,
     },
-    read: (fields) => read(s, fields),
-    async write(batch: WriteBatch) {
-      const object = batch.object as SfObject;
-      if (object !== 'Lead' && object !== 'Opportunity')
-        throw new CrmError('config', `Salesforce cannot write '${batch.object}' records`);
+    async write(object, batch) {
       if (batch.op === 'update') return { refused: await writeUpdates(s, object, batch.items) };
       if (batch.op === 'task') return { refused: await createTasks(s, object, batch.items) };
       return { refused: await createNotes(s, batch.items) };
     },
-  };
+  });
 }
