@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CrmError } from '../../../app/crm/ports.ts';
+import { answerParser } from '../parse-answer.ts';
 
 /**
  * The shapes of HubSpot's CRM v3/v4 answers the connector reads, checked with zod: an answer of another
@@ -89,13 +89,5 @@ export const associations = z.object({
   ),
 });
 
-/** Parses an answer, or fails the sync naming the endpoint and the first field that did not fit. */
-export function parseAnswer<T extends z.ZodType>(schema: T, body: unknown, what: string): z.infer<T> {
-  const r = schema.safeParse(body);
-  if (r.success) return r.data;
-  const i = r.error.issues[0]!;
-  throw new CrmError(
-    'bad_response',
-    `HubSpot's answer to ${what} has an unexpected shape at ${i.path.join('.') || '(body)'}: ${i.message}`,
-  );
-}
+/** Parses an answer, or fails naming the endpoint and the first field that did not fit. */
+export const parseAnswer = answerParser('HubSpot');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CrmError } from '../../../app/crm/ports.ts';
+import { answerParser } from '../parse-answer.ts';
 
 /**
  * The shapes of Salesforce's answers the connector reads, checked with zod: an answer of another shape
@@ -108,13 +109,5 @@ export function parseCsv(text: string, what: string): Flat[] {
     });
 }
 
-/** Parses an answer, or fails the sync naming the endpoint and the first field that did not fit. */
-export function parseAnswer<T extends z.ZodType>(schema: T, body: unknown, what: string): z.infer<T> {
-  const r = schema.safeParse(body);
-  if (r.success) return r.data;
-  const i = r.error.issues[0]!;
-  throw new CrmError(
-    'bad_response',
-    `Salesforce's answer to ${what} has an unexpected shape at ${i.path.join('.') || '(body)'}: ${i.message}`,
-  );
-}
+/** Parses an answer, or fails naming the endpoint and the first field that did not fit. */
+export const parseAnswer = answerParser('Salesforce');
