@@ -6,8 +6,7 @@
  *
  *   node bench/dirty-generate.ts <rows> <out.csv>     writes the file (used by bench/dirty-once.ts)
  */
-import { createWriteStream } from 'node:fs';
-import { BENCH_AS_OF, HEADER, rng } from './generate.ts';
+import { BENCH_AS_OF, rng, writeCsvLines } from './generate.ts';
 
 const DAY = 86_400_000;
 const MIN = 60_000;
@@ -57,19 +56,8 @@ export function* generateDirtyCsvLines(n: number, seed = 7): Generator<string> {
 }
 
 /** Writes `n` dirty records to `file` (header first), in 1 MiB writes. */
-export async function writeDirtyCsv(n: number, file: string): Promise<void> {
-  const out = createWriteStream(file);
-  out.write(HEADER);
-  let buf = '';
-  for (const line of generateDirtyCsvLines(n)) {
-    buf += line;
-    if (buf.length > 1 << 20) {
-      if (!out.write(buf)) await new Promise<void>((res) => out.once('drain', () => res()));
-      buf = '';
-    }
-  }
-  await new Promise<void>((resolve, reject) => out.end(buf, () => resolve()).once('error', reject));
-}
+export const writeDirtyCsv = (n: number, file: string): Promise<void> =>
+  writeCsvLines(file, generateDirtyCsvLines(n));
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const [rows, file] = process.argv.slice(2);

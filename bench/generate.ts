@@ -145,15 +145,12 @@ export function* generateCsvLines(n: number, seed = 42): Generator<string> {
   }
 }
 
-/** The seeded funnel of `n` records as `<dir>/funnel-<n>-seed42.csv`, written once and reused; its path. */
-export async function writeFunnelCsv(n: number, dir: string, step: (s: string) => void): Promise<string> {
-  const file = join(dir, `funnel-${n}-seed42.csv`);
-  if (existsSync(file)) return file;
-  step(`generating ${n.toLocaleString('en-US')} records → ${file}`);
+/** Writes the CSV header and `lines` to `file` in 1 MiB writes, waiting for the disk when it asks. */
+export async function writeCsvLines(file: string, lines: Iterable<string>): Promise<void> {
   const out = createWriteStream(file);
   out.write(HEADER);
   let buf = '';
-  for (const line of generateCsvLines(n)) {
+  for (const line of lines) {
     buf += line;
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await new Promise<void>((r) => out.once('drain', () => r()));
@@ -161,5 +158,13 @@ export async function writeFunnelCsv(n: number, dir: string, step: (s: string) =
     }
   }
   await new Promise<void>((resolve, reject) => out.end(buf, () => resolve()).once('error', reject));
+}
+
+/** The seeded funnel of `n` records as `<dir>/funnel-<n>-seed42.csv`, written once and reused; its path. */
+export async function writeFunnelCsv(n: number, dir: string, step: (s: string) => void): Promise<string> {
+  const file = join(dir, `funnel-${n}-seed42.csv`);
+  if (existsSync(file)) return file;
+  step(`generating ${n.toLocaleString('en-US')} records → ${file}`);
+  await writeCsvLines(file, generateCsvLines(n));
   return file;
 }
