@@ -100,20 +100,20 @@ describe.each(backends)('import runs on $name', (backend) => {
     async () => {
       const imp = await recordRepository(db).beginImport!(run('race.csv'));
       expect(await imp.write(lines('race1', 'race2'), 2)).toBe(2);
+      // race3 is not the import's: only the records write lock can hold this page back. race1 is.
       let pageDone = false;
       const page = recordRepository(other)
-        .upsertMany([
-          buildRecord({ id: 'race1', owner: 'Other' }),
-          buildRecord({ id: 'race3', owner: 'Other' }),
-        ])
+        .upsertMany([buildRecord({ id: 'race3', owner: 'Other' })])
         .then((n) => {
           pageDone = true;
           return n;
         });
+      const overlapping = recordRepository(other).upsertMany([buildRecord({ id: 'race1', owner: 'Other' })]);
       await new Promise((r) => setTimeout(r, 150));
-      expect(pageDone).toBe(false); // held by the import's records write lock
+      expect(pageDone).toBe(false);
       await imp.commit(done());
-      expect(await page).toBe(2);
+      expect(await page).toBe(1);
+      expect(await overlapping).toBe(1);
       const rows = await db.query<{ id: string; owner: string }>(
         `SELECT id, owner FROM records WHERE id LIKE 'race%' ORDER BY id`,
       );
