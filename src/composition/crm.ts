@@ -64,19 +64,29 @@ function salesforceCredentials(sf: NonNullable<Config['crm']['salesforce']>): Sa
   return { kind: 'jwt', clientId: sf.clientId, username: sf.auth.username, privateKey: key };
 }
 
+/** What the Salesforce connector and writer both connect with. */
+const salesforceHttp = (sf: NonNullable<Config['crm']['salesforce']>) => ({
+  loginUrl: sf.loginUrl,
+  instanceUrl: sf.instanceUrl,
+  apiVersion: sf.apiVersion,
+  credentials: salesforceCredentials(sf),
+});
+
+/** What the HubSpot connector and writer both connect with. */
+const hubspotHttp = (hubspot: NonNullable<Config['crm']['hubspot']>) => ({
+  token: hubspot.token,
+  baseUrl: hubspot.apiUrl,
+});
+
 function connectorFor(config: Config, name: string): CrmConnector {
   const mapping = mappingOf(config);
   const sf = config.crm.salesforce;
   if (name === 'salesforce' && sf !== null)
     return salesforceConnector(mapping.salesforce, {
-      loginUrl: sf.loginUrl,
-      instanceUrl: sf.instanceUrl,
-      apiVersion: sf.apiVersion,
-      credentials: salesforceCredentials(sf),
+      ...salesforceHttp(sf),
       bulkThreshold: sf.bulkThreshold,
     });
-  const hubspot = config.crm.hubspot!;
-  return hubspotConnector(mapping.hubspot, { token: hubspot.token, baseUrl: hubspot.apiUrl });
+  return hubspotConnector(mapping.hubspot, hubspotHttp(config.crm.hubspot!));
 }
 
 /** A writer made at first use: a command that never approves a fix never reads the mapping file. */
@@ -119,19 +129,12 @@ export function crmWriterFor(config: Config): CrmWriter | null {
   const writers: CrmWriter[] = [];
   if (hubspot !== null)
     writers.push(
-      lazyWriter('hubspot', 'HubSpot', () =>
-        hubspotWriter(mappingOf(config).hubspot, { token: hubspot.token, baseUrl: hubspot.apiUrl }),
-      ),
+      lazyWriter('hubspot', 'HubSpot', () => hubspotWriter(mappingOf(config).hubspot, hubspotHttp(hubspot))),
     );
   if (sf !== null)
     writers.push(
       lazyWriter('salesforce', 'Salesforce', () =>
-        salesforceWriter(mappingOf(config).salesforce, {
-          loginUrl: sf.loginUrl,
-          instanceUrl: sf.instanceUrl,
-          apiVersion: sf.apiVersion,
-          credentials: salesforceCredentials(sf),
-        }),
+        salesforceWriter(mappingOf(config).salesforce, salesforceHttp(sf)),
       ),
     );
   if (writers.length === 0) return null;
