@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliTarget, openCliTarget, runLeak } from '../../support/cli.ts';
 import { backends } from '../../support/db.ts';
 import { type FakeHubspot, startFakeHubspot } from '../../support/fake-hubspot.ts';
+import { expectDailyShare } from './daily-share.ts';
 import { BAD_CONTACT, BAD_DEAL, CONTACTS, DEALS, seedAccount } from './seed.ts';
 
 /**
@@ -214,32 +215,15 @@ describe("leak crm against HubSpot's rate limits", () => {
     const target = await openCliTarget('pglite', 'leak-crm-daily');
     try {
       seedAccount(fake);
-      const env = {
-        ...target.env,
-        HUBSPOT_TOKEN: fake.token,
-        HUBSPOT_API_URL: fake.baseUrl,
-        CRM_DAILY_SHARE: '0.5',
-      };
-      const first = await runLeak(['crm', 'sync'], env);
-      expect(first.out).toMatch(/^HubSpot sync \(run \d+\): partial in /);
-      expect(first.out).toContain(
-        'Stopped early: this sync reached its share of the daily allowance: 5 calls of 5 (CRM_DAILY_SHARE 50% of 10)',
-      );
-      expect(first.out).toMatch(/Spent 5 API calls = 50% of the daily allowance \(10\/day, 5 left today/);
-      expect(fake.requests).toHaveLength(5);
-      // Half the day's allowance is gone: the next sync leaves the rest to the other integrations.
-      const second = await runLeak(['crm', 'sync'], env);
-      expect(second.out).toContain(
-        'Stopped early: the account has 4 calls left today, kept for other integrations (CRM_DAILY_SHARE 50% of 10)',
-      );
-      expect(fake.requests).toHaveLength(6);
-      fake.newDay();
-      const third = await runLeak(['crm', 'sync'], { ...env, CRM_DAILY_SHARE: '1' });
-      expect(third.out).toMatch(/^HubSpot sync \(run \d+\): succeeded in /);
-      const [n] = await target.withDb((db) =>
-        db.query<{ n: number }>("SELECT count(*)::int AS n FROM records WHERE id LIKE 'hs-deal-%'"),
-      );
-      expect(n!.n).toBe(DEALS - 1);
+      const env = { ...target.env, HUBSPOT_TOKEN: fake.token, HUBSPOT_API_URL: fake.baseUrl };
+      await expectDailyShare({
+        label: 'HubSpot',
+        target,
+        env,
+        fake,
+        idPrefix: 'hs-deal-',
+        records: DEALS - 1,
+      });
     } finally {
       await fake.close();
       await target.dispose();

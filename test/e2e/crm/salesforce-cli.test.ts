@@ -3,6 +3,7 @@ import { type CliTarget, openCliTarget, runLeak } from '../../support/cli.ts';
 import { backends } from '../../support/db.ts';
 import { startFakeHubspot } from '../../support/fake-hubspot.ts';
 import { type FakeSalesforce, sfId, startFakeSalesforce } from '../../support/fake-salesforce.ts';
+import { expectDailyShare } from './daily-share.ts';
 import { BAD_LEAD, BAD_OPP, LEADS, OPPS, PRIYA, seedOrg } from './salesforce-seed.ts';
 import { seedAccount } from './seed.ts';
 
@@ -240,26 +241,15 @@ describe('leak crm with Salesforce: Bulk API 2.0, the daily share, HubSpot besid
     const target = await openCliTarget('pglite', 'leak-crm-sf-daily');
     try {
       seedOrg(fake);
-      const env = { ...target.env, ...sfEnv(fake), CRM_DAILY_SHARE: '0.5' };
-      const first = await runLeak(['crm', 'sync'], env);
-      expect(first.out).toMatch(/^Salesforce sync \(run \d+\): partial in /);
-      expect(first.out).toContain(
-        'Stopped early: this sync reached its share of the daily allowance: 5 calls of 5 (CRM_DAILY_SHARE 50% of 10)',
-      );
-      expect(first.out).toMatch(/Spent 5 API calls = 50% of the daily allowance \(10\/day, 5 left today/);
-      expect(fake.requests).toHaveLength(5);
-      const second = await runLeak(['crm', 'sync'], env);
-      expect(second.out).toContain(
-        'Stopped early: the account has 4 calls left today, kept for other integrations (CRM_DAILY_SHARE 50% of 10)',
-      );
-      expect(fake.requests).toHaveLength(6);
-      fake.newDay();
-      const third = await runLeak(['crm', 'sync'], { ...env, CRM_DAILY_SHARE: '1' });
-      expect(third.out).toMatch(/^Salesforce sync \(run \d+\): succeeded in /);
-      const [n] = await target.withDb((db) =>
-        db.query<{ n: number }>("SELECT count(*)::int AS n FROM records WHERE id LIKE 'sf-opp-%'"),
-      );
-      expect(n!.n).toBe(OPPS - 1);
+      const env = { ...target.env, ...sfEnv(fake) };
+      await expectDailyShare({
+        label: 'Salesforce',
+        target,
+        env,
+        fake,
+        idPrefix: 'sf-opp-',
+        records: OPPS - 1,
+      });
     } finally {
       await fake.close();
       await target.dispose();
